@@ -1,0 +1,77 @@
+// swift-tools-version:6.2
+//
+// Capstan: a tape backup appliance that speaks the Bacula 9.6 protocol and writes Bacula 9.6 volumes.
+// Layering (an arrow never points up; see docs/DESIGN.md):
+//   C edge  ->  pure formats  ->  devices  ->  services  ->  programs
+import PackageDescription
+
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+
+let package = Package(
+    name: "Capstan",
+    platforms: [.macOS(.v15)],  // ignored on Linux; keeps the manifest meaningful elsewhere
+    products: [
+        .executable(name: "capstan-sd", targets: ["capstan-sd"]),
+        .executable(name: "capstan-dir", targets: ["capstan-dir"]),
+        .executable(name: "capstan-fd", targets: ["capstan-fd"]),
+        .executable(name: "capstan", targets: ["capstan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // MARK: C edge
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZO", pkgConfig: "lzo2", providers: [.apt(["liblzo2-dev"])]),
+        .target(name: "CCapstanLinux"),
+
+        // MARK: pure formats (no I/O modules)
+        .target(name: "CapstanConfig"),
+        .target(name: "BaculaWire", dependencies: ["COpenSSL", "CLZ4"]),
+        .target(name: "BaculaVolume", dependencies: ["CZlib", "CLZO"]),
+        .target(name: "SCSI"),
+
+        // MARK: devices
+        .target(name: "TapeDevices", dependencies: ["BaculaVolume", "CCapstanLinux", logging]),
+        .target(name: "Changers", dependencies: ["SCSI", "CCapstanLinux", logging]),
+        .target(name: "Discovery", dependencies: ["CUdev", logging]),
+
+        // MARK: services
+        .target(name: "Net", dependencies: ["BaculaWire", nioCore, nioPosix, logging]),
+        .target(name: "Catalog", dependencies: [grdb, logging]),
+        .target(
+            name: "StorageDaemon",
+            dependencies: [
+                "CapstanConfig", "BaculaWire", "BaculaVolume", "TapeDevices", "Changers", "Discovery", "Net",
+                nioCore, nioPosix, serviceLifecycle, logging,
+            ]),
+        .target(name: "Director", dependencies: ["CapstanConfig", "BaculaWire", "Net", "Catalog", serviceLifecycle, logging]),
+        .target(name: "FileDaemon", dependencies: ["CapstanConfig", "BaculaWire", "Net", serviceLifecycle, logging]),
+        .target(name: "CapstanCLI", dependencies: ["CapstanConfig", logging, argumentParser]),
+
+        // MARK: programs (thin)
+        .executableTarget(name: "capstan-sd", dependencies: ["StorageDaemon", "CapstanCLI", argumentParser, logging]),
+        .executableTarget(name: "capstan-dir", dependencies: ["Director", "CapstanCLI", argumentParser, logging]),
+        .executableTarget(name: "capstan-fd", dependencies: ["FileDaemon", "CapstanCLI", argumentParser, logging]),
+        .executableTarget(
+            name: "capstan",
+            dependencies: ["CapstanCLI", "CapstanConfig", "BaculaVolume", argumentParser, logging]),
+
+        // MARK: tests (Swift Testing)
+        .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CLITests", dependencies: ["CapstanConfig"]),
+        .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
+    ]
+)

@@ -1,0 +1,25 @@
+#ifndef CCAPSTAN_LINUX_H
+#define CCAPSTAN_LINUX_H
+/* The Linux ioctl edge: MTIO (st driver) and SG_IO (sg driver). Swift's Glibc module includes neither header,
+   and _IOR/_IOW request numbers are function-like macros, so they are exported here as functions. */
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/mtio.h>
+#include <scsi/sg.h>
+
+static inline unsigned long capstan_MTIOCTOP(void) { return MTIOCTOP; }
+static inline unsigned long capstan_MTIOCGET(void) { return MTIOCGET; }
+static inline unsigned long capstan_MTIOCPOS(void) { return MTIOCPOS; }
+static inline unsigned long capstan_SG_IO(void) { return SG_IO; }
+
+static inline int capstan_GMT_EOF(long x) { return GMT_EOF(x) != 0; }
+static inline int capstan_GMT_BOT(long x) { return GMT_BOT(x) != 0; }
+static inline int capstan_GMT_EOT(long x) { return GMT_EOT(x) != 0; }
+static inline int capstan_GMT_EOD(long x) { return GMT_EOD(x) != 0; }
+static inline int capstan_GMT_ONLINE(long x) { return GMT_ONLINE(x) != 0; }
+static inline int capstan_GMT_WR_PROT(long x) { return GMT_WR_PROT(x) != 0; }
+static inline int capstan_GMT_DR_OPEN(long x) { return GMT_DR_OPEN(x) != 0; }
+
+/* One non-variadic ioctl with a pointer argument: the single funnel the device layer calls. */
+int capstan_ioctl_ptr(int fd, unsigned long request, void *arg);
+#endif

@@ -1,0 +1,3 @@
+import CapstanConfig
+/// Shared pieces of the command-line programs.
+public enum CapstanCLIModule {}

@@ -1,0 +1,2 @@
+/// The Director service (given its work by later issues).
+public enum DirectorModule { public static let name = "Director" }

@@ -1,0 +1,2 @@
+/// The StorageDaemon service (given its work by later issues).
+public enum StorageDaemonModule { public static let name = "StorageDaemon" }
