@@ -1,7 +1,12 @@
 import ArgumentParser
 
-struct Main: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "capstan")
-    func run() throws {}
+/// `capstan`: the console and the tools. Each subcommand lives in its own file.
+struct Capstan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capstan",
+        abstract: "Capstan console and tools.",
+        subcommands: [
+            // one line per subcommand; keep this list sorted
+        ])
 }
-Main.main()
+Capstan.main()
