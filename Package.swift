@@ -70,8 +70,8 @@ let package = Package(
             dependencies: ["CapstanCLI", "CapstanConfig", "BaculaVolume", argumentParser, logging]),
 
         // MARK: tests (Swift Testing)
-        .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLITests", dependencies: ["CapstanConfig"]),
+        .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig"], exclude: ["Fixtures"]),
+        .testTarget(name: "CLITests"),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

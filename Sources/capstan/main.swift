@@ -7,6 +7,7 @@ struct Capstan: ParsableCommand {
         abstract: "Capstan console and tools.",
         subcommands: [
             // one line per subcommand; keep this list sorted
+            ConfigCommand.self,
         ])
 }
 Capstan.main()

@@ -1,3 +1,0 @@
-import CapstanConfig
-/// Shared pieces of the command-line programs.
-public enum CapstanCLIModule {}

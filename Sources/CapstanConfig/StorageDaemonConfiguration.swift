@@ -1,0 +1,133 @@
+/// The Storage daemon's configuration with typed, defaulted fields: what capstan-sd reads at startup.
+/// Built only from a configuration that checked without errors.
+public struct StorageDaemonConfiguration: Equatable, Sendable {
+    public struct Storage: Equatable, Sendable {
+        public var name: String
+        /// Where to listen: `SD Addresses`, else `SD Address`:`SD Port`, else every address on `SD Port`.
+        public var listenAddresses: [ListenAddress]
+        public var workingDirectory: String
+        public var pidDirectory: String
+        public var maximumConcurrentJobs: Int
+        /// Seconds; 0 disables heartbeats.
+        public var heartbeatInterval: Int64
+        public var clientConnectTimeout: Int64
+        public var commCompression: Bool
+        public var messages: String?
+    }
+
+    /// A Director allowed to connect, with the password it authenticates with.
+    public struct Director: Equatable, Sendable {
+        public var name: String
+        public var password: String
+        public var monitor: Bool
+
+        public init(name: String, password: String, monitor: Bool) {
+            self.name = name
+            self.password = password
+            self.monitor = monitor
+        }
+    }
+
+    public struct Device: Equatable, Sendable {
+        public var name: String
+        public var mediaType: String
+        public var archiveDevice: String
+        public var deviceType: String?
+        public var labelMedia: Bool
+        public var automaticMount: Bool
+        public var alwaysOpen: Bool
+        public var removableMedia: Bool
+        public var randomAccess: Bool
+        public var autochanger: Bool
+        public var driveIndex: Int
+        /// Bytes; 0 means Bacula's default of 64512.
+        public var maximumBlockSize: UInt64
+        public var minimumBlockSize: UInt64
+        public var maximumFileSize: UInt64
+        public var maximumVolumeSize: UInt64
+        public var spoolDirectory: String?
+        public var maximumSpoolSize: UInt64
+        public var maximumJobSpoolSize: UInt64
+        public var maximumConcurrentJobs: Int
+        public var hardwareEndOfMedium: Bool
+        public var fastForwardSpaceFile: Bool
+        public var bsfAtEndOfMedium: Bool
+        public var twoEndOfFileMarks: Bool
+        public var changerDevice: String?
+        public var changerCommand: String?
+
+        /// The block size the volume writer uses: Maximum Block Size, or 64512 when it is 0.
+        public var effectiveBlockSize: Int { maximumBlockSize == 0 ? 64_512 : Int(maximumBlockSize) }
+    }
+
+    public struct Autochanger: Equatable, Sendable {
+        public var name: String
+        public var devices: [String]
+        public var changerDevice: String
+        public var changerCommand: String
+    }
+
+    public var storage: Storage
+    public var directors: [Director]
+    /// Devices with `Autochanger = yes` set for those an Autochanger lists, and the changer's device and command
+    /// filled in where the Device has none (as Bacula does at startup).
+    public var devices: [Device]
+    public var autochangers: [Autochanger]
+    public var messages: [Resource]
+
+    /// Reads the typed fields of a checked Storage daemon configuration. Returns nil when it lacks its Storage resource.
+    public init?(_ configuration: Configuration) {
+        guard configuration.kind == .storage, let storage = configuration.resources(ofType: "Storage").first else {
+            return nil
+        }
+        let port = Int(storage.integer("SD Port") ?? 9103)
+        var listen: [ListenAddress]
+        if case .addresses(let addresses)? = storage.value("SD Addresses") {
+            listen = addresses
+        } else {
+            listen = [ListenAddress(family: .any, host: storage.string("SD Address") ?? "0.0.0.0", port: port)]
+        }
+        if listen.isEmpty { listen = [ListenAddress(family: .any, host: "0.0.0.0", port: port)] }
+        self.storage = Storage(
+            name: storage.name, listenAddresses: listen, workingDirectory: storage.string("Working Directory") ?? "",
+            pidDirectory: storage.string("Pid Directory") ?? "",
+            maximumConcurrentJobs: Int(storage.integer("Maximum Concurrent Jobs") ?? 20),
+            heartbeatInterval: storage.duration("Heartbeat Interval") ?? 300,
+            clientConnectTimeout: storage.duration("Client Connect Timeout") ?? 1800,
+            commCompression: storage.bool("Comm Compression") ?? true, messages: storage.string("Messages"))
+        directors = configuration.resources(ofType: "Director").map {
+            Director(name: $0.name, password: $0.string("Password") ?? "", monitor: $0.bool("Monitor") ?? false)
+        }
+        autochangers = configuration.resources(ofType: "Autochanger").map {
+            Autochanger(
+                name: $0.name, devices: $0.names("Device"), changerDevice: $0.string("Changer Device") ?? "",
+                changerCommand: $0.string("Changer Command") ?? "")
+        }
+        let changers = autochangers
+        devices = configuration.resources(ofType: "Device").map { device in
+            let changer = changers.first { $0.devices.contains(device.name) }
+            return Device(
+                name: device.name, mediaType: device.string("Media Type") ?? "",
+                archiveDevice: device.string("Archive Device") ?? "", deviceType: device.string("Device Type"),
+                labelMedia: device.bool("Label Media") ?? false, automaticMount: device.bool("Automatic Mount") ?? false,
+                alwaysOpen: device.bool("Always Open") ?? true, removableMedia: device.bool("Removable Media") ?? true,
+                randomAccess: device.bool("Random Access") ?? false,
+                autochanger: changer != nil || (device.bool("Autochanger") ?? false),
+                driveIndex: Int(device.integer("Drive Index") ?? 0),
+                maximumBlockSize: device.size("Maximum Block Size") ?? 0,
+                minimumBlockSize: device.size("Minimum Block Size") ?? 0,
+                maximumFileSize: device.size("Maximum File Size") ?? 1_000_000_000,
+                maximumVolumeSize: device.size("Maximum Volume Size") ?? 0,
+                spoolDirectory: device.string("Spool Directory"),
+                maximumSpoolSize: device.size("Maximum Spool Size") ?? 0,
+                maximumJobSpoolSize: device.size("Maximum Job Spool Size") ?? 0,
+                maximumConcurrentJobs: Int(device.integer("Maximum Concurrent Jobs") ?? 0),
+                hardwareEndOfMedium: device.bool("Hardware End of Medium") ?? true,
+                fastForwardSpaceFile: device.bool("Fast Forward Space File") ?? true,
+                bsfAtEndOfMedium: device.bool("BSF at EOM") ?? false, twoEndOfFileMarks: device.bool("Two EOF") ?? false,
+                changerDevice: device.string("Changer Device") ?? changer?.changerDevice,
+                changerCommand: device.string("Changer Command") ?? changer?.changerCommand)
+        }
+        messages = configuration.resources(ofType: "Messages")
+    }
+}

@@ -1,0 +1,50 @@
+/// The untyped shape of a configuration file: resources holding statements, some of them nested blocks.
+/// Produced by `Parser`, given meaning by `ConfigChecker` against a daemon's schema.
+public struct ResourceNode: Equatable, Sendable {
+    /// The resource type as written (`Device`, `File Daemon`).
+    public var typeName: String
+    public var location: SourceLocation
+    public var statements: [Statement]
+}
+
+/// `Name = value ...` or `Name { ... }` (or `Name = { ... }`).
+public struct Statement: Equatable, Sendable {
+    /// The directive as written, internal spaces kept (`Maximum Block Size`).
+    public var name: String
+    public var location: SourceLocation
+    public var content: Content
+
+    public enum Content: Equatable, Sendable {
+        /// The tokens after `=` up to the end of the line or `;`.
+        case value([ValueToken])
+        /// A nested block and where its `{` is.
+        case block([Statement], SourceLocation)
+    }
+}
+
+/// One piece of a directive's value.
+public struct ValueToken: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        case word(String)
+        case quoted(String)
+        case equals
+        case comma
+    }
+
+    public var kind: Kind
+    public var location: SourceLocation
+
+    /// The text of a word or quoted string; nil for `=` and `,`.
+    public var text: String? {
+        switch kind {
+        case .word(let text), .quoted(let text): return text
+        case .equals, .comma: return nil
+        }
+    }
+}
+
+/// Bacula matches resource and directive names case-insensitively with spaces ignored:
+/// `Media Type`, `MediaType` and `mediatype` are one name.
+public func normalizedConfigName(_ name: String) -> String {
+    String(name.lowercased().filter { $0 != " " && $0 != "\t" })
+}
