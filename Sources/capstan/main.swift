@@ -7,6 +7,8 @@ struct Capstan: ParsableCommand {
         abstract: "Capstan console and tools.",
         subcommands: [
             // one line per subcommand; keep this list sorted
+            Extract.self,
+            Ls.self,
         ])
 }
 Capstan.main()
