@@ -58,7 +58,9 @@ let package = Package(
                 nioCore, nioPosix, serviceLifecycle, logging,
             ]),
         .target(name: "Director", dependencies: ["CapstanConfig", "BaculaWire", "Net", "Catalog", serviceLifecycle, logging]),
-        .target(name: "FileDaemon", dependencies: ["CapstanConfig", "BaculaWire", "Net", serviceLifecycle, logging]),
+        .target(
+            name: "FileDaemon",
+            dependencies: ["CapstanConfig", "BaculaWire", "BaculaVolume", "Net", serviceLifecycle, logging]),
         .target(name: "CapstanCLI", dependencies: ["CapstanConfig", logging, argumentParser]),
 
         // MARK: programs (thin)
@@ -67,11 +69,15 @@ let package = Package(
         .executableTarget(name: "capstan-fd", dependencies: ["FileDaemon", "CapstanCLI", argumentParser, logging]),
         .executableTarget(
             name: "capstan",
-            dependencies: ["CapstanCLI", "CapstanConfig", "BaculaVolume", argumentParser, logging]),
+            dependencies: [
+                "CapstanCLI", "CapstanConfig", "BaculaVolume", "TapeDevices", "FileDaemon", argumentParser, logging,
+            ]),
 
         // MARK: tests (Swift Testing)
         .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests"),
+        .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume"]),
+        .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon"]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

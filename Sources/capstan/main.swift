@@ -8,6 +8,8 @@ struct Capstan: ParsableCommand {
         subcommands: [
             // one line per subcommand; keep this list sorted
             ConfigCommand.self,
+            Extract.self,
+            Ls.self,
         ])
 }
 Capstan.main()

@@ -1,0 +1,121 @@
+/// How a written block is padded on the medium (spec §3.3).
+public enum BlockPadding: Equatable, Sendable {
+    /// File volumes: exactly `block_len` bytes.
+    case none
+    /// Tapes: zero-padded to the next multiple of `multiple` (1024 for Bacula).
+    case multiple(Int)
+    /// Fixed-block tapes: always the full block size.
+    case fixed
+}
+
+/// Packs records into BB02 blocks of a fixed buffer size (spec §4.2 writer rules, §12b).
+/// One reusable buffer; a block is handed to the sink as soon as it is full, then the buffer is reused.
+/// Record headers are never split; session labels are never split; continuation pieces carry the negated stream
+/// and the remaining length; block numbers count on from `nextBlockNumber`.
+public struct BlockWriter: ~Copyable {
+    /// The block (buffer) size: Maximum Block Size.
+    public let blockSize: Int
+    public let padding: BlockPadding
+    /// The number the next written block gets.
+    public var nextBlockNumber: UInt32 = 0
+    /// Session of the records being written (block header fields).
+    public private(set) var sessionID: UInt32 = 0
+    public private(set) var sessionTime: UInt32 = 0
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var used = VolumeFormat.blockHeaderSize
+
+    /// `blockSize` must be at least 24 + 12 + 1 bytes.
+    public init(blockSize: Int = VolumeConstants.defaultBlockSize, padding: BlockPadding = .none) {
+        self.blockSize = max(blockSize, VolumeFormat.blockHeaderSize + VolumeFormat.recordHeaderSize + 1)
+        self.padding = padding
+        var capacity = self.blockSize
+        if case .multiple(let m) = padding, m > 0 { capacity = (capacity + m - 1) / m * m }
+        buffer = .allocate(byteCount: capacity, alignment: 16)
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// True when no record is waiting in the buffer.
+    public var isEmpty: Bool { used == VolumeFormat.blockHeaderSize }
+    /// Bytes still free in the current block.
+    public var room: Int { blockSize - used }
+
+    /// Starts writing records of another session; a non-empty block of the previous session is written first.
+    public mutating func setSession(
+        id: UInt32, time: UInt32, emit: (UnsafeRawBufferPointer) throws -> Void
+    ) rethrows {
+        if (id, time) != (sessionID, sessionTime) && !isEmpty { try flush(emit: emit) }
+        sessionID = id
+        sessionTime = time
+    }
+
+    /// Appends one record. `unsplittable` records (session labels) go whole into one block. Calls `emit` for
+    /// each block that fills up.
+    public mutating func append(
+        fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer, unsplittable: Bool = false,
+        emit: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let headerSize = VolumeFormat.recordHeaderSize
+        if room < headerSize || (unsplittable && room < headerSize + data.count && !isEmpty) {
+            try flush(emit: emit)
+        }
+        guard !unsplittable || room >= headerSize + data.count else {
+            throw VolumeError.badRecordLength(
+                address: .offset(0), fileIndex: fileIndex, stream: stream, length: UInt32(clamping: data.count))
+        }
+        putHeader(fileIndex: fileIndex, stream: stream, remaining: data.count)
+        var offset = 0
+        while true {
+            let n = min(data.count - offset, room)
+            if n > 0 {
+                (buffer.baseAddress! + used).copyMemory(from: data.baseAddress! + offset, byteCount: n)
+                used += n
+                offset += n
+            }
+            if offset == data.count { break }
+            try flush(emit: emit)
+            putHeader(fileIndex: fileIndex, stream: -stream, remaining: data.count - offset)
+        }
+        if room < headerSize { try flush(emit: emit) }
+    }
+
+    /// Appends one record from an array.
+    public mutating func append(
+        fileIndex: Int32, stream: Int32, data: [UInt8], unsplittable: Bool = false,
+        emit: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try data.withUnsafeBytes { try append(fileIndex: fileIndex, stream: stream, data: $0, unsplittable: unsplittable, emit: emit) }
+    }
+
+    /// Writes the current block if it holds any record.
+    public mutating func flush(emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        guard !isEmpty else { return }
+        let length = used
+        BlockHeader(
+            length: UInt32(length), blockNumber: nextBlockNumber, sessionID: sessionID, sessionTime: sessionTime
+        ).encode(into: buffer)
+        let crc = BlockChecksum.crc32(UnsafeRawBufferPointer(rebasing: buffer[4..<length]))
+        BigEndian.store(crc, buffer, 0)
+        var physical = length
+        switch padding {
+        case .none: break
+        case .multiple(let m) where m > 0: physical = (length + m - 1) / m * m
+        case .multiple: break
+        case .fixed: physical = blockSize
+        }
+        if physical > length {
+            (buffer.baseAddress! + length).initializeMemory(as: UInt8.self, repeating: 0, count: physical - length)
+        }
+        used = VolumeFormat.blockHeaderSize
+        nextBlockNumber &+= 1
+        try emit(UnsafeRawBufferPointer(rebasing: buffer[0..<physical]))
+    }
+
+    private mutating func putHeader(fileIndex: Int32, stream: Int32, remaining: Int) {
+        BigEndian.store(fileIndex, buffer, used)
+        BigEndian.store(stream, buffer, used + 4)
+        BigEndian.store(UInt32(truncatingIfNeeded: remaining), buffer, used + 8)
+        used += VolumeFormat.recordHeaderSize
+    }
+}

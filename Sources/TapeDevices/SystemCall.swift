@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failed system call, with errno mapped to what the device layer cares about.
+public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: Equatable, Sendable {
+        case notFound, permissionDenied, busy, noSpace, bufferTooSmall, ioError, notATape, unsupported
+        case invalidArgument, readOnly, other
+    }
+
+    /// The call that failed (`pread`, `open` ...).
+    public var call: String
+    /// The file or device it was made on.
+    public var path: String
+    public var errno: Int32
+    public var kind: Kind
+
+    public init(call: String, path: String, errno: Int32) {
+        self.call = call
+        self.path = path
+        self.errno = errno
+        kind =
+            switch errno {
+            case ENOENT, ENXIO, ENODEV: .notFound
+            case EACCES, EPERM: .permissionDenied
+            case EBUSY: .busy
+            case ENOSPC: .noSpace
+            case ENOMEM: .bufferTooSmall
+            case EIO: .ioError
+            case ENOTTY: .notATape
+            case ENOSYS, EOPNOTSUPP: .unsupported
+            case EINVAL: .invalidArgument
+            case EROFS: .readOnly
+            default: .other
+            }
+    }
+
+    public var description: String {
+        "\(call)(\(path)): \(String(cString: strerror(errno))) (errno \(errno))"
+    }
+}
+
+/// The one place the device layer enters the kernel: every call retries on EINTR and throws `SystemError`.
+public enum SystemCall {
+    @inline(__always)
+    static func check<T: BinaryInteger>(_ call: String, _ path: String, _ body: () -> T) throws(SystemError) -> T {
+        while true {
+            let result = body()
+            if result >= 0 { return result }
+            let code = errno
+            if code == EINTR { continue }
+            throw SystemError(call: call, path: path, errno: code)
+        }
+    }
+
+    public static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(SystemError) -> Int32 {
+        try check("open", path) { Glibc.open(path, flags | O_CLOEXEC, mode) }
+    }
+
+    public static func close(_ fd: Int32, path: String) throws(SystemError) {
+        // close is not retried on EINTR on Linux: the descriptor is released either way.
+        if Glibc.close(fd) < 0 && errno != EINTR { throw SystemError(call: "close", path: path, errno: errno) }
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset`; returns the count (0 at end of file).
+    public static func pread(
+        _ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, offset: Int64, path: String
+    ) throws(SystemError) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = try check("pread", path) {
+                Glibc.pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    /// Writes all of `buffer` at `offset`.
+    public static func pwrite(
+        _ fd: Int32, _ buffer: UnsafeRawBufferPointer, offset: Int64, path: String
+    ) throws(SystemError) {
+        var done = 0
+        while done < buffer.count {
+            let n = try check("pwrite", path) {
+                Glibc.pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            }
+            if n == 0 { throw SystemError(call: "pwrite", path: path, errno: ENOSPC) }
+            done += n
+        }
+    }
+
+    /// One `read` (a tape record); returns the count.
+    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String) throws(SystemError) -> Int {
+        try check("read", path) { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    }
+
+    /// One `write` (a tape record); returns the count.
+    public static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(SystemError) -> Int {
+        try check("write", path) { Glibc.write(fd, buffer.baseAddress, buffer.count) }
+    }
+
+    public static func truncate(_ fd: Int32, length: Int64, path: String) throws(SystemError) {
+        _ = try check("ftruncate", path) { Glibc.ftruncate(fd, off_t(length)) }
+    }
+
+    public static func fileSize(_ fd: Int32, path: String) throws(SystemError) -> Int64 {
+        var st = stat()
+        _ = try check("fstat", path) { fstat(fd, &st) }
+        return Int64(st.st_size)
+    }
+
+    public static func sync(_ fd: Int32, path: String) throws(SystemError) {
+        _ = try check("fsync", path) { fsync(fd) }
+    }
+}

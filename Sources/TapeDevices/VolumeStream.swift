@@ -1,0 +1,148 @@
+import BaculaVolume
+
+/// A file volume or a vtape image behind one `BlockSource`.
+public enum VolumeMediumSource: BlockSource {
+    case file(FileVolumeSource)
+    case tape(TapeBlockSource)
+
+    public var isByteStream: Bool {
+        switch self {
+        case .file: true
+        case .tape: false
+        }
+    }
+
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> BlockRead {
+        switch self {
+        case .file(var s):
+            defer { self = .file(s) }
+            return try s.read(into: buffer)
+        case .tape(var s):
+            defer { self = .tape(s) }
+            return try s.read(into: buffer)
+        }
+    }
+
+    public mutating func advance(by count: Int) throws {
+        switch self {
+        case .file(var s):
+            defer { self = .file(s) }
+            try s.advance(by: count)
+        case .tape: break
+        }
+    }
+
+    public mutating func seek(to address: VolumeAddress) throws -> Bool {
+        switch self {
+        case .file(var s):
+            defer { self = .file(s) }
+            return try s.seek(to: address)
+        case .tape(var s):
+            defer { self = .tape(s) }
+            return try s.seek(to: address)
+        }
+    }
+}
+
+/// Reads one volume file (file volume or vtape image, recognised by content) as a stream of events, optionally
+/// restricted by a bootstrap: only selected records come out, the medium is positioned at the first wanted
+/// address, skips forward between wanted ranges, and stops after the last one.
+public final class VolumeStream {
+    public let path: String
+    public let container: VolumeContainer
+    /// The volume label (set once the first block has been read).
+    public private(set) var label: VolumeLabel?
+    /// The label's record (its FileIndex says PRE_LABEL or VOL_LABEL).
+    public private(set) var labelRecord: Record?
+    private var reader: VolumeReader<VolumeMediumSource>
+    private let bootstrap: Bootstrap?
+    private var selector: BootstrapSelector?
+    private var skippingBlock = false
+    private var done = false
+    private var pendingLabelEvents: [VolumeEvent] = []
+    private let tape: VirtualTape?
+
+    public init(path: String, bootstrap: Bootstrap? = nil) throws {
+        self.path = path
+        self.bootstrap = bootstrap
+        container = try VolumeContainer.detect(path: path)
+        switch container {
+        case .fileVolume:
+            tape = nil
+            reader = VolumeReader(source: .file(try FileVolumeSource(path: path)))
+        case .vtape:
+            let t = try VirtualTape(path: path, writable: false)
+            tape = t
+            reader = VolumeReader(source: .tape(TapeBlockSource(drive: t)))
+        }
+        try readLabel()
+    }
+
+    deinit {
+        if case .file(let s) = reader.source { s.close() }
+        reader.close()
+    }
+
+    /// Number of damaged blocks met so far.
+    public var damagedBlocks: Int { reader.damagedBlocks }
+
+    private func readLabel() throws {
+        while let event = try reader.next() {
+            pendingLabelEvents.append(event)
+            if case .record(let r) = event {
+                if r.fileIndex == LabelType.preLabel.rawValue || r.fileIndex == LabelType.volumeLabel.rawValue {
+                    label = try VolumeLabel(decoding: r.data)
+                    labelRecord = r
+                }
+                break
+            }
+        }
+        guard let name = label?.volumeName, let bsr = bootstrap else { return }
+        let sel = BootstrapSelector(bootstrap: bsr, volume: name)
+        if !sel.selectsAnything {
+            done = true
+        } else if sel.canPosition, let start = bsr.startAddress(forVolume: name) {
+            let address = VolumeAddress(rawValue: start, isByteOffset: container == .fileVolume)
+            let position = try reader.seek(to: address)
+            if position {
+                // the label was already delivered; events queued before the seek are dropped
+                pendingLabelEvents = pendingLabelEvents.filter {
+                    if case .record = $0 { return true }
+                    return false
+                }
+            }
+        }
+        selector = sel
+    }
+
+    /// The next event (label, blocks, selected records, damage, filemarks), or nil at the end.
+    public func next() throws -> VolumeEvent? {
+        if !pendingLabelEvents.isEmpty { return pendingLabelEvents.removeFirst() }
+        while !done {
+            guard let event = try reader.next() else { return nil }
+            guard var sel = selector else { return event }
+            defer { selector = sel }
+            switch event {
+            case .block(_, let address):
+                guard let wanted = sel.nextWanted(atOrAfter: address.rawValue) else {
+                    done = true
+                    return nil
+                }
+                if wanted != address.rawValue {
+                    let target = VolumeAddress(rawValue: wanted, isByteOffset: address.isByteOffset)
+                    if try reader.seek(to: target) { continue }
+                    skippingBlock = true
+                    continue
+                }
+                skippingBlock = false
+                return event
+            case .record(let record):
+                if skippingBlock || !sel.select(record) { continue }
+                return event
+            case .damagedBlock, .filemark:
+                return event
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,132 @@
+import BaculaVolume
+import Foundation
+
+/// Paths of the shared material (`../shared` beside the repository root).
+enum Shared {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let fixtures = root.appendingPathComponent("../shared/fixtures/bacula-9.6.7").standardized
+
+    static func fixture(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(name)))
+    }
+}
+
+/// SplitMix64: a small seeded generator for property tests.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func bytes(_ count: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        for i in 0..<count { out[i] = UInt8(truncatingIfNeeded: next()) }
+        return out
+    }
+}
+
+/// An in-memory byte-stream medium (a file volume held in memory).
+struct MemoryVolume: BlockSource {
+    var bytes: [UInt8]
+    var offset = 0
+    var lastStart = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var isByteStream: Bool { true }
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> BlockRead {
+        lastStart = offset
+        let n = min(buffer.count, bytes.count - offset)
+        guard n > 0 else { return .endOfData }
+        bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + n)])) }
+        return .data(count: n, address: .offset(UInt64(offset)))
+    }
+
+    mutating func advance(by count: Int) throws { offset = lastStart + count }
+
+    mutating func seek(to address: VolumeAddress) throws -> Bool {
+        offset = Int(address.rawValue)
+        lastStart = offset
+        return true
+    }
+}
+
+/// An in-memory tape: one array per record, nil for a filemark.
+struct MemoryTape: BlockSource {
+    var records: [[UInt8]?]
+    var index = 0
+    var file: UInt32 = 0
+    var block: UInt32 = 0
+
+    var isByteStream: Bool { false }
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> BlockRead {
+        guard index < records.count else { return .endOfData }
+        guard let r = records[index] else {
+            index += 1
+            file += 1
+            block = 0
+            return .filemark
+        }
+        guard r.count <= buffer.count else { return .bufferTooSmall(needed: nil) }
+        r.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        index += 1
+        defer { block += 1 }
+        return .data(count: r.count, address: .tape(file: file, block: block))
+    }
+
+    mutating func advance(by count: Int) throws {}
+    mutating func seek(to address: VolumeAddress) throws -> Bool { false }
+}
+
+/// Every event of a volume.
+func readAll<S: BlockSource>(_ source: S, bufferSize: Int = 64512) throws -> [VolumeEvent] {
+    var reader = VolumeReader(source: source, initialBufferSize: bufferSize)
+    defer { reader.close() }
+    var events: [VolumeEvent] = []
+    while let e = try reader.next() { events.append(e) }
+    return events
+}
+
+extension [VolumeEvent] {
+    var records: [Record] {
+        compactMap {
+            if case .record(let r) = $0 { return r }
+            return nil
+        }
+    }
+    var blocks: [(BlockHeader, VolumeAddress)] {
+        compactMap {
+            if case .block(let h, let a) = $0 { return (h, a) }
+            return nil
+        }
+    }
+    var damage: [VolumeError] {
+        compactMap {
+            if case .damagedBlock(let e) = $0 { return e }
+            return nil
+        }
+    }
+}
+
+/// Collects a volume writer's output into a file-volume byte array (or tape records).
+final class Collector {
+    var bytes: [UInt8] = []
+    var tape: [[UInt8]?] = []
+    func take(_ output: VolumeOutput) {
+        switch output {
+        case .block(let b):
+            bytes.append(contentsOf: b)
+            tape.append(Array(b))
+        case .filemark:
+            tape.append(nil)
+        }
+    }
+}
