@@ -72,6 +72,8 @@ let package = Package(
         // MARK: tests (Swift Testing)
         .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["CapstanConfig"]),
+        .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire"]),
+        .testTarget(name: "NetTests", dependencies: ["Net", "BaculaWire", nioCore, nioPosix, logging]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )
