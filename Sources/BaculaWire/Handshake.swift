@@ -165,6 +165,7 @@ public struct Handshake: Sendable {
                 step = .awaitingChallenge
                 return .send([.payload(AuthLine.ok)])
             case .connector:
+                if let mismatch = tlsMismatch() { return finish(failing: mismatch, sending: [.payload(AuthLine.ok)]) }
                 if expectsWelcome {
                     step = .awaitingWelcome
                     return .send([.payload(AuthLine.ok)])
@@ -192,11 +193,17 @@ public struct Handshake: Sendable {
     }
 
     private mutating func complete(sending frames: [Frame], welcome line: WelcomeLine?) -> Action {
-        if (peerTLS == TLSNeed.required.rawValue && tls == .none) || (tls == .required && peerTLS == 0) {
-            return finish(failing: .tlsMismatch(ours: tls.rawValue, peers: peerTLS))
-        }
+        if let mismatch = tlsMismatch() { return finish(failing: mismatch) }
         step = .finished
         return .authenticated(sending: frames, Outcome(peerTLS: peerTLS, welcome: line))
+    }
+
+    /// §2.7: after both rounds each side fails if one requires TLS and the other announced none.
+    private func tlsMismatch() -> HandshakeError? {
+        guard (peerTLS == TLSNeed.required.rawValue && tls == .none) || (tls == .required && peerTLS == 0) else {
+            return nil
+        }
+        return .tlsMismatch(ours: tls.rawValue, peers: peerTLS)
     }
 
     private mutating func finish(failing error: HandshakeError, sending frames: [Frame] = []) -> Action {
@@ -205,6 +212,7 @@ public struct Handshake: Sendable {
     }
 
     private func printable(_ bytes: [UInt8]) -> String {
-        String(bytes.prefix(60).map { $0 >= 0x20 && $0 < 0x7F ? Character(UnicodeScalar($0)) : "." })
+        bytes.prefix(60).map { $0 == 0x0A ? "\\n" : $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : "." }
+            .joined()
     }
 }
