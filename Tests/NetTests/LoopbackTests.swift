@@ -201,4 +201,46 @@ import Testing
         }
         #expect(seen.withLock { $0 as? WireError } == .frameTooLarge(length: 1_000_001, streamOffset: 8))
     }
+
+    /// A peer that sends its hello and then stalls is cut off when the step timeout passes on the injected clock.
+    @Test func stalledHandshakeTimesOutOnTheInjectedClock() async throws {
+        let clock = ManualClock()
+        let log = CapturedLog()
+        let server = try await BsockServer.bind(
+            host: "127.0.0.1", port: 0, options: Self.options(clock: clock, log: log, seed: 1))
+        try await Self.withServer(server, decide: Self.decide(password: "sdpass")) { _ in
+            Issue.record("a stalled peer must not reach the handler")
+        } _: { port in
+            let received = ByteCounter()
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelInitializer { channel in channel.pipeline.addHandler(received) }
+                .connect(host: "127.0.0.1", port: port).get()
+            var buffer = channel.allocator.buffer(capacity: 64)
+            buffer.writeBytes(try FrameEncoder.encode(.payload(DirectorHelloToStorageDaemon(directorName: "x").bytes)))
+            try await channel.writeAndFlush(buffer).get()
+            // The challenge arrived, so the hello's watchdog is gone and the response step's one is armed.
+            #expect(await eventually { received.count.load(ordering: .relaxed) > 0 })
+            #expect(await eventually { clock.pendingDelays == [.seconds(180)] })
+            clock.advance(by: .seconds(179))
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(channel.isActive)
+            clock.advance(by: .seconds(1))
+            #expect(await eventually { !channel.isActive })
+            #expect(await eventually { log.all.contains { $0.message == "authentication failed" } })
+            let warning = log.all.first { $0.message == "authentication failed" }
+            #expect(warning?.metadata["reason"] == "\(HandshakeError.timedOut(step: .awaitingResponse))")
+            clock.advance(by: .seconds(5))
+            try? await channel.close().get()
+        }
+    }
+}
+
+/// Counts bytes a raw test client receives.
+final class ByteCounter: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let count = Atomic<Int>(0)
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        count.add(unwrapInboundIn(data).readableBytes, ordering: .relaxed)
+    }
 }
