@@ -78,6 +78,8 @@ let package = Package(
         .testTarget(name: "CLITests"),
         .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume"]),
         .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon"]),
+        .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire"]),
+        .testTarget(name: "NetTests", dependencies: ["Net", "BaculaWire", nioCore, nioPosix, logging]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

@@ -1,6 +1,4 @@
-import NIOCore
-
-/// The bsock connection layer (filled in by the wire-protocol issue).
+/// The bsock connection layer: frames over SwiftNIO, CRAM-MD5 in both roles, heartbeats (spec §1, §2, §4).
 public enum Net {
     /// The default ports of the Bacula 9.6 daemons.
     public static let directorPort = 9101

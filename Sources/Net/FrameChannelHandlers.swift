@@ -1,0 +1,68 @@
+import BaculaWire
+import NIOCore
+
+/// A frame to send and whether it may travel LZ4-compressed (the peer's announced version allows it, §1.5).
+public struct OutboundFrame: Sendable {
+    public var frame: Frame
+    public var compress: Bool
+
+    public init(_ frame: Frame, compress: Bool = false) {
+        self.frame = frame
+        self.compress = compress
+    }
+}
+
+/// Inbound: bytes → frames through the pure `PacketDecoder`. A framing error (oversize length, bad LZ4) is fired
+/// down the pipeline and the channel is closed: the connection ends, as with a Bacula peer (§1.3).
+final class FrameDecodingHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = Frame
+
+    private var decoder = PacketDecoder()
+    private var failed = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
+        let buffer = unwrapInboundIn(data)
+        buffer.withUnsafeReadableBytes { decoder.append($0) }
+        do {
+            while let frame = try decoder.nextFrame() {
+                context.fireChannelRead(wrapInboundOut(frame))
+            }
+        } catch {
+            failed = true
+            context.fireErrorCaught(error)
+            context.close(promise: nil)
+        }
+    }
+}
+
+/// Outbound: frames → packet bytes through the pure `FrameEncoder`.
+final class FrameEncodingHandler: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = OutboundFrame
+    typealias OutboundOut = ByteBuffer
+
+    private var scratch: [UInt8] = []
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let outbound = unwrapOutboundIn(data)
+        scratch.removeAll(keepingCapacity: true)
+        do {
+            try FrameEncoder.encode(outbound.frame, compress: outbound.compress, into: &scratch)
+        } catch {
+            promise?.fail(error)
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: scratch.count)
+        buffer.writeBytes(scratch)
+        context.write(wrapOutboundOut(buffer), promise: promise)
+    }
+}
+
+extension ChannelPipeline.SynchronousOperations {
+    /// Installs the bsock frame codec on a fresh channel.
+    func addBsockFrameHandlers() throws {
+        try addHandler(FrameDecodingHandler())
+        try addHandler(FrameEncodingHandler())
+    }
+}

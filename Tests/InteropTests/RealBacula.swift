@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+/// Real Bacula 9.6.7 daemons and programs from Debian, started for a test on loopback with generated
+/// configuration files in a temporary directory and free ports, and stopped by their PIDs.
+enum RealBacula {
+    static let director = "/usr/sbin/bacula-dir"
+    static let bconsole = "/usr/sbin/bconsole"
+    static let catalogScript = "/usr/share/bacula-director/make_sqlite3_tables"
+
+    /// A fresh directory under the system temporary directory.
+    static func temporaryDirectory(_ prefix: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on right now (bound to port 0, read back, released).
+    static func freePort() throws -> Int {
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketDescriptor >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(socketDescriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socketDescriptor, $0, length) == 0 && getsockname(socketDescriptor, $0, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether something accepts TCP connections on 127.0.0.1:`port` (reads /proc/net/tcp, so it never opens a
+    /// connection that the daemon would log as a security alert).
+    static func isListening(port: Int) -> Bool {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return false }
+        let needle = String(format: ":%04X", port)
+        return table.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 3 && fields[1].hasSuffix(needle) && fields[3] == "0A"
+        }
+    }
+
+    /// Waits up to `seconds` for a listener on `port`.
+    static func waitForListener(port: Int, seconds: Double = 15) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if isListening(port: port) { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    /// Creates the SQLite catalog `bacula.db` in `directory` with Debian's table script.
+    static func makeCatalog(in directory: String) throws {
+        let script = try String(contentsOfFile: catalogScript, encoding: .utf8)
+            .replacingOccurrences(of: "cd /var/lib/bacula", with: "cd '\(directory)'")
+            .replacingOccurrences(of: "XXX_DBNAME_XXX", with: "bacula")
+        let path = directory + "/make-catalog.sh"
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try Command.run("/bin/sh", [path], timeout: 60)
+        guard result.status == 0, FileManager.default.fileExists(atPath: directory + "/bacula.db") else {
+            throw CommandFailure(description: "catalog script failed: \(result.errors)")
+        }
+    }
+}
+
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A child process started by a test: output captured to files, stopped by PID.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    let outputPath: String
+
+    init(_ executable: String, _ arguments: [String], outputPath: String, standardInput: FileHandle? = nil) throws {
+        self.outputPath = outputPath
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = output
+        if let standardInput { process.standardInput = standardInput }
+        try process.run()
+    }
+
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
+    /// SIGTERM, then SIGKILL if it has not exited after `grace` seconds.
+    func stop(grace: Double = 5) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    deinit { stop(grace: 1) }
+}
+
+/// Runs a program to completion with a time limit.
+enum Command {
+    struct Result {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    static func run(_ executable: String, _ arguments: [String], input: String? = nil, timeout: Double = 60) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        let standardInput = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = standardInput
+        try process.run()
+        if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
+        try standardInput.fileHandleForWriting.close()
+        let timer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        timer.cancel()
+        return Result(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            errors: String(decoding: errorData, as: UTF8.self))
+    }
+}
