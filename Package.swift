@@ -62,20 +62,26 @@ let package = Package(
             name: "FileDaemon",
             dependencies: ["CapstanConfig", "BaculaWire", "BaculaVolume", "Net", serviceLifecycle, logging]),
         .target(name: "CapstanCLI", dependencies: ["CapstanConfig", logging, argumentParser]),
+        .target(name: "Console", dependencies: ["CapstanConfig", "BaculaWire", "Net", logging]),
 
         // MARK: programs (thin)
-        .executableTarget(name: "capstan-sd", dependencies: ["StorageDaemon", "CapstanCLI", argumentParser, logging]),
+        .executableTarget(
+            name: "capstan-sd", dependencies: ["StorageDaemon", "CapstanCLI", "Net", serviceLifecycle, argumentParser, logging]),
         .executableTarget(name: "capstan-dir", dependencies: ["Director", "CapstanCLI", argumentParser, logging]),
         .executableTarget(name: "capstan-fd", dependencies: ["FileDaemon", "CapstanCLI", argumentParser, logging]),
         .executableTarget(
             name: "capstan",
             dependencies: [
-                "CapstanCLI", "CapstanConfig", "BaculaVolume", "TapeDevices", "FileDaemon", argumentParser, logging,
+                "CapstanCLI", "CapstanConfig", "BaculaVolume", "TapeDevices", "FileDaemon", "Console", "Net", argumentParser,
+                logging,
             ]),
 
         // MARK: tests (Swift Testing)
         .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests"),
+        .target(name: "CapstanTestSupport", path: "Tests/Support"),
+        .testTarget(name: "CLITests", dependencies: ["CapstanTestSupport"]),
+        .testTarget(name: "InteropTests", dependencies: ["CapstanTestSupport"]),
+        .testTarget(name: "StorageDaemonTests", dependencies: ["StorageDaemon", "CapstanConfig", "BaculaWire", "Net"]),
         .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume"]),
         .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon"]),
         .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire"]),

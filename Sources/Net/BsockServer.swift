@@ -113,6 +113,8 @@ public final class BsockServer: Sendable {
                     }
                 } catch let failure as AuthenticationFailed {
                     _ = failure  // already logged, delayed and closed by the connection
+                } catch let error as WireError {
+                    connection.logger.warning("connection refused: protocol error: \(error)")
                 } catch {
                     connection.logger.info("connection ended: \(error)")
                 }

@@ -1,51 +1,6 @@
+import CapstanTestSupport
 import Foundation
 import Testing
-
-/// The built programs, run as a user runs them.
-enum Programs {
-    /// The directory holding the built executables (beside the test bundle).
-    static let directory: URL = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        for candidate in [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        where FileManager.default.isExecutableFile(atPath: candidate.appendingPathComponent("capstan").path) {
-            return candidate
-        }
-        return root.appendingPathComponent(".build/debug")
-    }()
-
-    struct Result {
-        var status: Int32
-        var output: String
-        var errors: String
-    }
-
-    /// Runs a program to completion (at most 60 s) and returns its exit status and output.
-    static func run(_ name: String, _ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = directory.appendingPathComponent(name)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            errors: String(decoding: errorData, as: UTF8.self))
-    }
-
-    static func temporaryFile(_ text: String, name: String = "test.conf") throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent(name).path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-}
 
 @Suite struct ProgramTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

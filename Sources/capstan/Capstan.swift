@@ -1,15 +1,16 @@
 import ArgumentParser
 
 /// `capstan`: the console and the tools. Each subcommand lives in its own file.
-struct Capstan: ParsableCommand {
+@main
+struct Capstan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capstan",
         abstract: "Capstan console and tools.",
         subcommands: [
             // one line per subcommand; keep this list sorted
             ConfigCommand.self,
+            ConsoleCommand.self,
             Extract.self,
             Ls.self,
         ])
 }
-Capstan.main()

@@ -1,22 +1,21 @@
 import Foundation
-import Testing
 
 /// Real Bacula 9.6.7 daemons and programs from Debian, started for a test on loopback with generated
 /// configuration files in a temporary directory and free ports, and stopped by their PIDs.
-enum RealBacula {
-    static let director = "/usr/sbin/bacula-dir"
-    static let bconsole = "/usr/sbin/bconsole"
-    static let catalogScript = "/usr/share/bacula-director/make_sqlite3_tables"
+public enum RealBacula {
+    public static let director = "/usr/sbin/bacula-dir"
+    public static let bconsole = "/usr/sbin/bconsole"
+    public static let catalogScript = "/usr/share/bacula-director/make_sqlite3_tables"
 
     /// A fresh directory under the system temporary directory.
-    static func temporaryDirectory(_ prefix: String) throws -> String {
+    public static func temporaryDirectory(_ prefix: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now (bound to port 0, read back, released).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketDescriptor >= 0 else { throw POSIXError(.EMFILE) }
         defer { close(socketDescriptor) }
@@ -36,7 +35,7 @@ enum RealBacula {
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port` (reads /proc/net/tcp, so it never opens a
     /// connection that the daemon would log as a security alert).
-    static func isListening(port: Int) -> Bool {
+    public static func isListening(port: Int) -> Bool {
         guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return false }
         let needle = String(format: ":%04X", port)
         return table.split(separator: "\n").contains { line in
@@ -46,7 +45,7 @@ enum RealBacula {
     }
 
     /// Waits up to `seconds` for a listener on `port`.
-    static func waitForListener(port: Int, seconds: Double = 15) -> Bool {
+    public static func waitForListener(port: Int, seconds: Double = 15) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if isListening(port: port) { return true }
@@ -56,7 +55,7 @@ enum RealBacula {
     }
 
     /// Creates the SQLite catalog `bacula.db` in `directory` with Debian's table script.
-    static func makeCatalog(in directory: String) throws {
+    public static func makeCatalog(in directory: String) throws {
         let script = try String(contentsOfFile: catalogScript, encoding: .utf8)
             .replacingOccurrences(of: "cd /var/lib/bacula", with: "cd '\(directory)'")
             .replacingOccurrences(of: "XXX_DBNAME_XXX", with: "bacula")
@@ -69,18 +68,22 @@ enum RealBacula {
     }
 }
 
-struct CommandFailure: Error, CustomStringConvertible {
-    var description: String
+public struct CommandFailure: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// A child process started by a test: output captured to files, stopped by PID.
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    let outputPath: String
+public final class ChildProcess: @unchecked Sendable {
+    public let process = Process()
+    public let outputPath: String
 
-    init(_ executable: String, _ arguments: [String], outputPath: String, standardInput: FileHandle? = nil) throws {
+    public init(_ executable: String, _ arguments: [String], outputPath: String, standardInput: FileHandle? = nil) throws {
         self.outputPath = outputPath
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -90,10 +93,10 @@ final class ChildProcess: @unchecked Sendable {
         try process.run()
     }
 
-    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+    public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 
     /// SIGTERM, then SIGKILL if it has not exited after `grace` seconds.
-    func stop(grace: Double = 5) {
+    public func stop(grace: Double = 5) {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(grace)
@@ -106,14 +109,14 @@ final class ChildProcess: @unchecked Sendable {
 }
 
 /// Runs a program to completion with a time limit.
-enum Command {
-    struct Result {
-        var status: Int32
-        var output: String
-        var errors: String
+public enum Command {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var output: String
+        public var errors: String
     }
 
-    static func run(_ executable: String, _ arguments: [String], input: String? = nil, timeout: Double = 60) throws -> Result {
+    public static func run(_ executable: String, _ arguments: [String], input: String? = nil, timeout: Double = 60) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -1,0 +1,36 @@
+import ArgumentParser
+import CapstanCLI
+import CapstanConfig
+import Logging
+import Net
+import ServiceLifecycle
+import StorageDaemon
+
+/// `capstan-sd`: the Storage daemon. Reads a Bacula SD configuration (an existing bacula-sd.conf works unchanged).
+@main
+struct StorageDaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capstan-sd",
+        abstract: "Capstan Storage daemon: receives backups on port 9103 and writes Bacula 9.6 volumes.")
+
+    @OptionGroup var options: DaemonOptions
+
+    func run() async throws {
+        let path = options.configPath(defaultName: "capstan-sd.conf")
+        guard let checked = ConfigFileCheck.check(path: path, kind: .storage, quietWhenValid: !options.testConfiguration),
+            let configuration = StorageDaemonConfiguration(checked)
+        else {
+            throw ExitCode(ConfigFileCheck.configErrorExitCode)
+        }
+        if options.testConfiguration { return }
+        var logger = DaemonLogging.bootstrap(debugLevel: options.debugLevel)
+        logger[metadataKey: "component"] = "sd"
+        let seconds = configuration.storage.heartbeatInterval
+        let connectionOptions = ConnectionOptions(
+            heartbeatInterval: seconds > 0 ? .seconds(seconds) : nil, logger: logger)
+        let daemon = StorageDaemon(configuration: configuration, options: connectionOptions, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
