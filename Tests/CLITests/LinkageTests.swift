@@ -16,7 +16,7 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test func directorUsesTheSystemSQLite() throws {
+    @Test func directorUsesTheSystemSQLite() async throws {
         let libraries = try sharedLibraries(of: "capstan-dir")
         #expect(libraries.contains("libsqlite3.so.0 => /lib/x86_64-linux-gnu/libsqlite3.so.0")
             || libraries.contains("libsqlite3.so.0 => /usr/lib/"), "\(libraries)")

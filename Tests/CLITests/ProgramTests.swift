@@ -6,12 +6,12 @@ import Testing
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("CapstanConfigTests/Fixtures").path
 
-    @Test func storageDaemonAcceptsTheDebianStockFile() throws {
-        let result = try Programs.run("capstan-sd", ["-t", "-c", "/etc/bacula/bacula-sd.conf"])
+    @Test func storageDaemonAcceptsTheDebianStockFile() async throws {
+        let result = try await Programs.run("capstan-sd", ["-t", "-c", "/etc/bacula/bacula-sd.conf"])
         #expect(result.status == 0, "\(result.errors)")
     }
 
-    @Test func storageDaemonPrintsEveryErrorAndFails() throws {
+    @Test func storageDaemonPrintsEveryErrorAndFails() async throws {
         let path = try Programs.temporaryFile(
             """
             Storage { Name = sd; Working Directory = /w; Pid Directory = /p }
@@ -23,7 +23,7 @@ import Testing
               Label Media = sometimes
             }
             """)
-        let result = try Programs.run("capstan-sd", ["-t", "-c", path])
+        let result = try await Programs.run("capstan-sd", ["-t", "-c", path])
         #expect(result.status == 78)
         #expect(result.errors.contains("\(path):6:3: error: unknown directive \"Maximum Blok Size\""))
         #expect(result.errors.contains("did you mean \"Maximum Block Size\"?"))
@@ -32,33 +32,33 @@ import Testing
     }
 
     @Test(arguments: ["bacula-sd", "bacula-fd", "bacula-dir", "bconsole"])
-    func configCheckAcceptsEveryStockFile(name: String) throws {
-        let result = try Programs.run("capstan", ["config", "check", "/etc/bacula/\(name).conf"])
+    func configCheckAcceptsEveryStockFile(name: String) async throws {
+        let result = try await Programs.run("capstan", ["config", "check", "/etc/bacula/\(name).conf"])
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.errors.contains("valid"))
     }
 
-    @Test func configCheckWithTheWrongKindFails() throws {
-        let result = try Programs.run("capstan", ["config", "check", "--for", "fd", "/etc/bacula/bacula-sd.conf"])
+    @Test func configCheckWithTheWrongKindFails() async throws {
+        let result = try await Programs.run("capstan", ["config", "check", "--for", "fd", "/etc/bacula/bacula-sd.conf"])
         #expect(result.status == 78)
         #expect(result.errors.contains("unknown resource type \"Storage\" in a File daemon configuration"))
     }
 
-    @Test func configShowFillsDefaultsAndParsesBack() throws {
-        let shown = try Programs.run("capstan", ["config", "show", Self.fixtures + "/seed-sd.conf"])
+    @Test func configShowFillsDefaultsAndParsesBack() async throws {
+        let shown = try await Programs.run("capstan", ["config", "show", Self.fixtures + "/seed-sd.conf"])
         #expect(shown.status == 0, "\(shown.errors)")
         #expect(shown.output.contains("Maximum Block Size = 1048576  # 1M"))
         #expect(shown.output.contains("Maximum File Size = 1000000000  # (default) 1 GB\n"))
         let path = try Programs.temporaryFile(shown.output, name: "shown.conf")
-        let again = try Programs.run("capstan", ["config", "show", path])
+        let again = try await Programs.run("capstan", ["config", "show", path])
         #expect(again.status == 0, "\(again.errors)")
         #expect(again.output.contains("Maximum Block Size = 1048576  # 1M"))
         #expect(again.output.contains("Maximum File Size = 1000000000  # 1 GB\n"))
         #expect(again.output.split(separator: "\n").count == shown.output.split(separator: "\n").count)
     }
 
-    @Test func missingFileIsAClearError() throws {
-        let result = try Programs.run("capstan-sd", ["-t", "-c", "/nonexistent/capstan-sd.conf"])
+    @Test func missingFileIsAClearError() async throws {
+        let result = try await Programs.run("capstan-sd", ["-t", "-c", "/nonexistent/capstan-sd.conf"])
         #expect(result.status == 78)
         #expect(result.errors.contains("cannot read \"/nonexistent/capstan-sd.conf\": No such file or directory"))
     }

@@ -19,8 +19,8 @@ import Testing
         var sessions: [Session]
     }
 
-    @Test func lsReportsTheJobsBlsReports() throws {
-        let result = try Programs.run("capstan", ["ls", "--json", Self.fixtures + "/TAPE01.vtape", Self.fixtures + "/PlainVol"])
+    @Test func lsReportsTheJobsBlsReports() async throws {
+        let result = try await Programs.run("capstan", ["ls", "--json", Self.fixtures + "/TAPE01.vtape", Self.fixtures + "/PlainVol"])
         #expect(result.status == 0, "\(result.errors)")
         let listings = try JSONDecoder().decode([Listing].self, from: Data(result.output.utf8))
         #expect(listings.map(\.container) == ["vtape", "file"])
@@ -32,10 +32,10 @@ import Testing
         #expect(listings[1].sessions.map(\.jobName) == ["PlainJob"])
     }
 
-    @Test func extractWithABootstrapRestoresThatJobAlone() throws {
+    @Test func extractWithABootstrapRestoresThatJobAlone() async throws {
         let target = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-extract-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: target) }
-        let result = try Programs.run(
+        let result = try await Programs.run(
             "capstan", ["extract", "-b", Self.fixtures + "/TapeJob-3.bsr", Self.fixtures + "/TAPE01.vtape", target])
         #expect(result.status == 0, "\(result.errors)")
         let data = target + "/tmp/volfmt-research/data"
@@ -53,9 +53,9 @@ import Testing
         #expect(hello.st_mtim.tv_sec == 1_704_164_645)  // 2024-01-02 03:04:05 UTC
     }
 
-    @Test func lsOfSomethingThatIsNotAVolumeSaysSo() throws {
+    @Test func lsOfSomethingThatIsNotAVolumeSaysSo() async throws {
         let path = try Programs.temporaryFile("this is not a Bacula volume\n", name: "junk.vol")
-        let result = try Programs.run("capstan", ["ls", path])
+        let result = try await Programs.run("capstan", ["ls", path])
         #expect(result.status != 0)
         #expect(result.errors.contains(path) || result.output.contains(path), "\(result.errors)")
     }

@@ -11,11 +11,11 @@ import Testing
             .map { $0.replacingOccurrences(of: #"\d\d:\d\d(:\d\d)?"#, with: "HH:MM", options: .regularExpression) }
     }
 
-    @Test func printsWhatBconsolePrints() throws {
-        let director = try RealDirector(storagePort: try RealBacula.freePort(), storagePassword: "unused")
+    @Test func printsWhatBconsolePrints() async throws {
+        let director = try await RealDirector.start(storagePort: try RealBacula.freePort(), storagePassword: "unused")
         let commands = ["version", "status dir", ".api 2", ".jobs"]
-        let real = try director.bconsole(commands)
-        let ours = try Programs.run("capstan", ["console", "-c", try director.consoleConfiguration()],
+        let real = try await director.bconsole(commands)
+        let ours = try await Programs.run("capstan", ["console", "-c", try director.consoleConfiguration()],
             input: commands.joined(separator: "\n") + "\n")
         #expect(real.status == 0 && ours.status == 0, "\(ours.errors)")
         #expect(ours.output.contains("1000 OK: 103 interop-dir Version: 9.6.7"))
@@ -25,9 +25,9 @@ import Testing
         #expect(comparable(ours.output) == comparable(real.output))
     }
 
-    @Test func wrongPasswordNamesTheDirectorAndFails() throws {
-        let director = try RealDirector(storagePort: try RealBacula.freePort(), storagePassword: "unused")
-        let result = try Programs.run("capstan", ["console", "-c", try director.consoleConfiguration(password: "not-it")],
+    @Test func wrongPasswordNamesTheDirectorAndFails() async throws {
+        let director = try await RealDirector.start(storagePort: try RealBacula.freePort(), storagePassword: "unused")
+        let result = try await Programs.run("capstan", ["console", "-c", try director.consoleConfiguration(password: "not-it")],
             input: "version\n")
         #expect(result.status != 0)
         #expect(result.errors.contains("Director \"interop-dir\" at 127.0.0.1:\(director.port) refused the login"))

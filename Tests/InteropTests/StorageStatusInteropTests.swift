@@ -4,10 +4,10 @@ import Testing
 
 /// A real bacula-dir asks capstan-sd for its status (from a real bconsole).
 @Suite(.serialized) struct StorageStatusInteropTests {
-    @Test func realDirectorPrintsCapstanStatus() throws {
-        let sd = try CapstanStorageDaemon(directorName: "interop-dir", password: "sd-secret")
-        let director = try RealDirector(storagePort: sd.port, storagePassword: "sd-secret")
-        let result = try director.bconsole(["status storage=CapstanStorage"])
+    @Test func realDirectorPrintsCapstanStatus() async throws {
+        let sd = try await CapstanStorageDaemon.start(directorName: "interop-dir", password: "sd-secret")
+        let director = try await RealDirector.start(storagePort: sd.port, storagePassword: "sd-secret")
+        let result = try await director.bconsole(["status storage=CapstanStorage"])
         #expect(result.status == 0)
         #expect(result.output.contains("interop-sd Version: 0.1.0"), "\(result.output)\n\(sd.log)")
         #expect(result.output.contains("Daemon started "))
@@ -15,10 +15,10 @@ import Testing
         #expect(result.output.contains("Device File: \"FileDev\" (\(sd.directory)/volumes) is not open."))
     }
 
-    @Test func mismatchedPasswordIsReportedByTheDirectorAndLoggedByCapstan() throws {
-        let sd = try CapstanStorageDaemon(directorName: "interop-dir", password: "sd-secret")
-        let director = try RealDirector(storagePort: sd.port, storagePassword: "something-else")
-        let result = try director.bconsole(["status storage=CapstanStorage", "messages"])
+    @Test func mismatchedPasswordIsReportedByTheDirectorAndLoggedByCapstan() async throws {
+        let sd = try await CapstanStorageDaemon.start(directorName: "interop-dir", password: "sd-secret")
+        let director = try await RealDirector.start(storagePort: sd.port, storagePassword: "something-else")
+        let result = try await director.bconsole(["status storage=CapstanStorage", "messages"])
         #expect(result.output.contains("Failed to connect to Storage daemon CapstanStorage"))
         #expect(result.output.contains("Director unable to authenticate with Storage daemon"))
         #expect(sd.log.contains("authentication failed"), "\(sd.log)")

@@ -65,7 +65,7 @@ final class ManualClock: Clock, Sendable {
 }
 
 /// Polls `condition` in real time until it holds or `seconds` pass.
-func eventually(seconds: Double = 5, _ condition: () async -> Bool) async -> Bool {
+func eventually(seconds: Double = 20, _ condition: () async -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: .milliseconds(Int(seconds * 1000)))
     while clock.now < deadline {

@@ -9,11 +9,21 @@ public final class CapstanStorageDaemon: @unchecked Sendable {
     public let password: String
     public let process: ChildProcess
 
-    public init(directorName: String, password: String, extraConfiguration: String = "") throws {
+    private init(directory: String, port: Int, directorName: String, password: String, process: ChildProcess) {
+        self.directory = directory
+        self.port = port
         self.directorName = directorName
         self.password = password
-        directory = try RealBacula.temporaryDirectory("capstan-sd")
-        port = try RealBacula.freePort()
+        self.process = process
+    }
+
+    /// Starts capstan-sd and waits until it listens.
+    public static func start(directorName: String, password: String, extraConfiguration: String = "") async throws
+        -> CapstanStorageDaemon
+    {
+        let name = "interop-sd"
+        let directory = try RealBacula.temporaryDirectory("capstan-sd")
+        let port = try RealBacula.freePort()
         try FileManager.default.createDirectory(atPath: directory + "/volumes", withIntermediateDirectories: true)
         let configuration = """
             Storage {
@@ -30,11 +40,12 @@ public final class CapstanStorageDaemon: @unchecked Sendable {
             """
         let path = directory + "/capstan-sd.conf"
         try configuration.write(toFile: path, atomically: true, encoding: .utf8)
-        process = try ChildProcess(Programs.path("capstan-sd"), ["-f", "-c", path], outputPath: directory + "/capstan-sd.log")
-        guard RealBacula.waitForListener(port: port) else {
+        let process = try ChildProcess(Programs.path("capstan-sd"), ["-f", "-c", path], outputPath: directory + "/capstan-sd.log")
+        guard await RealBacula.waitForListener(port: port) else {
             process.stop()
             throw CommandFailure(description: "capstan-sd did not listen on \(port): \(process.output)")
         }
+        return CapstanStorageDaemon(directory: directory, port: port, directorName: directorName, password: password, process: process)
     }
 
     /// The daemon's log so far.

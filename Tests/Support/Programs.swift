@@ -17,10 +17,10 @@ public enum Programs {
     public static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     /// Runs a program to completion (at most `timeout` seconds) and returns its exit status and output.
-    public static func run(_ name: String, _ arguments: [String], input: String? = nil, timeout: Double = 60) throws
-        -> Command.Result
+    public static func run(_ name: String, _ arguments: [String], input: String? = nil, timeout: Double = 60)
+        async throws -> Command.Result
     {
-        try Command.run(path(name), arguments, input: input, timeout: timeout)
+        try await Command.run(path(name), arguments, input: input, timeout: timeout)
     }
 
     /// Writes `text` to a new file in a fresh temporary directory and returns its path.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A plain TCP client for tests that must send what no Bacula peer would: junk, half handshakes, abrupt closes.
-public final class RawConnection {
+public final class RawConnection: @unchecked Sendable {
     public let descriptor: Int32
 
     /// Connects to 127.0.0.1:`port`.
@@ -34,8 +34,14 @@ public final class RawConnection {
         send([UInt8(length >> 24), UInt8((length >> 16) & 0xFF), UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)] + payload)
     }
 
-    /// Reads whatever arrives within `seconds` (empty at end of stream or time-out).
-    public func receive(seconds: Double) -> [UInt8] {
+    /// Reads whatever arrives within `seconds` (empty at end of stream or time-out), waiting on a dispatch thread.
+    public func receive(seconds: Double) async -> [UInt8] {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.receiveBlocking(seconds: seconds)) }
+        }
+    }
+
+    func receiveBlocking(seconds: Double) -> [UInt8] {
         var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var buffer = [UInt8](repeating: 0, count: 4096)

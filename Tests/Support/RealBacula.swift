@@ -44,24 +44,29 @@ public enum RealBacula {
         }
     }
 
-    /// Waits up to `seconds` for a listener on `port`.
-    public static func waitForListener(port: Int, seconds: Double = 15) -> Bool {
+    /// Waits up to `seconds` for a listener on `port` (sleeping, never blocking a concurrency thread).
+    public static func waitForListener(port: Int, seconds: Double = 15) async -> Bool {
+        await eventually(seconds: seconds) { isListening(port: port) }
+    }
+
+    /// Polls `condition` every 100 ms for up to `seconds`; true as soon as it holds.
+    public static func eventually(seconds: Double, _ condition: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if isListening(port: port) { return true }
-            usleep(100_000)
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(100))
         }
-        return false
+        return condition()
     }
 
     /// Creates the SQLite catalog `bacula.db` in `directory` with Debian's table script.
-    public static func makeCatalog(in directory: String) throws {
+    public static func makeCatalog(in directory: String) async throws {
         let script = try String(contentsOfFile: catalogScript, encoding: .utf8)
             .replacingOccurrences(of: "cd /var/lib/bacula", with: "cd '\(directory)'")
             .replacingOccurrences(of: "XXX_DBNAME_XXX", with: "bacula")
         let path = directory + "/make-catalog.sh"
         try script.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try Command.run("/bin/sh", [path], timeout: 60)
+        let result = try await Command.run("/bin/sh", [path], timeout: 60)
         guard result.status == 0, FileManager.default.fileExists(atPath: directory + "/bacula.db") else {
             throw CommandFailure(description: "catalog script failed: \(result.errors)")
         }
@@ -108,7 +113,8 @@ public final class ChildProcess: @unchecked Sendable {
     deinit { stop(grace: 1) }
 }
 
-/// Runs a program to completion with a time limit.
+/// Runs a program to completion with a time limit, on a dispatch thread so the waiting never occupies one of the
+/// few threads Swift concurrency (and so every parallel test) runs on.
 public enum Command {
     public struct Result: Sendable {
         public var status: Int32
@@ -116,7 +122,17 @@ public enum Command {
         public var errors: String
     }
 
-    public static func run(_ executable: String, _ arguments: [String], input: String? = nil, timeout: Double = 60) throws -> Result {
+    public static func run(_ executable: String, _ arguments: [String], input: String? = nil, timeout: Double = 60)
+        async throws -> Result
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result { try runBlocking(executable, arguments, input: input, timeout: timeout) })
+            }
+        }
+    }
+
+    static func runBlocking(_ executable: String, _ arguments: [String], input: String?, timeout: Double) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -10,11 +10,22 @@ public final class RealDirector: @unchecked Sendable {
     public let storageName = "CapstanStorage"
     public let process: ChildProcess
 
+    private init(directory: String, port: Int, process: ChildProcess) {
+        self.directory = directory
+        self.port = port
+        self.process = process
+    }
+
     /// Starts bacula-dir; `storagePort`/`storagePassword` describe the SD its Storage resource names.
-    public init(storagePort: Int, storagePassword: String, storageDevice: String = "FileDev") throws {
-        directory = try RealBacula.temporaryDirectory("capstan-real-dir")
-        port = try RealBacula.freePort()
-        try RealBacula.makeCatalog(in: directory)
+    public static func start(storagePort: Int, storagePassword: String, storageDevice: String = "FileDev") async throws
+        -> RealDirector
+    {
+        let name = "interop-dir"
+        let consolePassword = "interop-console-password"
+        let storageName = "CapstanStorage"
+        let directory = try RealBacula.temporaryDirectory("capstan-real-dir")
+        let port = try RealBacula.freePort()
+        try await RealBacula.makeCatalog(in: directory)
         let configuration = """
             Director {
               Name = \(name); DIRport = \(port); DirAddress = 127.0.0.1
@@ -42,11 +53,12 @@ public final class RealDirector: @unchecked Sendable {
             """
         let path = directory + "/bacula-dir.conf"
         try configuration.write(toFile: path, atomically: true, encoding: .utf8)
-        process = try ChildProcess(RealBacula.director, ["-f", "-c", path], outputPath: directory + "/bacula-dir.out")
-        guard RealBacula.waitForListener(port: port) else {
+        let process = try ChildProcess(RealBacula.director, ["-f", "-c", path], outputPath: directory + "/bacula-dir.out")
+        guard await RealBacula.waitForListener(port: port) else {
             process.stop()
             throw CommandFailure(description: "bacula-dir did not listen on \(port): \(process.output)")
         }
+        return RealDirector(directory: directory, port: port, process: process)
     }
 
     /// A bconsole.conf for this Director, with `password` (the right one by default).
@@ -64,8 +76,10 @@ public final class RealDirector: @unchecked Sendable {
     }
 
     /// Runs the real bconsole with `commands` on its standard input.
-    public func bconsole(_ commands: [String], password: String? = nil, timeout: Double = 90) throws -> Command.Result {
-        try Command.run(
+    public func bconsole(_ commands: [String], password: String? = nil, timeout: Double = 90) async throws
+        -> Command.Result
+    {
+        try await Command.run(
             RealBacula.bconsole, ["-c", try consoleConfiguration(password: password)],
             input: commands.joined(separator: "\n") + "\n", timeout: timeout)
     }
