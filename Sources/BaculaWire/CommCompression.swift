@@ -1,5 +1,5 @@
-/// The four kinds of Bacula peers.
-public enum DaemonKind: Hashable, Sendable {
+/// The four kinds of Bacula peers on a connection.
+public enum PeerKind: Hashable, Sendable {
     case console, director, fileDaemon, storageDaemon
 }
 
@@ -7,7 +7,7 @@ public enum DaemonKind: Hashable, Sendable {
 /// in the handshake (and its own CommCompression setting, default yes).
 public enum CommCompression {
     /// The smallest peer version that lets `sender` compress what it sends to `receiver`.
-    public static func minimumPeerVersion(sender: DaemonKind, receiver: DaemonKind) -> Int {
+    public static func minimumPeerVersion(sender: PeerKind, receiver: PeerKind) -> Int {
         switch (sender, receiver) {
         case (.director, .fileDaemon): return 214  // from `2000 OK Hello N`
         case (.console, .director): return 103  // from `1000 OK: N`
@@ -17,7 +17,7 @@ public enum CommCompression {
     }
 
     /// True when `sender` may compress towards a peer that announced `peerVersion`.
-    public static func allowed(sender: DaemonKind, receiver: DaemonKind, peerVersion: Int) -> Bool {
+    public static func allowed(sender: PeerKind, receiver: PeerKind, peerVersion: Int) -> Bool {
         peerVersion >= minimumPeerVersion(sender: sender, receiver: receiver)
     }
 }

@@ -61,7 +61,11 @@ public enum ConsoleSession {
                 }
                 throw ConsoleLoginFailed(target: target, reason: reason)
             }
-            if let welcome = outcome.welcome { output(String(decoding: welcome.bytes, as: UTF8.self)) }
+            if let welcome = outcome.welcome {
+                output(String(decoding: welcome.bytes, as: UTF8.self))
+                connection.compressOutgoing = CommCompression.allowed(
+                    sender: .console, receiver: .director, peerVersion: welcome.version)
+            }
             output("Enter a period to cancel a command.\n")
             var conversation = ConsoleConversation()
             while let line = nextLine() {

@@ -67,6 +67,9 @@ public final class StorageDaemon: Service, Sendable {
         let (_, peer) = router.decide(hello: accepted.hello, jobKey: { state.jobKey(forJob: $0) })
         switch peer {
         case .director(let name)?:
+            let version = (try? DirectorHelloToStorageDaemon(parsing: accepted.hello))?.version ?? 0
+            accepted.connection.compressOutgoing = configuration.storage.commCompression
+                && CommCompression.allowed(sender: .storageDaemon, receiver: .director, peerVersion: version)
             var logger = self.logger
             logger[metadataKey: "director"] = "\(name)"
             logger[metadataKey: "peer"] = "\(accepted.connection.peer)"
