@@ -22,18 +22,23 @@ struct ConfigCommand: ParsableCommand {
         }
     }
 
-    struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Print every error and warning of a configuration file; exit 0 when it has no error.")
-
+    /// The file and, optionally, its kind: what both subcommands take.
+    struct FileArguments: ParsableArguments {
         @Option(name: .customLong("for"), help: "The kind of file: sd, dir, fd or console (default: detected).")
         var kind: Kind?
 
         @Argument(help: "The configuration file.")
         var file: String
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every error and warning of a configuration file; exit 0 when it has no error.")
+
+        @OptionGroup var arguments: FileArguments
 
         func run() throws {
-            guard ConfigFileCheck.check(path: file, kind: kind?.daemonKind) != nil else {
+            guard ConfigFileCheck.check(path: arguments.file, kind: arguments.kind?.daemonKind) != nil else {
                 throw ExitCode(ConfigFileCheck.configErrorExitCode)
             }
         }
@@ -43,14 +48,13 @@ struct ConfigCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the typed configuration with every default filled in (it parses back unchanged).")
 
-        @Option(name: .customLong("for"), help: "The kind of file: sd, dir, fd or console (default: detected).")
-        var kind: Kind?
-
-        @Argument(help: "The configuration file.")
-        var file: String
+        @OptionGroup var arguments: FileArguments
 
         func run() throws {
-            guard let configuration = ConfigFileCheck.check(path: file, kind: kind?.daemonKind, quietWhenValid: true) else {
+            guard
+                let configuration = ConfigFileCheck.check(
+                    path: arguments.file, kind: arguments.kind?.daemonKind, quietWhenValid: true)
+            else {
                 throw ExitCode(ConfigFileCheck.configErrorExitCode)
             }
             print(ConfigPrinter.render(configuration), terminator: "")
