@@ -1,0 +1,175 @@
+import Foundation
+
+/// A whole backup system on loopback for end-to-end tests: a real bacula-dir (SQLite catalog), a real bacula-fd,
+/// and a Storage daemon — capstan-sd, or the real bacula-sd as the reference. Configuration files are generated in
+/// a temporary directory with free ports; every process is stopped by its PID when the system is released.
+public final class BaculaSystem: @unchecked Sendable {
+    public enum StorageKind: Sendable {
+        case capstan
+        case bacula
+    }
+
+    /// Extra directives and resources for the generated files.
+    public struct Options: Sendable {
+        public var device = ""  // directives added to the SD's Device resource
+        public var storageResources = ""  // resources added to the SD file
+        public var job = ""  // directives added to the backup Job
+        public var pool = ""  // directives added to the Pool
+        public var directorResources = ""  // resources added to the Director file
+        public init() {}
+    }
+
+    public let directory: String
+    public let dataDirectory: String
+    public let volumeDirectory: String
+    public let restoreDirectory: String
+    public let directorPort: Int
+    public let fileDaemonPort: Int
+    public let storagePort: Int
+    public var processes: [ChildProcess] = []
+    let consolePassword = "system-console-password"
+
+    public init(storage: StorageKind, options: Options = Options()) throws {
+        directory = try RealBacula.temporaryDirectory("capstan-system")
+        dataDirectory = directory + "/data"
+        volumeDirectory = directory + "/volumes"
+        restoreDirectory = directory + "/restore"
+        for path in [dataDirectory, volumeDirectory, restoreDirectory, directory + "/dir", directory + "/fd", directory + "/sd", directory + "/spool"] {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
+        directorPort = try RealBacula.freePort()
+        fileDaemonPort = try RealBacula.freePort()
+        storagePort = try RealBacula.freePort()
+        self.storageKind = storage
+        self.options = options
+    }
+
+    let storageKind: StorageKind
+    let options: Options
+
+    /// Writes the configurations, creates the catalog and starts the three daemons.
+    public func start() async throws {
+        try await RealBacula.makeCatalog(in: directory + "/dir")
+        let storageConfiguration = """
+            Storage {
+              Name = system-sd; SDPort = \(storagePort); SDAddress = 127.0.0.1
+              WorkingDirectory = "\(directory)/sd"; Pid Directory = "\(directory)/sd"; Maximum Concurrent Jobs = 20
+            }
+            Director { Name = system-dir; Password = "sd-password" }
+            Device {
+              Name = FileDev; Media Type = File; Archive Device = "\(volumeDirectory)"; Device Type = File
+              LabelMedia = yes; Random Access = yes; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = no
+              Spool Directory = "\(directory)/spool"; Maximum Concurrent Jobs = 5
+              \(options.device)
+            }
+            Messages { Name = Standard; director = system-dir = all }
+            \(options.storageResources)
+            """
+        let fileDaemonConfiguration = """
+            FileDaemon {
+              Name = system-fd; FDport = \(fileDaemonPort); FDAddress = 127.0.0.1
+              WorkingDirectory = "\(directory)/fd"; Pid Directory = "\(directory)/fd"
+            }
+            Director { Name = system-dir; Password = "fd-password" }
+            Messages { Name = Standard; director = system-dir = all, !skipped, !restored }
+            """
+        let directorConfiguration = """
+            Director {
+              Name = system-dir; DIRport = \(directorPort); DirAddress = 127.0.0.1
+              QueryFile = "/etc/bacula/scripts/query.sql"; WorkingDirectory = "\(directory)/dir"
+              PidDirectory = "\(directory)/dir"; Password = "\(consolePassword)"; Messages = Daemon
+              Maximum Concurrent Jobs = 10
+            }
+            Catalog { Name = MyCatalog; dbname = "bacula"; dbuser = ""; dbpassword = "" }
+            Client {
+              Name = system-fd; Address = 127.0.0.1; FDPort = \(fileDaemonPort); Catalog = MyCatalog
+              Password = "fd-password"; AutoPrune = no; Maximum Concurrent Jobs = 10
+            }
+            Storage {
+              Name = SystemStorage; Address = 127.0.0.1; SDPort = \(storagePort); Password = "sd-password"
+              Device = FileDev; Media Type = File; Maximum Concurrent Jobs = 10
+            }
+            Pool {
+              Name = SystemPool; Pool Type = Backup; Label Format = "Vol-"; Recycle = no; AutoPrune = no
+              Maximum Volume Jobs = 1
+              \(options.pool)
+            }
+            FileSet { Name = SystemSet; Include { Options { signature = MD5 } File = "\(dataDirectory)" } }
+            Job {
+              Name = SystemBackup; Type = Backup; Level = Full; Client = system-fd; FileSet = SystemSet
+              Storage = SystemStorage; Pool = SystemPool; Messages = Standard; Priority = 10
+              Write Bootstrap = "\(directory)/dir/%n-%i.bsr"; Maximum Concurrent Jobs = 10; Allow Duplicate Jobs = yes
+              \(options.job)
+            }
+            Job {
+              Name = SystemRestore; Type = Restore; Client = system-fd; FileSet = SystemSet
+              Storage = SystemStorage; Pool = SystemPool; Messages = Standard; Where = "\(restoreDirectory)"
+            }
+            Messages { Name = Standard; console = all, !skipped, !saved; catalog = all; append = "\(directory)/dir/messages.log" = all }
+            Messages { Name = Daemon; console = all, !skipped, !saved; append = "\(directory)/dir/messages.log" = all }
+            \(options.directorResources)
+            """
+        try storageConfiguration.write(toFile: directory + "/sd.conf", atomically: true, encoding: .utf8)
+        try fileDaemonConfiguration.write(toFile: directory + "/fd.conf", atomically: true, encoding: .utf8)
+        try directorConfiguration.write(toFile: directory + "/dir.conf", atomically: true, encoding: .utf8)
+        try """
+        Director { Name = system-dir; DIRport = \(directorPort); Address = 127.0.0.1; Password = "\(consolePassword)" }
+        """.write(toFile: directory + "/bconsole.conf", atomically: true, encoding: .utf8)
+
+        let storageProgram = storageKind == .capstan ? Programs.path("capstan-sd") : "/usr/sbin/bacula-sd"
+        processes.append(try ChildProcess(storageProgram, ["-f", "-c", directory + "/sd.conf"], outputPath: directory + "/sd.log"))
+        processes.append(try ChildProcess("/usr/sbin/bacula-fd", ["-f", "-c", directory + "/fd.conf"], outputPath: directory + "/fd.log"))
+        for (port, what) in [(storagePort, "Storage daemon"), (fileDaemonPort, "bacula-fd")] {
+            guard await RealBacula.waitForListener(port: port) else {
+                throw CommandFailure(description: "\(what) did not listen on \(port): \(processes.map(\.output))")
+            }
+        }
+        processes.append(try ChildProcess("/usr/sbin/bacula-dir", ["-f", "-c", directory + "/dir.conf"], outputPath: directory + "/dir.log"))
+        guard await RealBacula.waitForListener(port: directorPort) else {
+            throw CommandFailure(description: "bacula-dir did not listen on \(directorPort): \(processes.map(\.output))")
+        }
+    }
+
+    /// The Storage daemon's log.
+    public var storageLog: String { processes.first?.output ?? "" }
+
+    /// Runs bconsole commands against the Director.
+    public func console(_ commands: [String], timeout: Double = 600) async throws -> String {
+        let result = try await Command.run(
+            RealBacula.bconsole, ["-c", directory + "/bconsole.conf"], input: commands.joined(separator: "\n") + "\n",
+            timeout: timeout)
+        return result.output
+    }
+
+    /// Starts `command` (a `run ...` or `restore ...` line that ends in `yes`) and returns the queued JobId.
+    public func queue(_ command: String) async throws -> Int {
+        let output = try await console([command])
+        guard let range = output.range(of: #"Job queued\. JobId=(\d+)"#, options: .regularExpression),
+            let jobId = Int(output[range].split(separator: "=").last ?? "")
+        else { throw CommandFailure(description: "not queued: \(output)") }
+        return jobId
+    }
+
+    /// Waits for a job to end and returns its catalog row: status letter, files, bytes.
+    public func wait(jobId: Int, timeout: Double = 600) async throws -> (status: String, files: Int, bytes: Int) {
+        _ = try await console(["wait jobid=\(jobId)"], timeout: timeout)
+        let row = try await sql("SELECT JobStatus, JobFiles, JobBytes FROM Job WHERE JobId=\(jobId)")
+        let fields = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard fields.count == 3, let files = Int(fields[1]), let bytes = Int(fields[2]) else {
+            throw CommandFailure(description: "no catalog row for JobId \(jobId): \(row)")
+        }
+        return (fields[0], files, bytes)
+    }
+
+    /// Runs a query against the catalog (sqlite3 CLI; read-only use).
+    public func sql(_ query: String) async throws -> String {
+        try await Command.run("/usr/bin/sqlite3", ["-cmd", ".timeout 20000", directory + "/dir/bacula.db", query]).output
+    }
+
+    /// The messages the Director logged for all jobs.
+    public var messages: String { (try? String(contentsOfFile: directory + "/dir/messages.log", encoding: .utf8)) ?? "" }
+
+    deinit {
+        for process in processes.reversed() { process.stop() }
+    }
+}
