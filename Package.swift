@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "FileDaemon",
             dependencies: ["CapstanConfig", "BaculaWire", "BaculaVolume", "Net", serviceLifecycle, logging]),
-        .target(name: "CapstanCLI", dependencies: ["CapstanConfig", logging, argumentParser]),
+        .target(name: "CapstanCLI", dependencies: ["CapstanConfig", logging, argumentParser, serviceLifecycle]),
         .target(name: "Console", dependencies: ["CapstanConfig", "BaculaWire", "Net", logging]),
 
         // MARK: programs (thin)
@@ -81,6 +81,7 @@ let package = Package(
         .target(name: "CapstanTestSupport", path: "Tests/Support"),
         .testTarget(name: "CLITests", dependencies: ["CapstanTestSupport"]),
         .testTarget(name: "InteropTests", dependencies: ["CapstanTestSupport"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["CapstanTestSupport"]),
         .testTarget(name: "StorageDaemonTests", dependencies: ["StorageDaemon", "CapstanConfig", "BaculaWire", "Net"]),
         .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume"]),
         .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon"]),

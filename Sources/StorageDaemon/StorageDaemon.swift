@@ -14,8 +14,26 @@ public final class StorageDaemon: Service, Sendable {
     let options: ConnectionOptions
     let logger: Logger
     let state: DaemonState
+    let lifecycle: LifecycleEvents
 
-    public init(configuration: StorageDaemonConfiguration, options: ConnectionOptions, logger: Logger) {
+    /// What the daemon tells its supervisor (systemd's sd_notify in capstan-sd; nothing in tests).
+    public struct LifecycleEvents: Sendable {
+        /// Every listener is bound: the ports, in configuration order.
+        public var ready: @Sendable ([Int]) -> Void
+        /// A graceful shutdown began.
+        public var stopping: @Sendable () -> Void
+
+        public init(ready: @escaping @Sendable ([Int]) -> Void = { _ in }, stopping: @escaping @Sendable () -> Void = {}) {
+            self.ready = ready
+            self.stopping = stopping
+        }
+    }
+
+    public init(
+        configuration: StorageDaemonConfiguration, options: ConnectionOptions, logger: Logger,
+        lifecycle: LifecycleEvents = LifecycleEvents()
+    ) {
+        self.lifecycle = lifecycle
         self.configuration = configuration
         self.started = Date()
         self.options = options
@@ -25,16 +43,16 @@ public final class StorageDaemon: Service, Sendable {
         self.state = DaemonState(devices: configuration.devices)
     }
 
-    /// Binds every listen address first (so a port conflict fails start-up), then calls `ready` with the bound
+    /// Binds every listen address first (so a port conflict fails start-up), then reports `ready` with the bound
     /// ports and serves until the task is cancelled or a graceful shutdown is requested.
-    public func run(ready: @Sendable ([Int]) -> Void) async throws {
+    public func run() async throws {
         var servers: [BsockServer] = []
         for address in configuration.storage.listenAddresses {
             let server = try await BsockServer.bind(host: address.host, port: address.port, options: options)
             servers.append(server)
             logger.info("listening", metadata: ["address": "\(address.host):\(server.localAddress?.port ?? address.port)"])
         }
-        ready(servers.compactMap { $0.localAddress?.port })
+        lifecycle.ready(servers.compactMap { $0.localAddress?.port })
         let listeners = servers
         let router = ConnectionRouter(configuration: configuration)
         let state = self.state
@@ -53,14 +71,11 @@ public final class StorageDaemon: Service, Sendable {
                     }
                 }
             }
-        } onGracefulShutdown: {
+        } onGracefulShutdown: { [lifecycle] in
+            lifecycle.stopping()
             Task { for server in listeners { await server.close() } }
         }
         logger.info("stopped")
-    }
-
-    public func run() async throws {
-        try await run(ready: { _ in })
     }
 
     func serve(_ accepted: AcceptedConnection, router: ConnectionRouter) async throws {

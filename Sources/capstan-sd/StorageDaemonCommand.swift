@@ -28,9 +28,18 @@ struct StorageDaemonCommand: AsyncParsableCommand {
         let seconds = configuration.storage.heartbeatInterval
         let connectionOptions = ConnectionOptions(
             heartbeatInterval: seconds > 0 ? .seconds(seconds) : nil, logger: logger)
-        let daemon = StorageDaemon(configuration: configuration, options: connectionOptions, logger: logger)
+        let notifier = SystemdNotifier()
+        let name = configuration.storage.name
+        let lifecycle = StorageDaemon.LifecycleEvents(
+            ready: { ports in
+                notifier.ready(status: "\(name) listening on port\(ports.count == 1 ? "" : "s") \(ports.map(String.init).joined(separator: ", ")); no jobs running")
+            },
+            stopping: { notifier.stopping() })
+        let daemon = StorageDaemon(configuration: configuration, options: connectionOptions, logger: logger, lifecycle: lifecycle)
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: [.init(service: daemon), .init(service: WatchdogService(notifier: notifier))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

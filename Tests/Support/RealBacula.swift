@@ -86,7 +86,10 @@ public final class ChildProcess: @unchecked Sendable {
     public let process = Process()
     public let outputPath: String
 
-    public init(_ executable: String, _ arguments: [String], outputPath: String, standardInput: FileHandle? = nil) throws {
+    public init(
+        _ executable: String, _ arguments: [String], outputPath: String, standardInput: FileHandle? = nil,
+        environment: [String: String]? = nil
+    ) throws {
         self.outputPath = outputPath
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
@@ -95,6 +98,7 @@ public final class ChildProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = output
         if let standardInput { process.standardInput = standardInput }
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         try process.run()
     }
 
