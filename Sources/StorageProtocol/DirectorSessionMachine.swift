@@ -88,6 +88,14 @@ public struct DirectorSessionMachine: Sendable {
     public var stateName: String { state.name }
     /// The job this connection set up, if any.
     public var job: StorageJob? { state.job }
+    /// True while the machine waits for the I/O layer to complete what it asked (register, reserve, a command's
+    /// output): the Director sends nothing meanwhile except catalog answers and heartbeats.
+    public var awaitsCompletion: Bool {
+        switch state {
+        case .registering, .reserving, .performingCommand: return true
+        default: return false
+        }
+    }
     /// Catalog requests sent and not yet answered, oldest first.
     public var outstandingRequests: [CatalogRequest] { pendingRequests }
 

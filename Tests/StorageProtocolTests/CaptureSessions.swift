@@ -14,6 +14,9 @@ struct CapturedSession {
     var incoming: [Frame]
     /// Frames from the SD after the four authentication frames (the last of which is `3000 OK Hello 306\n`).
     var outgoing: [Frame]
+    /// Every frame of each direction, authentication included.
+    var allIncoming: [Frame]
+    var allOutgoing: [Frame]
 }
 
 enum Captures {
@@ -36,7 +39,7 @@ enum Captures {
                 hello.starts(with: Array("Hello SD: Bacula Director".utf8)) ? .director : .fileDaemon
             return CapturedSession(
                 peer: peer, stream: connection.index, hello: hello, incoming: Array(incoming.dropFirst(4)),
-                outgoing: Array(outgoing.dropFirst(4)))
+                outgoing: Array(outgoing.dropFirst(4)), allIncoming: incoming, allOutgoing: outgoing)
         }
     }
 
