@@ -103,6 +103,7 @@ public struct DirectorSessionMachine: Sendable {
 
     /// A frame from the Director. `jobs` is the SD's job table now (for `cancel`).
     public mutating func received(_ frame: Frame, jobs: StorageJobTable) -> [Action] {
+        if case .closed = state { return [] }
         switch frame {
         case .signal(let signal):
             return receivedSignal(signal)

@@ -124,6 +124,8 @@ public struct FileDaemonSessionMachine: Sendable {
 
     /// Any later frame from the FD.
     public mutating func received(_ frame: Frame) -> [Action] {
+        // [WIRE] a 9.6 FD sends TERMINATE twice at the end of a restore; anything after the close is ignored.
+        if case .closed = state { return [] }
         if case .authenticating(let job, var handshake) = state {
             let action = handshake.received(frame)
             state = .authenticating(job, handshake)
