@@ -85,7 +85,8 @@ public enum CatalogReply: Hashable, Sendable {
     private static func quoted(_ bytes: [UInt8], prefix: String, suffix: String) -> String? {
         let head = Array(prefix.utf8)
         let tail = Array(suffix.utf8)
-        guard bytes.count > head.count + tail.count, bytes.starts(with: head), bytes.suffix(tail.count).elementsEqual(tail)
+        guard bytes.count > head.count + tail.count, bytes.starts(with: head),
+            bytes.suffix(tail.count).elementsEqual(tail)
         else { return nil }
         return Line.text(Array(bytes[head.count..<(bytes.count - tail.count)]))
     }

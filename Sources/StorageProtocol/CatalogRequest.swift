@@ -57,11 +57,13 @@ public enum CatalogRequest: Hashable, Sendable {
                 self = .volumeInfo(jobID: try f.integer(), volumeName: try f.name(), forWriting: try f.flag())
             } else if verb == "UpdateMedia" {
                 var f = try ScannedFields(
-                    bytes, format: "CatReq JobId=%d UpdateMedia " + MediaUpdate.fieldsFormat, kind: "CatReq UpdateMedia")
+                    bytes, format: "CatReq JobId=%d UpdateMedia " + MediaUpdate.fieldsFormat, kind: "CatReq UpdateMedia"
+                )
                 let jobID: UInt32 = try f.integer()
                 self = .updateMedia(jobID: jobID, try MediaUpdate(fields: &f))
             } else if verb == "CreateJobMedia" {
-                var f = try ScannedFields(bytes, format: "CatReq JobId=%d CreateJobMedia", kind: "CatReq CreateJobMedia")
+                var f = try ScannedFields(
+                    bytes, format: "CatReq JobId=%d CreateJobMedia", kind: "CatReq CreateJobMedia")
                 self = .createJobMedia(jobID: try f.integer(), [])
             } else {
                 throw MessageError(kind: "catalog request", reason: .unrecognized, line: bytes)
@@ -81,7 +83,8 @@ public enum CatalogRequest: Hashable, Sendable {
                     + "vol_type=\(volumeType)\n")
         case .volumeInfo(let id, let name, let write):
             return Line.bytes("CatReq JobId=\(id) GetVolInfo VolName=\(bash(name)) write=\(write ? 1 : 0)\n")
-        case .updateMedia(let id, let update): return Line.bytes("CatReq JobId=\(id) UpdateMedia \(update.fieldsText)\n")
+        case .updateMedia(let id, let update):
+            return Line.bytes("CatReq JobId=\(id) UpdateMedia \(update.fieldsText)\n")
         case .createJobMedia(let id, _): return Line.bytes("CatReq JobId=\(id) CreateJobMedia\n")
         case .fileAttributes(let update): return update.bytes
         case .blastAttributes(let id, let file): return Line.bytes("BlastAttr JobId=\(id) File=\(bash(file))\n")
@@ -173,7 +176,9 @@ public struct AttributeUpdate: Hashable, Sendable {
         guard Line.starts(bytes, with: "UpdCat JobId=\(jobID) FileAttributes "),
             bytes.count >= textLength + Self.headerLength
         else {
-            throw MessageError(kind: Self.kind, reason: .badLength(expected: textLength + Self.headerLength, actual: bytes.count), line: bytes)
+            throw MessageError(
+                kind: Self.kind, reason: .badLength(expected: textLength + Self.headerLength, actual: bytes.count),
+                line: bytes)
         }
         func word(_ index: Int) -> UInt32 {
             let at = textLength + 4 * index
@@ -194,9 +199,13 @@ public struct AttributeUpdate: Hashable, Sendable {
 
     public var bytes: [UInt8] {
         var out = Line.bytes("UpdCat JobId=\(jobID) FileAttributes ")
-        for word in [sessionID, sessionTime, UInt32(bitPattern: fileIndex), UInt32(bitPattern: stream), UInt32(data.count)] {
-            out += [UInt8(truncatingIfNeeded: word >> 24), UInt8(truncatingIfNeeded: word >> 16),
-                UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)]
+        for word in [
+            sessionID, sessionTime, UInt32(bitPattern: fileIndex), UInt32(bitPattern: stream), UInt32(data.count),
+        ] {
+            out += [
+                UInt8(truncatingIfNeeded: word >> 24), UInt8(truncatingIfNeeded: word >> 16),
+                UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word),
+            ]
         }
         return out + data
     }

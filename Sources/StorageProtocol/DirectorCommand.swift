@@ -99,7 +99,8 @@ public enum DirectorCommand: Hashable, Sendable {
             self = .stop(job: try fields.name())
         } else if has("relabel") {
             var fields = try ScannedFields(
-                bytes, format: "relabel %127s OldName=%127s NewName=%127s PoolName=%127s MediaType=%127s Slot=%d drive=%d",
+                bytes,
+                format: "relabel %127s OldName=%127s NewName=%127s PoolName=%127s MediaType=%127s Slot=%d drive=%d",
                 kind: "relabel command")
             let device = try fields.name()
             let oldName = try fields.name()
@@ -173,7 +174,8 @@ public enum DirectorCommand: Hashable, Sendable {
         case .release(let device, let drive): return Line.bytes("release \(bash(device)) drive=\(drive)")
         case .readLabel(let device, let slot, let drive):
             return Line.bytes("readlabel \(bash(device)) Slot=\(slot) drive=\(drive)\n")
-        case .client(let address, let port, let ssl): return Line.bytes("client address=\(address) port=\(port) ssl=\(ssl)\n")
+        case .client(let address, let port, let ssl):
+            return Line.bytes("client address=\(address) port=\(port) ssl=\(ssl)\n")
         case .other(_, let line): return line
         }
     }

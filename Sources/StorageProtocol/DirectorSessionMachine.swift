@@ -110,7 +110,9 @@ public struct DirectorSessionMachine: Sendable {
         case .payload(let bytes):
             if case .collectingBootstrap(let job, var lines, let reserved) = state {
                 guard lines.count < Self.maximumBootstrapLines else {
-                    return fail(.badBootstrap(detail: "more than \(lines.count) lines", job: job.name), reply: .bootstrapRejected)
+                    return fail(
+                        .badBootstrap(detail: "more than \(lines.count) lines", job: job.name),
+                        reply: .bootstrapRejected)
                 }
                 lines.append(Line.text(bytes))
                 state = .collectingBootstrap(job, lines: lines, reserved: reserved)
@@ -128,7 +130,8 @@ public struct DirectorSessionMachine: Sendable {
                         .badJobCommand(error),
                         reply: .badJobCommand(status: -1, command: Line.text(Line.rest(bytes, after: ""))))
                 }
-                return fail(.invalidCommand(error), reply: .invalidCommand(command: Line.text(Line.rest(bytes, after: ""))))
+                return fail(
+                    .invalidCommand(error), reply: .invalidCommand(command: Line.text(Line.rest(bytes, after: ""))))
             }
             return handle(command, jobs: jobs)
         }
@@ -217,7 +220,9 @@ public struct DirectorSessionMachine: Sendable {
                 .send([StorageReply.jobStatus(jobID: job.jobID, status: .waitingForClient).frame]), .runJob(job),
             ]
         case (.client(let address, let port, let ssl), .reserved), (.client(let address, let port, let ssl), .accepted):
-            return [.send([StorageReply.clientCommandAccepted.frame]), .callClient(address: address, port: port, ssl: ssl)]
+            return [
+                .send([StorageReply.clientCommandAccepted.frame]), .callClient(address: address, port: port, ssl: ssl),
+            ]
         case (.cancel(let name), .idle), (.stop(let name), .idle):
             let stop = command.verb == "stop"
             guard let job = jobs[name], job.phase != .ended else {
@@ -257,14 +262,18 @@ public struct DirectorSessionMachine: Sendable {
 
     /// A device was reserved: `3000 OK use device device=%s`.
     public mutating func reservationSucceeded(device: String) -> [Action] {
-        guard case .reserving(let job) = state else { return fail(.misuse(call: "reservationSucceeded", state: state.name)) }
+        guard case .reserving(let job) = state else {
+            return fail(.misuse(call: "reservationSucceeded", state: state.name))
+        }
         state = .reserved(job)
         return [.send([StorageReply.deviceReserved(device: device).frame])]
     }
 
     /// No device fits: `3924 Device "%s" not in SD Device resources …`; the Director gives up the job.
     public mutating func reservationFailed(device: String) -> [Action] {
-        guard case .reserving(let job) = state else { return fail(.misuse(call: "reservationFailed", state: state.name)) }
+        guard case .reserving(let job) = state else {
+            return fail(.misuse(call: "reservationFailed", state: state.name))
+        }
         state = .accepted(job)
         return [.send([StorageReply.deviceUnavailable(device: device).frame])]
     }
@@ -293,7 +302,9 @@ public struct DirectorSessionMachine: Sendable {
 
     /// The job's FD authenticated: `3010 Job %s start` and `Status … JobStatus=82`.
     public mutating func fileDaemonConnected() -> [Action] {
-        guard case .running(var job) = state else { return fail(.misuse(call: "fileDaemonConnected", state: state.name)) }
+        guard case .running(var job) = state else {
+            return fail(.misuse(call: "fileDaemonConnected", state: state.name))
+        }
         job.phase = .fileDaemonAttached
         state = .running(job)
         return [

@@ -150,7 +150,9 @@ public struct FileDaemonSessionMachine: Sendable {
         case .signal(let signal):
             if signal == .terminate {
                 let lost: FileDaemonSessionError? =
-                    if case .sessionClosed = state { nil } else { .connectionLost(job: state.job?.name, state: state.name) }
+                    if case .sessionClosed = state { nil } else {
+                        .connectionLost(job: state.job?.name, state: state.name)
+                    }
                 state = .closed
                 return [.close(lost)]
             }
@@ -238,7 +240,9 @@ public struct FileDaemonSessionMachine: Sendable {
 
     /// A volume is mounted and positioned for appending: tell the FD to send.
     public mutating func appendReady() -> [Action] {
-        guard case .appendWaitingForVolume(let job) = state else { return fail(.misuse(call: "appendReady", state: state.name)) }
+        guard case .appendWaitingForVolume(let job) = state else {
+            return fail(.misuse(call: "appendReady", state: state.name))
+        }
         state = .receivingRecords(job, RecordStreamParser(sessionID: job.sessionID, sessionTime: job.sessionTime))
         return [.send([.payload(FileDaemonSessionReply.dataReady.bytes)])]
     }
@@ -253,7 +257,9 @@ public struct FileDaemonSessionMachine: Sendable {
 
     /// Every record received is stored.
     public mutating func appendCommitted() -> [Action] {
-        guard case .committing(let job) = state else { return fail(.misuse(call: "appendCommitted", state: state.name)) }
+        guard case .committing(let job) = state else {
+            return fail(.misuse(call: "appendCommitted", state: state.name))
+        }
         state = .appendStored(job, .terminated)
         return [.send([.payload(FileDaemonSessionReply.appendDataStored.bytes)])]
     }
@@ -268,7 +274,9 @@ public struct FileDaemonSessionMachine: Sendable {
 
     /// A volume is positioned for reading: tell the FD records are coming.
     public mutating func readReady() -> [Action] {
-        guard case .readWaitingForVolume(let job) = state else { return fail(.misuse(call: "readReady", state: state.name)) }
+        guard case .readWaitingForVolume(let job) = state else {
+            return fail(.misuse(call: "readReady", state: state.name))
+        }
         state = .sendingRecords(job)
         return [.send([.payload(FileDaemonSessionReply.dataReady.bytes)])]
     }
@@ -293,7 +301,9 @@ public struct FileDaemonSessionMachine: Sendable {
 
     /// Every selected record was sent: the closing EOD.
     public mutating func readFinished() -> [Action] {
-        guard case .sendingRecords(let job) = state else { return fail(.misuse(call: "readFinished", state: state.name)) }
+        guard case .sendingRecords(let job) = state else {
+            return fail(.misuse(call: "readFinished", state: state.name))
+        }
         state = .readSent(job)
         return [.send([RecordStreamEncoder.endOfData])]
     }

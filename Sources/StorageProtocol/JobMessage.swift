@@ -35,7 +35,8 @@ public struct JobMessage: Hashable, Sendable {
         }
         let body = message.hasSuffix("\n") ? message : message + "\n"
         self.init(
-            job: .jobID(jobID), type: type, time: time, text: Line.bytes("\(daemon) JobId \(jobID): \(severity)\(body)"))
+            job: .jobID(jobID), type: type, time: time, text: Line.bytes("\(daemon) JobId \(jobID): \(severity)\(body)")
+        )
     }
 
     static let kind = "job message"

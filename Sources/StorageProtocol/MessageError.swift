@@ -82,7 +82,9 @@ struct ScannedFields {
 
     mutating func int64() throws(MessageError) -> Int64 {
         let field = fieldName
-        guard let value = next()?.number else { throw MessageError(kind: kind, reason: .badField(field: field), line: line) }
+        guard let value = next()?.number else {
+            throw MessageError(kind: kind, reason: .badField(field: field), line: line)
+        }
         return value
     }
 
@@ -100,7 +102,9 @@ struct ScannedFields {
     /// A `%s` field as sent (bashed names keep their 0x01 bytes).
     mutating func raw() throws(MessageError) -> String {
         let field = fieldName
-        guard let value = next()?.string else { throw MessageError(kind: kind, reason: .badField(field: field), line: line) }
+        guard let value = next()?.string else {
+            throw MessageError(kind: kind, reason: .badField(field: field), line: line)
+        }
         return value
     }
 

@@ -163,7 +163,7 @@ public struct JobEndReport: Hashable, Sendable {
 
     public var bytes: [UInt8] {
         Line.bytes(
-            "3099 Job \(BashedName.bash(job)) end JobStatus=\(status.rawValue) JobFiles=\(jobFiles) JobBytes=\(jobBytes) "
-                + "JobErrors=\(jobErrors) ErrMsg=\(BashedName.bash(errorMessage))\n")
+            "3099 Job \(BashedName.bash(job)) end JobStatus=\(status.rawValue) JobFiles=\(jobFiles) "
+                + "JobBytes=\(jobBytes) JobErrors=\(jobErrors) ErrMsg=\(BashedName.bash(errorMessage))\n")
     }
 }

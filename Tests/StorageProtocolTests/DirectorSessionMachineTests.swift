@@ -28,7 +28,8 @@ import Testing
                 case .send(let frames): sent += frames
                 case .registerJob(let command):
                     let job = StorageJob(
-                        command: command, sessionID: command.jobID, sessionTime: DirectorSessionMachineTests.sessionTime,
+                        command: command, sessionID: command.jobID,
+                        sessionTime: DirectorSessionMachineTests.sessionTime,
                         authorization: keys[command.job] ?? "")
                     jobs.insert(job)
                     carryOut(machine.jobRegistered(job))
@@ -47,7 +48,9 @@ import Testing
         /// no request is waiting for (the real Director only answers what was asked).
         mutating func feed(_ incoming: inout ArraySlice<Frame>) {
             while let next = incoming.first, !machine.awaitsCompletion, closed.isEmpty {
-                if let first = next.payload?.first, (48...57).contains(first), machine.outstandingRequests.isEmpty { return }
+                if let first = next.payload?.first, (48...57).contains(first), machine.outstandingRequests.isEmpty {
+                    return
+                }
                 incoming.removeFirst()
                 carryOut(machine.received(next, jobs: jobs))
             }
@@ -165,7 +168,9 @@ import Testing
         let session = try Captures.backupSessions()[4]
         var replay = Replay()
         let restore = try JobStartCommand(parsing: Captures.backupSessions()[2].incoming[0].payload ?? [])
-        replay.jobs.insert(StorageJob(command: restore, sessionID: 2, sessionTime: Self.sessionTime, authorization: "x", phase: .ended))
+        replay.jobs.insert(
+            StorageJob(command: restore, sessionID: 2, sessionTime: Self.sessionTime, authorization: "x", phase: .ended)
+        )
         try replay.run(session)
         #expect(replay.closed == [nil])  // the Director's TERMINATE
     }
@@ -183,11 +188,16 @@ import Testing
         let command = JobStartCommand(
             jobID: 9, job: "Nightly.2026-01-01_00.00.00_01", jobName: "Nightly", clientName: "c", type: .backup,
             level: .full, fileSet: "Set", fileSetMD5: "x")
-        let jobs = StorageJobTable([StorageJob(command: command, sessionID: 3, sessionTime: 5, authorization: "K", phase: .running)])
+        let jobs = StorageJobTable([
+            StorageJob(command: command, sessionID: 3, sessionTime: 5, authorization: "K", phase: .running)
+        ])
         let actions = machine.received(.text("cancel Job=Nightly.2026-01-01_00.00.00_01\n"), jobs: jobs)
         #expect(
             actions == [
-                .send([.text("3000 JobId=9 Job=\"Nightly.2026-01-01_00.00.00_01\" marked to be canceled.\n"), .signal(.endOfData)]),
+                .send([
+                    .text("3000 JobId=9 Job=\"Nightly.2026-01-01_00.00.00_01\" marked to be canceled.\n"),
+                    .signal(.endOfData),
+                ]),
                 .cancelJob("Nightly.2026-01-01_00.00.00_01", stop: false),
             ])
     }
@@ -212,13 +222,16 @@ import Testing
         _ = machine.received(.payload(Self.start.bytes), jobs: StorageJobTable())
         _ = machine.jobRegistered(StorageJob(command: Self.start, sessionID: 1, sessionTime: 2, authorization: "K"))
         let actions = machine.received(.text("run"), jobs: StorageJobTable())
-        #expect(actions.last == .close(.outOfOrder(command: "run", state: "job accepted, waiting for use storage", job: "J.1")))
+        #expect(
+            actions.last
+                == .close(.outOfOrder(command: "run", state: "job accepted, waiting for use storage", job: "J.1")))
         var second = DirectorSessionMachine()
         _ = second.received(.payload(Self.start.bytes), jobs: StorageJobTable())
         _ = second.jobRegistered(StorageJob(command: Self.start, sessionID: 1, sessionTime: 2, authorization: "K"))
         #expect(
             second.received(.text("use device=X\n"), jobs: StorageJobTable()).last
-                == .close(.outOfOrder(command: "use device=", state: "job accepted, waiting for use storage", job: "J.1")))
+                == .close(
+                    .outOfOrder(command: "use device=", state: "job accepted, waiting for use storage", job: "J.1")))
     }
 
     @Test func badJobCommandGets3915() {

@@ -13,7 +13,8 @@ import Testing
         let command = JobStartCommand(
             jobID: sessionID, job: name, jobName: "J", clientName: "proto-fd", type: type, level: .full,
             fileSet: "TestSet", fileSetMD5: "m")
-        return StorageJob(command: command, sessionID: sessionID, sessionTime: 1_795_706_784, authorization: key, phase: .running)
+        return StorageJob(
+            command: command, sessionID: sessionID, sessionTime: 1_795_706_784, authorization: key, phase: .running)
     }
 
     static let table = StorageJobTable([
@@ -25,7 +26,8 @@ import Testing
     static func challenge(of session: CapturedSession) throws -> Challenge {
         let line = try #require(ChallengeLine(parsing: session.allOutgoing[0].payload ?? []))
         let match = try #require(line.challenge.wholeMatch(of: /<([0-9]+)\.([0-9]+)@(.+)>/))
-        return Challenge(random: try #require(UInt32(match.1)), time: try #require(UInt32(match.2)), name: String(match.3))
+        return Challenge(
+            random: try #require(UInt32(match.1)), time: try #require(UInt32(match.2)), name: String(match.3))
     }
 
     struct Replay {
@@ -60,7 +62,8 @@ import Testing
 
         mutating func run(_ session: CapturedSession) throws {
             try carryOut(
-                machine.receivedHello(session.hello, jobs: FileDaemonSessionMachineTests.table,
+                machine.receivedHello(
+                    session.hello, jobs: FileDaemonSessionMachineTests.table,
                     challenge: try FileDaemonSessionMachineTests.challenge(of: session)))
             for frame in session.allIncoming.dropFirst() { try carryOut(machine.received(frame)) }
             #expect(sent.count == session.allOutgoing.count)
@@ -106,17 +109,24 @@ import Testing
         var table = Self.table
         table.setPhase(.ended, of: Self.backupJob)
         var machine = FileDaemonSessionMachine()
-        #expect(machine.receivedHello(Self.hello, jobs: table, challenge: Self.someChallenge) == [.close(.jobAlreadyEnded(Self.backupJob))])
+        #expect(
+            machine.receivedHello(Self.hello, jobs: table, challenge: Self.someChallenge) == [
+                .close(.jobAlreadyEnded(Self.backupJob))
+            ])
         table.setPhase(.fileDaemonAttached, of: Self.backupJob)
         var again = FileDaemonSessionMachine()
-        #expect(again.receivedHello(Self.hello, jobs: table, challenge: Self.someChallenge) == [.close(.jobAlreadyAttached(Self.backupJob))])
+        #expect(
+            again.receivedHello(Self.hello, jobs: table, challenge: Self.someChallenge) == [
+                .close(.jobAlreadyAttached(Self.backupJob))
+            ])
     }
 
     @Test func wrongKeyIsRefused() throws {
         // The real FD's response, checked against a job table that holds a different key.
         let session = try Captures.backupSessions()[1]
         var table = StorageJobTable()
-        table.insert(Self.job(Self.backupJob, type: .backup, sessionID: 1, key: "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH"))
+        table.insert(
+            Self.job(Self.backupJob, type: .backup, sessionID: 1, key: "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH"))
         var machine = FileDaemonSessionMachine()
         _ = machine.receivedHello(session.hello, jobs: table, challenge: try Self.challenge(of: session))
         let actions = machine.received(session.allIncoming[1])
@@ -138,7 +148,8 @@ import Testing
         #expect(
             machine.received(.text("append data 1\n")) == [
                 .send([.text("3902 Error session not opened\n")]),
-                .close(.outOfOrder(job: Self.backupJob, command: "append data", state: "authenticated, no session open")),
+                .close(
+                    .outOfOrder(job: Self.backupJob, command: "append data", state: "authenticated, no session open")),
             ])
     }
 
@@ -147,7 +158,9 @@ import Testing
         #expect(
             machine.received(.text("read open session = DummyVolume 1 2 0 0 0 0\n")) == [
                 .send([.text("3900 Invalid command\n")]),
-                .close(.outOfOrder(job: Self.backupJob, command: "read open session", state: "authenticated, no session open")),
+                .close(
+                    .outOfOrder(
+                        job: Self.backupJob, command: "read open session", state: "authenticated, no session open")),
             ])
     }
 
@@ -155,7 +168,8 @@ import Testing
         var machine = try Self.authenticated()
         #expect(machine.received(.text("append open session\n")) == [.send([.text("3000 OK open ticket = 1\n")])])
         var twice = machine
-        #expect(twice.received(.text("append open session\n")).first == .send([.text("3901 Error session already open\n")]))
+        #expect(
+            twice.received(.text("append open session\n")).first == .send([.text("3901 Error session already open\n")]))
         #expect(
             machine.received(.text("append data 7\n")).last
                 == .close(.wrongTicket(job: Self.backupJob, command: "append data", expected: 1, received: 7)))
@@ -181,12 +195,14 @@ import Testing
         _ = lost.received(.text("append open session\n"))
         #expect(
             lost.connectionClosed()
-                == [.close(.connectionLost(job: Self.backupJob, state: "append session open, waiting for append data"))])
+                == [.close(.connectionLost(job: Self.backupJob, state: "append session open, waiting for append data"))]
+        )
     }
 
     @Test func completionsOutOfTurnAreMisuse() throws {
         var machine = try Self.authenticated()
-        #expect(machine.appendReady() == [.close(.misuse(call: "appendReady", state: "authenticated, no session open"))])
+        #expect(
+            machine.appendReady() == [.close(.misuse(call: "appendReady", state: "authenticated, no session open"))])
         let idle = try Self.authenticated()
         #expect(throws: FileDaemonSessionError.misuse(call: "send(record)", state: "authenticated, no session open")) {
             try idle.send(Record(sessionID: 1, sessionTime: 1, fileIndex: 1, stream: 1, data: [1]))

@@ -114,7 +114,9 @@ import Testing
                 let reply = try FileDaemonSessionReply(parsing: bytes)
                 #expect(reply.bytes == bytes, "\(frame.text)")
                 replies += 1
-                if reply == .dataReady, session.incoming.contains(where: { $0.text.hasPrefix("read") }) { inRead = true }
+                if reply == .dataReady, session.incoming.contains(where: { $0.text.hasPrefix("read") }) {
+                    inRead = true
+                }
             }
         }
         #expect(
@@ -129,7 +131,8 @@ import Testing
         // The brief's `3000 OK close Status=%d Errors=%d` is not what 9.6 sends; the capture has spaces and no Errors.
         let wire = Array("3000 OK close Status = 84\n".utf8)
         #expect(try FileDaemonSessionReply(parsing: wire) == .sessionClosed(status: .terminated))
-        #expect(FileDaemonSessionReply.sessionClosed(status: .running).bytes == Array("3000 OK close Status = 82\n".utf8))
+        #expect(
+            FileDaemonSessionReply.sessionClosed(status: .running).bytes == Array("3000 OK close Status = 82\n".utf8))
     }
 
     /// The inline-attributes run (backup2, only in the transcript): every complete UpdCat packet parses, its header

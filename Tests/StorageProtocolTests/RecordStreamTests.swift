@@ -45,7 +45,8 @@ import Testing
         #expect(records.map(\.stream) == [1, 1, 2, 3, 1, 2, 3, 1, 1, 2, 2, 2, 2, 3, 1])
         #expect(records[2].data == Array("hello bacula\n".utf8))
         #expect(records[5].data == Array(repeating: UInt8(ascii: "A"), count: 100) + [0x0A])
-        #expect(records.filter { $0.fileIndex == 5 && $0.stream == 2 }.map(\.data.count) == [65536, 65536, 65536, 3392])
+        #expect(
+            records.filter { $0.fileIndex == 5 && $0.stream == 2 }.map(\.data.count) == [65536, 65536, 65536, 3392])
         #expect(records.allSatisfy { $0.sessionID == 1 && $0.sessionTime == 1_795_706_784 })
     }
 
@@ -137,9 +138,11 @@ import Testing
 
     @Test func encoderRefusesLabelsAndOversizedRecords() {
         #expect(throws: RecordStreamError.labelRecord(fileIndex: -2)) {
-            try RecordStreamEncoder.frames(for: Record(sessionID: 1, sessionTime: 1, fileIndex: -2, stream: 1, data: []))
+            try RecordStreamEncoder.frames(
+                for: Record(sessionID: 1, sessionTime: 1, fileIndex: -2, stream: 1, data: []))
         }
-        let big = Record(sessionID: 1, sessionTime: 1, fileIndex: 1, stream: 2, data: [UInt8](repeating: 0, count: 1_000_001))
+        let big = Record(
+            sessionID: 1, sessionTime: 1, fileIndex: 1, stream: 2, data: [UInt8](repeating: 0, count: 1_000_001))
         #expect(throws: RecordStreamError.recordTooLarge(length: 1_000_001, fileIndex: 1, stream: 2)) {
             try RecordStreamEncoder.frames(for: big)
         }
