@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "BaculaWire", dependencies: ["COpenSSL", "CLZ4"]),
         .target(name: "BaculaVolume", dependencies: ["CZlib", "CLZO"]),
         .target(name: "SCSI"),
+        .target(name: "StorageProtocol", dependencies: ["BaculaWire", "BaculaVolume"]),
 
         // MARK: devices
         .target(name: "TapeDevices", dependencies: ["BaculaVolume", "CCapstanLinux", logging]),
@@ -54,7 +55,7 @@ let package = Package(
         .target(
             name: "StorageDaemon",
             dependencies: [
-                "CapstanConfig", "BaculaWire", "BaculaVolume", "TapeDevices", "Changers", "Discovery", "Net",
+                "CapstanConfig", "BaculaWire", "BaculaVolume", "StorageProtocol", "TapeDevices", "Changers", "Discovery", "Net",
                 nioCore, nioPosix, serviceLifecycle, logging,
             ]),
         .target(name: "Director", dependencies: ["CapstanConfig", "BaculaWire", "Net", "Catalog", serviceLifecycle, logging]),
@@ -86,6 +87,7 @@ let package = Package(
         .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume"]),
         .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon"]),
         .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire"]),
+        .testTarget(name: "StorageProtocolTests", dependencies: ["StorageProtocol", "BaculaWire", "BaculaVolume"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "BaculaWire", nioCore, nioPosix, logging]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]

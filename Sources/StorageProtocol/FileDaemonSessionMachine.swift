@@ -1,0 +1,332 @@
+import BaculaVolume
+import BaculaWire
+
+/// The SD side of an FD data connection as a value (spec §3.4): feed it the frames the FD sends and the I/O layer's
+/// completions; carry out the actions it returns, in order. It never touches a socket, a volume or a clock.
+///
+/// Sequence [WIRE, replayed from the capture by the tests]:
+/// hello → (job lookup, CRAM-MD5 with the job key, `3000 OK Hello %d`) → `append open session` → ticket →
+/// `append data N` → (volume ready) `3000 OK data` → records … EOD → (stored) `3000 OK append data` →
+/// `append end session N` → `3000 OK end` → `append close session N` → `3000 OK close Status = 84` + EOD → TERMINATE;
+/// or `read open session = …` → ticket → `read data N` → (volume ready) `3000 OK data` → `rechdr`+record … EOD →
+/// `read close session N` → `3000 OK close Status = 82` + EOD → TERMINATE.
+///
+/// Every refusal is a `.close(error)` action preceded by the reply the SD sends, if any; the error names the job and
+/// the command. Capstan's choice: any refusal ends the connection (a 9.6 FD fails the job on them anyway).
+public struct FileDaemonSessionMachine: Sendable {
+    public enum Action: Equatable, Sendable {
+        /// Send these frames.
+        case send([Frame])
+        /// The FD proved it holds `job`'s key: mark the job `fileDaemonAttached` and tell the Director session
+        /// (`fileDaemonConnected()`, which sends `3010 Job … start`).
+        case attach(StorageJob)
+        /// Make a volume ready for writing; then call `appendReady()` or `appendUnavailable(reason:)`.
+        case prepareAppend(StorageJob)
+        /// Store this record (one FD data packet), in order.
+        case store(Record)
+        /// The FD sent everything: make the records durable; then call `appendCommitted()` or `appendFailed(_:)`.
+        case commitAppend(RecordStreamSummary)
+        /// Position a volume for reading the job's bootstrap; then call `readReady()` (and `send(_:)` per record,
+        /// then `readFinished()`) or `readUnavailable(reason:)`.
+        case prepareRead(StorageJob)
+        /// The FD closed its session with this status (append: the job's result; read: still running).
+        case sessionClosed(StorageJob, status: JobStatus)
+        /// Close the connection (after sending what the previous actions listed); the error, if any, is for the
+        /// job log.
+        case close(FileDaemonSessionError?)
+    }
+
+    enum State: Sendable {
+        case awaitingHello
+        case authenticating(StorageJob, Handshake)
+        case authenticated(StorageJob)
+        case appendOpened(StorageJob)
+        case appendWaitingForVolume(StorageJob)
+        case receivingRecords(StorageJob, RecordStreamParser)
+        case committing(StorageJob)
+        case appendStored(StorageJob, JobStatus)
+        case appendEnded(StorageJob, JobStatus)
+        case readOpened(StorageJob)
+        case readWaitingForVolume(StorageJob)
+        case sendingRecords(StorageJob)
+        case readSent(StorageJob)
+        case sessionClosed(StorageJob)
+        case closed
+
+        var name: String {
+            switch self {
+            case .awaitingHello: return "waiting for the FD's hello"
+            case .authenticating: return "authenticating"
+            case .authenticated: return "authenticated, no session open"
+            case .appendOpened: return "append session open, waiting for append data"
+            case .appendWaitingForVolume: return "waiting for a volume to append to"
+            case .receivingRecords: return "receiving records"
+            case .committing: return "storing the received records"
+            case .appendStored: return "append data stored, waiting for append end session"
+            case .appendEnded: return "append session ended, waiting for append close session"
+            case .readOpened: return "read session open, waiting for read data"
+            case .readWaitingForVolume: return "waiting for a volume to read"
+            case .sendingRecords: return "sending records"
+            case .readSent: return "records sent, waiting for read close session"
+            case .sessionClosed: return "session closed"
+            case .closed: return "closed"
+            }
+        }
+
+        var job: StorageJob? {
+            switch self {
+            case .awaitingHello, .closed: return nil
+            case .authenticating(let job, _), .authenticated(let job), .appendOpened(let job),
+                .appendWaitingForVolume(let job), .receivingRecords(let job, _), .committing(let job),
+                .appendStored(let job, _), .appendEnded(let job, _), .readOpened(let job),
+                .readWaitingForVolume(let job), .sendingRecords(let job), .readSent(let job),
+                .sessionClosed(let job):
+                return job
+            }
+        }
+    }
+
+    private var state: State = .awaitingHello
+    /// The number this SD announces in `3000 OK Hello %d` (306 like 9.6; 0 stops a real FD from compressing).
+    public let welcomeVersion: Int
+
+    public init(welcomeVersion: Int = 306) {
+        self.welcomeVersion = welcomeVersion
+    }
+
+    /// A description of where the session stands (for logs and errors).
+    public var stateName: String { state.name }
+
+    // MARK: - Events from the FD
+
+    /// The first frame of the connection. `jobs` is the SD's job table now; `challenge` a fresh CRAM challenge.
+    public mutating func receivedHello(_ bytes: [UInt8], jobs: StorageJobTable, challenge: Challenge) -> [Action] {
+        guard case .awaitingHello = state else { return fail(.misuse(call: "receivedHello", state: state.name)) }
+        let hello: FileDaemonHelloToStorageDaemon
+        do {
+            hello = try FileDaemonHelloToStorageDaemon(parsing: bytes)
+        } catch {
+            return fail(.malformedHello(error))
+        }
+        guard let job = jobs[hello.jobName] else { return fail(.unknownJob(hello.jobName)) }
+        switch job.phase {
+        case .ended: return fail(.jobAlreadyEnded(job.name))
+        case .fileDaemonAttached: return fail(.jobAlreadyAttached(job.name))
+        case .created, .running: break
+        }
+        // A 9.6 SD sends its welcome only to FDs of version 9 and later (spec §7.3).
+        let welcome = hello.fileDaemonVersion >= 9 ? WelcomeLine.storageDaemon(version: welcomeVersion).bytes : nil
+        var handshake = Handshake(acceptorKey: .jobKey(job.authorization), challenge: challenge, welcome: welcome)
+        let first = handshake.start()
+        state = .authenticating(job, handshake)
+        return handshakeActions(first, job: job)
+    }
+
+    /// Any later frame from the FD.
+    public mutating func received(_ frame: Frame) -> [Action] {
+        // [WIRE] a 9.6 FD sends TERMINATE twice at the end of a restore; anything after the close is ignored.
+        if case .closed = state { return [] }
+        if case .authenticating(let job, var handshake) = state {
+            let action = handshake.received(frame)
+            state = .authenticating(job, handshake)
+            return handshakeActions(action, job: job)
+        }
+        if case .receivingRecords(let job, var parser) = state {
+            do {
+                let output = try parser.receive(frame)
+                state = .receivingRecords(job, parser)
+                switch output {
+                case .none, .streamStarted, .streamEnded: return []
+                case .record(let record): return [.store(record)]
+                case .endOfData(let summary):
+                    state = .committing(job)
+                    return [.commitAppend(summary)]
+                }
+            } catch {
+                return fail(.badRecordStream(job: job.name, error), reply: .appendFailed)
+            }
+        }
+        switch frame {
+        case .signal(let signal):
+            if signal == .terminate {
+                let lost: FileDaemonSessionError? =
+                    if case .sessionClosed = state { nil } else {
+                        .connectionLost(job: state.job?.name, state: state.name)
+                    }
+                state = .closed
+                return [.close(lost)]
+            }
+            return []  // heartbeats and stray EODs between commands are ignored
+        case .payload(let bytes):
+            guard let job = state.job else { return fail(.misuse(call: "received", state: state.name)) }
+            let command: FileDaemonCommand
+            do {
+                command = try FileDaemonCommand(parsing: bytes)
+            } catch {
+                return fail(.invalidCommand(job: job.name, error), reply: .invalidCommand)
+            }
+            return handle(command, job: job)
+        }
+    }
+
+    /// The connection closed under the session.
+    public mutating func connectionClosed() -> [Action] {
+        switch state {
+        case .closed: return []
+        case .sessionClosed:
+            state = .closed
+            return [.close(nil)]
+        default:
+            let error = FileDaemonSessionError.connectionLost(job: state.job?.name, state: state.name)
+            state = .closed
+            return [.close(error)]
+        }
+    }
+
+    private mutating func handle(_ command: FileDaemonCommand, job: StorageJob) -> [Action] {
+        let ticket = Int32(bitPattern: job.sessionID)
+        func check(_ received: Int32) -> FileDaemonSessionError? {
+            received == ticket
+                ? nil
+                : .wrongTicket(job: job.name, command: command.name, expected: ticket, received: received)
+        }
+        switch (command, state) {
+        case (.appendOpen, .authenticated) where job.appends:
+            state = .appendOpened(job)
+            return [.send([.payload(FileDaemonSessionReply.ticket(ticket).bytes)])]
+        case (.appendData(let received), .appendOpened):
+            if let error = check(received) { return fail(error, reply: .sessionNotOpened) }
+            state = .appendWaitingForVolume(job)
+            return [.prepareAppend(job)]
+        case (.appendEnd(let received), .appendStored(_, let status)):
+            if let error = check(received) { return fail(error, reply: .sessionNotOpened) }
+            state = .appendEnded(job, status)
+            return [.send([.payload(FileDaemonSessionReply.sessionEnded.bytes)])]
+        case (.appendClose(let received), .appendEnded(_, let status)):
+            if let error = check(received) { return fail(error, reply: .sessionNotOpened) }
+            state = .sessionClosed(job)
+            return [
+                .send([.payload(FileDaemonSessionReply.sessionClosed(status: status).bytes), .signal(.endOfData)]),
+                .sessionClosed(job, status: status),
+            ]
+        case (.readOpen, .authenticated) where !job.appends:
+            state = .readOpened(job)
+            return [.send([.payload(FileDaemonSessionReply.ticket(ticket).bytes)])]
+        case (.readData(let received), .readOpened):
+            if let error = check(received) { return fail(error, reply: .sessionNotOpened) }
+            state = .readWaitingForVolume(job)
+            return [.prepareRead(job)]
+        case (.readClose(let received), .readSent):
+            if let error = check(received) { return fail(error, reply: .sessionNotOpened) }
+            state = .sessionClosed(job)
+            // [WIRE] the real SD answers a read close with the job's current status, still 'R' (82).
+            return [
+                .send([.payload(FileDaemonSessionReply.sessionClosed(status: .running).bytes), .signal(.endOfData)]),
+                .sessionClosed(job, status: .running),
+            ]
+        default:
+            let error = FileDaemonSessionError.outOfOrder(job: job.name, command: command.name, state: state.name)
+            switch (command, state) {
+            case (.appendOpen, _), (.readOpen, _):
+                if case .authenticated = state { return fail(error, reply: .invalidCommand) }
+                return fail(error, reply: .sessionAlreadyOpen)
+            default:
+                return fail(error, reply: .sessionNotOpened)
+            }
+        }
+    }
+
+    // MARK: - Completions from the I/O layer
+
+    /// A volume is mounted and positioned for appending: tell the FD to send.
+    public mutating func appendReady() -> [Action] {
+        guard case .appendWaitingForVolume(let job) = state else {
+            return fail(.misuse(call: "appendReady", state: state.name))
+        }
+        state = .receivingRecords(job, RecordStreamParser(sessionID: job.sessionID, sessionTime: job.sessionTime))
+        return [.send([.payload(FileDaemonSessionReply.dataReady.bytes)])]
+    }
+
+    /// No volume could be made ready for appending.
+    public mutating func appendUnavailable(reason: String) -> [Action] {
+        guard case .appendWaitingForVolume(let job) = state else {
+            return fail(.misuse(call: "appendUnavailable", state: state.name))
+        }
+        return fail(.volumeUnavailable(job: job.name, reason: reason), reply: .appendDataError(reason))
+    }
+
+    /// Every record received is stored.
+    public mutating func appendCommitted() -> [Action] {
+        guard case .committing(let job) = state else {
+            return fail(.misuse(call: "appendCommitted", state: state.name))
+        }
+        state = .appendStored(job, .terminated)
+        return [.send([.payload(FileDaemonSessionReply.appendDataStored.bytes)])]
+    }
+
+    /// Storing failed: the FD is told, and the session closes with status 'E' when it gets that far.
+    public mutating func appendFailed(_ reason: String?) -> [Action] {
+        guard case .committing(let job) = state else { return fail(.misuse(call: "appendFailed", state: state.name)) }
+        state = .appendStored(job, .error)
+        let reply: FileDaemonSessionReply = reason.map { .appendDataError($0) } ?? .appendFailed
+        return [.send([.payload(reply.bytes)])]
+    }
+
+    /// A volume is positioned for reading: tell the FD records are coming.
+    public mutating func readReady() -> [Action] {
+        guard case .readWaitingForVolume(let job) = state else {
+            return fail(.misuse(call: "readReady", state: state.name))
+        }
+        state = .sendingRecords(job)
+        return [.send([.payload(FileDaemonSessionReply.dataReady.bytes)])]
+    }
+
+    /// No volume could be made ready for reading: `3000 error\n` (spec §3.4.6), then the connection ends.
+    public mutating func readUnavailable(reason: String) -> [Action] {
+        guard case .readWaitingForVolume(let job) = state else {
+            return fail(.misuse(call: "readUnavailable", state: state.name))
+        }
+        return fail(.volumeUnavailable(job: job.name, reason: reason), reply: .readDataFailed)
+    }
+
+    /// One selected record for the FD: its `rechdr` frame and its data frame.
+    public func send(_ record: Record) throws(FileDaemonSessionError) -> [Action] {
+        guard case .sendingRecords(let job) = state else { throw .misuse(call: "send(record)", state: state.name) }
+        do {
+            return [.send(try RecordStreamEncoder.frames(for: record))]
+        } catch {
+            throw .badRecordStream(job: job.name, error)
+        }
+    }
+
+    /// Every selected record was sent: the closing EOD.
+    public mutating func readFinished() -> [Action] {
+        guard case .sendingRecords(let job) = state else {
+            return fail(.misuse(call: "readFinished", state: state.name))
+        }
+        state = .readSent(job)
+        return [.send([RecordStreamEncoder.endOfData])]
+    }
+
+    // MARK: - Helpers
+
+    private mutating func handshakeActions(_ action: Handshake.Action, job: StorageJob) -> [Action] {
+        switch action {
+        case .wait: return []
+        case .send(let frames): return [.send(frames)]
+        case .authenticated(let frames, _):
+            state = .authenticated(job)
+            return [.send(frames), .attach(job)]
+        case .fail(let frames, let error):
+            state = .closed
+            let reason: FileDaemonSessionError =
+                error == .responseMismatch ? .wrongKey(job: job.name) : .authenticationFailed(job: job.name, error)
+            return (frames.isEmpty ? [] : [.send(frames)]) + [.close(reason)]
+        }
+    }
+
+    private mutating func fail(_ error: FileDaemonSessionError, reply: FileDaemonSessionReply? = nil) -> [Action] {
+        state = .closed
+        return (reply.map { [.send([.payload($0.bytes)])] } ?? []) + [.close(error)]
+    }
+}

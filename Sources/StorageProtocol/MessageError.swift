@@ -1,0 +1,148 @@
+import BaculaWire
+
+/// A protocol line that could not be read as the message it claims to be. Says which kind of message, which field
+/// (when one was at fault) and shows the line's printable beginning.
+public struct MessageError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Reason: Hashable, Sendable {
+        /// The line matches none of the forms of `kind` (a literal of the format did not match).
+        case unrecognized
+        /// `field` holds a number outside the range the message allows (`value` as read).
+        case outOfRange(field: String, value: Int64)
+        /// `field` is empty or malformed.
+        case badField(field: String)
+        /// A binary message is shorter or longer than its own header says.
+        case badLength(expected: Int, actual: Int)
+    }
+
+    /// The kind of message that was expected (`JobId command`, `CatReq UpdateMedia`, ...).
+    public var kind: String
+    public var reason: Reason
+    /// The line's printable beginning (at most 80 bytes, control bytes shown as escapes).
+    public var line: String
+
+    public init(kind: String, reason: Reason, line: [UInt8]) {
+        self.kind = kind
+        self.reason = reason
+        self.line = Printable.prefix(line)
+    }
+
+    public var description: String {
+        switch reason {
+        case .unrecognized: return "not a \(kind): \"\(line)\""
+        case .outOfRange(let field, let value): return "\(kind): \(field)=\(value) is out of range in \"\(line)\""
+        case .badField(let field): return "\(kind): field \(field) is malformed in \"\(line)\""
+        case .badLength(let expected, let actual):
+            return "\(kind): \(actual) bytes where the header announces \(expected) in \"\(line)\""
+        }
+    }
+}
+
+/// Printable renderings of wire bytes for errors and logs.
+enum Printable {
+    static func prefix(_ bytes: [UInt8], limit: Int = 80) -> String {
+        var out = ""
+        for byte in bytes.prefix(limit) {
+            switch byte {
+            case 0x0A: out += "\\n"
+            case 0x00: out += "\\0"
+            case 0x20..<0x7F: out.append(Character(UnicodeScalar(byte)))
+            default: out += "\\x" + String(byte, radix: 16)
+            }
+        }
+        return bytes.count > limit ? out + "..." : out
+    }
+}
+
+/// The conversions of one successful `BScanf` scan, read in order with typed range checks. Field names for errors
+/// are taken from the format (`Key=%d` names its conversion `Key`).
+struct ScannedFields {
+    private let values: [BScanf.Value]
+    private let names: [String]
+    private let kind: String
+    private let line: [UInt8]
+    private var index = 0
+
+    /// Scans `line` against `format`; throws `.unrecognized` when a literal of the format does not match.
+    init(_ line: [UInt8], format: String, kind: String) throws(MessageError) {
+        guard let values = BScanf.scan(line, format: format) else {
+            throw MessageError(kind: kind, reason: .unrecognized, line: line)
+        }
+        self.values = values
+        self.names = ScannedFields.fieldNames(format)
+        self.kind = kind
+        self.line = line
+    }
+
+    private var fieldName: String { index < names.count ? names[index] : "field \(index + 1)" }
+
+    private mutating func next() -> BScanf.Value? {
+        defer { index += 1 }
+        return index < values.count ? values[index] : nil
+    }
+
+    mutating func int64() throws(MessageError) -> Int64 {
+        let field = fieldName
+        guard let value = next()?.number else {
+            throw MessageError(kind: kind, reason: .badField(field: field), line: line)
+        }
+        return value
+    }
+
+    mutating func integer<T: FixedWidthInteger>(_ type: T.Type = T.self) throws(MessageError) -> T {
+        let field = fieldName
+        let value = try int64()
+        guard let exact = T(exactly: value) else {
+            throw MessageError(kind: kind, reason: .outOfRange(field: field, value: value), line: line)
+        }
+        return exact
+    }
+
+    mutating func flag() throws(MessageError) -> Bool { try int64() != 0 }
+
+    /// A `%s` field as sent (bashed names keep their 0x01 bytes).
+    mutating func raw() throws(MessageError) -> String {
+        let field = fieldName
+        guard let value = next()?.string else {
+            throw MessageError(kind: kind, reason: .badField(field: field), line: line)
+        }
+        return value
+    }
+
+    /// A non-empty `%s` field with 0x01 turned back into spaces.
+    mutating func name() throws(MessageError) -> String {
+        let field = fieldName
+        let value = try raw()
+        guard !value.isEmpty else { throw MessageError(kind: kind, reason: .badField(field: field), line: line) }
+        return BashedName.unbash(value)
+    }
+
+    private static func fieldNames(_ format: String) -> [String] {
+        var names: [String] = []
+        for token in format.split(separator: " ") where token.contains("%") {
+            if let eq = token.firstIndex(of: "=") {
+                names.append(String(token[..<eq]))
+            } else {
+                names.append(String(token))
+            }
+        }
+        return names
+    }
+}
+
+/// Builders shared by the message types.
+enum Line {
+    /// A text frame's bytes.
+    static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    /// True when `bytes` starts with the ASCII `prefix`.
+    static func starts(_ bytes: [UInt8], with prefix: String) -> Bool { bytes.starts(with: prefix.utf8) }
+
+    /// The bytes after `prefix`, up to a first NUL, with one trailing newline dropped.
+    static func rest(_ bytes: [UInt8], after prefix: String) -> [UInt8] {
+        var rest = Array(bytes.dropFirst(prefix.utf8.count).prefix { $0 != 0 })
+        if rest.last == 0x0A { rest.removeLast() }
+        return rest
+    }
+
+    static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+}

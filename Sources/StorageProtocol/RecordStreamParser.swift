@@ -1,0 +1,173 @@
+import BaculaVolume
+import BaculaWire
+
+/// The header an FD sends before each stream of a file: `%ld %d %lld` = FileIndex Stream ExpectedLength, with no
+/// newline (spec §3.4.3) [WIRE]. ExpectedLength is the file size for data streams, 0 otherwise; informational.
+public struct RecordHeader: Hashable, Sendable {
+    public var fileIndex: Int32
+    public var stream: Int32
+    public var expectedLength: Int64
+
+    public init(fileIndex: Int32, stream: Int32, expectedLength: Int64 = 0) {
+        self.fileIndex = fileIndex
+        self.stream = stream
+        self.expectedLength = expectedLength
+    }
+
+    /// Parses a header frame. Stricter than Bacula's scanner on purpose: three numbers, each with digits, and
+    /// nothing but whitespace after them, so a data packet is never mistaken for a header.
+    public init?(parsing bytes: [UInt8]) {
+        guard bytes.count <= 64, !bytes.contains(0),
+            let values = BScanf.scan(bytes, format: "%ld %d %lld"), values.count == 3,
+            case .number(let index, true) = values[0], case .number(let stream, true) = values[1],
+            case .number(let length, true) = values[2], let index32 = Int32(exactly: index),
+            let stream32 = Int32(exactly: stream)
+        else { return nil }
+        let printed = Array("\(index) \(stream) \(length)".utf8)
+        guard bytes.starts(with: printed), bytes.dropFirst(printed.count).allSatisfy({ BScanf.isSpaceByte($0) }) else {
+            return nil
+        }
+        self.init(fileIndex: index32, stream: stream32, expectedLength: length)
+    }
+
+    public var bytes: [UInt8] { Array("\(fileIndex) \(stream) \(expectedLength)".utf8) }
+}
+
+/// Turns the frames an FD sends after `3000 OK data` into records (spec §3.4.3) [WIRE: the capture's six files are
+/// reconstructed record by record]: for every stream a header frame, one or more data frames (each one record;
+/// packet boundaries are kept because compressed and sparse streams are per-packet formats), and an EOD; one more
+/// EOD where a header would be ends the data. Heartbeats are skipped anywhere.
+public struct RecordStreamParser: Sendable {
+    /// What one frame produced.
+    public enum Output: Equatable, Sendable {
+        /// Nothing to do (a heartbeat).
+        case none
+        /// A stream begins.
+        case streamStarted(RecordHeader)
+        /// One data packet: store it as one record.
+        case record(Record)
+        /// The stream's EOD.
+        case streamEnded(RecordHeader)
+        /// The end-of-data EOD: the FD sent everything.
+        case endOfData(RecordStreamSummary)
+    }
+
+    private enum State: Sendable {
+        case awaitingHeader
+        case inStream(RecordHeader)
+        case finished
+    }
+
+    public let sessionID: UInt32
+    public let sessionTime: UInt32
+    private var state: State = .awaitingHeader
+    private var previousFileIndex: Int32
+    private var framesSeen = 0
+    public private(set) var summary = RecordStreamSummary()
+
+    /// `firstFileIndex` is 1, or the restart point of a resumed job.
+    public init(sessionID: UInt32, sessionTime: UInt32, firstFileIndex: Int32 = 1) {
+        self.sessionID = sessionID
+        self.sessionTime = sessionTime
+        self.previousFileIndex = firstFileIndex - 1
+    }
+
+    /// True once the end-of-data EOD arrived.
+    public var isFinished: Bool {
+        if case .finished = state { return true }
+        return false
+    }
+
+    public mutating func receive(_ frame: Frame) throws(RecordStreamError) -> Output {
+        framesSeen += 1
+        let number = framesSeen
+        if case .signal(let signal) = frame, signal.isHeartbeat { return .none }
+        switch state {
+        case .finished:
+            throw .frameAfterEndOfData(frame: number)
+        case .awaitingHeader:
+            switch frame {
+            case .signal(.endOfData):
+                state = .finished
+                return .endOfData(summary)
+            case .signal(let signal):
+                throw .unexpectedSignal(signal, frame: number)
+            case .payload(let bytes):
+                guard let header = RecordHeader(parsing: bytes) else {
+                    throw .malformedHeader(line: Printable.prefix(bytes, limit: 40), frame: number)
+                }
+                let index = header.fileIndex
+                guard index > 0, index == previousFileIndex + 1 || (index == previousFileIndex && index > 0) else {
+                    throw .fileIndexOutOfOrder(previous: previousFileIndex, received: index, frame: number)
+                }
+                guard header.stream > 0 else { throw .invalidStream(header.stream, fileIndex: index, frame: number) }
+                if index != previousFileIndex { summary.fileCount += 1 }
+                previousFileIndex = index
+                summary.lastFileIndex = index
+                summary.streamCount += 1
+                state = .inStream(header)
+                return .streamStarted(header)
+            }
+        case .inStream(let header):
+            switch frame {
+            case .signal(.endOfData):
+                state = .awaitingHeader
+                return .streamEnded(header)
+            case .signal(let signal):
+                throw .unexpectedSignal(signal, frame: number)
+            case .payload(let bytes):
+                guard !bytes.isEmpty else {
+                    throw .emptyDataPacket(fileIndex: header.fileIndex, stream: header.stream, frame: number)
+                }
+                summary.recordCount += 1
+                summary.byteCount += UInt64(bytes.count)
+                if StreamKind(header.stream).isFileContents { summary.fileDataByteCount += UInt64(bytes.count) }
+                return .record(
+                    Record(
+                        sessionID: sessionID, sessionTime: sessionTime, fileIndex: header.fileIndex,
+                        stream: header.stream, data: bytes))
+            }
+        }
+    }
+}
+
+/// Totals of an append session's record stream.
+public struct RecordStreamSummary: Hashable, Sendable {
+    /// Distinct FileIndex values seen (the job's file count).
+    public var fileCount: UInt32 = 0
+    public var lastFileIndex: Int32 = 0
+    public var streamCount: Int = 0
+    public var recordCount: Int = 0
+    /// Every record byte (what the SD reports as JobBytes in `3099`).
+    public var byteCount: UInt64 = 0
+    /// Bytes of file-contents streams only (what the FD reports as JobBytes).
+    public var fileDataByteCount: UInt64 = 0
+
+    public init() {}
+}
+
+/// What a stream number carries, as far as an SD cares (spec §3.4.4).
+public struct StreamKind: Hashable, Sendable {
+    public var type: Int32
+
+    public init(_ stream: Int32) { type = stream & StreamType.mask }
+
+    /// Attribute-like records the SD forwards to the catalog (1, 5, 28) and digests (3, 10, 17, 18).
+    public var isCatalogued: Bool { [1, 5, 28].contains(type) || StreamType.digestLength(type) != nil }
+
+    /// Streams that carry file contents (what an FD counts as JobBytes): plain, compressed, sparse, Win32,
+    /// encrypted and program/plugin data; not attributes, digests, signatures, ACLs or xattrs.
+    public var isFileContents: Bool {
+        switch type {
+        case 2, 4, 6, 7, 9, 11, 12, 13, 20, 22, 23, 24, 25, 27, 29, 30, 31, 32, 33: return true
+        default: return false
+        }
+    }
+}
+
+extension BScanf {
+    /// Whitespace as the scanner sees it.
+    static func isSpaceByte(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
+    }
+}
