@@ -38,7 +38,10 @@ struct StorageDaemonCommand: AsyncParsableCommand {
         let daemon = StorageDaemon(configuration: configuration, options: connectionOptions, logger: logger, lifecycle: lifecycle)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: daemon), .init(service: WatchdogService(notifier: notifier))],
+                services: [
+                    .init(service: daemon),
+                    .init(service: WatchdogService(notifier: notifier), successTerminationBehavior: .ignore),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
