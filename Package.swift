@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "BaculaWire", nioCore, nioPosix, logging]),
         .testTarget(name: "SCSITests", dependencies: ["SCSI"], exclude: ["Fixtures"]),
+        .testTarget(name: "ChangersTests", dependencies: ["Changers", "SCSI"]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )
