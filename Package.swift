@@ -67,6 +67,8 @@ let package = Package(
         .executableTarget(name: "capstan-sd", dependencies: ["StorageDaemon", "CapstanCLI", argumentParser, logging]),
         .executableTarget(name: "capstan-dir", dependencies: ["Director", "CapstanCLI", argumentParser, logging]),
         .executableTarget(name: "capstan-fd", dependencies: ["FileDaemon", "CapstanCLI", argumentParser, logging]),
+        // Device-tier probe (scripts/test-devices runs it in the harness VM); not part of the appliance.
+        .executableTarget(name: "capstan-scsi-probe", dependencies: ["Changers", "TapeDevices", "SCSI"]),
         .executableTarget(
             name: "capstan",
             dependencies: [

@@ -9,8 +9,9 @@ import Glibc
 /// `SystemCall.ioctl`, the device layer's one funnel for system calls.
 ///
 /// st facts this relies on: read() returns 0 at a filemark (and the status then shows EOF) and also the first time
-/// it meets end of data; a record larger than the buffer fails with ENOMEM and st spaces back over it; write()
-/// fails with ENOSPC at end of medium; closing after a write makes st write a filemark.
+/// it meets end of data; a record larger than the buffer fails with ENOMEM and leaves the tape *after* it (so this
+/// type spaces back one record to keep the contract); write() fails with ENOSPC at end of medium; closing after a
+/// write makes st write a filemark.
 public final class LinuxTapeDrive: TapeDrive {
     public let path: String
     private var fd: Int32
@@ -60,10 +61,16 @@ public final class LinuxTapeDrive: TapeDrive {
         do {
             n = try SystemCall.read(fd, buffer, path: path)
         } catch {
-            if error.kind == .bufferTooSmall { throw TapeError.blockLargerThanBuffer(needed: nil) }
+            if error.kind == .bufferTooSmall {
+                try operation(MTBSR, 1)
+                throw TapeError.blockLargerThanBuffer(needed: nil)
+            }
             if error.kind == .ioError, try status().atEndOfData { return .endOfData }
             throw TapeError.system(error)
         }
+        // An emulated drive (tgt) reports end of data as BLANK CHECK with EOM and no residue, and st then hands back
+        // the whole (stale) buffer: a read that fills the buffer is checked against the driver's end-of-data state.
+        if n == buffer.count, try status().atEndOfData { return .endOfData }
         if n > 0 { return .block(count: n) }
         return try status().afterFilemark ? .filemark : .endOfData
     }
