@@ -70,6 +70,8 @@ let package = Package(
             name: "capstan-sd", dependencies: ["StorageDaemon", "CapstanCLI", "Net", serviceLifecycle, argumentParser, logging]),
         .executableTarget(name: "capstan-dir", dependencies: ["Director", "CapstanCLI", argumentParser, logging]),
         .executableTarget(name: "capstan-fd", dependencies: ["FileDaemon", "CapstanCLI", argumentParser, logging]),
+        // Device-tier probe (scripts/test-devices runs it in the harness VM); not part of the appliance.
+        .executableTarget(name: "capstan-scsi-probe", dependencies: ["Changers", "TapeDevices", "SCSI"]),
         .executableTarget(
             name: "capstan",
             dependencies: [
@@ -89,6 +91,8 @@ let package = Package(
         .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire"]),
         .testTarget(name: "StorageProtocolTests", dependencies: ["StorageProtocol", "BaculaWire", "BaculaVolume"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "BaculaWire", nioCore, nioPosix, logging]),
+        .testTarget(name: "SCSITests", dependencies: ["SCSI"], exclude: ["Fixtures"]),
+        .testTarget(name: "ChangersTests", dependencies: ["Changers", "SCSI"]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

@@ -1,3 +1,5 @@
+import CCapstanLinux
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -116,5 +118,14 @@ public enum SystemCall {
 
     public static func sync(_ fd: Int32, path: String) throws(SystemError) {
         _ = try check("fsync", path) { fsync(fd) }
+    }
+}
+
+extension SystemCall {
+    /// One ioctl with a pointer argument (MTIOCTOP, MTIOCGET) through the C edge's non-variadic wrapper.
+    public static func ioctl(
+        _ fd: Int32, _ request: UInt, _ argument: UnsafeMutableRawPointer, name: String, path: String
+    ) throws(SystemError) {
+        _ = try check("ioctl(\(name))", path) { capstan_ioctl_ptr(fd, request, argument) }
     }
 }

@@ -1,0 +1,29 @@
+#!/bin/bash
+# Runs INSIDE the harness VM (scripts/test-devices starts it): tgt's library on the guest's loopback, an iSCSI
+# login so the real st, ch and sg drivers bind, then capstan-scsi-probe drives the changer by SG_IO and the
+# drive through /dev/nst0.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HARNESS=${HARNESS:-$ROOT/../shared/harness/scsi}
+PROBE=${PROBE:-$ROOT/.build/debug/capstan-scsi-probe}
+IQN=iqn.2024-01.test.vtl:lib1
+PORTAL=127.0.0.1:3260
+t() { printf '[%6.2fs] %s\n' "$(cut -d' ' -f1 /proc/uptime)" "$*"; }
+
+t "modules, library, login"
+modprobe sg; modprobe iscsi_tcp
+rm -rf /run/vtl; "$HARNESS/vtl-up.sh" /run/vtl || exit 1
+iscsid || exit 1
+iscsiadm -m discovery -t sendtargets -p "$PORTAL" >/dev/null
+iscsiadm -m node -T "$IQN" -p "$PORTAL" --login >/dev/null
+udevadm settle --timeout=60
+lsscsi -g
+CHANGER_SG=$(lsscsi -g | awk '$2=="mediumx"{print $NF; exit}')
+TAPE_SG=$(lsscsi -g | awk '$2=="tape"{print $NF; exit}')
+ls -l /dev/tape/by-id/ 2>/dev/null
+t "capstan-scsi-probe $CHANGER_SG /dev/nst0 $TAPE_SG"
+"$PROBE" "$CHANGER_SG" /dev/nst0 "$TAPE_SG"; rc=$?
+t "probe exit $rc"
+iscsiadm -m node -T "$IQN" -p "$PORTAL" --logout >/dev/null 2>&1
+"$HARNESS/vtl-down.sh" /run/vtl >/dev/null 2>&1
+exit $rc
