@@ -39,6 +39,13 @@ public struct VolumeWriter: ~Copyable {
         blocks = BlockWriter(blockSize: blockSize, padding: padding)
     }
 
+    /// Continues a file volume that already holds `byteOffset` bytes (label and earlier jobs): the next block is
+    /// written at that offset and numbered `nextBlockNumber`. Only for `.file` media.
+    public mutating func resumeFileVolume(atByteOffset byteOffset: UInt64, nextBlockNumber: UInt32) {
+        bytesWritten = byteOffset
+        blocks.nextBlockNumber = nextBlockNumber
+    }
+
     /// The address the next block will have.
     public var nextAddress: VolumeAddress {
         medium == .file ? .offset(bytesWritten) : .tape(file: tapeFile, block: tapeBlock)

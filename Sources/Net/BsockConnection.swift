@@ -11,8 +11,11 @@ final class WriteActivity: Sendable {
 /// One bsock conversation over a NIO channel: read and write frames with backpressure (NIOAsyncChannel), run the
 /// CRAM-MD5 handshake in either role, send heartbeats while a long operation leaves the link idle (§4.1).
 ///
-/// Use it from one task (the conversation); `withHeartbeats` runs its own child task that only writes signals.
-public final class BsockConnection {
+/// Use it from one task (the conversation) or one actor: reads must never run concurrently (one inbound iterator),
+/// and the settings (`compressOutgoing`, `claimedName`) are set before the conversation starts. Writes may come from
+/// any task: NIO's outbound writer serializes them. `withHeartbeats` runs its own child task that only writes
+/// signals. Under those rules it may be handed to the actor that owns the conversation, hence `@unchecked Sendable`.
+public final class BsockConnection: @unchecked Sendable {
     let channel: Channel
     private var iterator: NIOAsyncChannelInboundStream<Frame>.AsyncIterator
     private let writer: NIOAsyncChannelOutboundWriter<OutboundFrame>
@@ -69,6 +72,13 @@ public final class BsockConnection {
     /// Closes the TCP connection.
     public func close() async {
         try? await channel.close()
+    }
+
+    /// A closure that closes this connection from anywhere (another task, a lock-guarded handler): a pending
+    /// `read()` then returns nil.
+    public var closer: @Sendable () -> Void {
+        let channel = self.channel
+        return { channel.close(promise: nil) }
     }
 
     /// Runs `body` (a long operation) while sending BNET_HEARTBEAT whenever a whole Heartbeat Interval passed

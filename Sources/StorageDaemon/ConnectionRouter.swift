@@ -42,13 +42,12 @@ public struct ConnectionRouter: Sendable {
             return (.authenticate(key: .password(known.password), challengeName: storageName,
                 welcome: Self.directorWelcome, claimedName: known.name), .director(name: known.name))
         case .fileDaemon(let fileDaemon):
-            guard let key = jobKey(fileDaemon.jobName) else {
+            guard jobKey(fileDaemon.jobName) != nil else {
                 return (.reject(reason: "File daemon for job \"\(fileDaemon.jobName)\": no such job is waiting for its client",
                     claimedName: fileDaemon.jobName, reply: nil), nil)
             }
-            // 0 tells a real FD not to LZ4-compress data towards us (spec §7.1 step 6); we decode it either way.
-            return (.authenticate(key: .jobKey(key), challengeName: storageName, welcome: Array("3000 OK Hello 306\n".utf8),
-                claimedName: fileDaemon.jobName), .fileDaemon(jobName: fileDaemon.jobName))
+            // The File-daemon session runs the handshake itself, with the job's key (FileDaemonSessionMachine).
+            return (.handOver, .fileDaemon(jobName: fileDaemon.jobName))
         case .storageDaemon(let storage):
             return (.reject(reason: "Storage-daemon-to-File-daemon connections are not supported (job \"\(storage.jobName)\")",
                 claimedName: storage.jobName, reply: nil), nil)

@@ -13,7 +13,8 @@ public final class StorageDaemon: Service, Sendable {
     public let started: Date
     let options: ConnectionOptions
     let logger: Logger
-    let state: DaemonState
+    let jobs: JobRegistry
+    let volumes: VolumeManager
     let lifecycle: LifecycleEvents
 
     /// What the daemon tells its supervisor (systemd's sd_notify in capstan-sd; nothing in tests).
@@ -40,7 +41,8 @@ public final class StorageDaemon: Service, Sendable {
         var logger = logger
         logger[metadataKey: "daemon"] = "\(configuration.storage.name)"
         self.logger = logger
-        self.state = DaemonState(devices: configuration.devices)
+        self.jobs = JobRegistry(startedAt: started)
+        self.volumes = VolumeManager(configuration: configuration, logger: logger)
     }
 
     /// Binds every listen address first (so a port conflict fails start-up), then reports `ready` with the bound
@@ -55,7 +57,7 @@ public final class StorageDaemon: Service, Sendable {
         lifecycle.ready(servers.compactMap { $0.localAddress?.port })
         let listeners = servers
         let router = ConnectionRouter(configuration: configuration)
-        let state = self.state
+        let jobs = self.jobs
         let daemon = self
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
@@ -63,7 +65,7 @@ public final class StorageDaemon: Service, Sendable {
                     group.addTask {
                         try await server.run(
                             decide: { hello, peer in
-                                router.decide(hello: hello, jobKey: { state.jobKey(forJob: $0) }).0
+                                router.decide(hello: hello, jobKey: { jobs.key(forJob: $0) }).0
                             },
                             handler: { accepted in
                                 try await daemon.serve(accepted, router: router)
@@ -79,7 +81,7 @@ public final class StorageDaemon: Service, Sendable {
     }
 
     func serve(_ accepted: AcceptedConnection, router: ConnectionRouter) async throws {
-        let (_, peer) = router.decide(hello: accepted.hello, jobKey: { state.jobKey(forJob: $0) })
+        let (_, peer) = router.decide(hello: accepted.hello, jobKey: { _ in "" })
         switch peer {
         case .director(let name)?:
             let version = (try? DirectorHelloToStorageDaemon(parsing: accepted.hello))?.version ?? 0
@@ -88,9 +90,13 @@ public final class StorageDaemon: Service, Sendable {
             var logger = self.logger
             logger[metadataKey: "director"] = "\(name)"
             logger[metadataKey: "peer"] = "\(accepted.connection.peer)"
-            try await DirectorConnection(connection: accepted.connection, daemon: self, logger: logger).serve()
+            let session = DirectorSession(connection: accepted.connection, daemon: self, logger: logger)
+            await session.run()
         case .fileDaemon(let job)?:
-            logger.warning("File daemon connected for job \(job), but this daemon does not run jobs yet")
+            var logger = self.logger
+            logger[metadataKey: "job"] = "\(job)"
+            logger[metadataKey: "peer"] = "\(accepted.connection.peer)"
+            await FileDaemonSession(connection: accepted.connection, daemon: self, logger: logger).run(hello: accepted.hello)
         case nil:
             return
         }
@@ -99,27 +105,7 @@ public final class StorageDaemon: Service, Sendable {
     /// A snapshot for `status`.
     func statusReport() -> StatusReport {
         StatusReport(
-            daemonName: configuration.storage.name, started: started, jobsRun: state.jobsRun(), running: [],
+            daemonName: configuration.storage.name, started: started, jobsRun: jobs.jobsRun(), running: jobs.running(),
             devices: configuration.devices.map { StatusReport.DeviceState(device: $0) })
     }
-}
-
-/// What the daemon's connections share: the job table. Guarded by one lock; every access is short.
-final class DaemonState: Sendable {
-    private struct Jobs {
-        var keys: [String: String] = [:]
-        var run = 0
-    }
-
-    private let jobs = Mutex(Jobs())
-    let devices: [StorageDaemonConfiguration.Device]
-
-    init(devices: [StorageDaemonConfiguration.Device]) {
-        self.devices = devices
-    }
-
-    /// The authorization key of a job that waits for its File daemon.
-    func jobKey(forJob name: String) -> String? { jobs.withLock { $0.keys[name] } }
-
-    func jobsRun() -> Int { jobs.withLock { $0.run } }
 }

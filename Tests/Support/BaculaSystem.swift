@@ -16,6 +16,7 @@ public final class BaculaSystem: @unchecked Sendable {
         public var job = ""  // directives added to the backup Job
         public var pool = ""  // directives added to the Pool
         public var directorResources = ""  // resources added to the Director file
+        public var storageArguments: [String] = []  // extra arguments for the Storage daemon (e.g. -d 100)
         public init() {}
     }
 
@@ -117,7 +118,8 @@ public final class BaculaSystem: @unchecked Sendable {
         """.write(toFile: directory + "/bconsole.conf", atomically: true, encoding: .utf8)
 
         let storageProgram = storageKind == .capstan ? Programs.path("capstan-sd") : "/usr/sbin/bacula-sd"
-        processes.append(try ChildProcess(storageProgram, ["-f", "-c", directory + "/sd.conf"], outputPath: directory + "/sd.log"))
+        processes.append(
+            try ChildProcess(storageProgram, ["-f", "-c", directory + "/sd.conf"] + options.storageArguments, outputPath: directory + "/sd.log"))
         processes.append(try ChildProcess("/usr/sbin/bacula-fd", ["-f", "-c", directory + "/fd.conf"], outputPath: directory + "/fd.log"))
         for (port, what) in [(storagePort, "Storage daemon"), (fileDaemonPort, "bacula-fd")] {
             guard await RealBacula.waitForListener(port: port) else {

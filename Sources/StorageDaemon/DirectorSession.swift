@@ -1,0 +1,200 @@
+import BaculaVolume
+import BaculaWire
+import Foundation
+import Logging
+import Net
+import StorageProtocol
+
+/// One Director connection on the Storage daemon: owns the connection and the `DirectorSessionMachine`, reads the
+/// Director's frames and carries out the machine's actions. Other parts of the daemon (the job's File-daemon
+/// session, the volume manager) reach the Director through it: catalog requests that wait for their answer, job
+/// messages, job-life reports. Being an actor, its reader suspends while those calls write; answers to catalog
+/// requests are matched to the waiting callers in order (spec §3.3.5).
+actor DirectorSession {
+    let connection: BsockConnection
+    let daemon: StorageDaemon
+    var logger: Logger
+    private var machine = DirectorSessionMachine()
+    /// Catalog requests awaiting an answer, in the order they were sent (the Director answers in order).
+    private var replyOrder: [Int] = []
+    private var waiters: [Int: CheckedContinuation<CatalogReply, any Error>] = [:]
+    /// Answers that arrived before their caller started waiting.
+    private var earlyReplies: [Int: Result<CatalogReply, any Error>] = [:]
+    private var nextRequestID = 0
+    private var closed = false
+
+    init(connection: BsockConnection, daemon: StorageDaemon, logger: Logger) {
+        self.connection = connection
+        self.daemon = daemon
+        self.logger = logger
+    }
+
+    /// Reads and handles frames until the Director or the machine ends the conversation.
+    func run() async {
+        do {
+            while !closed, let frame = try await connection.readIncludingHeartbeats() {
+                let actions = machine.received(frame, jobs: daemon.jobs.table())
+                await perform(actions)
+            }
+            if !closed { await perform(machine.connectionClosed()) }
+        } catch {
+            logger.warning("Director connection failed: \(error)")
+            await perform(machine.connectionClosed())
+        }
+        failWaiters(StorageDaemonError.directorGone(job: machine.job?.name))
+        if let job = machine.job {
+            // A job whose File daemon never came (or was canceled before) ends with its Director.
+            let attached = daemon.jobs.entry(job.name)?.job.phase == .fileDaemonAttached
+            daemon.jobs.directorGone(job.name)
+            if !attached {
+                daemon.jobs.finish(job.name)
+                await daemon.volumes.release(job: job.name)
+            }
+        }
+    }
+
+    // MARK: Calls from the job's other parts
+
+    /// Sends a catalog request and waits for the Director's answer (UpdCat has none: returns at once with `.failure([])`).
+    func request(_ request: CatalogRequest) async throws -> CatalogReply {
+        guard !closed else { throw StorageDaemonError.directorGone(job: machine.job?.name) }
+        let actions = machine.send(request)
+        guard request.expectsReply else {
+            await perform(actions)
+            return .failure([])
+        }
+        // The place in the answer order is taken before the first suspension, so answers match callers.
+        let id = nextRequestID
+        nextRequestID += 1
+        replyOrder.append(id)
+        await perform(actions)
+        return try await withCheckedThrowingContinuation { continuation in
+            if let early = earlyReplies.removeValue(forKey: id) {
+                continuation.resume(with: early)
+            } else if closed {
+                continuation.resume(throwing: StorageDaemonError.directorGone(job: machine.job?.name))
+            } else {
+                waiters[id] = continuation
+            }
+        }
+    }
+
+    /// Sends catalog requests that have no answer (UpdCat attributes), in order.
+    func sendWithoutReply(_ requests: [CatalogRequest]) async {
+        for request in requests where !closed { await perform(machine.send(request)) }
+    }
+
+    /// A job message (`Jmsg`) for the Director's log and the job report.
+    func message(_ type: MessageType, _ text: String) async {
+        guard let job = machine.job, !closed else { return }
+        let message = JobMessage(
+            jobID: job.jobID, type: type, time: Int64(Date().timeIntervalSince1970), daemon: daemon.configuration.storage.name,
+            message: text)
+        await perform(machine.send(message))
+    }
+
+    /// `Status JobId=%d JobStatus=%d`.
+    func status(_ status: JobStatus) async {
+        guard !closed else { return }
+        await perform(machine.jobStatusChanged(status))
+    }
+
+    /// The job's File daemon authenticated.
+    func fileDaemonConnected() async {
+        guard !closed else { return }
+        await perform(machine.fileDaemonConnected())
+    }
+
+    /// The job is over: `3099 Job ... end`, and the connection closes.
+    func jobEnded(_ report: JobEndReport) async {
+        guard !closed else { return }
+        await perform(machine.jobEnded(report))
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [DirectorSessionMachine.Action]) async {
+        for action in actions {
+            do {
+                try await perform(action)
+            } catch {
+                logger.warning("Director connection: \(error)")
+                await close()
+                return
+            }
+        }
+    }
+
+    private func perform(_ action: DirectorSessionMachine.Action) async throws {
+        logger.trace("action \(action)")
+        switch action {
+        case .send(let frames):
+            guard !closed else { return }
+            for frame in frames { try await connection.write(frame) }
+        case .registerJob(let start):
+            let job = daemon.jobs.register(start, director: self)
+            logger[metadataKey: "job"] = "\(job.name)"
+            logger.info("job registered", metadata: ["jobid": "\(job.jobID)", "session": "\(job.sessionID)"])
+            await perform(machine.jobRegistered(job))
+        case .reserve(let job, let request):
+            Task { await self.reserve(job, request) }
+        case .useBootstrap(let job, let bootstrap):
+            daemon.jobs.setBootstrap(bootstrap, for: job.name)
+        case .runJob(let job):
+            daemon.jobs.setPhase(.running, of: job.name)
+            logger.info("job running; waiting for its File daemon")
+        case .catalogReply(let reply, _):
+            guard !replyOrder.isEmpty else { return }
+            let id = replyOrder.removeFirst()
+            if let waiter = waiters.removeValue(forKey: id) {
+                waiter.resume(returning: reply)
+            } else {
+                earlyReplies[id] = .success(reply)
+            }
+        case .cancelJob(let name, _):
+            logger.info("cancel requested", metadata: ["job": "\(name)"])
+            daemon.jobs.cancel(name)
+        case .reportStatus:
+            let lines = daemon.statusReport().lines.enumerated().map { index, line in
+                index == 0 ? Array(line.utf8) : Array(line.utf8) + [0]
+            }
+            await perform(machine.commandFinished(lines: lines))
+        case .performDeviceCommand(let command):
+            let lines = await daemon.volumes.deviceCommand(command, session: self)
+            await perform(machine.commandFinished(lines: lines.map { Array($0.utf8) }))
+        case .callClient(let address, let port, _):
+            logger.warning("the Director asked the SD to call the client at \(address):\(port); not supported")
+        case .close(let error):
+            if let error { logger.warning("Director session ended: \(error)") }
+            await close()
+        }
+    }
+
+    private func reserve(_ job: StorageJob, _ request: ReservationRequest) async {
+        let outcome = await daemon.volumes.reserve(job: job, request: request, session: self)
+        switch outcome {
+        case .reserved(let device):
+            logger.info("device reserved", metadata: ["device": "\(device)"])
+            await perform(machine.reservationSucceeded(device: device))
+        case .unavailable(let device, let reason):
+            logger.warning("no device for the job: \(reason)")
+            await message(.fatal, reason)
+            await perform(machine.reservationFailed(device: device))
+        }
+    }
+
+    private func close() async {
+        guard !closed else { return }
+        closed = true
+        await connection.close()
+        failWaiters(StorageDaemonError.directorGone(job: machine.job?.name))
+    }
+
+    private func failWaiters(_ error: any Error) {
+        for id in replyOrder where waiters[id] == nil { earlyReplies[id] = .failure(error) }
+        replyOrder = []
+        let pending = waiters
+        waiters = [:]
+        for waiter in pending.values { waiter.resume(throwing: error) }
+    }
+}

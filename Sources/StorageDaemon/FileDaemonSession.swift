@@ -1,0 +1,277 @@
+import BaculaVolume
+import BaculaWire
+import Foundation
+import Logging
+import Net
+import StorageProtocol
+import TapeDevices
+
+/// One File-daemon data connection (spec §3.4): authenticates the FD with its job's key, stores an append
+/// session's records on the job's volume (attributes go to the Director's catalog as they pass), or serves a read
+/// session the records its bootstrap selects; then ends the job on the Director's connection. Used by one task.
+final class FileDaemonSession {
+    let connection: BsockConnection
+    let daemon: StorageDaemon
+    var logger: Logger
+    private var machine = FileDaemonSessionMachine()
+    private var closed = false
+    private var job: StorageJob?
+    private var director: DirectorSession?
+    private var mount: VolumeManager.AppendMount?
+    private var endAddress: UInt64?
+    private var storeFailure: String?
+    private var finalStatus: JobStatus?
+    private var readFiles: Set<Int32> = []
+    private var readBytes: UInt64 = 0
+    private var authenticated = false
+
+    init(connection: BsockConnection, daemon: StorageDaemon, logger: Logger) {
+        self.connection = connection
+        self.daemon = daemon
+        self.logger = logger
+    }
+
+    /// Runs the connection from its hello to the end of the job.
+    func run(hello: [UInt8]) async {
+        let challenge = daemon.options.makeChallenge(daemon.configuration.storage.name)
+        await perform(machine.receivedHello(hello, jobs: daemon.jobs.table(), challenge: challenge))
+        do {
+            while !closed, let frame = try await connection.readIncludingHeartbeats() {
+                await perform(machine.received(frame))
+            }
+        } catch {
+            logger.warning("File daemon connection failed: \(error)")
+        }
+        if !closed { await perform(machine.connectionClosed()) }
+        await endJob()
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [FileDaemonSessionMachine.Action]) async {
+        for action in actions where !closed {
+            do {
+                try await perform(action)
+            } catch {
+                logger.warning("File daemon connection: \(error)")
+                await close()
+            }
+        }
+    }
+
+    private func perform(_ action: FileDaemonSessionMachine.Action) async throws {
+        if case .store = action {} else { logger.trace("action \(action)") }
+        switch action {
+        case .send(let frames):
+            for frame in frames { try await connection.write(frame) }
+        case .attach(let attached):
+            authenticated = true
+            job = attached
+            logger[metadataKey: "job"] = "\(attached.name)"
+            daemon.jobs.setPhase(.fileDaemonAttached, of: attached.name)
+            let closer = connection.closer
+            daemon.jobs.update(attached.name) { $0.onCancel = closer }
+            director = daemon.jobs.entry(attached.name)?.director
+            logger.info("File daemon attached", metadata: ["jobid": "\(attached.jobID)"])
+            await director?.fileDaemonConnected()
+        case .prepareAppend(let job):
+            await prepareAppend(job)
+        case .store(let record):
+            await store(record)
+        case .commitAppend:
+            await commitAppend()
+        case .prepareRead(let job):
+            await serveRead(job)
+        case .sessionClosed(_, let status):
+            finalStatus = status
+        case .close(let error):
+            if let error {
+                if !authenticated {
+                    // Bacula's anti brute force delay; the log names the peer and the job it claimed.
+                    logger.warning("File daemon refused: \(error)", metadata: ["peer": "\(connection.peer)"])
+                    try? await daemon.options.clock.sleep(for: daemon.options.authenticationFailureDelay)
+                } else {
+                    logger.warning("File daemon session ended: \(error)")
+                }
+            }
+            await close()
+        }
+    }
+
+    private func close() async {
+        guard !closed else { return }
+        closed = true
+        await connection.close()
+    }
+
+    // MARK: Append
+
+    private func prepareAppend(_ job: StorageJob) async {
+        guard let director else {
+            await perform(machine.appendUnavailable(reason: "the job's Director is gone"))
+            return
+        }
+        do {
+            let mount = try await daemon.volumes.mountForAppend(job: job, session: director)
+            let reservation = await daemon.volumes.reservation(for: job.name)
+            var label = SessionLabel(
+                jobID: job.jobID, writeTime: Int64(Date().timeIntervalSince1970 * 1_000_000),
+                poolName: reservation?.use.poolName ?? "", jobName: job.command.jobName,
+                clientName: job.command.clientName, job: job.name, fileSetName: job.command.fileSet,
+                jobType: Character(UnicodeScalar(UInt8(truncatingIfNeeded: job.command.type.rawValue))),
+                jobLevel: Character(UnicodeScalar(UInt8(truncatingIfNeeded: job.command.level.rawValue))))
+            label.poolType = reservation?.use.poolType ?? "Backup"
+            label.fileSetMD5 = job.command.fileSetMD5
+            try mount.appender.begin(label, sessionID: job.sessionID, sessionTime: job.sessionTime)
+            self.mount = mount
+            daemon.jobs.update(job.name) {
+                $0.device = mount.device.name
+                $0.volume = mount.volume.volumeName
+            }
+            logger.info("appending", metadata: ["volume": "\(mount.volume.volumeName)", "device": "\(mount.device.name)"])
+            await perform(machine.appendReady())
+        } catch {
+            logger.error("no volume for the job: \(error)")
+            await director.message(.fatal, "\(error)")
+            await perform(machine.appendUnavailable(reason: "\(error)"))
+        }
+    }
+
+    /// Streams whose records the Director's catalog keeps (spec §3.3.5 e): attributes and digests.
+    static let catalogStreams: Set<Int32> = [1, 3, 5, 10, 17, 18, 28]
+
+    private func store(_ record: Record) async {
+        guard let mount, storeFailure == nil, let job else { return }
+        do {
+            try mount.appender.append(record)
+        } catch {
+            storeFailure = "writing volume \(mount.volume.volumeName) on device \(mount.device.name): \(error)"
+            logger.error("\(storeFailure ?? "")")
+            return
+        }
+        daemon.jobs.update(job.name) {
+            $0.files = UInt32(max(0, mount.appender.lastFileIndex))
+            $0.bytes = mount.appender.recordBytes
+        }
+        if !job.command.noAttributes && Self.catalogStreams.contains(record.stream & 0x7FF) && record.fileIndex > 0 {
+            let update = AttributeUpdate(
+                jobID: job.jobID, sessionID: job.sessionID, sessionTime: job.sessionTime, fileIndex: record.fileIndex,
+                stream: record.stream, data: record.data)
+            await director?.sendWithoutReply([.fileAttributes(update)])
+        }
+    }
+
+    private func commitAppend() async {
+        guard let mount else {
+            await perform(machine.appendFailed("no volume was mounted"))
+            return
+        }
+        if let storeFailure {
+            await director?.message(.fatal, storeFailure)
+            endAddress = try? mount.appender.finish(status: "E", errors: 1)
+            await perform(machine.appendFailed(storeFailure))
+            return
+        }
+        do {
+            endAddress = try mount.appender.finish(status: "T", errors: 0)
+            await perform(machine.appendCommitted())
+        } catch {
+            let reason = "finishing volume \(mount.volume.volumeName): \(error)"
+            storeFailure = reason
+            await director?.message(.fatal, reason)
+            await perform(machine.appendFailed(reason))
+        }
+    }
+
+    // MARK: Read
+
+    private func serveRead(_ job: StorageJob) async {
+        guard let bootstrap = daemon.jobs.entry(job.name)?.bootstrap else {
+            await perform(machine.readUnavailable(reason: "the Director sent no bootstrap for this job"))
+            return
+        }
+        let volumes: [(name: String, path: String)]
+        do {
+            volumes = try await daemon.volumes.volumesForRead(job: job, bootstrap: bootstrap)
+        } catch {
+            await director?.message(.fatal, "\(error)")
+            await perform(machine.readUnavailable(reason: "\(error)"))
+            return
+        }
+        await perform(machine.readReady())
+        for volume in volumes where !closed {
+            do {
+                let stream = try VolumeStream(path: volume.path, bootstrap: bootstrap)
+                daemon.jobs.update(job.name) { $0.volume = volume.name }
+                await director?.message(.info, "Ready to read from volume \"\(volume.name)\" (\(volume.path)).")
+                while !closed, let event = try stream.next() {
+                    switch event {
+                    case .record(let record) where record.fileIndex > 0:
+                        readFiles.insert(record.fileIndex)
+                        readBytes &+= UInt64(record.data.count)
+                        await perform(try machine.send(record))
+                    case .damagedBlock(let error):
+                        await director?.message(.error, "volume \(volume.name): \(error); skipping that block")
+                    default:
+                        continue
+                    }
+                }
+            } catch {
+                storeFailure = "reading volume \(volume.name): \(error)"
+                await director?.message(.error, storeFailure ?? "")
+                break
+            }
+        }
+        await perform(machine.readFinished())
+    }
+
+    // MARK: End of job
+
+    private func endJob() async {
+        guard let job, let director else { return }
+        var status: JobStatus
+        var files: UInt32
+        var bytes: UInt64
+        if job.appends {
+            if let mount {
+                if endAddress == nil {
+                    // The FD went away mid-job: close the session on the volume so it reads cleanly.
+                    endAddress = try? mount.appender.finish(status: "E", errors: 1)
+                    storeFailure = storeFailure ?? "the File daemon closed the connection before the end of its data"
+                }
+                await daemon.volumes.finishAppend(job: job, mount: mount, endAddress: endAddress, session: director)
+                files = UInt32(max(0, mount.appender.lastFileIndex))
+                bytes = mount.appender.recordBytes
+            } else {
+                files = 0
+                bytes = 0
+            }
+        } else {
+            files = UInt32(readFiles.count)
+            bytes = readBytes
+        }
+        let canceled = daemon.jobs.entry(job.name)?.canceled ?? false
+        if canceled {
+            status = .canceled
+        } else if storeFailure != nil || (job.appends && finalStatus != .terminated) {
+            status = .error
+        } else {
+            status = .terminated
+        }
+        if let started = daemon.jobs.entry(job.name)?.started {
+            let seconds = max(1, Date().timeIntervalSince(started))
+            let elapsed = Int(seconds)
+            await director.message(
+                .info,
+                String(format: "Elapsed time=%02d:%02d:%02d, Transfer rate=%@ Bytes/second", elapsed / 3600, (elapsed / 60) % 60,
+                    elapsed % 60, StatusReport.grouped(UInt64(Double(bytes) / seconds))))
+        }
+        logger.info("job ended", metadata: ["status": "\(status)", "files": "\(files)", "bytes": "\(bytes)"])
+        await director.jobEnded(
+            JobEndReport(
+                job: job.name, status: status, jobFiles: files, jobBytes: bytes, jobErrors: status == .terminated ? 0 : 1,
+                errorMessage: storeFailure ?? ""))
+        daemon.jobs.finish(job.name)
+        await daemon.volumes.release(job: job.name)
+    }
+}

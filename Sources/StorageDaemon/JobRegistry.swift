@@ -1,0 +1,129 @@
+import BaculaVolume
+import Foundation
+import StorageProtocol
+import Synchronization
+
+/// The Storage daemon's jobs: the table both session machines read (who may connect with which key), plus what
+/// each running job needs across its two connections. One lock guards it all; every access is short and never
+/// awaits while holding it.
+final class JobRegistry: Sendable {
+    /// What a job carries between its Director and File-daemon connections.
+    struct Entry {
+        var job: StorageJob
+        var director: DirectorSession
+        var bootstrap: Bootstrap?
+        var started = Date()
+        var files: UInt32 = 0
+        var bytes: UInt64 = 0
+        var device: String?
+        var volume: String?
+        /// Called when the Director cancels the job: ends its File-daemon connection.
+        var onCancel: (@Sendable () -> Void)?
+        var canceled = false
+    }
+
+    private struct State {
+        var table = StorageJobTable()
+        var entries: [String: Entry] = [:]
+        var nextSessionID: UInt32 = 1
+        var jobsRun = 0
+    }
+
+    private let state = Mutex(State())
+    /// VolSessionTime: the daemon's start-up time, the same for every job of this run.
+    let sessionTime: UInt32
+
+    init(startedAt start: Date) {
+        sessionTime = UInt32(truncatingIfNeeded: Int(start.timeIntervalSince1970))
+    }
+
+    /// A fresh authorization key in 9.6's shape: eight groups of four letters A–P joined by `-` (no spaces).
+    static func makeKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let letters = Array("ABCDEFGHIJKLMNOP")
+        return (0..<8).map { _ in String((0..<4).map { _ in letters[Int(generator.next() & 0x0F)] }) }
+            .joined(separator: "-")
+    }
+
+    /// Registers a job the Director announced: next VolSessionId, this run's VolSessionTime, a fresh key.
+    func register(_ start: JobStartCommand, director: DirectorSession) -> StorageJob {
+        state.withLock { state in
+            let job = StorageJob(
+                command: start, sessionID: state.nextSessionID, sessionTime: sessionTime, authorization: Self.makeKey())
+            state.nextSessionID &+= 1
+            state.table.insert(job)
+            state.entries[job.name] = Entry(job: job, director: director)
+            return job
+        }
+    }
+
+    func table() -> StorageJobTable { state.withLock { $0.table } }
+
+    func key(forJob name: String) -> String? {
+        state.withLock { state in
+            guard let job = state.table[name], job.phase != .ended else { return nil }
+            return job.authorization
+        }
+    }
+
+    func entry(_ name: String) -> Entry? { state.withLock { $0.entries[name] } }
+
+    func setPhase(_ phase: StorageJob.Phase, of name: String) {
+        state.withLock { state in
+            state.table.setPhase(phase, of: name)
+            state.entries[name]?.job.phase = phase
+        }
+    }
+
+    func setBootstrap(_ bootstrap: Bootstrap, for name: String) {
+        state.withLock { $0.entries[name]?.bootstrap = bootstrap }
+    }
+
+    func update(_ name: String, _ body: (inout Entry) -> Void) {
+        state.withLock { state in
+            if var entry = state.entries[name] {
+                body(&entry)
+                state.entries[name] = entry
+            }
+        }
+    }
+
+    /// Cancels a job: its key stops working and its File-daemon connection is closed.
+    func cancel(_ name: String) {
+        let handler: (@Sendable () -> Void)? = state.withLock { state in
+            state.entries[name]?.canceled = true
+            state.table.setPhase(.ended, of: name)
+            return state.entries[name]?.onCancel
+        }
+        handler?()
+    }
+
+    /// The job's Director went away before the job ended: treat it as canceled.
+    func directorGone(_ name: String) {
+        let ended = state.withLock { $0.table[name]?.phase == .ended }
+        if !ended { cancel(name) }
+    }
+
+    /// The job is over: its key no longer opens anything; it leaves the running list.
+    func finish(_ name: String) {
+        state.withLock { state in
+            state.table.setPhase(.ended, of: name)
+            if state.entries.removeValue(forKey: name) != nil { state.jobsRun += 1 }
+        }
+    }
+
+    func jobsRun() -> Int { state.withLock { $0.jobsRun } }
+
+    /// The running jobs for `status`.
+    func running() -> [StatusReport.RunningJob] {
+        state.withLock { state in
+            state.entries.values.filter { $0.job.phase == .fileDaemonAttached }.sorted { $0.job.jobID < $1.job.jobID }.map {
+                let seconds = max(1, Date().timeIntervalSince($0.started))
+                return StatusReport.RunningJob(
+                    jobId: Int($0.job.jobID), jobName: $0.job.name, device: $0.device ?? "", volume: $0.volume,
+                    files: Int($0.files), bytes: $0.bytes, bytesPerSecond: UInt64(Double($0.bytes) / seconds),
+                    spooledBytes: 0)
+            }
+        }
+    }
+}

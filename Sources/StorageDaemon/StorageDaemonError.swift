@@ -1,0 +1,20 @@
+/// What goes wrong while the Storage daemon runs a job; every case names the job.
+public enum StorageDaemonError: Error, CustomStringConvertible, Sendable {
+    /// The Director's connection for the job closed: no catalog answers will come.
+    case directorGone(job: String?)
+    /// The Director answered a catalog request with something the job cannot use.
+    case catalog(job: String, request: String, answer: String)
+    /// No volume could be mounted for the job.
+    case volume(job: String, reason: String)
+    /// The job was canceled by the Director.
+    case canceled(job: String)
+
+    public var description: String {
+        switch self {
+        case .directorGone(let job): return "job \(job ?? "?"): the Director's connection closed"
+        case .catalog(let job, let request, let answer): return "job \(job): catalog request \(request) failed: \(answer)"
+        case .volume(let job, let reason): return "job \(job): \(reason)"
+        case .canceled(let job): return "job \(job) was canceled"
+        }
+    }
+}
