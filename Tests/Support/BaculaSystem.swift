@@ -17,6 +17,7 @@ public final class BaculaSystem: @unchecked Sendable {
         public var pool = ""  // directives added to the Pool
         public var directorResources = ""  // resources added to the Director file
         public var storageArguments: [String] = []  // extra arguments for the Storage daemon (e.g. -d 100)
+        public var fileSetOptions = "signature = MD5"  // the FileSet's Include Options
         public init() {}
     }
 
@@ -95,7 +96,7 @@ public final class BaculaSystem: @unchecked Sendable {
               Maximum Volume Jobs = 1
               \(options.pool)
             }
-            FileSet { Name = SystemSet; Include { Options { signature = MD5 } File = "\(dataDirectory)" } }
+            FileSet { Name = SystemSet; Include { Options { \(options.fileSetOptions) } File = "\(dataDirectory)" } }
             Job {
               Name = SystemBackup; Type = Backup; Level = Full; Client = system-fd; FileSet = SystemSet
               Storage = SystemStorage; Pool = SystemPool; Messages = Standard; Priority = 10
@@ -134,6 +135,30 @@ public final class BaculaSystem: @unchecked Sendable {
 
     /// The Storage daemon's log.
     public var storageLog: String { processes.first?.output ?? "" }
+
+    /// Where a restore with `where=restoreDirectory` puts the data set (Bacula prefixes the full path).
+    public var restoredDataDirectory: String { restoreDirectory + dataDirectory }
+
+    /// The volume files the Storage daemon wrote, sorted.
+    public func volumes() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: volumeDirectory).sorted().map { volumeDirectory + "/" + $0 }
+    }
+
+    /// Runs a backup job and waits for it; returns its JobId and catalog row.
+    public func backup(level: String = "Full", job: String = "SystemBackup", timeout: Double = 900) async throws
+        -> (jobId: Int, status: String, files: Int, bytes: Int)
+    {
+        let jobId = try await queue("run job=\(job) level=\(level) yes")
+        let row = try await wait(jobId: jobId, timeout: timeout)
+        return (jobId, row.status, row.files, row.bytes)
+    }
+
+    /// Restores with a bconsole `restore` selection (e.g. `jobid=3` or `select current`) into `restoreDirectory`.
+    public func restore(_ selection: String, timeout: Double = 900) async throws -> (jobId: Int, status: String, files: Int, bytes: Int) {
+        let jobId = try await queue("restore client=system-fd fileset=SystemSet where=\(restoreDirectory) \(selection) all done yes")
+        let row = try await wait(jobId: jobId, timeout: timeout)
+        return (jobId, row.status, row.files, row.bytes)
+    }
 
     /// Runs bconsole commands against the Director.
     public func console(_ commands: [String], timeout: Double = 600) async throws -> String {
