@@ -7,11 +7,13 @@ import Testing
     /// The big file of the data set: 1 GiB unless CAPSTAN_BIG_FILE_MB says otherwise (for quick local runs).
     static let bigFileBytes = (Int(ProcessInfo.processInfo.environment["CAPSTAN_BIG_FILE_MB"] ?? "") ?? 1024) << 20
 
-    func sameTree(_ original: String, _ restored: String) async throws {
+    /// `diff -r` and the stat listings agree. Directory times are compared unless `directoryTimes` is off (a restore
+    /// that combines jobs writes newer files into directories whose times were set from an older job, in Bacula too).
+    func sameTree(_ original: String, _ restored: String, directoryTimes: Bool = true) async throws {
         let diff = try await Command.run("/usr/bin/diff", ["-r", "--no-dereference", original, restored], timeout: 900)
         #expect(diff.status == 0, "diff -r: \(diff.output.prefix(2000)) \(diff.errors.prefix(500))")
-        let before = try await DataSet.listing(of: original)
-        let after = try await DataSet.listing(of: restored)
+        let before = try await DataSet.listing(of: original, directoryTimes: directoryTimes)
+        let after = try await DataSet.listing(of: restored, directoryTimes: directoryTimes)
         #expect(before == after, "stat listings differ: \(Set(before).symmetricDifference(after).sorted().prefix(20))")
     }
 
@@ -53,5 +55,86 @@ import Testing
         #expect(bls.output.contains("JobId=\(backup.jobId)"), "\(bls.output)\n\(bls.errors)")
         #expect(!bls.output.contains("Error:") && !bls.output.contains("ERR="), "\(bls.output)")
         #expect(bls.output.contains("Errors=0 Status=T"))
+    }
+}
+
+extension BackupRestoreTests {
+    @Test func incrementalAfterChangesRestoresTheLatestState() async throws {
+        var options = BaculaSystem.Options()
+        options.job = "Accurate = yes"
+        options.pool = "Maximum Volume Jobs = 0"
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 0)
+        try await system.start()
+        let full = try await system.backup()
+        #expect(full.status == "T", "\(system.messages)")
+
+        // Change the tree: modify, add, delete, rename.
+        let data = system.dataDirectory
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: data + "/sizes/file-4096.bin"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("appended after the full backup\n".utf8))
+        try handle.close()
+        try Data("a file added after the full backup\n".utf8).write(to: URL(fileURLWithPath: data + "/nested/added.txt"))
+        try FileManager.default.removeItem(atPath: data + "/name with spaces.txt")
+        try FileManager.default.moveItem(atPath: data + "/empty.txt", toPath: data + "/nested/a/renamed-empty.txt")
+
+        let incremental = try await system.backup(level: "Incremental")
+        #expect(incremental.status == "T", "\(system.messages)")
+        #expect(incremental.files > 0 && incremental.files < full.files)
+
+        let restore = try await system.restore("select current")
+        #expect(restore.status == "T", "\(system.messages)")
+        try await sameTree(data, system.restoredDataDirectory, directoryTimes: false)
+        #expect(!FileManager.default.fileExists(atPath: system.restoredDataDirectory + "/name with spaces.txt"))
+    }
+
+    @Test func aVolumeTheRealBaculaSDWroteRestoresThroughCapstan() async throws {
+        let system = try BaculaSystem(storage: .bacula)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 8 << 20)
+        try await system.start()
+        let backup = try await system.backup()
+        #expect(backup.status == "T", "\(system.messages)")
+        try await system.replaceStorage(with: .capstan)
+        let restore = try await system.restore("jobid=\(backup.jobId)")
+        #expect(restore.status == "T", "\(system.messages)\n\(system.storageLog)")
+        try await sameTree(system.dataDirectory, system.restoredDataDirectory)
+    }
+
+    @Test func aFileDaemonKilledMidBackupFailsTheJobAndTheNextJobAppendsAndRestores() async throws {
+        var options = BaculaSystem.Options()
+        options.pool = "Maximum Volume Jobs = 0"
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 768 << 20)
+        try await system.start()
+        let jobId = try await system.queue("run job=SystemBackup yes")
+        // Kill the client once a good part of the data reached the volume.
+        let written = await RealBacula.eventually(seconds: 120) {
+            ((try? system.volumes()) ?? []).contains { path in
+                ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0 > 64 << 20
+            }
+        }
+        #expect(written, "no data reached the volume: \(system.storageLog)")
+        system.killFileDaemon()
+        let failed = try await system.wait(jobId: jobId, timeout: 300)
+        #expect(failed.status != "T", "the job survived its client: \(failed)")
+
+        // The volume reads cleanly up to the last complete block, with the interrupted session closed.
+        let volume = try #require(try system.volumes().first)
+        let bls = try await RealBaculaTools.bls(volume: volume, arguments: ["-j"])
+        #expect(!bls.output.contains("ERR="), "\(bls.output)")
+        #expect(bls.output.contains("JobId=\(jobId)"))
+        let listing = try await Programs.run("capstan", ["ls", "--json", volume])
+        #expect(listing.status == 0 && listing.output.contains("\"damagedBlocks\" : [\n\n    ]"), "\(listing.output.prefix(3000))")
+
+        // The daemon still serves: the next job appends to the same volume and restores.
+        try FileManager.default.removeItem(atPath: system.dataDirectory + "/big.bin")
+        try await system.restartFileDaemon()
+        let next = try await system.backup()
+        #expect(next.status == "T", "\(system.messages)\n\(system.storageLog)")
+        #expect(try system.volumes() == [volume], "the next job did not append to \(volume)")
+        let restore = try await system.restore("jobid=\(next.jobId)")
+        #expect(restore.status == "T", "\(system.messages)")
+        try await sameTree(system.dataDirectory, system.restoredDataDirectory)
     }
 }

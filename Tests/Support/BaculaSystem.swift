@@ -136,6 +136,31 @@ public final class BaculaSystem: @unchecked Sendable {
     /// The Storage daemon's log.
     public var storageLog: String { processes.first?.output ?? "" }
 
+    /// Stops the Storage daemon and starts `kind` in its place on the same configuration, port and volumes.
+    public func replaceStorage(with kind: StorageKind) async throws {
+        processes[0].stop()
+        let program = kind == .capstan ? Programs.path("capstan-sd") : "/usr/sbin/bacula-sd"
+        processes[0] = try ChildProcess(
+            program, ["-f", "-c", directory + "/sd.conf"] + options.storageArguments, outputPath: directory + "/sd-2.log")
+        guard await RealBacula.waitForListener(port: storagePort) else {
+            throw CommandFailure(description: "the new Storage daemon did not listen: \(processes[0].output)")
+        }
+    }
+
+    /// Kills the File daemon (SIGKILL, as a crash would).
+    public func killFileDaemon() {
+        kill(processes[1].process.processIdentifier, SIGKILL)
+        processes[1].process.waitUntilExit()
+    }
+
+    /// Starts the File daemon again after `killFileDaemon`.
+    public func restartFileDaemon() async throws {
+        processes[1] = try ChildProcess("/usr/sbin/bacula-fd", ["-f", "-c", directory + "/fd.conf"], outputPath: directory + "/fd-2.log")
+        guard await RealBacula.waitForListener(port: fileDaemonPort) else {
+            throw CommandFailure(description: "bacula-fd did not listen again: \(processes[1].output)")
+        }
+    }
+
     /// Where a restore with `where=restoreDirectory` puts the data set (Bacula prefixes the full path).
     public var restoredDataDirectory: String { restoreDirectory + dataDirectory }
 

@@ -85,10 +85,13 @@ public enum DataSet {
         }
     }
 
-    /// One line per entry: type, mode, owner, group, size (files and links), mtime, link target, relative path.
-    public static func listing(of root: String) async throws -> [String] {
+    /// One line per entry: type, mode, owner, group, mtime in whole seconds (what Bacula 9.6 keeps), link target,
+    /// relative path; plus a size line per regular file. Without `directoryTimes`, directories show no mtime.
+    public static func listing(of root: String, directoryTimes: Bool = true) async throws -> [String] {
         let result = try await Command.run(
-            "/usr/bin/find", [root, "-mindepth", "1", "-printf", "%y %m %U %G %T@ %l %P\\n"])
+            "/usr/bin/find",
+            [root, "-mindepth", "1", "(", "-type", "d", "-printf", directoryTimes ? "%y %m %U %G %Ts %l %P\\n" : "%y %m %U %G %l %P\\n",
+                ")", "-o", "-printf", "%y %m %U %G %Ts %l %P\\n"])
         let sizes = try await Command.run("/usr/bin/find", [root, "-mindepth", "1", "-type", "f", "-printf", "%s %P\\n"])
         return (result.output.split(separator: "\n") + sizes.output.split(separator: "\n")).map(String.init).sorted()
     }
