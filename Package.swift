@@ -83,7 +83,8 @@ let package = Package(
         .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig"], exclude: ["Fixtures"]),
         .target(name: "CapstanTestSupport", path: "Tests/Support"),
         .testTarget(name: "CLITests", dependencies: ["CapstanTestSupport"]),
-        .testTarget(name: "InteropTests", dependencies: ["CapstanTestSupport"]),
+        .testTarget(
+            name: "InteropTests", dependencies: ["CapstanTestSupport", "Net", "BaculaWire", "StorageProtocol", logging]),
         .testTarget(name: "ApplianceTests", dependencies: ["CapstanTestSupport"]),
         .testTarget(name: "StorageDaemonTests", dependencies: ["StorageDaemon", "CapstanConfig", "BaculaWire", "Net"]),
         .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume"]),

@@ -22,6 +22,8 @@ actor DirectorSession {
     private var earlyReplies: [Int: Result<CatalogReply, any Error>] = [:]
     private var nextRequestID = 0
     private var closed = false
+    /// The job this connection registered (the machine forgets it once closed).
+    private var registeredJob: StorageJob?
 
     init(connection: BsockConnection, daemon: StorageDaemon, logger: Logger) {
         self.connection = connection
@@ -42,7 +44,7 @@ actor DirectorSession {
             await perform(machine.connectionClosed())
         }
         failWaiters(StorageDaemonError.directorGone(job: machine.job?.name))
-        if let job = machine.job {
+        if let job = registeredJob {
             // A job whose File daemon never came (or was canceled before) ends with its Director.
             let attached = daemon.jobs.entry(job.name)?.job.phase == .fileDaemonAttached
             daemon.jobs.directorGone(job.name)
@@ -133,6 +135,7 @@ actor DirectorSession {
             for frame in frames { try await connection.write(frame) }
         case .registerJob(let start):
             let job = daemon.jobs.register(start, director: self)
+            registeredJob = job
             logger[metadataKey: "job"] = "\(job.name)"
             logger.info("job registered", metadata: ["jobid": "\(job.jobID)", "session": "\(job.sessionID)"])
             await perform(machine.jobRegistered(job))

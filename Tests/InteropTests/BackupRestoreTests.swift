@@ -55,6 +55,11 @@ import Testing
         #expect(bls.output.contains("JobId=\(backup.jobId)"), "\(bls.output)\n\(bls.errors)")
         #expect(!bls.output.contains("Error:") && !bls.output.contains("ERR="), "\(bls.output)")
         #expect(bls.output.contains("Errors=0 Status=T"))
+        let extracted = try RealBacula.temporaryDirectory("capstan-bextract")
+        let bextract = try await RealBaculaTools.bextract(volume: volumes[0], into: extracted)
+        #expect(bextract.status == 0, "\(bextract.output)\n\(bextract.errors)")
+        try await sameTree(system.dataDirectory, extracted + system.dataDirectory)
+        try? FileManager.default.removeItem(atPath: extracted)
     }
 }
 
