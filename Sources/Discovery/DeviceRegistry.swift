@@ -29,7 +29,7 @@ public struct DriveBinding: Equatable, Sendable {
     public var device: ConfiguredDrive
     /// The serial the Device is tracked by; nil while a `/dev/nstN` Archive Device has never been seen.
     public var serial: String?
-    /// The drive as udev shows it now; nil when it is absent (the Device is offline).
+    /// The drive as udev shows it now; nil when it is absent or has no st node yet (the Device is offline).
     public var drive: DriveNode?
 
     public var isPresent: Bool { drive != nil }
@@ -37,7 +37,7 @@ public struct DriveBinding: Equatable, Sendable {
 
 /// What the registry tells its listeners.
 public enum RegistryEvent: Equatable, Sendable {
-    /// A configured drive is present (again), possibly on other nodes than before.
+    /// A configured drive is present (again), possibly on another st node than before.
     case appeared(DriveBinding)
     /// A configured drive is gone: its Device is offline; a job writing to it must fail.
     case disappeared(DriveBinding)
@@ -91,7 +91,9 @@ public actor DeviceRegistry {
     public func apply(_ event: UdevEvent) -> [RegistryEvent] {
         switch event.action {
         case .remove: records[event.record.syspath] = nil
-        case .add, .change, .bind: records[event.record.syspath] = event.record
+        case .add, .change, .bind:
+            guard event.record.scsiDevice != nil || UdevRecord.parentFromSyspath(event.record.syspath) != nil else { return [] }
+            records[event.record.syspath] = event.record
         case .unbind, .other: return []
         }
         inventory = DeviceInventory(records: Array(records.values))
@@ -127,7 +129,8 @@ public actor DeviceRegistry {
                 case .notADevice: break
                 }
             }
-            b.drive = b.serial.flatMap { inventory.drive(serial: $0) }
+            // usable = its no-rewind st node is there (the sg node may come a moment later and is optional)
+            b.drive = b.serial.flatMap { inventory.drive(serial: $0) }.flatMap { $0.tapeNode == nil ? nil : $0 }
             return b
         }
     }
@@ -138,7 +141,7 @@ public actor DeviceRegistry {
             switch (before.drive, after.drive) {
             case (nil, .some): return .appeared(after)
             case (.some, nil): return .disappeared(after)
-            case (.some(let a), .some(let b)) where a.tapeNode != b.tapeNode || a.genericNode != b.genericNode:
+            case (.some(let a), .some(let b)) where a.tapeNode != b.tapeNode:
                 return .appeared(after)
             default: return nil
             }

@@ -41,7 +41,7 @@ public struct UdevRecord: Equatable, Sendable {
 
     /// `/sys/devices/.../0:0:0:1/scsi_tape/nst0` → `/sys/devices/.../0:0:0:1`: class devices of SCSI devices live
     /// two levels below them, which still holds on `remove`, when udev can no longer give the parent.
-    static func parentFromSyspath(_ syspath: String) -> String? {
+    public static func parentFromSyspath(_ syspath: String) -> String? {
         let parts = syspath.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count > 2 else { return nil }
         let parent = parts.dropLast(2)
