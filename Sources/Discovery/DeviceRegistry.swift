@@ -118,6 +118,11 @@ public actor DeviceRegistry {
         listeners = [:]
     }
 
+    /// The bindings of `devices` in one snapshot (no events): what a one-shot tool needs.
+    public static func resolved(devices: [ConfiguredDrive], inventory: DeviceInventory) -> [DriveBinding] {
+        resolve(devices.map { DriveBinding(device: $0, serial: nil, drive: nil) }, in: inventory)
+    }
+
     /// Learns serials where it can and looks every tracked serial up. Pure.
     static func resolve(_ bindings: [DriveBinding], in inventory: DeviceInventory) -> [DriveBinding] {
         bindings.map { binding in
