@@ -46,8 +46,8 @@ let package = Package(
 
         // MARK: devices
         .target(name: "TapeDevices", dependencies: ["BaculaVolume", "CCapstanLinux", logging]),
-        .target(name: "Changers", dependencies: ["SCSI", "CCapstanLinux", logging]),
-        .target(name: "Discovery", dependencies: ["CUdev", logging]),
+        .target(name: "Changers", dependencies: ["SCSI", "CapstanConfig", "TapeDevices", "CCapstanLinux", logging]),
+        .target(name: "Discovery", dependencies: ["CUdev", "CapstanConfig", "Changers", "SCSI", logging]),
 
         // MARK: services
         .target(name: "Net", dependencies: ["BaculaWire", nioCore, nioPosix, logging]),
@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "capstan",
             dependencies: [
-                "CapstanCLI", "CapstanConfig", "BaculaVolume", "TapeDevices", "FileDaemon", "Console", "Net", argumentParser,
+                "CapstanCLI", "CapstanConfig", "BaculaVolume", "TapeDevices", "Changers", "Discovery", "FileDaemon", "Console", "Net", argumentParser,
                 logging,
             ]),
 
@@ -93,7 +93,8 @@ let package = Package(
         .testTarget(name: "StorageProtocolTests", dependencies: ["StorageProtocol", "BaculaWire", "BaculaVolume"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "BaculaWire", nioCore, nioPosix, logging]),
         .testTarget(name: "SCSITests", dependencies: ["SCSI"], exclude: ["Fixtures"]),
-        .testTarget(name: "ChangersTests", dependencies: ["Changers", "SCSI"]),
+        .testTarget(name: "ChangersTests", dependencies: ["Changers", "SCSI", "CapstanConfig", "TapeDevices"]),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Changers", "CapstanConfig"]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

@@ -8,9 +8,12 @@ struct Capstan: AsyncParsableCommand {
         abstract: "Capstan console and tools.",
         subcommands: [
             // one line per subcommand; keep this list sorted
+            ChangerCommand.self,
             ConfigCommand.self,
             ConsoleCommand.self,
+            DevicesCommand.self,
             Extract.self,
             Ls.self,
+            TapeCommand.self,
         ])
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs INSIDE the harness VM (scripts/test-devices starts it): tgt's library on the guest's loopback, an iSCSI
 # login so the real st, ch and sg drivers bind, then capstan-scsi-probe drives the changer by SG_IO and the
-# drive through /dev/nst0.
+# drive through /dev/nst0; then guest-devices.sh checks discovery, hotplug, the udev rules and the capstan tools.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HARNESS=${HARNESS:-$ROOT/../shared/harness/scsi}
@@ -10,8 +10,9 @@ IQN=iqn.2024-01.test.vtl:lib1
 PORTAL=127.0.0.1:3260
 t() { printf '[%6.2fs] %s\n' "$(cut -d' ' -f1 /proc/uptime)" "$*"; }
 
-t "modules, library, login"
+t "modules, Capstan's udev rules, library, login"
 modprobe sg; modprobe iscsi_tcp
+mkdir -p /etc/udev/rules.d && cp "$ROOT/udev/61-capstan-tape.rules" /etc/udev/rules.d/ && udevadm control --reload
 rm -rf /run/vtl; "$HARNESS/vtl-up.sh" /run/vtl || exit 1
 iscsid || exit 1
 iscsiadm -m discovery -t sendtargets -p "$PORTAL" >/dev/null
@@ -24,6 +25,7 @@ ls -l /dev/tape/by-id/ 2>/dev/null
 t "capstan-scsi-probe $CHANGER_SG /dev/nst0 $TAPE_SG"
 "$PROBE" "$CHANGER_SG" /dev/nst0 "$TAPE_SG"; rc=$?
 t "probe exit $rc"
+"$ROOT/scripts/devices/guest-devices.sh" || rc=1
 iscsiadm -m node -T "$IQN" -p "$PORTAL" --logout >/dev/null 2>&1
 "$HARNESS/vtl-down.sh" /run/vtl >/dev/null 2>&1
 exit $rc

@@ -1,0 +1,97 @@
+/// Bacula's `Changer Command` template, with the substitutions of the volume spec §10.1.
+///
+/// The template is split into words first (blanks separate words; single or double quotes group them) and each
+/// word is substituted afterwards, so a device path with blanks stays one argument. No shell is involved.
+public struct ChangerCommandLine: Equatable, Sendable {
+    public var template: String
+
+    public init(_ template: String) { self.template = template }
+
+    /// What `%` codes stand for in one invocation.
+    public struct Values: Equatable, Sendable {
+        /// `%c`: the Changer Device.
+        public var changerDevice: String
+        /// `%o`: the command (`load`, `unload`, `loaded`, `list`, `listall`, `slots`, `transfer`).
+        public var command: String
+        /// `%S` (and `%s` = slot − 1); 0 when not meaningful.
+        public var slot: Int
+        /// `%a`: the drive's Archive Device (for `transfer`, the destination slot, as mtx-changer reads it).
+        public var archiveDevice: String
+        /// `%d`: the Drive Index.
+        public var drive: Int
+        public var volume: String = ""
+        public var job: String = ""
+        public var client: String = ""
+        public var controlDevice: String = ""
+
+        public init(changerDevice: String, command: String, slot: Int, archiveDevice: String, drive: Int) {
+            self.changerDevice = changerDevice
+            self.command = command
+            self.slot = slot
+            self.archiveDevice = archiveDevice
+            self.drive = drive
+        }
+    }
+
+    /// The argument vector (program first).
+    public func arguments(_ v: Values) -> [String] {
+        Self.words(template).map { substitute($0, v) }
+    }
+
+    /// The command line as it would be typed, for messages.
+    public func rendered(_ v: Values) -> String {
+        arguments(v).map { $0.contains(" ") || $0.isEmpty ? "\"\($0)\"" : $0 }.joined(separator: " ")
+    }
+
+    private func substitute(_ word: String, _ v: Values) -> String {
+        var out = ""
+        var percent = false
+        for c in word {
+            guard percent else {
+                if c == "%" { percent = true } else { out.append(c) }
+                continue
+            }
+            percent = false
+            switch c {
+            case "c": out += v.changerDevice
+            case "o": out += v.command
+            case "S": out += String(v.slot)
+            case "s": out += String(max(0, v.slot - 1))
+            case "a": out += v.archiveDevice
+            case "d": out += String(v.drive)
+            case "v": out += v.volume
+            case "j": out += v.job
+            case "f": out += v.client
+            case "l": out += v.controlDevice
+            case "%": out += "%"
+            default: out += "%" + String(c)
+            }
+        }
+        if percent { out += "%" }
+        return out
+    }
+
+    static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var quote: Character?
+        for c in text {
+            if let q = quote {
+                if c == q { quote = nil } else { current.append(c) }
+            } else if c == "\"" || c == "'" {
+                quote = c
+                inWord = true
+            } else if c == " " || c == "\t" {
+                if inWord { words.append(current) }
+                current = ""
+                inWord = false
+            } else {
+                current.append(c)
+                inWord = true
+            }
+        }
+        if inWord { words.append(current) }
+        return words
+    }
+}

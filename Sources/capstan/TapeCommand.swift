@@ -1,0 +1,194 @@
+import ArgumentParser
+import BaculaVolume
+import CapstanConfig
+import Discovery
+import Foundation
+import TapeDevices
+
+/// `capstan tape`: status and positioning of a configured drive (the Linux st driver on /dev/nstN, or a virtual
+/// tape file), and the Bacula label of the cartridge in it.
+struct TapeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tape", abstract: "Status, positioning and label of a configured tape drive.",
+        subcommands: [Status.self, Rewind.self, EndOfData.self, WriteFilemarks.self, ForwardFiles.self, BackFiles.self, ReadLabel.self],
+        defaultSubcommand: Status.self)
+
+    @OptionGroup var options: Options
+
+    struct Options: ParsableArguments {
+        @OptionGroup var storage: StorageConfigOption
+
+        @Option(name: .long, help: "A Device name from the configuration, a device node or by-id path, or a drive serial (default: the only tape Device).")
+        var device: String?
+
+        /// The Archive Device path to open and what to call it in messages.
+        func target() throws -> (path: String, name: String) {
+            let configuration = try storage.load(required: device == nil || storage.config != nil)
+            let devices = configuration?.devices ?? []
+            if let wanted = device {
+                if let d = devices.first(where: { $0.name == wanted }) { return (d.archiveDevice, "Device \"\(d.name)\"") }
+                if wanted.hasPrefix("/") { return (wanted, wanted) }
+                if let node = UdevEnumeration.inventory().drive(serial: wanted)?.tapeNode { return (node, "drive \(wanted)") }
+                throw fail("tape", "\"\(wanted)\" is neither a Device of the configuration, a path, nor the serial of a drive udev shows")
+            }
+            guard devices.count == 1, let only = devices.first else {
+                throw fail("tape", "the configuration has \(devices.count) Devices (\(devices.map(\.name).joined(separator: ", "))): choose one with --device")
+            }
+            return (only.archiveDevice, "Device \"\(only.name)\"")
+        }
+
+        /// Opens the drive: st for character devices, a virtual tape for files.
+        func open(writable: Bool) throws -> (drive: any TapeDrive, name: String) {
+            let (path, name) = try target()
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                let what = errno == ENOENT && !path.hasPrefix("/dev/") ? "no cartridge in the drive (\(path) does not exist)" : String(cString: strerror(errno))
+                throw fail("tape", "\(name): \(what)")
+            }
+            do {
+                if info.st_mode & S_IFMT == S_IFCHR { return (try LinuxTapeDrive(path: path, writable: writable), name) }
+                return (try VirtualTape(path: path, writable: writable), name)
+            } catch {
+                throw fail("tape", "\(name) (\(path)): \(error)")
+            }
+        }
+    }
+
+    /// Opens the drive, runs `body`, closes it (st and the virtual tape both close cleanly).
+    static func with(_ options: Options, writable: Bool, _ body: (any TapeDrive) throws -> Void) throws {
+        let (drive, name) = try options.open(writable: writable)
+        do {
+            try body(drive)
+            if let st = drive as? LinuxTapeDrive { try st.close() }
+            if let vt = drive as? VirtualTape { try vt.close() }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw fail("tape", "\(name): \(error)")
+        }
+    }
+
+    struct StatusReport: Encodable {
+        var file: Int
+        var block: Int
+        var beginningOfTape: Bool
+        var endOfData: Bool
+        var afterFilemark: Bool
+        var writeProtected: Bool
+        var online: Bool
+    }
+
+    static func printStatus(_ drive: any TapeDrive, json: Bool) throws {
+        let s = try drive.status()
+        let r = StatusReport(
+            file: s.position.file, block: s.position.block, beginningOfTape: s.atBeginning, endOfData: s.atEndOfData,
+            afterFilemark: s.afterFilemark, writeProtected: s.writeProtected, online: s.online)
+        if json { return try printJSON(r) }
+        var flags: [String] = []
+        if s.online { flags.append("ONLINE") }
+        if s.atBeginning { flags.append("BOT") }
+        if s.atEndOfData { flags.append("EOD") }
+        if s.afterFilemark { flags.append("EOF") }
+        if s.writeProtected { flags.append("WR_PROT") }
+        print("file \(s.position.file) block \(s.position.block) \(flags.joined(separator: " "))")
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Position and state (MTIOCGET).")
+        @ParentCommand var parent: TapeCommand
+        var options: Options { parent.options }
+        @Flag(name: .long, help: "Print JSON.") var json = false
+        func run() throws { try with(options, writable: false) { try printStatus($0, json: json) } }
+    }
+
+    struct Rewind: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Rewind to the beginning of the tape.")
+        @ParentCommand var parent: TapeCommand
+        var options: Options { parent.options }
+        func run() throws { try with(options, writable: false) { try $0.rewind(); try printStatus($0, json: false) } }
+    }
+
+    struct EndOfData: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "eod", abstract: "Space to the end of recorded data.")
+        @ParentCommand var parent: TapeCommand
+        var options: Options { parent.options }
+        func run() throws { try with(options, writable: false) { try $0.seekEndOfData(); try printStatus($0, json: false) } }
+    }
+
+    struct WriteFilemarks: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "weof", abstract: "Write COUNT filemarks here (erases what follows).")
+        @ParentCommand var parent: TapeCommand
+        var options: Options { parent.options }
+        @Argument(help: "How many (default 1).") var count: Int = 1
+        func validate() throws { guard (1...1000).contains(count) else { throw ValidationError("COUNT must be 1...1000") } }
+        func run() throws { try with(options, writable: true) { try $0.writeFilemarks(count); try printStatus($0, json: false) } }
+    }
+
+    struct ForwardFiles: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "fsf", abstract: "Space forward over COUNT filemarks.")
+        @ParentCommand var parent: TapeCommand
+        var options: Options { parent.options }
+        @Argument(help: "How many.") var count: Int
+        func validate() throws { guard count > 0 else { throw ValidationError("COUNT must be positive") } }
+        func run() throws { try with(options, writable: false) { try $0.spaceFiles(count); try printStatus($0, json: false) } }
+    }
+
+    struct BackFiles: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "bsf", abstract: "Space back over COUNT filemarks.")
+        @ParentCommand var parent: TapeCommand
+        var options: Options { parent.options }
+        @Argument(help: "How many.") var count: Int
+        func validate() throws { guard count > 0 else { throw ValidationError("COUNT must be positive") } }
+        func run() throws { try with(options, writable: false) { try $0.spaceFiles(-count); try printStatus($0, json: false) } }
+    }
+
+    struct ReadLabel: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "read-label", abstract: "Rewind and print the Bacula volume label.")
+        @ParentCommand var parent: TapeCommand
+        var options: Options { parent.options }
+        @Flag(name: .long, help: "Print JSON.") var json = false
+
+        struct Label: Encodable {
+            var volumeName: String
+            var labelType: String
+            var version: UInt32
+            var poolName: String
+            var poolType: String
+            var mediaType: String
+            var hostName: String
+            var labelProgram: String
+            var blockSize: UInt32
+        }
+
+        func run() throws {
+            try with(options, writable: false) { drive in
+                try drive.rewind()
+                // 1 MiB: more than twice any block Capstan or Bacula writes, which tgt's inverted residual needs
+                var reader = VolumeReader(source: TapeBlockSource(drive: drive), initialBufferSize: 1 << 20)
+                defer { reader.close() }
+                var label: Label?
+                while label == nil, let event = try reader.next() {
+                    switch event {
+                    case .record(let r):
+                        guard r.labelType == .preLabel || r.labelType == .volumeLabel else {
+                            throw fail("tape", "the first record is not a volume label (FileIndex \(r.fileIndex))")
+                        }
+                        let l = try VolumeLabel(decoding: r.data)
+                        label = Label(
+                            volumeName: l.volumeName, labelType: r.labelType?.name ?? "", version: l.version, poolName: l.poolName,
+                            poolType: l.poolType, mediaType: l.mediaType, hostName: l.hostName, labelProgram: l.labelProgram,
+                            blockSize: l.blockSize)
+                    case .damagedBlock(let e): throw fail("tape", "the first block is damaged: \(e)")
+                    case .filemark: throw fail("tape", "no Bacula label: the tape starts with a filemark")
+                    case .block: continue
+                    }
+                }
+                guard let label else { throw fail("tape", "no Bacula label: the tape is blank") }
+                if json { return try printJSON(label) }
+                print("Volume \"\(label.volumeName)\" (\(label.labelType), version \(label.version))")
+                print("  Pool \(label.poolName) (\(label.poolType)), Media Type \(label.mediaType)")
+                print("  labelled on \(label.hostName) by \(label.labelProgram), block size \(label.blockSize)")
+            }
+        }
+    }
+}
