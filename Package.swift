@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon"]),
         .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "BaculaWire", nioCore, nioPosix, logging]),
+        .testTarget(name: "StorageDaemonTests", dependencies: ["StorageDaemon", "TapeDevices", "BaculaVolume"]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

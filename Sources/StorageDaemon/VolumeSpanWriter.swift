@@ -252,7 +252,8 @@ final class VolumeSpanWriter {
 
     /// Spec §8.3: the failed block stays in memory; filemark; re-read check; ask the owner for the next volume.
     private func changeVolume(after session: SessionKey) throws {
-        try filemark(session)
+        // One filemark ends the volume's data; if a Maximum File Size filemark was just written, that one does.
+        if block > 0 { try filemark(session) }
         let verified = try rereadLastBlock()
         let report = EndOfMedium(
             volumeName: volumeName, session: session, jobID: jobs[session]?.job.jobID ?? 0,
