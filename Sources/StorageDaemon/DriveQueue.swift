@@ -71,8 +71,9 @@ final class DriveQueue: Sendable {
         state.update { $0.closed = true }
     }
 
-    /// The next item (writer thread). `dry` is true when the queue was empty on arrival and the writer had to wait.
-    func take() -> (item: DriveItem, dry: Bool)? {
+    /// The next item (writer thread). `dry` is true when the queue was empty on arrival and the writer had to wait;
+    /// `onDry` runs (with the queue lock held, so it must be quick) at the moment the writer finds it empty.
+    func take(onDry: () -> Void = {}) -> (item: DriveItem, dry: Bool)? {
         var dry = false
         return state.wait { state -> (DriveItem, Bool)?? in
             if state.head < state.items.count {
@@ -89,6 +90,7 @@ final class DriveQueue: Sendable {
                 state.writerWaiting = false
                 return .some(nil)
             }
+            if !dry { onDry() }
             dry = true
             state.writerWaiting = true
             return nil

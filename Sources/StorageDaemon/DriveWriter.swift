@@ -193,11 +193,14 @@ public final class DriveWriter: Sendable {
             meter.withLock { $0.failure = e }
         }
 
-        while let (item, dry) = queue.take() {
-            if dry {
-                if streaming && !open.isEmpty { meter.withLock { $0.statistics.underruns += 1 } }
-                streaming = false
-            }
+        while true {
+            let dryWhileStreaming = streaming && !open.isEmpty
+            guard
+                let (item, dry) = queue.take(onDry: {
+                    if dryWhileStreaming { meter.withLock { $0.statistics.underruns += 1 } }
+                })
+            else { break }
+            if dry { streaming = false }
             switch item {
             case .begin(let job):
                 open[job.session] = job.name

@@ -177,7 +177,7 @@ public final class VirtualTape: TapeDrive {
         let duration = UInt64(count) * 1_000_000_000 / UInt64(speed.bytesPerSecond)
         var start = now
         if let drained = drainedAt {
-            if drained <= now { mediumStops += 1 } else { start = drained }
+            if drained < now { mediumStops += 1 } else { start = drained }
         }
         let done = start + duration
         drainedAt = done

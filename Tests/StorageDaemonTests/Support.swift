@@ -248,14 +248,19 @@ final class ManualDriveClock: DriveClock, @unchecked Sendable {
     private let condition = NSCondition()
     private var time: UInt64 = 0
     private var sleepers = 0
+    private var started = 0
+    private var deadlines: [UInt64] = []
 
     func now() -> UInt64 { condition.withLock { time } }
 
     func sleep(until deadline: UInt64) {
         condition.lock()
         sleepers += 1
+        started += 1
+        deadlines.append(deadline)
         while time < deadline { condition.wait() }
         sleepers -= 1
+        deadlines.removeAll { $0 == deadline }
         condition.unlock()
     }
 
@@ -266,7 +271,17 @@ final class ManualDriveClock: DriveClock, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Moves time to the earliest pending sleeper's deadline (exactly when the drive finishes its write).
+    func advanceToNextDeadline() {
+        condition.lock()
+        if let d = deadlines.min(), d > time { time = d }
+        condition.broadcast()
+        condition.unlock()
+    }
+
     var sleeping: Int { condition.withLock { sleepers } }
+    /// Sleeps begun so far (tells a new sleep from one the last `advance` has not woken yet).
+    var sleepsStarted: Int { condition.withLock { started } }
 }
 
 /// A drive clock whose sleeps return at once, moving time to the deadline (a simulated drive at full speed).
