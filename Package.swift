@@ -73,6 +73,9 @@ let package = Package(
                 "CapstanCLI", "CapstanConfig", "BaculaVolume", "TapeDevices", "FileDaemon", argumentParser, logging,
             ]),
 
+        // MARK: benchmarks (scripts/bench-*)
+        .executableTarget(name: "SpoolBenchmark", dependencies: ["StorageDaemon", "TapeDevices", "BaculaVolume"], path: "Benchmarks/SpoolBenchmark"),
+
         // MARK: tests (Swift Testing)
         .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests"),

@@ -78,26 +78,39 @@ import TapeDevices
         #expect(!bls.output.lowercased().contains("checksum"), "\(bls.output)")
     }
 
-    /// Three jobs spool at once; their blocks interleave on the tape, never mix inside a block, and each job reads
-    /// back completely.
+    /// Three jobs spool at once; their blocks interleave on the tape (fair turns of two blocks), never mix inside a
+    /// block, and each job reads back completely. The drive is held still (manual clock) until all three producers
+    /// have filled their spools and wait for space, so the interleaving does not depend on thread scheduling.
     @Test func threeConcurrentJobs() async throws {
         let scratch = Scratch("three")
         defer { scratch.cleanup() }
         let library = TapeLibrary(scratch: scratch)
         let log = EventLog()
+        let clock = ManualDriveClock()
         let path = try DeviceDataPath(
             spool: SpoolConfiguration(
                 directory: scratch.directory("spool"), storageName: "capstan-sd", deviceName: "Drive0",
-                maximumSpoolSize: 8 * Self.mib, maximumJobSpoolSize: 4 * Self.mib, turnBlocks: 2,
+                maximumSpoolSize: 12 * Self.mib, maximumJobSpoolSize: 4 * Self.mib, turnBlocks: 2,
                 observer: { log.record($0) }),
-            firstVolume: try library.mount(1), owner: library.owner)
+            drive: DriveWriter.Configuration(queueBlocks: 2),
+            firstVolume: try library.mount(1, ratedSpeed: VirtualTape.RatedSpeed(bytesPerSecond: 1 << 30, clock: clock)),
+            clock: clock, owner: library.owner)
         let plans = [21, 22, 23].map { JobPlan(jobID: UInt32($0), files: 6, chunks: 20) }
-        let outcomes = try await withThrowingTaskGroup(of: JobOutcome.self) { group in
-            for plan in plans { group.addTask { try await runJob(path, plan) } }
-            var all: [JobOutcome] = []
-            for try await o in group { all.append(o) }
-            return all
+        let producers = Task {
+            try await withThrowingTaskGroup(of: JobOutcome.self) { group in
+                for plan in plans { group.addTask { try await runJob(path, plan) } }
+                var all: [JobOutcome] = []
+                for try await o in group { all.append(o) }
+                return all
+            }
         }
+        let sessions = Set(plans.map { SessionKey(id: $0.jobID, time: sessionTime) })
+        let allWaiting = await eventually {
+            Set(log.all.compactMap { if case .waitedForSpace(let s) = $0 { s } else { nil } }) == sessions
+        }
+        #expect(allWaiting)
+        clock.runFree()
+        let outcomes = try await producers.value
         _ = try await path.close()
         try library.closeAll()
         #expect(outcomes.count == 3)
@@ -105,15 +118,16 @@ import TapeDevices
         let back = try readBack([library.path(1)])
         #expect(back.damaged == 0)
         for plan in plans { #expect(matches(back, plan), "job \(plan.jobID)") }
-        // interleaved by block: the session changes more often than once per job
-        let sessions = back.blocks.map(\.0.sessionID).filter { $0 != 0 }
-        let switches = zip(sessions, sessions.dropFirst()).filter { $0 != $1 }.count
-        #expect(switches > 3)
+        // interleaved by block: when the drive starts, every spool is full, so the first turns (two blocks each,
+        // while the others wait) must rotate through all three jobs and back
+        let order = back.blocks.map(\.0.sessionID).filter { $0 != 0 }
+        let switches = zip(order, order.dropFirst()).filter { $0 != $1 }.count
+        #expect(switches >= 3)
+        #expect(Set(order.prefix(8)).count == 3)
         // several jobs were spooling while another one held the despool turn
-        let events = log.all
         var turn: SessionKey?
         var spooledByOthersDuringTurn = Set<SessionKey>()
-        for e in events {
+        for e in log.all {
             if case .turn(let s) = e { turn = s }
             if case .spooled(let s, _) = e, let t = turn, s != t { spooledByOthersDuringTurn.insert(s) }
         }
