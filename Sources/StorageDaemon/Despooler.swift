@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import TapeDevices
 
 /// Moves spooled blocks to the drive writer continuously, on its own thread: asks the spool for the next piece
@@ -31,7 +34,7 @@ final class Despooler: Sendable {
                 let buffer = writer.takeBuffer()
                 do throws(SystemError) {
                     let n = try io.read(fd, UnsafeMutableRawBufferPointer(rebasing: buffer.storage[0..<length]), offset, path)
-                    guard n == length else { throw SystemError(call: "pread", path: path, errno: 5) }  // EIO: short
+                    guard n == length else { throw SystemError(call: "pread", path: path, errno: EIO) }  // short read
                 } catch {
                     writer.recycle(buffer)
                     if let totals = spool.readFailed(session, error) { writer.submit([.end(session, totals)]) }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import BaculaVolume
 import TapeDevices
 
@@ -111,7 +114,7 @@ public final class JobSpooler {
 
     private func write(_ block: UnsafeRawBufferPointer) throws(SystemError) {
         guard let offset = spool.tailOffset(job.session) else {
-            throw SystemError(call: "pwrite", path: path, errno: 9)  // EBADF: ring gone
+            throw SystemError(call: "pwrite", path: path, errno: EBADF)  // the ring is gone
         }
         try spool.configuration.io.write(fd, block, offset, path)
         spool.filled(job.session, length: block.count)

@@ -158,16 +158,15 @@ final class Spool: Sendable {
 
     /// A reserved slot at the tail now holds a block of `length` bytes.
     func filled(_ session: SessionKey, length: Int) {
-        let number = state.update { s -> Int in
-            guard var r = s.rings[session] else { return -1 }
+        state.update { s in
+            guard var r = s.rings[session] else { return }
             r.lengths[(r.head + r.filled) % r.capacity] = length
             r.filled += 1
             r.reserved -= 1
             r.spooledCount += 1
             s.rings[session] = r
-            return r.spooledCount - 1
+            notify(.spooled(session, block: r.spooledCount - 1))  // under the lock: the log order is the true order
         }
-        if number >= 0 { notify(.spooled(session, block: number)) }
     }
 
     /// Gives back reserved slots that were not filled.
@@ -308,12 +307,13 @@ final class Spool: Sendable {
 
     /// The head slot of the job has been read and handed to the writer: free it.
     func consumed(_ session: SessionKey) {
-        let (ready, drained, number) = state.update {
-            s -> ([CheckedContinuation<Void, any Error>], [CheckedContinuation<Void, Never>], Int) in
-            guard var r = s.rings[session] else { return ([], [], -1) }
+        let (ready, drained) = state.update {
+            s -> ([CheckedContinuation<Void, any Error>], [CheckedContinuation<Void, Never>]) in
+            guard var r = s.rings[session] else { return ([], []) }
             r.head = (r.head + 1) % r.capacity
             r.filled -= 1
             r.despooledCount += 1
+            notify(.despooled(session, block: r.despooledCount - 1))
             s.used -= 1
             var drained: [CheckedContinuation<Void, Never>] = []
             if r.drained {
@@ -322,9 +322,8 @@ final class Spool: Sendable {
                 r.urgent = false
             }
             s.rings[session] = r
-            return (Self.grant(&s), drained, r.despooledCount - 1)
+            return (Self.grant(&s), drained)
         }
-        if number >= 0 { notify(.despooled(session, block: number)) }
         for c in ready { c.resume() }
         for c in drained { c.resume() }
         finishIfDone(session)

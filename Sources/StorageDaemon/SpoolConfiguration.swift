@@ -20,7 +20,8 @@ public struct SpoolConfiguration: Sendable {
     public var turnBlocks: Int
     /// Disk calls (injectable for tests).
     public var io: SpoolIO
-    /// Called on spool events (tests and statistics); must not block.
+    /// Called on spool events (tests and statistics), in their true order — some with the spool lock held, so it
+    /// must be quick and must not call back into the spool.
     public var observer: (@Sendable (SpoolEvent) -> Void)?
 
     public init(

@@ -15,7 +15,8 @@ enum ThreadBridge {
             done.signal()
         }
         done.wait()
-        return try box.withLock { $0 }!.get()
+        guard let result = box.withLock({ $0 }) else { throw CancellationError() }  // unreachable: set before signal
+        return try result.get()
     }
 
     /// Starts a named thread running `body`; the returned handle's `join()` suspends (without blocking) until the
