@@ -190,4 +190,38 @@ import TapeDevices
         #expect(bls.output.contains("End Job Session Record"), "\(bls.output)")
         #expect(bls.output.contains("Files=5"), "\(bls.output)")
     }
+
+    /// A second data path appends to a volume already written (status Append): end of data, no label, the new
+    /// job in a new tape file; both jobs read back and bls lists both.
+    @Test func appendsToAWrittenVolume() async throws {
+        let scratch = Scratch("append")
+        defer { scratch.cleanup() }
+        let library = TapeLibrary(scratch: scratch)
+        let first = JobPlan(jobID: 61, files: 2, chunks: 20)
+        let second = JobPlan(jobID: 62, files: 3, chunks: 10)
+        do {
+            let path = try DeviceDataPath(
+                spool: spoolConfiguration(scratch, total: 4 * Self.mib, job: 4 * Self.mib),
+                firstVolume: try library.mount(1), owner: library.owner)
+            _ = try await runJob(path, first)
+            _ = try await path.close()
+            try library.closeAll()
+        }
+        let tape = try VirtualTape(path: library.path(1), writable: true)
+        let path = try DeviceDataPath(
+            spool: spoolConfiguration(scratch, total: 4 * Self.mib, job: 4 * Self.mib),
+            firstVolume: VolumeMount(drive: tape, label: volumeLabel("TAPE1"), medium: .append), owner: library.owner)
+        let outcome = try await runJob(path, second)
+        _ = try await path.close()
+        try tape.close()
+        #expect(outcome.segments.first?.start == .tape(file: 1, block: 0))
+
+        let back = try readBack([library.path(1)])
+        #expect(back.damaged == 0 && back.labels.count == 1)
+        #expect(matches(back, first) && matches(back, second))
+        let bls = try blsJobs(image: library.path(1), volume: "TAPE1", scratch: scratch)
+        #expect(bls.status == 0, "\(bls.output)")
+        #expect(bls.output.contains("JobId=61") && bls.output.contains("JobId=62"), "\(bls.output)")
+        #expect(bls.output.components(separatedBy: "End Job Session Record").count == 3, "\(bls.output)")
+    }
 }
