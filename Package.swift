@@ -79,6 +79,9 @@ let package = Package(
                 logging,
             ]),
 
+        // MARK: benchmarks (scripts/bench-*)
+        .executableTarget(name: "SpoolBenchmark", dependencies: ["StorageDaemon", "TapeDevices", "BaculaVolume"], path: "Benchmarks/SpoolBenchmark"),
+
         // MARK: tests (Swift Testing)
         .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig"], exclude: ["Fixtures"]),
         .target(name: "CapstanTestSupport", path: "Tests/Support"),
@@ -86,7 +89,9 @@ let package = Package(
         .testTarget(
             name: "InteropTests", dependencies: ["CapstanTestSupport", "Net", "BaculaWire", "StorageProtocol", logging]),
         .testTarget(name: "ApplianceTests", dependencies: ["CapstanTestSupport"]),
-        .testTarget(name: "StorageDaemonTests", dependencies: ["StorageDaemon", "CapstanConfig", "BaculaWire", "Net"]),
+        .testTarget(
+            name: "StorageDaemonTests",
+            dependencies: ["StorageDaemon", "CapstanConfig", "BaculaWire", "Net", "TapeDevices", "BaculaVolume"]),
         .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume"]),
         .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon"]),
         .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire"]),

@@ -30,11 +30,14 @@ public struct TapeStatus: Equatable, Sendable {
     public var afterFilemark: Bool
     public var writeProtected: Bool
     public var online: Bool
+    /// The medium is in its early-warning zone (MTIOCGET's EOT bit): writes still succeed, end of medium is near.
+    public var atEarlyWarning: Bool
 
     public init(
         position: TapePosition, atBeginning: Bool, atEndOfData: Bool, afterFilemark: Bool, writeProtected: Bool,
-        online: Bool
+        online: Bool, atEarlyWarning: Bool = false
     ) {
+        self.atEarlyWarning = atEarlyWarning
         self.position = position
         self.atBeginning = atBeginning
         self.atEndOfData = atEndOfData

@@ -9,8 +9,24 @@ import Glibc
 /// is `u32 0`, `i64 offset of the previous filemark`, `i64 offset of the next filemark (0 = none)`. The image
 /// starts with a header filemark at offset 0 that is not a tape file. Writing truncates everything after the
 /// current position. Closing after a write appends a filemark, like the st driver and Bacula's vtape.
-/// Optional `capacity` (bytes) gives an end of medium.
+/// Optional `capacity` (bytes) gives an end of medium, with an early-warning zone before it; an optional rated
+/// speed makes writes take the time a streaming drive would (see `RatedSpeed`).
 public final class VirtualTape: TapeDrive {
+    /// A streaming drive's speed model: the medium moves at `bytesPerSecond`; a write is accepted as soon as the
+    /// drive's buffer (`bufferBytes`) has room, so a writer that comes faster than the rated speed waits in
+    /// `writeBlock`, and one that comes slower lets the buffer run empty: the medium stops (`mediumStops`).
+    public struct RatedSpeed: Sendable {
+        public var bytesPerSecond: Int
+        public var bufferBytes: Int
+        public var clock: any DriveClock
+
+        public init(bytesPerSecond: Int, bufferBytes: Int = 0, clock: any DriveClock = MonotonicDriveClock()) {
+            self.bytesPerSecond = max(1, bytesPerSecond)
+            self.bufferBytes = max(0, bufferBytes)
+            self.clock = clock
+        }
+    }
+
     private struct Entry {
         var offset: Int64
         var length: UInt32
@@ -20,6 +36,16 @@ public final class VirtualTape: TapeDrive {
     public let writable: Bool
     /// Image size limit that triggers `TapeError.endOfMedium`; nil for none.
     public var capacity: Int64?
+    /// Size of the early-warning zone before `capacity`: writes in it succeed and `status().atEarlyWarning` is set
+    /// (the st driver's EOT flag); the write that would pass `capacity` throws `TapeError.endOfMedium`. Room for one
+    /// filemark is always kept after the last record.
+    public var earlyWarningZone: Int64
+    /// Rated speed, nil for "as fast as the disk".
+    public var ratedSpeed: RatedSpeed?
+    /// Times the drive's buffer ran empty between two writes (the medium stopped and would reposition).
+    public private(set) var mediumStops = 0
+    /// When the medium finishes writing what is in the buffer (rated-speed clock nanoseconds).
+    private var drainedAt: UInt64?
     private var fd: Int32
     /// Records of each tape file; `files.count == filemarks.count + 1` (the last file is the unterminated tail).
     private var files: [[Entry]] = [[]]
@@ -31,10 +57,15 @@ public final class VirtualTape: TapeDrive {
     private static let markSize: Int64 = 20
 
     /// Opens (and with `writable`, creates) an image and indexes its records and filemarks.
-    public init(path: String, writable: Bool, capacity: Int64? = nil) throws {
+    public init(
+        path: String, writable: Bool, capacity: Int64? = nil, earlyWarningZone: Int64 = 0,
+        ratedSpeed: RatedSpeed? = nil
+    ) throws {
         self.path = path
         self.writable = writable
         self.capacity = capacity
+        self.earlyWarningZone = max(0, earlyWarningZone)
+        self.ratedSpeed = ratedSpeed
         fd = try SystemCall.open(path, flags: writable ? (O_RDWR | O_CREAT) : O_RDONLY)
         do {
             if try SystemCall.fileSize(fd, path: path) == 0 {
@@ -128,6 +159,7 @@ public final class VirtualTape: TapeDrive {
         }
         let offset = byteOffset(current)
         if let cap = capacity, offset + 4 + Int64(block.count) + Self.markSize > cap { throw TapeError.endOfMedium }
+        pace(block.count)
         try truncateHere()
         var length = UInt32(block.count).littleEndian
         try withUnsafeBytes(of: &length) { try SystemCall.pwrite(fd, $0, offset: offset, path: path) }
@@ -136,6 +168,28 @@ public final class VirtualTape: TapeDrive {
         current.block += 1
         lastWasWrite = true
         afterFilemark = false
+    }
+
+    /// Rated-speed model: blocks until the drive buffer has room for `count` more bytes.
+    private func pace(_ count: Int) {
+        guard let speed = ratedSpeed else { return }
+        let now = speed.clock.now()
+        let duration = UInt64(count) * 1_000_000_000 / UInt64(speed.bytesPerSecond)
+        var start = now
+        if let drained = drainedAt {
+            if drained < now { mediumStops += 1 } else { start = drained }
+        }
+        let done = start + duration
+        drainedAt = done
+        let bufferTime = UInt64(speed.bufferBytes) * 1_000_000_000 / UInt64(speed.bytesPerSecond)
+        if done > now + bufferTime { speed.clock.sleep(until: done - bufferTime) }
+    }
+
+    /// True once the end of the recorded data is inside the early-warning zone.
+    public var atEarlyWarning: Bool {
+        guard let cap = capacity else { return false }
+        return byteOffset(TapePosition(file: filemarks.count, block: files[filemarks.count].count)) + Self.markSize
+            > cap - earlyWarningZone
     }
 
     public func readBlock(into buffer: UnsafeMutableRawBufferPointer) throws -> TapeRead {
@@ -239,7 +293,7 @@ public final class VirtualTape: TapeDrive {
         TapeStatus(
             position: current, atBeginning: current == TapePosition(file: 0, block: 0),
             atEndOfData: current.file == filemarks.count && current.block == files[current.file].count,
-            afterFilemark: afterFilemark, writeProtected: !writable, online: fd >= 0)
+            afterFilemark: afterFilemark, writeProtected: !writable, online: fd >= 0, atEarlyWarning: atEarlyWarning)
     }
 
     /// Number of filemarks on the tape (= tape files that are closed).

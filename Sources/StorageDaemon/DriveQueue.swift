@@ -1,0 +1,110 @@
+/// One block-sized buffer from a drive writer's fixed pool. It belongs to exactly one party at a time: the pool,
+/// the despooler filling it, the queue, or the writer thread; that hand-over is why it is `@unchecked Sendable`.
+public final class BlockBuffer: @unchecked Sendable {
+    /// The whole buffer (the pool's slot size).
+    public let storage: UnsafeMutableRawBufferPointer
+    /// Bytes of the block in it.
+    public var count = 0
+
+    init(size: Int) {
+        storage = .allocate(byteCount: size, alignment: 4096)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// The block.
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: storage[0..<count]) }
+}
+
+/// What the drive writer is fed, in order.
+public enum DriveItem: Sendable {
+    /// A job starts on this drive (its first block, with the SOS, follows).
+    case begin(DeviceJob)
+    /// One finished block of a job (header, CRC, padding done).
+    case block(SessionKey, BlockBuffer)
+    /// The job's last block has been queued: write its EOS.
+    case end(SessionKey, JobTotals)
+}
+
+/// The bounded queue in front of a drive writer, and the fixed pool of block buffers that bounds it: a producer
+/// first takes a free buffer (waiting when all N are in use — that is the backpressure), fills it and submits it;
+/// the writer thread takes items in order and gives buffers back. Memory is N buffers, whatever the backup size.
+final class DriveQueue: Sendable {
+    private struct State {
+        var free: [BlockBuffer]
+        var items: [DriveItem] = []
+        var head = 0
+        var closed = false
+        var writerWaiting = false
+    }
+
+    let bufferSize: Int
+    let capacity: Int
+    private let state: GuardedState<State>
+
+    init(buffers: Int, bufferSize: Int) {
+        capacity = max(1, buffers)
+        self.bufferSize = bufferSize
+        state = GuardedState("drive queue and buffer pool", State(free: (0..<max(1, buffers)).map { _ in BlockBuffer(size: bufferSize) }))
+    }
+
+    /// Blocks until a buffer is free and returns it (producer thread).
+    func takeBuffer() -> BlockBuffer {
+        state.wait { state in state.free.popLast() }
+    }
+
+    /// A buffer goes back to the pool (writer thread, or a producer that did not use it).
+    func recycle(_ buffer: BlockBuffer) {
+        buffer.count = 0
+        state.update { $0.free.append(buffer) }
+    }
+
+    /// Appends items atomically (a job's last block and its end go in together, so the writer never sees the gap).
+    func submit(_ items: [DriveItem]) {
+        state.update { state in
+            state.items.append(contentsOf: items)
+        }
+    }
+
+    /// No more items will come; the writer returns nil once the queue is empty.
+    func close() {
+        state.update { $0.closed = true }
+    }
+
+    /// The next item (writer thread). `dry` is true when the queue was empty on arrival and the writer had to wait;
+    /// `onDry` runs (with the queue lock held, so it must be quick) at the moment the writer finds it empty.
+    func take(onDry: () -> Void = {}) -> (item: DriveItem, dry: Bool)? {
+        var dry = false
+        return state.wait { state -> (DriveItem, Bool)?? in
+            if state.head < state.items.count {
+                let item = state.items[state.head]
+                state.head += 1
+                if state.head > 64 && state.head * 2 > state.items.count {
+                    state.items.removeFirst(state.head)
+                    state.head = 0
+                }
+                state.writerWaiting = false
+                return .some((item, dry))
+            }
+            if state.closed {
+                state.writerWaiting = false
+                return .some(nil)
+            }
+            if !dry { onDry() }
+            dry = true
+            state.writerWaiting = true
+            return nil
+        }
+    }
+
+    /// Blocks queued and whether the writer is waiting for one (for statistics and tests).
+    var snapshot: (queued: Int, writerWaiting: Bool) {
+        state.withLock { state in
+            let blocks = state.items[state.head...].reduce(0) { n, item in
+                if case .block = item { return n + 1 }
+                return n
+            }
+            return (blocks, state.writerWaiting)
+        }
+    }
+}

@@ -1,0 +1,234 @@
+import BaculaVolume
+import TapeDevices
+
+/// Owns one tape drive and writes finished blocks to it from its own thread (blocking `write(2)` is fine there).
+///
+/// Feeding: a producer (the despooler) takes a buffer from the writer's fixed pool (`takeBuffer`, blocks while all
+/// `queueBlocks` buffers are in use — the backpressure), fills it with one block and `submit`s it with the job's
+/// begin/end items. The writer thread takes items in order, writes, and recycles the buffer. Bridge to Swift
+/// concurrency: the queue is one lock + condition (`DriveQueue`); async callers only wait through continuations
+/// (`outcome(of:)`, `close()`); the thread calls async code (the owner's `nextVolume`) by blocking itself on a
+/// semaphore (`ThreadBridge.blockingAwait`), never the other way round.
+///
+/// Underruns: the writer counts a moment when it wanted the next block, found the queue empty, had been streaming
+/// (its last action wrote to tape) and some job that began on this drive has not ended. Waits at job start, between
+/// jobs and after the last job are not underruns.
+public final class DriveWriter: Sendable {
+    public struct Configuration: Sendable {
+        /// Maximum Block Size: the largest block submitted (buffers are this, rounded up to 1024).
+        public var blockSize: Int
+        /// Buffers in the pool = blocks the queue can hold.
+        public var queueBlocks: Int
+        /// Tape bytes between filemarks (Maximum File Size).
+        public var maximumFileSize: Int
+        /// Blocks over which `currentRate` is measured.
+        public var rateWindow: Int
+
+        public init(
+            blockSize: Int = 1 << 20, queueBlocks: Int = 8, maximumFileSize: Int = 1_000_000_000, rateWindow: Int = 32
+        ) {
+            self.blockSize = blockSize
+            self.queueBlocks = queueBlocks
+            self.maximumFileSize = maximumFileSize
+            self.rateWindow = max(2, rateWindow)
+        }
+
+        /// Size of one pool buffer: a block padded for tape.
+        public var bufferSize: Int {
+            let m = VolumeFormat.tapePadding
+            return (max(blockSize, VolumeFormat.blockHeaderSize + VolumeFormat.recordHeaderSize + 1) + m - 1) / m * m
+        }
+    }
+
+    /// What the writer asks of and reports to whoever owns it (the device's reservation; the Director behind it).
+    public struct Owner: Sendable {
+        /// End of medium: unload the full volume, get the next one mounted (spec §8.3) and return it.
+        public var nextVolume: @Sendable (EndOfMedium) async throws -> VolumeMount
+        /// A JobMedia segment closed (filemark, end of volume, end of job). Called on the writer thread; must not
+        /// block.
+        public var jobMedia: @Sendable (JobMediaSegment) -> Void
+
+        public init(
+            nextVolume: @escaping @Sendable (EndOfMedium) async throws -> VolumeMount,
+            jobMedia: @escaping @Sendable (JobMediaSegment) -> Void = { _ in }
+        ) {
+            self.nextVolume = nextVolume
+            self.jobMedia = jobMedia
+        }
+    }
+
+    private enum Outcome {
+        case waiting(CheckedContinuation<JobOutcome, any Error>)
+        case done(Result<JobOutcome, any Error>)
+    }
+
+    private struct Meter {
+        var statistics = DriveStatistics()
+        var window: [(time: UInt64, bytes: Int64)] = []
+        var firstBlockTime: UInt64?
+        var failure: DriveWriterError?
+    }
+
+    public let configuration: Configuration
+    private let queue: DriveQueue
+    private let meter: GuardedState<Meter>
+    private let outcomes = GuardedState<[SessionKey: Outcome]>("job outcomes", [:])
+    private let clock: any DriveClock
+    private let thread: GuardedState<ThreadHandle?> = GuardedState("writer thread handle", nil)
+
+    /// Starts the writer thread on `firstVolume` (ownership of its drive passes to the writer).
+    public init(
+        configuration: Configuration = Configuration(), firstVolume: VolumeMount,
+        clock: any DriveClock = MonotonicDriveClock(), owner: Owner
+    ) {
+        self.configuration = configuration
+        self.clock = clock
+        queue = DriveQueue(buffers: configuration.queueBlocks, bufferSize: configuration.bufferSize)
+        meter = GuardedState("drive statistics", Meter())
+        let handle = ThreadBridge.start(name: "drive writer \(firstVolume.volumeName)") { [self] in
+            run(firstVolume: firstVolume, owner: owner)
+        }
+        thread.withLock { $0 = handle }
+    }
+
+    // MARK: producer side (threads)
+
+    /// A free buffer from the pool; blocks while all are queued or being written.
+    public func takeBuffer() -> BlockBuffer { queue.takeBuffer() }
+
+    /// Gives back a buffer that was taken but not submitted.
+    public func recycle(_ buffer: BlockBuffer) { queue.recycle(buffer) }
+
+    /// Queues items in order; a job's last block and its `.end` should be submitted together.
+    public func submit(_ items: [DriveItem]) { queue.submit(items) }
+
+    // MARK: async side
+
+    /// The job's outcome once its EOS is on tape (or the error that stopped it).
+    public func outcome(of session: SessionKey) async throws -> JobOutcome {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<JobOutcome, any Error>) in
+            let ready: Result<JobOutcome, any Error>? = outcomes.withLock { table in
+                if case .done(let result) = table[session] {
+                    table[session] = nil
+                    return result
+                }
+                table[session] = .waiting(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    /// No more items: lets the thread write what is queued, then waits for it to exit. Throws the failure that
+    /// stopped the writer, if any.
+    public func close() async throws -> DriveStatistics {
+        queue.close()
+        if let handle = thread.withLock({ $0 }) { await handle.join() }
+        if let failure = meter.withLock({ $0.failure }) { throw failure }
+        return statistics
+    }
+
+    /// A snapshot of the counters.
+    public var statistics: DriveStatistics {
+        let (queued, waiting) = queue.snapshot
+        return meter.withLock { m in
+            var s = m.statistics
+            s.queuedBlocks = queued
+            s.waitingForData = waiting
+            return s
+        }
+    }
+
+    /// The error that stopped the writer, if any.
+    public var failure: DriveWriterError? { meter.withLock { $0.failure } }
+
+    // MARK: writer thread
+
+    private func finish(_ session: SessionKey, _ result: Result<JobOutcome, any Error>) {
+        let waiter: CheckedContinuation<JobOutcome, any Error>? = outcomes.withLock { table in
+            if case .waiting(let c) = table[session] {
+                table[session] = nil
+                return c
+            }
+            table[session] = .done(result)
+            return nil
+        }
+        waiter?.resume(with: result)
+    }
+
+    private func wroteBlock(_ count: Int) {
+        let now = clock.now()
+        let window = configuration.rateWindow
+        meter.withLock { m in
+            m.statistics.blocks += 1
+            m.statistics.bytes += Int64(count)
+            if m.firstBlockTime == nil { m.firstBlockTime = now }
+            m.window.append((now, Int64(count)))
+            if m.window.count > window { m.window.removeFirst(m.window.count - window) }
+            if let first = m.window.first, now > first.time {
+                let bytes = m.window.dropFirst().reduce(Int64(0)) { $0 + $1.bytes }
+                m.statistics.currentRate = Double(bytes) * 1e9 / Double(now - first.time)
+            }
+            if let start = m.firstBlockTime, now > start {
+                m.statistics.averageRate = Double(m.statistics.bytes) * 1e9 / Double(now - start)
+            }
+        }
+    }
+
+    private func run(firstVolume: VolumeMount, owner: Owner) {
+        let events = VolumeSpanWriter.Events(
+            wroteBlock: { [self] in wroteBlock($0) },
+            wroteFilemark: { [self] in meter.withLock { $0.statistics.filemarks += 1 } },
+            mountedVolume: { [self] in meter.withLock { $0.statistics.volumes += 1 } })
+        let head = VolumeSpanWriter(
+            mount: firstVolume, blockSize: configuration.bufferSize, maximumFileSize: configuration.maximumFileSize,
+            owner: owner, events: events)
+        var streaming = false
+        var open: [SessionKey: String] = [:]
+        var failure: DriveWriterError?
+
+        func fail(_ error: any Error, _ job: String) {
+            let e = (error as? DriveWriterError) ?? .drive(volume: "?", job: job, operation: "write", underlying: error)
+            failure = e
+            meter.withLock { $0.failure = e }
+        }
+
+        while true {
+            let dryWhileStreaming = streaming && !open.isEmpty
+            guard
+                let (item, dry) = queue.take(onDry: {
+                    if dryWhileStreaming { meter.withLock { $0.statistics.underruns += 1 } }
+                })
+            else { break }
+            if dry { streaming = false }
+            switch item {
+            case .begin(let job):
+                open[job.session] = job.name
+                if failure == nil { head.begin(job) }
+            case .block(let session, let buffer):
+                if failure == nil {
+                    do {
+                        try head.write(buffer.bytes, for: session)
+                        streaming = true
+                    } catch {
+                        fail(error, open[session] ?? session.description)
+                    }
+                }
+                queue.recycle(buffer)
+            case .end(let session, let totals):
+                let name = open.removeValue(forKey: session) ?? session.description
+                if let failure {
+                    finish(session, .failure(DriveWriterError.writerFailed(job: name, cause: failure.description)))
+                    continue
+                }
+                do {
+                    finish(session, .success(try head.end(session, totals: totals)))
+                    streaming = true
+                } catch {
+                    fail(error, name)
+                    finish(session, .failure(error))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BaculaVolume
+import TapeDevices
+
+/// One job's side of the spool: packs the client's records into BB02 blocks (SOS first, records verbatim, one
+/// session per block) and appends each finished block to the job's spool ring. Used by one task at a time.
+///
+/// Backpressure: before a record goes into the block writer, the spooler reserves as many ring slots as the record
+/// can fill; when the job's ring or the device's Maximum Spool Size is full it suspends until the despooler has
+/// moved blocks to the drive.
+///
+/// Disk failure (spec §9, Bacula's rule): when a block cannot be written, the spooler waits until everything
+/// spooled for the job has gone to the drive, truncates the spool file and retries once. If that fails too, the
+/// blocks it holds are handed to the drive writer in memory — so every record acknowledged by an earlier `append`
+/// reaches the tape — and the job fails with `SpoolError.writeFailed` naming the job and the spool file.
+public final class JobSpooler {
+    public let job: DeviceJob
+    /// The spool file.
+    public let path: String
+    private let fd: Int32
+    private let spool: Spool
+    private let writer: DriveWriter
+    private var blocks: BlockWriter
+    private var files: UInt32 = 0
+    private var bytes: UInt64 = 0
+    private var failure: SpoolError?
+    private var closed = false
+    /// Blocks the disk refused in the current call, in order (bounded by one record's blocks).
+    private var refused: [[UInt8]] = []
+    private var refusal: SystemError?
+
+    init(job: DeviceJob, spool: Spool, writer: DriveWriter) async throws {
+        self.job = job
+        self.spool = spool
+        self.writer = writer
+        (path, fd) = try spool.open(job)
+        blocks = BlockWriter(blockSize: spool.configuration.blockSize, padding: .multiple(VolumeFormat.tapePadding))
+        blocks.setSession(id: job.sessionID, time: job.sessionTime) { _ in }
+        var sos = job.label
+        sos.totals = nil
+        try await put(
+            fileIndex: LabelType.startOfSession.rawValue, stream: Int32(bitPattern: job.jobID), data: sos.encoded(),
+            label: true)
+    }
+
+    /// Blocks one record of `count` bytes can make the writer emit (the pending block plus its pieces).
+    private func blocksNeeded(_ count: Int) -> Int {
+        let payload = blocks.blockSize - VolumeFormat.blockHeaderSize - VolumeFormat.recordHeaderSize
+        return 2 + (count + VolumeFormat.recordHeaderSize) / max(1, payload)
+    }
+
+    /// Appends one client record (FileIndex > 0) verbatim. When it returns, the record is acknowledged: it will
+    /// reach the tape even if the spool disk fails later.
+    public func append(fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer) async throws {
+        try await put(fileIndex: fileIndex, stream: stream, data: data, label: false)
+        files = max(files, UInt32(clamping: fileIndex))
+        bytes &+= UInt64(data.count)
+    }
+
+    /// Appends one client record from an array.
+    public func append(fileIndex: Int32, stream: Int32, data: [UInt8]) async throws {
+        try await put(fileIndex: fileIndex, stream: stream, data: data, label: false)
+        files = max(files, UInt32(clamping: fileIndex))
+        bytes &+= UInt64(data.count)
+    }
+
+    private func put(fileIndex: Int32, stream: Int32, data: [UInt8], label: Bool) async throws {
+        // The array is copied into the block writer synchronously inside `put`, never across a suspension.
+        try await withArray(data) { try await self.put(fileIndex: fileIndex, stream: stream, data: $0, label: label) }
+    }
+
+    private func withArray(
+        _ data: [UInt8], _ body: (UnsafeRawBufferPointer) async throws -> Void
+    ) async throws {
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, data.count), alignment: 1)
+        defer { copy.deallocate() }
+        data.withUnsafeBytes { copy.copyMemory(from: $0) }
+        try await body(UnsafeRawBufferPointer(rebasing: copy[0..<data.count]))
+    }
+
+    private func put(fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer, label: Bool) async throws {
+        if let failure { throw failure }
+        guard !closed else { throw SpoolError(.jobClosed, job: job.name, path: path) }
+        let need = blocksNeeded(data.count)
+        guard need <= spool.jobSlots else {
+            throw SpoolError(
+                .recordTooLarge, job: job.name, path: path,
+                detail: "record of \(data.count) bytes needs \(need) blocks, the job's spool holds \(spool.jobSlots)")
+        }
+        try await spool.reserve(job.session, need)
+        var used = 0
+        try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label) { block in
+            used += 1
+            self.store(block)
+        }
+        spool.release(job.session, need - used + refused.count)
+        if !refused.isEmpty { try await recover() }
+    }
+
+    /// Writes one block into the next reserved slot; once the disk refuses, keeps this and later blocks in order.
+    private func store(_ block: UnsafeRawBufferPointer) {
+        if refused.isEmpty {
+            do {
+                try write(block)
+                return
+            } catch {
+                refusal = error
+            }
+        }
+        refused.append(Array(block))
+    }
+
+    private func write(_ block: UnsafeRawBufferPointer) throws(SystemError) {
+        guard let offset = spool.tailOffset(job.session) else {
+            throw SystemError(call: "pwrite", path: path, errno: EBADF)  // the ring is gone
+        }
+        try spool.configuration.io.write(fd, block, offset, path)
+        spool.filled(job.session, length: block.count)
+    }
+
+    /// Despool everything, truncate, retry once; then hand the refused blocks over in memory and fail.
+    private func recover() async throws {
+        await spool.waitDrained(job.session)
+        if let failure = spool.failure(of: job.session) { throw fail(failure) }
+        try? spool.truncateDrained(job.session)
+        let pending = refused
+        refused = []
+        try await spool.reserve(job.session, pending.count)
+        var written = 0
+        for block in pending {
+            let error: SystemError? = block.withUnsafeBytes { b in
+                do throws(SystemError) {
+                    try write(b)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let error {
+                refusal = error
+                break
+            }
+            written += 1
+        }
+        spool.release(job.session, pending.count - written)
+        guard written < pending.count else { return }
+        await spool.waitDrained(job.session)
+        await spool.rescue(job.session, Array(pending[written...]))
+        throw fail(
+            SpoolError(
+                .writeFailed, job: job.name, path: path, underlying: refusal,
+                detail: "after despooling and one retry"))
+    }
+
+    private func fail(_ error: SpoolError) -> SpoolError {
+        failure = error
+        return error
+    }
+
+    /// Ends the job: the last block is spooled, and once the despooler has moved everything the drive writer
+    /// writes the EOS (with `status`, or `E` if the job failed here). Returns what the job left on tape.
+    public func commit(status: Character = "T", errors: UInt32 = 0) async throws -> JobOutcome {
+        guard !closed else { throw SpoolError(.jobClosed, job: job.name, path: path) }
+        var status = status
+        var errors = errors
+        if failure == nil {
+            do {
+                try await spool.reserve(job.session, 1)
+                var used = 0
+                blocks.flush { block in
+                    used += 1
+                    self.store(block)
+                }
+                spool.release(job.session, 1 - used + refused.count)
+                if !refused.isEmpty { try await recover() }
+            } catch {}
+        }
+        if failure != nil || spool.failure(of: job.session) != nil {
+            if status == "T" { status = "E" }
+            errors += 1
+        }
+        closed = true
+        spool.commit(job.session, totals: JobTotals(files: files, bytes: bytes, status: status, errors: errors))
+        let outcome = try await writer.outcome(of: job.session)
+        if let failure = failure ?? spool.failure(of: job.session) { throw failure }
+        return outcome
+    }
+
+    /// Abandons the job: nothing more is spooled; what already streams ends with status `A`.
+    public func cancel() {
+        closed = true
+        spool.discard(job.session)
+    }
+}

@@ -1,0 +1,400 @@
+import TapeDevices
+
+/// The spool of one device: every job's ring of spooled blocks on disk, the device-wide budget (Maximum Spool
+/// Size) and the despool turns. All state sits behind one lock (`spool rings and budget`).
+///
+/// Each job has a spool file used as a ring of `jobSlots` block-sized slots: the job's producer appends at the tail,
+/// the despooler consumes from the head, so spooling and despooling overlap; a producer whose ring (or the device's
+/// budget) is full suspends until the despooler frees a slot. Producers are async and suspend on continuations; the
+/// despooler is a thread and blocks on the lock's condition.
+final class Spool: Sendable {
+    struct Ring {
+        let job: DeviceJob
+        let path: String
+        let fd: Int32
+        let capacity: Int
+        var head = 0
+        var filled = 0
+        var reserved = 0
+        var lengths: [Int]
+        var spooledCount = 0
+        var despooledCount = 0
+        /// Blocks handed over in memory because the disk refused them (see `JobSpooler`).
+        var rescue: [[UInt8]] = []
+        var rescueWaiters: [CheckedContinuation<Void, Never>] = []
+        var drainWaiters: [CheckedContinuation<Void, Never>] = []
+        /// The producer waits for the ring to drain: despool it now whatever the thresholds say.
+        var urgent = false
+        var totals: JobTotals?
+        var began = false
+        var endSent = false
+        var failure: SpoolError?
+
+        var hasWork: Bool { filled > 0 || !rescue.isEmpty || (totals != nil && !endSent) }
+        var drained: Bool { filled == 0 && rescue.isEmpty }
+    }
+
+    struct SpaceWaiter {
+        var session: SessionKey
+        var count: Int
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    struct State {
+        let deviceSlots: Int
+        var rings: [SessionKey: Ring] = [:]
+        var order: [SessionKey] = []
+        var used = 0
+        var turn: SessionKey?
+        var turnCount = 0
+        var spaceWaiters: [SpaceWaiter] = []
+        var closed = false
+    }
+
+    /// What the despooler does next.
+    enum Work {
+        case begin(DeviceJob)
+        case slot(SessionKey, fd: Int32, path: String, offset: Int64, length: Int, endAfter: JobTotals?)
+        case rescue(SessionKey, [UInt8])
+        case end(SessionKey, JobTotals)
+    }
+
+    let configuration: SpoolConfiguration
+    private let state: GuardedState<State>
+
+    init(configuration: SpoolConfiguration) throws(SpoolError) {
+        self.configuration = configuration
+        state = GuardedState("spool rings and budget", State(deviceSlots: configuration.deviceSlots))
+        guard configuration.jobSlots >= 2 else {
+            throw SpoolError(
+                .configuration, job: "-", path: configuration.directory,
+                detail: "Maximum (Job) Spool Size must hold at least two \(configuration.slotSize)-byte blocks")
+        }
+    }
+
+    private func notify(_ event: SpoolEvent) { configuration.observer?(event) }
+
+    // MARK: producer side
+
+    /// Creates the job's spool file and ring.
+    func open(_ job: DeviceJob) throws(SpoolError) -> (path: String, fd: Int32) {
+        let path = configuration.path(for: job)
+        let fd: Int32
+        do {
+            fd = try configuration.io.create(path)
+        } catch {
+            throw SpoolError(.cannotCreate, job: job.name, path: path, underlying: error)
+        }
+        let capacity = configuration.jobSlots
+        state.update { s in
+            s.rings[job.session] = Ring(
+                job: job, path: path, fd: fd, capacity: capacity, lengths: Array(repeating: 0, count: capacity))
+            s.order.append(job.session)
+        }
+        return (path, fd)
+    }
+
+    /// Slots one job may hold.
+    var jobSlots: Int { configuration.jobSlots }
+
+    /// Suspends until `count` slots are free in the job's ring and in the device budget, and reserves them.
+    func reserve(_ session: SessionKey, _ count: Int) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let (outcome, wake) = state.update { s -> (Result<Bool, any Error>, [CheckedContinuation<Void, Never>]) in
+                guard let ring = s.rings[session] else {
+                    return (.failure(SpoolError(.jobClosed, job: session.description, path: "")), [])
+                }
+                if let failure = ring.failure { return (.failure(failure), []) }
+                if Self.fits(s, session, count) {
+                    Self.take(&s, session, count)
+                    return (.success(true), [])
+                }
+                s.spaceWaiters.append(SpaceWaiter(session: session, count: count, continuation: continuation))
+                return (.success(false), [])
+            }
+            for w in wake { w.resume() }
+            switch outcome {
+            case .success(true): continuation.resume()
+            case .success(false): notify(.waitedForSpace(session))
+            case .failure(let e): continuation.resume(throwing: e)
+            }
+        }
+    }
+
+    private static func fits(_ s: State, _ session: SessionKey, _ count: Int) -> Bool {
+        guard let r = s.rings[session] else { return false }
+        return r.filled + r.reserved + count <= r.capacity && s.used + count <= s.deviceSlots
+    }
+
+    private static func take(_ s: inout State, _ session: SessionKey, _ count: Int) {
+        s.rings[session]?.reserved += count
+        s.used += count
+    }
+
+    /// Grants waiting reservations that fit now; returns their continuations (resume outside the lock).
+    private static func grant(_ s: inout State) -> [CheckedContinuation<Void, any Error>] {
+        var ready: [CheckedContinuation<Void, any Error>] = []
+        var i = 0
+        while i < s.spaceWaiters.count {
+            let w = s.spaceWaiters[i]
+            if fits(s, w.session, w.count) {
+                take(&s, w.session, w.count)
+                ready.append(w.continuation)
+                s.spaceWaiters.remove(at: i)
+            } else {
+                i += 1
+            }
+        }
+        return ready
+    }
+
+    /// Offset of the next slot to write (the ring's tail).
+    func tailOffset(_ session: SessionKey) -> Int64? {
+        state.withLock { s in
+            guard let r = s.rings[session] else { return nil }
+            return Int64((r.head + r.filled) % r.capacity) * Int64(configuration.slotSize)
+        }
+    }
+
+    /// A reserved slot at the tail now holds a block of `length` bytes.
+    func filled(_ session: SessionKey, length: Int) {
+        state.update { s in
+            guard var r = s.rings[session] else { return }
+            r.lengths[(r.head + r.filled) % r.capacity] = length
+            r.filled += 1
+            r.reserved -= 1
+            r.spooledCount += 1
+            s.rings[session] = r
+            notify(.spooled(session, block: r.spooledCount - 1))  // under the lock: the log order is the true order
+        }
+    }
+
+    /// Gives back reserved slots that were not filled.
+    func release(_ session: SessionKey, _ count: Int) {
+        guard count > 0 else { return }
+        let ready = state.update { s -> [CheckedContinuation<Void, any Error>] in
+            s.rings[session]?.reserved -= count
+            s.used -= count
+            return Self.grant(&s)
+        }
+        for c in ready { c.resume() }
+    }
+
+    /// Suspends until everything spooled for the job has gone to the drive writer.
+    func waitDrained(_ session: SessionKey) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.update { s -> Bool in
+                guard var r = s.rings[session], !r.drained else { return true }
+                r.urgent = true
+                r.drainWaiters.append(continuation)
+                s.rings[session] = r
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// Frees the disk space of a drained ring (Bacula truncates the spool file after despooling).
+    func truncateDrained(_ session: SessionKey) throws(SystemError) {
+        guard let (fd, path) = state.withLock({ s -> (Int32, String)? in
+            guard var r = s.rings[session], r.drained else { return nil }
+            r.head = 0
+            s.rings[session] = r
+            return (r.fd, r.path)
+        }) else { return }
+        try configuration.io.truncate(fd, 0, path)
+    }
+
+    /// Hands blocks over in memory (after the disk refused them) and suspends until the despooler has taken them.
+    func rescue(_ session: SessionKey, _ blocks: [[UInt8]]) async {
+        guard !blocks.isEmpty else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.update { s -> Bool in
+                guard var r = s.rings[session] else { return true }
+                r.rescue.append(contentsOf: blocks)
+                r.rescueWaiters.append(continuation)
+                r.urgent = true
+                s.rings[session] = r
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// The job's last block is spooled; its EOS follows once the ring is drained.
+    func commit(_ session: SessionKey, totals: JobTotals) {
+        state.update { s in s.rings[session]?.totals = totals }
+        notify(.committed(session))
+    }
+
+    /// The job's failure, if the despooler met one.
+    func failure(of session: SessionKey) -> SpoolError? {
+        state.withLock { $0.rings[session]?.failure }
+    }
+
+    /// No more jobs will open; the despooler stops once every ring is gone.
+    func close() {
+        state.update { $0.closed = true }
+    }
+
+    // MARK: despooler side
+
+    /// Blocks until there is work; nil once closed and every job is done. One job has the turn at a time: it keeps
+    /// it while it has spooled blocks, up to `turnBlocks` when another job is waiting; then the next eligible job in
+    /// opening order gets it.
+    func nextWork() -> Work? {
+        let startBlocks = configuration.despoolStartBlocks ?? max(1, configuration.jobSlots / 2)
+        let turnBlocks = configuration.turnBlocks
+        var turnEvent: SessionKey?
+        let work = state.wait { s -> Work?? in
+            func eligible(_ r: Ring) -> Bool {
+                guard r.hasWork else { return false }
+                return r.totals != nil || r.urgent || !r.rescue.isEmpty || r.filled >= startBlocks
+                    || !s.spaceWaiters.isEmpty
+            }
+            var pick: SessionKey?
+            if let t = s.turn, let r = s.rings[t], r.hasWork {
+                let othersWaiting = s.order.contains { $0 != t && s.rings[$0].map(eligible) == true }
+                if s.turnCount < turnBlocks || !othersWaiting { pick = t }
+            }
+            if pick == nil {
+                let start = s.turn.flatMap { t in s.order.firstIndex(of: t).map { $0 + 1 } } ?? 0
+                let n = s.order.count
+                for k in 0..<n {
+                    let key = s.order[(start + k) % max(n, 1)]
+                    if let r = s.rings[key], eligible(r) {
+                        pick = key
+                        break
+                    }
+                }
+                if let p = pick {
+                    s.turn = p
+                    s.turnCount = 0
+                    turnEvent = p
+                }
+            }
+            guard let key = pick, var r = s.rings[key] else {
+                if s.closed && s.rings.isEmpty { return .some(nil) }
+                return nil
+            }
+            defer { s.rings[key] = r }
+            if !r.began {
+                r.began = true
+                return .some(.begin(r.job))
+            }
+            s.turnCount += 1
+            if r.filled > 0 {
+                var endAfter: JobTotals?
+                if r.filled == 1 && r.rescue.isEmpty, let t = r.totals {
+                    endAfter = t
+                    r.endSent = true
+                }
+                return .some(
+                    .slot(
+                        key, fd: r.fd, path: r.path, offset: Int64(r.head) * Int64(configuration.slotSize),
+                        length: r.lengths[r.head], endAfter: endAfter))
+            }
+            if !r.rescue.isEmpty {
+                return .some(.rescue(key, r.rescue.removeFirst()))
+            }
+            r.endSent = true
+            return .some(.end(key, r.totals ?? JobTotals(files: 0, bytes: 0)))
+        }
+        if let t = turnEvent { notify(.turn(t)) }
+        if case .end(let key, _)? = work { finishIfDone(key) }
+        return work
+    }
+
+    /// The head slot of the job has been read and handed to the writer: free it.
+    func consumed(_ session: SessionKey) {
+        let (ready, drained) = state.update {
+            s -> ([CheckedContinuation<Void, any Error>], [CheckedContinuation<Void, Never>]) in
+            guard var r = s.rings[session] else { return ([], []) }
+            r.head = (r.head + 1) % r.capacity
+            r.filled -= 1
+            r.despooledCount += 1
+            notify(.despooled(session, block: r.despooledCount - 1))
+            s.used -= 1
+            var drained: [CheckedContinuation<Void, Never>] = []
+            if r.drained {
+                drained = r.drainWaiters
+                r.drainWaiters = []
+                r.urgent = false
+            }
+            s.rings[session] = r
+            return (Self.grant(&s), drained)
+        }
+        for c in ready { c.resume() }
+        for c in drained { c.resume() }
+        finishIfDone(session)
+    }
+
+    /// A rescued block has been copied to the writer.
+    func rescueConsumed(_ session: SessionKey) {
+        let waiters = state.update { s -> [CheckedContinuation<Void, Never>] in
+            guard var r = s.rings[session], r.rescue.isEmpty else { return [] }
+            let w = r.rescueWaiters + (r.filled == 0 ? r.drainWaiters : [])
+            r.rescueWaiters = []
+            if r.filled == 0 { r.drainWaiters = [] }
+            r.urgent = false
+            s.rings[session] = r
+            return w
+        }
+        for w in waiters { w.resume() }
+    }
+
+    /// The despooler could not read a block back: the job's spooled data is dropped and the job fails.
+    func readFailed(_ session: SessionKey, _ error: SystemError) -> JobTotals? {
+        let (ready, drained, began) = state.update {
+            s -> ([CheckedContinuation<Void, any Error>], [CheckedContinuation<Void, Never>], Bool) in
+            guard var r = s.rings[session] else { return ([], [], false) }
+            r.failure = SpoolError(.readFailed, job: r.job.name, path: r.path, underlying: error)
+            s.used -= r.filled
+            r.filled = 0
+            let drained = r.drainWaiters + r.rescueWaiters
+            r.drainWaiters = []
+            r.rescueWaiters = []
+            r.rescue = []
+            let began = r.began && !r.endSent
+            r.endSent = true
+            r.totals = r.totals ?? JobTotals(files: 0, bytes: 0)
+            s.rings[session] = r
+            return (Self.grant(&s), drained, began)
+        }
+        for c in ready { c.resume() }
+        for c in drained { c.resume() }
+        return began ? JobTotals(files: 0, bytes: 0, status: "E", errors: 1) : nil
+    }
+
+    /// Removes a ring whose end went to the writer and whose blocks are all consumed; deletes its file.
+    private func finishIfDone(_ session: SessionKey) {
+        let gone = state.update { s -> Ring? in
+            guard let r = s.rings[session], r.endSent, r.filled == 0, r.rescue.isEmpty else { return nil }
+            s.rings[session] = nil
+            s.order.removeAll { $0 == session }
+            s.used -= r.reserved
+            if s.turn == session { s.turn = nil }
+            return r
+        }
+        if let r = gone { configuration.io.remove(r.fd, r.path) }
+    }
+
+    /// Drops a job that is abandoned before commit (cancel): its spool file and budget go away.
+    func discard(_ session: SessionKey) {
+        let (gone, ready) = state.update { s -> (Ring?, [CheckedContinuation<Void, any Error>]) in
+            guard var r = s.rings[session] else { return (nil, []) }
+            if r.began && !r.endSent {
+                // already streaming: it ends (status A) with what it has spooled
+                if r.totals == nil { r.totals = JobTotals(files: 0, bytes: 0, status: "A", errors: 1) }
+                s.rings[session] = r
+                return (nil, [])
+            }
+            s.rings[session] = nil
+            s.order.removeAll { $0 == session }
+            s.used -= r.filled + r.reserved
+            return (r, Self.grant(&s))
+        }
+        if let r = gone { configuration.io.remove(r.fd, r.path) }
+        for c in ready { c.resume() }
+    }
+}

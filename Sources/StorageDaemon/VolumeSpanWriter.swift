@@ -1,0 +1,301 @@
+import BaculaVolume
+import Foundation
+import TapeDevices
+
+/// The drive writer thread's view of the tape: writes finished blocks of any number of interleaved jobs to the
+/// mounted volume, keeps tape file:block addresses, writes the volume label, filemarks (Maximum File Size, job end)
+/// and EOS labels, and carries jobs over to the next volume at end of medium (spec §8.3). Confined to the writer
+/// thread; not thread-safe.
+final class VolumeSpanWriter {
+    private struct JobOnDrive {
+        var job: DeviceJob
+        var nextBlockNumber: UInt32 = 0
+        /// Volumes the job has written on so far, and the serial of the last one.
+        var volumes = 0
+        var lastVolumeSerial = -1
+        var segment: OpenSegment?
+        var segments: [JobMediaSegment] = []
+        var blocks = 0
+    }
+
+    private struct OpenSegment {
+        var start: VolumeAddress
+        var end: VolumeAddress
+        var first: Int32 = 0
+        var last: Int32 = 0
+    }
+
+    struct Events {
+        var wroteBlock: (Int) -> Void
+        var wroteFilemark: () -> Void
+        var mountedVolume: () -> Void
+    }
+
+    private var mount: VolumeMount
+    private var positioned = false
+    private var needsLabel = false
+    private var volumeSerial = 0
+    private var file: UInt32 = 0
+    private var block: UInt32 = 0
+    private var bytesInFile = 0
+    private var volumeBlocks = 0
+    private var volumeBytes: Int64 = 0
+    private var volumeFilemarks = 0
+    private var lastBlockNumber: UInt32?
+    private var jobs: [SessionKey: JobOnDrive] = [:]
+    private var labels: BlockWriter
+    private let maximumFileSize: Int
+    private let owner: DriveWriter.Owner
+    private let events: Events
+
+    init(mount: VolumeMount, blockSize: Int, maximumFileSize: Int, owner: DriveWriter.Owner, events: Events) {
+        self.mount = mount
+        self.maximumFileSize = max(1, maximumFileSize)
+        self.owner = owner
+        self.events = events
+        labels = BlockWriter(blockSize: blockSize, padding: .multiple(VolumeFormat.tapePadding))
+        events.mountedVolume()
+    }
+
+    private var address: VolumeAddress { .tape(file: file, block: block) }
+    private var volumeName: String { mount.volumeName }
+
+    private func name(_ session: SessionKey) -> String { jobs[session]?.job.name ?? session.description }
+
+    private func driveError(_ operation: String, _ session: SessionKey, _ error: any Error) -> DriveWriterError {
+        if let e = error as? DriveWriterError { return e }
+        return .drive(volume: volumeName, job: name(session), operation: operation, underlying: error)
+    }
+
+    // MARK: jobs
+
+    func begin(_ job: DeviceJob) {
+        jobs[job.session] = JobOnDrive(job: job)
+    }
+
+    /// Writes one finished block of `session` (carried to the next volume on end of medium).
+    func write(_ bytes: UnsafeRawBufferPointer, for session: SessionKey) throws {
+        guard jobs[session] != nil else { throw DriveWriterError.unknownJob(session) }
+        try put(bytes, for: session)
+    }
+
+    /// Writes the EOS block of `session`, then a filemark if no other job is writing, and closes its segment.
+    func end(_ session: SessionKey, totals: JobTotals) throws -> JobOutcome {
+        guard let j = jobs[session] else { throw DriveWriterError.unknownJob(session) }
+        var eos = j.job.label
+        eos.writeTime = Self.microsecondsNow()
+        let probe = try endOfSessionBlock(eos, totals: totals, for: j, at: address)
+        try prepare(for: session, count: probe.count)
+        let start = jobs[session]?.segment?.start ?? address
+        let end = address
+        eos.totals = SessionLabel.Totals(
+            jobFiles: totals.files, jobBytes: totals.bytes, start: start, end: end, jobErrors: totals.errors,
+            jobStatus: totals.status)
+        let bytes = try endOfSessionBlock(eos, totals: totals, for: j, at: end)
+        try bytes.withUnsafeBytes { try put($0, for: session) }
+        if jobs.count == 1 {
+            try filemark(session)
+        } else {
+            closeSegment(session)
+        }
+        let done = jobs.removeValue(forKey: session) ?? j
+        return JobOutcome(session: session, endOfSession: eos, segments: done.segments, blocks: done.blocks)
+    }
+
+    private func endOfSessionBlock(
+        _ eos: SessionLabel, totals: JobTotals, for j: JobOnDrive, at end: VolumeAddress
+    ) throws -> [UInt8] {
+        var label = eos
+        if label.totals == nil {
+            label.totals = SessionLabel.Totals(
+                jobFiles: totals.files, jobBytes: totals.bytes, start: end, end: end, jobErrors: totals.errors,
+                jobStatus: totals.status)
+        }
+        var out: [UInt8] = []
+        labels.nextBlockNumber = j.nextBlockNumber
+        labels.setSession(id: j.job.sessionID, time: j.job.sessionTime) { out = Array($0) }
+        try labels.append(
+            fileIndex: LabelType.endOfSession.rawValue, stream: Int32(bitPattern: j.job.jobID), data: label.encoded(),
+            unsplittable: true
+        ) { out = Array($0) }
+        labels.flush { out = Array($0) }
+        return out
+    }
+
+    // MARK: writing
+
+    /// Label first if the volume needs one; a filemark first if the block would reach Maximum File Size.
+    private func prepare(for session: SessionKey, count: Int) throws {
+        if !positioned {
+            positioned = true
+            switch mount.medium {
+            case .relabel:
+                needsLabel = true
+            case .append:
+                do {
+                    try mount.drive.seekEndOfData()
+                    let p = try mount.drive.position()
+                    file = UInt32(clamping: p.file)
+                    block = UInt32(clamping: p.block)
+                } catch {
+                    throw driveError("positioning at end of data", session, error)
+                }
+                bytesInFile = 0
+            }
+        }
+        if needsLabel { try writeVolumeLabel(for: session) }
+        if bytesInFile > 0 && bytesInFile + count >= maximumFileSize { try filemark(session) }
+    }
+
+    private func put(_ bytes: UnsafeRawBufferPointer, for session: SessionKey) throws {
+        var mounts = 0
+        while true {
+            try prepare(for: session, count: bytes.count)
+            do {
+                try mount.drive.writeBlock(bytes)
+                break
+            } catch TapeError.endOfMedium {
+                if mounts > 0 && volumeBlocks <= 1 {
+                    throw DriveWriterError.blockDoesNotFitVolume(
+                        volume: volumeName, job: name(session), bytes: bytes.count)
+                }
+                mounts += 1
+                try changeVolume(after: session)
+            } catch {
+                throw driveError("write", session, error)
+            }
+        }
+        let here = address
+        if var j = jobs[session] {
+            if j.lastVolumeSerial != volumeSerial {
+                j.lastVolumeSerial = volumeSerial
+                j.volumes += 1
+            }
+            var segment = j.segment ?? OpenSegment(start: here, end: here)
+            segment.end = here
+            if let range = BlockScan.fileIndexRange(bytes) {
+                if segment.first == 0 { segment.first = range.first }
+                segment.last = range.last
+            }
+            j.segment = segment
+            if let number = BlockScan.blockNumber(bytes) {
+                j.nextBlockNumber = number &+ 1
+                lastBlockNumber = number
+            }
+            j.blocks += 1
+            jobs[session] = j
+        }
+        advance(bytes.count)
+    }
+
+    private func advance(_ count: Int) {
+        block &+= 1
+        bytesInFile += count
+        volumeBlocks += 1
+        volumeBytes += Int64(count)
+        events.wroteBlock(count)
+    }
+
+    private func writeVolumeLabel(for session: SessionKey) throws {
+        needsLabel = false
+        guard let j = jobs[session] else { throw DriveWriterError.unknownJob(session) }
+        let count = j.volumes + (j.lastVolumeSerial == volumeSerial ? 0 : 1)
+        var label = mount.label
+        label.writeTime = Self.microsecondsNow()
+        var out: [UInt8] = []
+        labels.nextBlockNumber = 0
+        labels.setSession(id: j.job.sessionID, time: j.job.sessionTime) { out = Array($0) }
+        try labels.append(
+            fileIndex: LabelType.volumeLabel.rawValue, stream: count <= 1 ? 0 : Int32(count), data: label.encoded(),
+            unsplittable: true
+        ) { out = Array($0) }
+        labels.flush { out = Array($0) }
+        do {
+            try mount.drive.rewind()
+            file = 0
+            block = 0
+            bytesInFile = 0
+            try out.withUnsafeBytes { try mount.drive.writeBlock($0) }
+        } catch TapeError.endOfMedium {
+            throw DriveWriterError.blockDoesNotFitVolume(volume: volumeName, job: j.job.name, bytes: out.count)
+        } catch {
+            throw driveError("writing the volume label", session, error)
+        }
+        lastBlockNumber = 0
+        advance(out.count)
+    }
+
+    private func filemark(_ session: SessionKey) throws {
+        do {
+            try mount.drive.writeFilemarks(1)
+        } catch {
+            throw driveError("writing a filemark", session, error)
+        }
+        file &+= 1
+        block = 0
+        bytesInFile = 0
+        volumeFilemarks += 1
+        events.wroteFilemark()
+        for key in Array(jobs.keys) { closeSegment(key) }
+    }
+
+    private func closeSegment(_ session: SessionKey) {
+        guard var j = jobs[session], let s = j.segment else { return }
+        let segment = JobMediaSegment(
+            session: session, jobID: j.job.jobID, volumeName: volumeName, volumeIndex: j.volumes,
+            firstFileIndex: s.first, lastFileIndex: s.last, start: s.start, end: s.end)
+        j.segments.append(segment)
+        j.segment = nil
+        jobs[session] = j
+        owner.jobMedia(segment)
+    }
+
+    /// Spec §8.3: the failed block stays in memory; filemark; re-read check; ask the owner for the next volume.
+    private func changeVolume(after session: SessionKey) throws {
+        // One filemark ends the volume's data; if a Maximum File Size filemark was just written, that one does.
+        if block > 0 { try filemark(session) }
+        let verified = try rereadLastBlock()
+        let report = EndOfMedium(
+            volumeName: volumeName, session: session, jobID: jobs[session]?.job.jobID ?? 0,
+            filemarks: volumeFilemarks, blocks: volumeBlocks, bytes: volumeBytes, rereadVerified: verified)
+        let owner = self.owner
+        let next: VolumeMount
+        do {
+            next = try ThreadBridge.blockingAwait { try await owner.nextVolume(report) }
+        } catch {
+            throw DriveWriterError.noNextVolume(after: volumeName, job: name(session), underlying: error)
+        }
+        mount = next
+        positioned = false
+        needsLabel = false
+        volumeSerial += 1
+        file = 0
+        block = 0
+        bytesInFile = 0
+        volumeBlocks = 0
+        volumeBytes = 0
+        volumeFilemarks = 0
+        lastBlockNumber = nil
+        events.mountedVolume()
+    }
+
+    /// Backs over the filemark and the last record and checks its BlockNumber; nil when the drive cannot.
+    private func rereadLastBlock() throws -> Bool? {
+        guard let expected = lastBlockNumber else { return nil }
+        let found: UInt32?
+        do {
+            try mount.drive.spaceFiles(-1)
+            try mount.drive.spaceRecords(-1)
+            guard let bytes = try mount.drive.readBlock(maximumSize: VolumeFormat.sanityLimit) else { return nil }
+            found = bytes.withUnsafeBytes { BlockScan.blockNumber($0) }
+        } catch {
+            return nil
+        }
+        guard found == expected else {
+            throw DriveWriterError.rereadMismatch(volume: volumeName, expected: expected, found: found)
+        }
+        return true
+    }
+
+    static func microsecondsNow() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+}
