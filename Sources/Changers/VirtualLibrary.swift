@@ -169,6 +169,28 @@ public actor VirtualLibrary: MediaChanger {
         }
     }
 
+    /// Puts a new blank cartridge labelled `barcode` into the first empty storage slot (a virtual library can make
+    /// tapes: the Storage daemon does this when the Director names a new volume for a device with Label Media).
+    /// Returns the slot number (mtx numbering, from 1).
+    public func insertBlankCartridge(barcode: String) async throws -> Int {
+        let directory = self.directory
+        return try await locked { (state: inout State) in
+            guard Self.isValidBarcode(barcode) else {
+                throw LibraryError(directory: directory, problem: "\"\(barcode)\" cannot be a barcode")
+            }
+            guard !state.slots.contains(barcode), !state.importExport.contains(barcode),
+                !state.drives.contains(where: { $0.barcode == barcode })
+            else { throw LibraryError(directory: directory, problem: "barcode \(barcode) is already in the library") }
+            guard let slot = state.slots.firstIndex(where: { $0 == nil }) else {
+                throw LibraryError(directory: directory, problem: "no empty slot for a new cartridge \(barcode)")
+            }
+            let tape = try VirtualTape(path: Self.cartridgePath(directory, barcode), writable: true)
+            try tape.close()
+            state.slots[slot] = barcode
+            return slot + 1
+        }
+    }
+
     // MARK: internals
 
     enum Element { case slot(Int), importExport(Int), drive(Int) }

@@ -18,6 +18,10 @@ final class FileDaemonSession {
     private var job: StorageJob?
     private var director: DirectorSession?
     private var mount: VolumeManager.AppendMount?
+    private var tape: VolumeManager.TapeAppend?
+    private var tapeFiles: UInt32 = 0
+    private var tapeBytes: UInt64 = 0
+    private var tapeCommitted = false
     private var endAddress: UInt64?
     private var storeFailure: String?
     private var finalStatus: JobStatus?
@@ -106,29 +110,46 @@ final class FileDaemonSession {
 
     // MARK: Append
 
+    private func sessionLabel(for job: StorageJob, pool: UseStorageCommand?) -> SessionLabel {
+        var label = SessionLabel(
+            jobID: job.jobID, writeTime: Int64(Date().timeIntervalSince1970 * 1_000_000),
+            poolName: pool?.poolName ?? "", jobName: job.command.jobName,
+            clientName: job.command.clientName, job: job.name, fileSetName: job.command.fileSet,
+            jobType: Character(UnicodeScalar(UInt8(truncatingIfNeeded: job.command.type.rawValue))),
+            jobLevel: Character(UnicodeScalar(UInt8(truncatingIfNeeded: job.command.level.rawValue))))
+        label.poolType = pool?.poolType ?? "Backup"
+        label.fileSetMD5 = job.command.fileSetMD5
+        return label
+    }
+
     private func prepareAppend(_ job: StorageJob) async {
         guard let director else {
             await perform(machine.appendUnavailable(reason: "the job's Director is gone"))
             return
         }
         do {
-            let mount = try await daemon.volumes.mountForAppend(job: job, session: director)
             let reservation = await daemon.volumes.reservation(for: job.name)
-            var label = SessionLabel(
-                jobID: job.jobID, writeTime: Int64(Date().timeIntervalSince1970 * 1_000_000),
-                poolName: reservation?.use.poolName ?? "", jobName: job.command.jobName,
-                clientName: job.command.clientName, job: job.name, fileSetName: job.command.fileSet,
-                jobType: Character(UnicodeScalar(UInt8(truncatingIfNeeded: job.command.type.rawValue))),
-                jobLevel: Character(UnicodeScalar(UInt8(truncatingIfNeeded: job.command.level.rawValue))))
-            label.poolType = reservation?.use.poolType ?? "Backup"
-            label.fileSetMD5 = job.command.fileSetMD5
-            try mount.appender.begin(label, sessionID: job.sessionID, sessionTime: job.sessionTime)
-            self.mount = mount
-            daemon.jobs.update(job.name) {
-                $0.device = mount.device.name
-                $0.volume = mount.volume.volumeName
+            let label = sessionLabel(for: job, pool: reservation?.use)
+            if await daemon.volumes.writesFileVolumes(job: job.name) {
+                let mount = try await daemon.volumes.mountForAppend(job: job, session: director)
+                try mount.appender.begin(label, sessionID: job.sessionID, sessionTime: job.sessionTime)
+                self.mount = mount
+                daemon.jobs.update(job.name) {
+                    $0.device = mount.device.name
+                    $0.volume = mount.volume.volumeName
+                }
+                logger.info("appending", metadata: ["volume": "\(mount.volume.volumeName)", "device": "\(mount.device.name)"])
+            } else {
+                let tape = try await daemon.volumes.openTapeAppend(job: job, label: label, session: director)
+                self.tape = tape
+                daemon.jobs.update(job.name) {
+                    $0.device = tape.device.name
+                    $0.volume = tape.volume.volumeName
+                }
+                logger.info(
+                    "appending", metadata: ["volume": "\(tape.volume.volumeName)", "device": "\(tape.device.name)",
+                        "spooling": "\(job.command.spoolData)"])
             }
-            logger.info("appending", metadata: ["volume": "\(mount.volume.volumeName)", "device": "\(mount.device.name)"])
             await perform(machine.appendReady())
         } catch {
             logger.error("no volume for the job: \(error)")
@@ -141,17 +162,36 @@ final class FileDaemonSession {
     static let catalogStreams: Set<Int32> = [1, 3, 5, 10, 17, 18, 28]
 
     private func store(_ record: Record) async {
-        guard let mount, storeFailure == nil, let job else { return }
-        do {
-            try mount.appender.append(record)
-        } catch {
-            storeFailure = "writing volume \(mount.volume.volumeName) on device \(mount.device.name): \(error)"
-            logger.error("\(storeFailure ?? "")")
+        guard storeFailure == nil, let job else { return }
+        if let mount {
+            do {
+                try mount.appender.append(record)
+            } catch {
+                storeFailure = "writing volume \(mount.volume.volumeName) on device \(mount.device.name): \(error)"
+                logger.error("\(storeFailure ?? "")")
+                return
+            }
+            daemon.jobs.update(job.name) {
+                $0.files = UInt32(max(0, mount.appender.lastFileIndex))
+                $0.bytes = mount.appender.recordBytes
+            }
+        } else if let tape {
+            do {
+                try await tape.spooler.append(fileIndex: record.fileIndex, stream: record.stream, data: record.data)
+            } catch {
+                storeFailure = "writing to device \(tape.device.name): \(error)"
+                logger.error("\(storeFailure ?? "")")
+                return
+            }
+            if record.fileIndex > 0 { tapeFiles = max(tapeFiles, UInt32(record.fileIndex)) }
+            tapeBytes &+= UInt64(record.data.count)
+            let (files, bytes) = (tapeFiles, tapeBytes)
+            daemon.jobs.update(job.name) {
+                $0.files = files
+                $0.bytes = bytes
+            }
+        } else {
             return
-        }
-        daemon.jobs.update(job.name) {
-            $0.files = UInt32(max(0, mount.appender.lastFileIndex))
-            $0.bytes = mount.appender.recordBytes
         }
         if !job.command.noAttributes && Self.catalogStreams.contains(record.stream & 0x7FF) && record.fileIndex > 0 {
             let update = AttributeUpdate(
@@ -162,6 +202,25 @@ final class FileDaemonSession {
     }
 
     private func commitAppend() async {
+        if let tape {
+            do {
+                let outcome = try await tape.spooler.commit(status: storeFailure == nil ? "T" : "E", errors: storeFailure == nil ? 0 : 1)
+                tapeCommitted = true
+                logger.info("committed", metadata: ["blocks": "\(outcome.blocks)", "segments": "\(outcome.segments.count)"])
+                if let storeFailure {
+                    await director?.message(.fatal, storeFailure)
+                    await perform(machine.appendFailed(storeFailure))
+                } else {
+                    await perform(machine.appendCommitted())
+                }
+            } catch {
+                let reason = "committing to device \(tape.device.name): \(error)"
+                storeFailure = reason
+                await director?.message(.fatal, reason)
+                await perform(machine.appendFailed(reason))
+            }
+            return
+        }
         guard let mount else {
             await perform(machine.appendFailed("no volume was mounted"))
             return
@@ -190,20 +249,24 @@ final class FileDaemonSession {
             await perform(machine.readUnavailable(reason: "the Director sent no bootstrap for this job"))
             return
         }
-        let volumes: [(name: String, path: String)]
+        let names = await daemon.volumes.volumeNames(job: job, bootstrap: bootstrap)
+        var first: String
         do {
-            volumes = try await daemon.volumes.volumesForRead(job: job, bootstrap: bootstrap)
+            guard let name = names.first else { throw StorageDaemonError.volume(job: job.name, reason: "the bootstrap names no volume") }
+            first = try await daemon.volumes.prepareRead(job: job, volume: name)
         } catch {
             await director?.message(.fatal, "\(error)")
             await perform(machine.readUnavailable(reason: "\(error)"))
             return
         }
         await perform(machine.readReady())
-        for volume in volumes where !closed {
+        for (index, name) in names.enumerated() where !closed {
             do {
-                let stream = try VolumeStream(path: volume.path, bootstrap: bootstrap)
-                daemon.jobs.update(job.name) { $0.volume = volume.name }
-                await director?.message(.info, "Ready to read from volume \"\(volume.name)\" (\(volume.path)).")
+                let path = index == 0 ? first : try await daemon.volumes.prepareRead(job: job, volume: name)
+                first = path
+                let stream = try VolumeStream(path: path, bootstrap: bootstrap)
+                daemon.jobs.update(job.name) { $0.volume = name }
+                await director?.message(.info, "Ready to read from volume \"\(name)\" (\(path)).")
                 while !closed, let event = try stream.next() {
                     switch event {
                     case .record(let record) where record.fileIndex > 0:
@@ -211,13 +274,13 @@ final class FileDaemonSession {
                         readBytes &+= UInt64(record.data.count)
                         await perform(try machine.send(record))
                     case .damagedBlock(let error):
-                        await director?.message(.error, "volume \(volume.name): \(error); skipping that block")
+                        await director?.message(.error, "volume \(name): \(error); skipping that block")
                     default:
                         continue
                     }
                 }
             } catch {
-                storeFailure = "reading volume \(volume.name): \(error)"
+                storeFailure = "reading volume \(name): \(error)"
                 await director?.message(.error, storeFailure ?? "")
                 break
             }
@@ -232,7 +295,16 @@ final class FileDaemonSession {
         var status: JobStatus
         var files: UInt32
         var bytes: UInt64
-        if job.appends {
+        if job.appends, let tape {
+            if !tapeCommitted {
+                // The FD went away mid-job: close the session on tape so the volume reads cleanly.
+                _ = try? await tape.spooler.commit(status: "E", errors: 1)
+                storeFailure = storeFailure ?? "the File daemon closed the connection before the end of its data"
+            }
+            await daemon.volumes.finishTapeAppend(job: job, append: tape, files: tapeFiles, bytes: tapeBytes, session: director)
+            files = tapeFiles
+            bytes = tapeBytes
+        } else if job.appends {
             if let mount {
                 if endAddress == nil {
                     // The FD went away mid-job: close the session on the volume so it reads cleanly.

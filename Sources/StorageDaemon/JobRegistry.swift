@@ -68,6 +68,10 @@ final class JobRegistry: Sendable {
 
     func entry(_ name: String) -> Entry? { state.withLock { $0.entries[name] } }
 
+    func entry(forJobID jobID: UInt32) -> Entry? {
+        state.withLock { $0.entries.values.first { $0.job.jobID == jobID } }
+    }
+
     func setPhase(_ phase: StorageJob.Phase, of name: String) {
         state.withLock { state in
             state.table.setPhase(phase, of: name)

@@ -42,7 +42,7 @@ public final class StorageDaemon: Service, Sendable {
         logger[metadataKey: "daemon"] = "\(configuration.storage.name)"
         self.logger = logger
         self.jobs = JobRegistry(startedAt: started)
-        self.volumes = VolumeManager(configuration: configuration, logger: logger)
+        self.volumes = VolumeManager(configuration: configuration, jobs: self.jobs, logger: logger)
     }
 
     /// Binds every listen address first (so a port conflict fails start-up), then reports `ready` with the bound

@@ -1,5 +1,6 @@
 import BaculaVolume
 import CapstanConfig
+import Changers
 import Foundation
 import Logging
 import StorageProtocol
@@ -30,17 +31,102 @@ actor VolumeManager {
         var labelled: Bool
     }
 
+    /// A job appending through a tape device's data path.
+    struct TapeAppend: @unchecked Sendable {
+        var runtime: DeviceRuntime
+        var spooler: JobSpooler
+        var volume: VolumeInfo
+        var device: StorageDaemonConfiguration.Device
+    }
+
     let configuration: StorageDaemonConfiguration
     let logger: Logger
     private var reservations: [String: Reservation] = [:]
     private var locks: [String: DeviceLock] = [:]
+    /// Tape-like devices (virtual tapes, st drives) by Device name.
+    private var runtimes: [String: DeviceRuntime] = [:]
     /// How many times FindMedia is asked before the job gives up (each answer the SD cannot use asks the next).
     static let findMediaAttempts: Int32 = 5
 
-    init(configuration: StorageDaemonConfiguration, logger: Logger) {
+    init(configuration: StorageDaemonConfiguration, jobs: JobRegistry, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        for device in configuration.devices { locks[device.name] = DeviceLock() }
+        var changers: [String: any MediaChanger] = [:]
+        for changer in configuration.autochangers {
+            do {
+                changers[changer.name] = try ChangerFactory.make(autochanger: changer.name, in: configuration)
+            } catch {
+                logger.error("autochanger \(changer.name) is unusable: \(error)")
+            }
+        }
+        for device in configuration.devices {
+            locks[device.name] = DeviceLock()
+            guard !Self.isFileDevice(device) else { continue }
+            let changer = configuration.autochangers.first { $0.devices.contains(device.name) }.flatMap { changers[$0.name] }
+            runtimes[device.name] = DeviceRuntime(
+                device: device, changer: changer, storageName: configuration.storage.name, jobs: jobs, logger: logger)
+        }
+    }
+
+    /// Whether the job's reserved device writes file volumes (else a tape-like device with a data path).
+    func writesFileVolumes(job: String) -> Bool {
+        reservations[job].map { Self.isFileDevice($0.device) } ?? true
+    }
+
+    /// Opens a job on its tape device's data path (mounting, loading and labelling as needed).
+    func openTapeAppend(job: StorageJob, label: SessionLabel, session: DirectorSession) async throws -> TapeAppend {
+        guard let reservation = reservations[job.name], reservation.appends, let runtime = runtimes[reservation.device.name]
+        else {
+            throw StorageDaemonError.volume(job: job.name, reason: "no tape device was reserved for writing")
+        }
+        let deviceJob = DeviceJob(sessionID: job.sessionID, sessionTime: job.sessionTime, label: label)
+        let reserved = reservation.volume
+        let (spooler, volume) = try await runtime.openJob(
+            deviceJob,
+            volume: {
+                if let reserved { return reserved }
+                return try await self.findVolume(job: job, reservation: reservation, session: session)
+            },
+            pool: reservation.use, spool: job.command.spoolData, director: session)
+        return TapeAppend(runtime: runtime, spooler: spooler, volume: volume, device: reservation.device)
+    }
+
+    /// Reports a tape job's JobMedia segments and volume use to the Director.
+    func finishTapeAppend(job: StorageJob, append: TapeAppend, files: UInt32, bytes: UInt64, session: DirectorSession) async {
+        let (segments, volumes) = await append.runtime.finishJob(job.jobID)
+        do {
+            let records = segments.map { segment in
+                JobMediaRecord(
+                    firstIndex: UInt32(max(0, segment.firstFileIndex)), lastIndex: UInt32(max(0, segment.lastFileIndex)),
+                    start: segment.start.rawValue, end: segment.end.rawValue,
+                    mediaID: Int64(volumes[segment.volumeName]?.mediaID ?? append.volume.mediaID))
+            }
+            if !records.isEmpty {
+                let reply = try await session.request(.createJobMedia(jobID: job.jobID, records))
+                if reply != .jobMediaCreated {
+                    await session.message(.error, "Director refused the JobMedia records: \(reply)")
+                }
+            }
+            for name in Set(segments.map(\.volumeName)) {
+                guard let info = volumes[name] else { continue }
+                var update = MediaUpdate(volumeName: name)
+                update.volumeJobs = info.volumeJobs &+ 1
+                update.volumeBytes = info.volumeBytes &+ (name == segments.last?.volumeName ? bytes : 0)
+                update.volumeFiles = (segments.last { $0.volumeName == name }).map { UInt32(truncatingIfNeeded: $0.end.rawValue >> 32) } ?? 0
+                update.volumeMounts = max(1, info.volumeMounts)
+                update.maximumVolumeBytes = info.maximumVolumeBytes
+                update.endTime = Int64(Date().timeIntervalSince1970)
+                update.volumeFirstWritten = info.volumeWriteTime == 0 ? update.endTime : 0
+                update.volumeStatus = name == segments.last?.volumeName
+                    ? volumeStatusAfterJob(info, jobs: update.volumeJobs, bytes: update.volumeBytes) : "Full"
+                update.slot = info.slot
+                update.inChanger = info.inChanger
+                update.volumeType = 2
+                _ = try await session.request(.updateMedia(jobID: job.jobID, update))
+            }
+        } catch {
+            logger.warning("could not report volume use of job \(job.name): \(error)")
+        }
     }
 
     var storageName: String { configuration.storage.name }
@@ -289,14 +375,31 @@ actor VolumeManager {
 
     // MARK: Reading
 
-    /// The volume files a reading job's bootstrap names, in order, on its reserved device.
-    func volumesForRead(job: StorageJob, bootstrap: Bootstrap) throws -> [(name: String, path: String)] {
-        guard let reservation = reservations[job.name] else {
-            throw StorageDaemonError.volume(job: job.name, reason: "no device was reserved for reading")
-        }
+    /// The volume names a reading job's bootstrap lists, in order.
+    func volumeNames(job: StorageJob, bootstrap: Bootstrap) -> [String] {
         var names: [String] = []
         for entry in bootstrap.entries {
             for name in entry.volumes where !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+
+    /// Makes `volume` readable for the job and returns the path to open: a file volume on a File device, or the
+    /// drive image after loading the cartridge on a virtual tape device.
+    func prepareRead(job: StorageJob, volume: String) async throws -> String {
+        guard let reservation = reservations[job.name] else {
+            throw StorageDaemonError.volume(job: job.name, reason: "no device was reserved for reading")
+        }
+        if let runtime = runtimes[reservation.device.name] {
+            return try await runtime.prepareRead(volume: volume)
+        }
+        return try volumesForRead(job: job, names: [volume])[0].path
+    }
+
+    /// The volume files of a File device.
+    func volumesForRead(job: StorageJob, names: [String]) throws -> [(name: String, path: String)] {
+        guard let reservation = reservations[job.name] else {
+            throw StorageDaemonError.volume(job: job.name, reason: "no device was reserved for reading")
         }
         return try names.map { name in
             let path = reservation.device.archiveDevice + "/" + name

@@ -143,3 +143,20 @@ extension BackupRestoreTests {
         try await sameTree(system.dataDirectory, system.restoredDataDirectory)
     }
 }
+
+/// The same through a virtual tape library: the data path with spooling, end of medium and a restore across volumes.
+@Suite(.serialized) struct TapeBackupRestoreTests {
+    @Test func aJobOnAVirtualTapeLibraryRestores() async throws {
+        var options = BaculaSystem.Options()
+        options.tapeLibraryCapacity = 0
+        options.fileSetOptions = "signature = MD5; sparse = yes"
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 32 << 20)
+        try await system.start()
+        let backup = try await system.backup()
+        #expect(backup.status == "T", "\(system.messages)\n\(system.storageLog)")
+        let restore = try await system.restore("jobid=\(backup.jobId)")
+        #expect(restore.status == "T", "\(system.messages)\n\(system.storageLog)")
+        try await BackupRestoreTests().sameTree(system.dataDirectory, system.restoredDataDirectory)
+    }
+}

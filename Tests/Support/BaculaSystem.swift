@@ -18,6 +18,9 @@ public final class BaculaSystem: @unchecked Sendable {
         public var directorResources = ""  // resources added to the Director file
         public var storageArguments: [String] = []  // extra arguments for the Storage daemon (e.g. -d 100)
         public var fileSetOptions = "signature = MD5"  // the FileSet's Include Options
+        /// Write to a virtual tape library (one drive, cartridges made on demand) instead of a File device;
+        /// a non-zero value is each cartridge's capacity in bytes.
+        public var tapeLibraryCapacity: Int?
         public init() {}
     }
 
@@ -52,18 +55,37 @@ public final class BaculaSystem: @unchecked Sendable {
     /// Writes the configurations, creates the catalog and starts the three daemons.
     public func start() async throws {
         try await RealBacula.makeCatalog(in: directory + "/dir")
-        let storageConfiguration = """
-            Storage {
-              Name = system-sd; SDPort = \(storagePort); SDAddress = 127.0.0.1
-              WorkingDirectory = "\(directory)/sd"; Pid Directory = "\(directory)/sd"; Maximum Concurrent Jobs = 20
+        let library = directory + "/library"
+        let device = options.tapeLibraryCapacity.map { capacity in
+            """
+            Autochanger {
+              Name = VirtualLibrary; Device = Drive-0
+              Changer Device = "virtual:\(library)?slots=16&cartridges=0"; Changer Command = ""
             }
-            Director { Name = system-dir; Password = "sd-password" }
+            Device {
+              Name = Drive-0; Media Type = File; Device Type = VTape; Archive Device = "\(library)/drive-0.vtape"
+              Autochanger = yes; Drive Index = 0; LabelMedia = yes; Random Access = no; Removable Media = yes
+              AutomaticMount = yes; AlwaysOpen = yes; Maximum Block Size = 1048576
+              \(capacity > 0 ? "Maximum Volume Size = \(capacity)" : "")
+              Spool Directory = "\(directory)/spool"; Maximum Spool Size = 64M
+              \(options.device)
+            }
+            """
+        } ?? """
             Device {
               Name = FileDev; Media Type = File; Archive Device = "\(volumeDirectory)"; Device Type = File
               LabelMedia = yes; Random Access = yes; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = no
               Spool Directory = "\(directory)/spool"; Maximum Concurrent Jobs = 5
               \(options.device)
             }
+            """
+        let storageConfiguration = """
+            Storage {
+              Name = system-sd; SDPort = \(storagePort); SDAddress = 127.0.0.1
+              WorkingDirectory = "\(directory)/sd"; Pid Directory = "\(directory)/sd"; Maximum Concurrent Jobs = 20
+            }
+            Director { Name = system-dir; Password = "sd-password" }
+            \(device)
             Messages { Name = Standard; director = system-dir = all }
             \(options.storageResources)
             """
@@ -89,7 +111,8 @@ public final class BaculaSystem: @unchecked Sendable {
             }
             Storage {
               Name = SystemStorage; Address = 127.0.0.1; SDPort = \(storagePort); Password = "sd-password"
-              Device = FileDev; Media Type = File; Maximum Concurrent Jobs = 10
+              Device = \(options.tapeLibraryCapacity == nil ? "FileDev" : "VirtualLibrary"); Media Type = File
+              Maximum Concurrent Jobs = 10
             }
             Pool {
               Name = SystemPool; Pool Type = Backup; Label Format = "Vol-"; Recycle = no; AutoPrune = no

@@ -1,0 +1,259 @@
+import BaculaVolume
+import CapstanConfig
+import Changers
+import Foundation
+import Logging
+import StorageProtocol
+import TapeDevices
+
+/// A tape-like device at run time — a virtual tape (`Device Type = VTape`) or a Linux st drive, alone or in an
+/// autochanger: which volume is in the drive, and the data path (spool, despooler, drive-writer thread) its jobs
+/// write through. One data path serves every job appending to the mounted volume; it is closed when the last job
+/// is done, and the drive is reopened for the next mount. End of medium asks the Director for the next volume,
+/// loads it (by barcode, in an autochanger) and labels it (spec §8.3).
+actor DeviceRuntime {
+    let device: StorageDaemonConfiguration.Device
+    let changer: (any MediaChanger)?
+    let storageName: String
+    let logger: Logger
+    let jobs: JobRegistry
+
+    private var dataPath: DeviceDataPath?
+    private var pathPool: String?
+    private var openJobs = 0
+    /// Volumes this device wrote for running jobs, by name (their catalog records, for JobMedia and UpdateMedia).
+    private var volumes: [String: VolumeInfo] = [:]
+    private var segments: [UInt32: [JobMediaSegment]] = [:]
+    /// The volume name in the drive, as read from its label.
+    private(set) var loadedVolume: String?
+
+    init(device: StorageDaemonConfiguration.Device, changer: (any MediaChanger)?, storageName: String, jobs: JobRegistry,
+        logger: Logger)
+    {
+        self.device = device
+        self.changer = changer
+        self.storageName = storageName
+        self.jobs = jobs
+        var logger = logger
+        logger[metadataKey: "device"] = "\(device.name)"
+        self.logger = logger
+    }
+
+    var isVirtual: Bool { device.deviceType?.lowercased() == "vtape" || !device.archiveDevice.hasPrefix("/dev/") }
+
+    /// Opens the drive (the cartridge now in it), writable.
+    private func openDrive() throws -> any TapeDrive {
+        if isVirtual {
+            let capacity = device.maximumVolumeSize > 0 ? Int64(device.maximumVolumeSize) : nil
+            return try VirtualTape(
+                path: device.archiveDevice, writable: true, capacity: capacity,
+                earlyWarningZone: capacity.map { min($0 / 20, 4 << 20) } ?? 0)
+        }
+        return try LinuxTapeDrive(path: device.archiveDevice)
+    }
+
+    /// The label at the beginning of the tape in `drive`; nil for a blank tape.
+    static func readLabel(_ drive: any TapeDrive) throws -> VolumeLabel? {
+        try drive.rewind()
+        var reader = VolumeReader(source: TapeBlockSource(drive: drive), initialBufferSize: 2 << 20)
+        defer { try? drive.rewind() }
+        while let event = try reader.next() {
+            switch event {
+            case .record(let record):
+                guard record.fileIndex == LabelType.volumeLabel.rawValue || record.fileIndex == LabelType.preLabel.rawValue
+                else { return nil }
+                return try VolumeLabel(decoding: record.data)
+            case .filemark: return nil
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    // MARK: Changer
+
+    /// Makes `volume` the cartridge in this device's drive: unloads another one, loads it from its slot by barcode.
+    private func load(volume: String) async throws {
+        guard let changer else { return }
+        let elements = try await changer.inventory()
+        let drives = elements.filter { $0.kind == .drive }.sorted { $0.address < $1.address }
+        let index = device.driveIndex
+        guard index < drives.count else {
+            throw StorageDaemonError.volume(job: "?", reason: "the autochanger has no drive \(index) for device \(device.name)")
+        }
+        if drives[index].barcode == volume { return }
+        if drives[index].full {
+            logger.info("unloading \(drives[index].barcode ?? "a cartridge") from drive \(index)")
+            _ = try await changer.unload(drive: index)
+        }
+        let slots = elements.filter { $0.kind == .slot }.sorted { $0.address < $1.address }
+            + elements.filter { $0.kind == .importExport }.sorted { $0.address < $1.address }
+        var slotNumber: Int
+        if let slot = slots.firstIndex(where: { $0.barcode == volume }) {
+            slotNumber = slot + 1
+        } else if let library = changer as? VirtualLibrary, device.labelMedia {
+            // A new volume the Director created with Label Format: the virtual library makes a blank tape for it.
+            slotNumber = try await library.insertBlankCartridge(barcode: volume)
+            logger.info("created blank cartridge \(volume) in slot \(slotNumber)")
+        } else {
+            throw StorageDaemonError.volume(
+                job: "?", reason: "volume \"\(volume)\" is not in the autochanger (no slot holds that barcode)")
+        }
+        logger.info("loading \(volume) from slot \(slotNumber) into drive \(index)")
+        try await changer.load(slot: slotNumber, drive: index)
+    }
+
+    /// Loads `volume` and opens the drive: `.append` when it carries that label, `.relabel` when blank (and
+    /// Label Media allows it, or the volume was labelled by the `label` command as PRE_LABEL).
+    private func mount(volume info: VolumeInfo, pool: UseStorageCommand, job: String) async throws -> VolumeMount {
+        try await load(volume: info.volumeName)
+        let drive = try openDrive()
+        let found = try Self.readLabel(drive)
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        var label = found ?? VolumeLabel(
+            labelTime: now, writeTime: now, volumeName: info.volumeName, poolName: pool.poolName,
+            mediaType: pool.mediaType, hostName: ProcessInfo.processInfo.hostName, labelProgram: storageName,
+            programVersion: CapstanVersion.text, programDate: "26Nov26")
+        let medium: VolumeMount.Medium
+        if let found {
+            guard found.volumeName == info.volumeName else {
+                throw StorageDaemonError.volume(
+                    job: job, reason: "the tape in \(device.name) is labelled \"\(found.volumeName)\", not \"\(info.volumeName)\"")
+            }
+            medium = info.volumeBytes <= 1024 ? .relabel : .append
+        } else {
+            guard device.labelMedia || changer != nil else {
+                throw StorageDaemonError.volume(
+                    job: job, reason: "the tape in \(device.name) is blank and Label Media is off: label it first")
+            }
+            medium = .relabel
+        }
+        label.poolName = pool.poolName
+        loadedVolume = info.volumeName
+        return VolumeMount(drive: drive, label: label, medium: medium)
+    }
+
+    // MARK: Jobs
+
+    /// Opens `job` on the mounted volume (mounting `volume` first when no data path runs). A job for another pool
+    /// waits until the running jobs are done. Returns the producer the job's records go to.
+    func openJob(
+        _ job: DeviceJob, volume: @Sendable () async throws -> VolumeInfo, pool: UseStorageCommand, spool: Bool,
+        director: DirectorSession
+    ) async throws -> sending (JobSpooler, VolumeInfo) {
+        while let running = pathPool, running != pool.poolName, openJobs > 0 {
+            _ = running
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        if dataPath == nil || pathPool != pool.poolName {
+            try await closePath()
+            let info = try await volume()
+            let mount = try await mount(volume: info, pool: pool, job: job.name)
+            volumes[info.volumeName] = info
+            let spoolDirectory = device.spoolDirectory ?? "/var/spool/capstan"
+            let configuration = SpoolConfiguration(
+                directory: spoolDirectory, storageName: storageName, deviceName: device.name,
+                maximumSpoolSize: Int64(device.maximumSpoolSize > 0 ? device.maximumSpoolSize : 1 << 34),
+                maximumJobSpoolSize: Int64(device.maximumJobSpoolSize > 0 ? device.maximumJobSpoolSize : 1 << 34),
+                blockSize: device.effectiveBlockSize)
+            let owner = DriveWriter.Owner(
+                nextVolume: { [weak self] end in
+                    guard let self else { throw StorageDaemonError.volume(job: "?", reason: "device gone") }
+                    return try await self.nextVolume(after: end, pool: pool)
+                },
+                jobMedia: { [weak self] segment in
+                    Task { await self?.record(segment) }
+                })
+            dataPath = try DeviceDataPath(
+                spool: configuration,
+                drive: .init(blockSize: device.effectiveBlockSize, maximumFileSize: Int(device.maximumFileSize)),
+                firstVolume: mount, owner: owner)
+            pathPool = pool.poolName
+            if mount.medium == .relabel {
+                await director.message(
+                    .info, "Labeled new Volume \"\(info.volumeName)\" on Tape device \"\(device.name)\" (\(device.archiveDevice)).")
+            }
+        }
+        guard let dataPath, let name = loadedVolume, let info = volumes[name] else {
+            throw StorageDaemonError.volume(job: job.name, reason: "no volume mounted on \(device.name)")
+        }
+        openJobs += 1
+        // Unspooled jobs go through the same path; a direct mode arrives with the file-volume data path.
+        _ = spool
+        return (try await dataPath.openJob(job), info)
+    }
+
+    private func record(_ segment: JobMediaSegment) {
+        segments[segment.jobID, default: []].append(segment)
+    }
+
+    /// End of medium: the full volume is reported Full, the Director names the next one, it is loaded and labelled.
+    private func nextVolume(after end: EndOfMedium, pool: UseStorageCommand) async throws -> VolumeMount {
+        guard let director = jobs.entry(forJobID: end.jobID)?.director else {
+            throw StorageDaemonError.directorGone(job: "JobId \(end.jobID)")
+        }
+        var full = MediaUpdate(volumeName: end.volumeName)
+        if let info = volumes[end.volumeName] {
+            full.volumeJobs = info.volumeJobs
+            full.volumeMounts = max(1, info.volumeMounts)
+            full.maximumVolumeBytes = info.maximumVolumeBytes
+            full.slot = info.slot
+            full.inChanger = info.inChanger
+        }
+        full.volumeBytes = UInt64(max(0, end.bytes))
+        full.volumeBlocks = UInt32(max(0, end.blocks))
+        full.volumeFiles = UInt32(max(0, end.filemarks))
+        full.volumeStatus = "Full"
+        full.endTime = Int64(Date().timeIntervalSince1970)
+        full.volumeType = 2
+        _ = try await director.request(.updateMedia(jobID: end.jobID, full))
+        await director.message(.info, "End of medium on Volume \"\(end.volumeName)\" Bytes=\(end.bytes) Blocks=\(end.blocks). Marked Full.")
+        var last = "no answer"
+        for index in 1...VolumeManager.findMediaAttempts {
+            let reply = try await director.request(
+                .findMedia(jobID: end.jobID, index: index, poolName: pool.poolName, mediaType: pool.mediaType, volumeType: 2))
+            guard case .volume(let info) = reply, info.volumeName != end.volumeName else {
+                last = "\(reply)"
+                continue
+            }
+            let mount = try await mount(volume: info, pool: pool, job: "JobId \(end.jobID)")
+            volumes[info.volumeName] = info
+            await director.message(.info, "New volume \"\(info.volumeName)\" mounted on device \"\(device.name)\"; the job continues.")
+            return mount
+        }
+        throw StorageDaemonError.volume(job: "JobId \(end.jobID)", reason: "no next volume after \(end.volumeName): \(last)")
+    }
+
+    /// A job's JobMedia segments (one per volume part) and the catalog records of the volumes they are on; called
+    /// once the job committed. Closes the data path when it was the last job.
+    func finishJob(_ jobID: UInt32) async -> (segments: [JobMediaSegment], volumes: [String: VolumeInfo]) {
+        let mine = segments.removeValue(forKey: jobID) ?? []
+        openJobs = max(0, openJobs - 1)
+        let known = volumes
+        if openJobs == 0 {
+            try? await closePath()
+        }
+        return (mine, known)
+    }
+
+    /// Drive counters for `status`.
+    func statistics() -> DriveStatistics? { dataPath?.statistics }
+
+    private func closePath() async throws {
+        guard let path = dataPath else { return }
+        dataPath = nil
+        pathPool = nil
+        _ = try await path.close()
+    }
+
+    /// Loads `volume` for reading and returns the path of the drive's image (virtual tapes).
+    func prepareRead(volume: String) async throws -> String {
+        guard openJobs == 0 else {
+            throw StorageDaemonError.volume(job: "?", reason: "device \(device.name) is busy writing")
+        }
+        try await closePath()
+        try await load(volume: volume)
+        loadedVolume = volume
+        return device.archiveDevice
+    }
+}
