@@ -19,6 +19,12 @@ public struct RecordAssembler: Sendable {
     /// Forgets every partial record (after a reposition).
     public mutating func reset() { pending.removeAll(keepingCapacity: true) }
 
+    /// Gives every partial record the address `address`: a record carried over to the next volume is then found
+    /// where its continuation is (the bootstrap of that volume selects by its addresses).
+    public mutating func moveUnfinishedRecords(to address: VolumeAddress) {
+        for key in pending.keys { pending[key]?.record.address = address }
+    }
+
     /// Decodes the records of one verified block (`bytes` holds at least `header.length` bytes) and calls `emit` for
     /// every record that is complete after this block.
     public mutating func consume(
@@ -73,7 +79,9 @@ public struct RecordAssembler: Sendable {
                 }
                 continue
             }
-            pending[key] = nil  // an unfinished record of this session is abandoned
+            // A new data record abandons an unfinished one of its session; a label (a continuation volume's VOL_LABEL
+            // carries the job's session) does not.
+            if fileIndex > 0 { pending[key] = nil }
             var data = [UInt8]()
             if available < Int(remaining) { data.reserveCapacity(Int(remaining)) }
             data.append(contentsOf: piece)

@@ -40,6 +40,13 @@ public struct VolumeReader<Source: BlockSource> {
         finished = true
     }
 
+    /// The partial records waiting for their continuation. A job read across volumes hands it from the reader of
+    /// one volume to the reader of the next, so a record split at end of medium reassembles (spec §8.3).
+    public var recordAssembler: RecordAssembler {
+        get { assembler }
+        set { assembler = newValue }
+    }
+
     /// Current buffer size (grows with the largest block seen).
     public var bufferSize: Int { buffer.count }
 

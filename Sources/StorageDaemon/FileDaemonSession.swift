@@ -260,16 +260,20 @@ final class FileDaemonSession {
             return
         }
         await perform(machine.readReady())
+        var previous: VolumeStream?
         for (index, name) in names.enumerated() where !closed {
             do {
                 let path = index == 0 ? first : try await daemon.volumes.prepareRead(job: job, volume: name)
                 first = path
                 let stream = try VolumeStream(path: path, bootstrap: bootstrap)
+                if let previous { stream.continueAfter(previous) }
+                previous = stream
                 daemon.jobs.update(job.name) { $0.volume = name }
                 await director?.message(.info, "Ready to read from volume \"\(name)\" (\(path)).")
                 while !closed, let event = try stream.next() {
                     switch event {
                     case .record(let record) where record.fileIndex > 0:
+                        logger.trace("read record", metadata: ["volume": "\(name)", "fileIndex": "\(record.fileIndex)", "stream": "\(record.stream)", "bytes": "\(record.data.count)", "continuation": "\(record.isContinuation)", "address": "\(record.address)"])
                         readFiles.insert(record.fileIndex)
                         readBytes &+= UInt64(record.data.count)
                         await perform(try machine.send(record))

@@ -83,6 +83,15 @@ public final class VolumeStream {
         reader.close()
     }
 
+    /// Continues a job that `previous` (the volume before this one) ended in the middle of: the record split at its
+    /// end of medium is completed by the continuation at the start of this volume. Call before `next()`.
+    public func continueAfter(_ previous: VolumeStream) {
+        var assembler = previous.reader.recordAssembler
+        let start = label.flatMap { bootstrap?.startAddress(forVolume: $0.volumeName) } ?? 0
+        assembler.moveUnfinishedRecords(to: VolumeAddress(rawValue: start, isByteOffset: container == .fileVolume))
+        reader.recordAssembler = assembler
+    }
+
     /// Number of damaged blocks met so far.
     public var damagedBlocks: Int { reader.damagedBlocks }
 

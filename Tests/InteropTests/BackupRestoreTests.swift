@@ -160,3 +160,24 @@ extension BackupRestoreTests {
         try await BackupRestoreTests().sameTree(system.dataDirectory, system.restoredDataDirectory)
     }
 }
+
+extension TapeBackupRestoreTests {
+    @Test func aJobCrossingEndOfMediumRestoresFromBothVolumes() async throws {
+        var options = BaculaSystem.Options()
+        options.tapeLibraryCapacity = 24 << 20
+        options.job = "Spool Data = yes"
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 40 << 20)
+        try await system.start()
+        let backup = try await system.backup()
+        #expect(backup.status == "T", "\(system.messages)\n\(system.storageLog)")
+        let media = try await system.sql("SELECT VolumeName, VolStatus FROM Media ORDER BY MediaId")
+        #expect(media.split(separator: "\n").count >= 2, "one volume only: \(media)")
+        #expect(media.contains("Vol-0001|Full"), "\(media)")
+        let jobMedia = try await system.sql("SELECT COUNT(DISTINCT MediaId) FROM JobMedia WHERE JobId=\(backup.jobId)")
+        #expect(Int(jobMedia.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 2, "JobMedia: \(jobMedia)")
+        let restore = try await system.restore("jobid=\(backup.jobId)")
+        #expect(restore.status == "T", "\(system.messages)\n\(system.storageLog)")
+        try await BackupRestoreTests().sameTree(system.dataDirectory, system.restoredDataDirectory)
+    }
+}
