@@ -226,14 +226,17 @@ actor DeviceRuntime {
 
     /// A job's JobMedia segments (one per volume part) and the catalog records of the volumes they are on; called
     /// once the job committed. Closes the data path when it was the last job.
-    func finishJob(_ jobID: UInt32) async -> (segments: [JobMediaSegment], volumes: [String: VolumeInfo]) {
+    func finishJob(_ jobID: UInt32) async -> (
+        segments: [JobMediaSegment], volumes: [String: VolumeInfo], drive: DriveStatistics?
+    ) {
         let mine = segments.removeValue(forKey: jobID) ?? []
         openJobs = max(0, openJobs - 1)
         let known = volumes
+        let drive = dataPath?.statistics
         if openJobs == 0 {
             try? await closePath()
         }
-        return (mine, known)
+        return (mine, known, drive)
     }
 
     /// Drive counters for `status`.

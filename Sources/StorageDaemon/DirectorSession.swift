@@ -158,7 +158,7 @@ actor DirectorSession {
             logger.info("cancel requested", metadata: ["job": "\(name)"])
             daemon.jobs.cancel(name)
         case .reportStatus:
-            let lines = daemon.statusReport().lines.enumerated().map { index, line in
+            let lines = await daemon.statusReport().lines.enumerated().map { index, line in
                 index == 0 ? Array(line.utf8) : Array(line.utf8) + [0]
             }
             await perform(machine.commandFinished(lines: lines))

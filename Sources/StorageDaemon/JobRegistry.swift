@@ -102,6 +102,13 @@ final class JobRegistry: Sendable {
         handler?()
     }
 
+    /// Cancels every job (graceful shutdown); returns how many there were.
+    func cancelAll() -> Int {
+        let names = state.withLock { Array($0.entries.keys) }
+        for name in names { cancel(name) }
+        return names.count
+    }
+
     /// The job's Director went away before the job ended: treat it as canceled.
     func directorGone(_ name: String) {
         let ended = state.withLock { $0.table[name]?.phase == .ended }

@@ -10,6 +10,8 @@ public struct StatusReport: Sendable {
         public var mountedVolume: String?
         public var bytesWritten: UInt64 = 0
         public var underruns: Int = 0
+        /// Current drive rate, bytes per second.
+        public var rate: Double = 0
         /// The job ids using the device.
         public var attachedJobs: [Int] = []
 
@@ -112,7 +114,9 @@ public struct StatusReport: Sendable {
                 lines.append("\nDevice \(kind): \"\(device.name)\" (\(device.archiveDevice)) is not open.\n")
             }
             lines.append("   Media type:  \(device.mediaType)  Block size: \(device.effectiveBlockSize)\n")
-            lines.append("   Bytes written: \(Self.grouped(state.bytesWritten))  Drive underruns: \(state.underruns)\n")
+            lines.append(
+                "   Bytes written: \(Self.grouped(state.bytesWritten))  Rate: \(Self.grouped(UInt64(max(0, state.rate)))) bytes/s"
+                    + "  Drive underruns: \(state.underruns)\n")
             lines.append("Attached JobIds: \(state.attachedJobs.map(String.init).joined(separator: ","))\n")
             lines.append("==\n")
         }

@@ -73,8 +73,12 @@ public final class StorageDaemon: Service, Sendable {
                     }
                 }
             }
-        } onGracefulShutdown: { [lifecycle] in
+        } onGracefulShutdown: { [lifecycle, jobs, logger] in
             lifecycle.stopping()
+            // Running jobs fail cleanly: their clients are disconnected, so each closes its session on the volume
+            // (EOS with an error status) at a block boundary before the daemon exits.
+            let canceled = jobs.cancelAll()
+            if canceled > 0 { logger.warning("shutting down: \(canceled) running job(s) canceled") }
             Task { for server in listeners { await server.close() } }
         }
         logger.info("stopped")
@@ -103,9 +107,21 @@ public final class StorageDaemon: Service, Sendable {
     }
 
     /// A snapshot for `status`.
-    func statusReport() -> StatusReport {
-        StatusReport(
+    func statusReport() async -> StatusReport {
+        var devices: [StatusReport.DeviceState] = []
+        for device in configuration.devices {
+            var state = StatusReport.DeviceState(device: device)
+            if let drive = await volumes.driveState(device: device.name) {
+                state.mountedVolume = drive.volume
+                state.bytesWritten = UInt64(max(0, drive.statistics?.bytes ?? 0))
+                state.underruns = drive.statistics?.underruns ?? 0
+                state.rate = drive.statistics?.currentRate ?? 0
+            }
+            state.attachedJobs = jobs.running().filter { $0.device == device.name }.map(\.jobId)
+            devices.append(state)
+        }
+        return StatusReport(
             daemonName: configuration.storage.name, started: started, jobsRun: jobs.jobsRun(), running: jobs.running(),
-            devices: configuration.devices.map { StatusReport.DeviceState(device: $0) })
+            devices: devices)
     }
 }

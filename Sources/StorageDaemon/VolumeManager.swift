@@ -68,6 +68,12 @@ actor VolumeManager {
         }
     }
 
+    /// The volume in a tape device's drive and its drive counters (nil for File devices).
+    func driveState(device name: String) async -> (volume: String?, statistics: DriveStatistics?)? {
+        guard let runtime = runtimes[name] else { return nil }
+        return (await runtime.loadedVolume, await runtime.statistics())
+    }
+
     /// Whether the job's reserved device writes file volumes (else a tape-like device with a data path).
     func writesFileVolumes(job: String) -> Bool {
         reservations[job].map { Self.isFileDevice($0.device) } ?? true
@@ -92,8 +98,16 @@ actor VolumeManager {
     }
 
     /// Reports a tape job's JobMedia segments and volume use to the Director.
-    func finishTapeAppend(job: StorageJob, append: TapeAppend, files: UInt32, bytes: UInt64, session: DirectorSession) async {
-        let (segments, volumes) = await append.runtime.finishJob(job.jobID)
+    @discardableResult
+    func finishTapeAppend(job: StorageJob, append: TapeAppend, files: UInt32, bytes: UInt64, session: DirectorSession)
+        async -> DriveStatistics?
+    {
+        let (segments, volumes, drive) = await append.runtime.finishJob(job.jobID)
+        if let drive {
+            await session.message(
+                .info, "Drive \(append.device.name): \(drive.blocks) blocks, average rate "
+                    + "\(StatusReport.grouped(UInt64(max(0, drive.averageRate)))) bytes/s, drive underruns=\(drive.underruns).")
+        }
         do {
             let records = segments.map { segment in
                 JobMediaRecord(
@@ -127,6 +141,7 @@ actor VolumeManager {
         } catch {
             logger.warning("could not report volume use of job \(job.name): \(error)")
         }
+        return drive
     }
 
     var storageName: String { configuration.storage.name }
