@@ -11,6 +11,7 @@ let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 
 let package = Package(
     name: "Capstan",
@@ -52,10 +53,12 @@ let package = Package(
         // MARK: services
         .target(name: "Net", dependencies: ["BaculaWire", nioCore, nioPosix, logging]),
         .target(name: "Catalog", dependencies: [grdb, logging]),
+        .target(name: "Metrics", dependencies: [nioCore, nioPosix, nioHTTP1, logging]),
         .target(
             name: "StorageDaemon",
             dependencies: [
                 "CapstanConfig", "BaculaWire", "BaculaVolume", "StorageProtocol", "TapeDevices", "Changers", "Discovery", "Net",
+                "Metrics",
                 nioCore, nioPosix, serviceLifecycle, logging,
             ]),
         .target(name: "Director", dependencies: ["CapstanConfig", "BaculaWire", "Net", "Catalog", serviceLifecycle, logging]),

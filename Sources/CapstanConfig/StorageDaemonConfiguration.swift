@@ -13,6 +13,9 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
         public var clientConnectTimeout: Int64
         public var commCompression: Bool
         public var messages: String?
+        /// Prometheus metrics over HTTP (a Capstan extension); 0 = off.
+        public var metricsPort: Int = 0
+        public var metricsAddress: String = "127.0.0.1"
     }
 
     /// A Director allowed to connect, with the password it authenticates with.
@@ -94,7 +97,8 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
             maximumConcurrentJobs: Int(storage.integer("Maximum Concurrent Jobs") ?? 20),
             heartbeatInterval: storage.duration("Heartbeat Interval") ?? 300,
             clientConnectTimeout: storage.duration("Client Connect Timeout") ?? 1800,
-            commCompression: storage.bool("Comm Compression") ?? true, messages: storage.string("Messages"))
+            commCompression: storage.bool("Comm Compression") ?? true, messages: storage.string("Messages"),
+            metricsPort: Int(storage.integer("Metrics Port") ?? 0), metricsAddress: storage.string("Metrics Address") ?? "127.0.0.1")
         directors = configuration.resources(ofType: "Director").map {
             Director(name: $0.name, password: $0.string("Password") ?? "", monitor: $0.bool("Monitor") ?? false)
         }

@@ -19,6 +19,9 @@ extension DaemonSchema {
                     Build.seconds("Client Connect Timeout", 1800), Build.seconds("Heartbeat Interval", 300),
                     Build.seconds("Client Connect Wait", 1800),
                     Build.directive("Ver Id", .string), Build.flag("Comm Compression", true),
+                    // Capstan extensions (a Bacula SD does not know them): Prometheus metrics over HTTP, off by default.
+                    Build.directive("Metrics Port", .integer(0...65535), .integer(0)),
+                    Build.directive("Metrics Address", .address, .string("127.0.0.1")),
                 ] + Build.tls()),
             ResourceSchema(
                 "Director",

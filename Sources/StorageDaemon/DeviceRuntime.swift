@@ -26,6 +26,9 @@ actor DeviceRuntime {
     private var segments: [UInt32: [JobMediaSegment]] = [:]
     /// The volume name in the drive, as read from its label.
     private(set) var loadedVolume: String?
+    /// Cartridge moves this device asked its changer for, and how many failed.
+    private(set) var changerMoves = 0
+    private(set) var changerErrors = 0
 
     init(device: StorageDaemonConfiguration.Device, changer: (any MediaChanger)?, storageName: String, jobs: JobRegistry,
         logger: Logger)
@@ -74,6 +77,16 @@ actor DeviceRuntime {
 
     /// Makes `volume` the cartridge in this device's drive: unloads another one, loads it from its slot by barcode.
     private func load(volume: String) async throws {
+        guard changer != nil else { return }
+        do {
+            try await loadWithChanger(volume: volume)
+        } catch {
+            changerErrors += 1
+            throw error
+        }
+    }
+
+    private func loadWithChanger(volume: String) async throws {
         guard let changer else { return }
         let elements = try await changer.inventory()
         let drives = elements.filter { $0.kind == .drive }.sorted { $0.address < $1.address }
@@ -84,6 +97,7 @@ actor DeviceRuntime {
         if drives[index].barcode == volume { return }
         if drives[index].full {
             logger.info("unloading \(drives[index].barcode ?? "a cartridge") from drive \(index)")
+            changerMoves += 1
             _ = try await changer.unload(drive: index)
         }
         let slots = elements.filter { $0.kind == .slot }.sorted { $0.address < $1.address }
@@ -100,6 +114,7 @@ actor DeviceRuntime {
                 job: "?", reason: "volume \"\(volume)\" is not in the autochanger (no slot holds that barcode)")
         }
         logger.info("loading \(volume) from slot \(slotNumber) into drive \(index)")
+        changerMoves += 1
         try await changer.load(slot: slotNumber, drive: index)
     }
 

@@ -27,6 +27,7 @@ final class FileDaemonSession {
     private var finalStatus: JobStatus?
     private var readFiles: Set<Int32> = []
     private var readBytes: UInt64 = 0
+    private var readDevice: String?
     private var authenticated = false
 
     init(connection: BsockConnection, daemon: StorageDaemon, logger: Logger) {
@@ -250,6 +251,7 @@ final class FileDaemonSession {
             return
         }
         let names = await daemon.volumes.volumeNames(job: job, bootstrap: bootstrap)
+        readDevice = await daemon.volumes.reservation(for: job.name)?.device.name
         var first: String
         do {
             guard let name = names.first else { throw StorageDaemonError.volume(job: job.name, reason: "the bootstrap names no volume") }
@@ -276,6 +278,7 @@ final class FileDaemonSession {
                         logger.trace("read record", metadata: ["volume": "\(name)", "fileIndex": "\(record.fileIndex)", "stream": "\(record.stream)", "bytes": "\(record.data.count)", "continuation": "\(record.isContinuation)", "address": "\(record.address)"])
                         readFiles.insert(record.fileIndex)
                         readBytes &+= UInt64(record.data.count)
+                        if let device = daemon.jobs.entry(job.name)?.device ?? readDevice { daemon.jobs.addBytesRead(record.data.count, device: device) }
                         await perform(try machine.send(record))
                     case .damagedBlock(let error):
                         await director?.message(.error, "volume \(name): \(error); skipping that block")

@@ -23,6 +23,7 @@ final class JobRegistry: Sendable {
     }
 
     private struct State {
+        var bytesRead: [String: UInt64] = [:]
         var table = StorageJobTable()
         var entries: [String: Entry] = [:]
         var nextSessionID: UInt32 = 1
@@ -124,6 +125,11 @@ final class JobRegistry: Sendable {
     }
 
     func jobsRun() -> Int { state.withLock { $0.jobsRun } }
+
+    /// Counts record bytes read from `device` for restores.
+    func addBytesRead(_ count: Int, device: String) { state.withLock { $0.bytesRead[device, default: 0] &+= UInt64(count) } }
+
+    func bytesRead(device: String) -> UInt64 { state.withLock { $0.bytesRead[device] ?? 0 } }
 
     /// The running jobs for `status`.
     func running() -> [StatusReport.RunningJob] {

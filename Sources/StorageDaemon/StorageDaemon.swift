@@ -2,6 +2,7 @@ import BaculaWire
 import CapstanConfig
 import Foundation
 import Logging
+import Metrics
 import Net
 import ServiceLifecycle
 import Synchronization
@@ -54,6 +55,13 @@ public final class StorageDaemon: Service, Sendable {
             servers.append(server)
             logger.info("listening", metadata: ["address": "\(address.host):\(server.localAddress?.port ?? address.port)"])
         }
+        var metrics: MetricsServer?
+        if configuration.storage.metricsPort > 0 {
+            metrics = try await MetricsServer.start(
+                host: configuration.storage.metricsAddress, port: configuration.storage.metricsPort, logger: logger,
+                render: { [weak self] in await self?.metricsText() ?? "" })
+        }
+        let metricsServer = metrics
         lifecycle.ready(servers.compactMap { $0.localAddress?.port })
         let listeners = servers
         let router = ConnectionRouter(configuration: configuration)
@@ -79,7 +87,10 @@ public final class StorageDaemon: Service, Sendable {
             // (EOS with an error status) at a block boundary before the daemon exits.
             let canceled = jobs.cancelAll()
             if canceled > 0 { logger.warning("shutting down: \(canceled) running job(s) canceled") }
-            Task { for server in listeners { await server.close() } }
+            Task {
+                for server in listeners { await server.close() }
+                await metricsServer?.close()
+            }
         }
         logger.info("stopped")
     }

@@ -74,6 +74,16 @@ actor VolumeManager {
         return (await runtime.loadedVolume, await runtime.statistics())
     }
 
+    /// Changer moves and errors per tape device.
+    func changerCounters() async -> [(device: String, moves: Int, errors: Int)] {
+        var out: [(String, Int, Int)] = []
+        for name in runtimes.keys.sorted() {
+            guard let runtime = runtimes[name] else { continue }
+            out.append((name, await runtime.changerMoves, await runtime.changerErrors))
+        }
+        return out
+    }
+
     /// Whether the job's reserved device writes file volumes (else a tape-like device with a data path).
     func writesFileVolumes(job: String) -> Bool {
         reservations[job].map { Self.isFileDevice($0.device) } ?? true

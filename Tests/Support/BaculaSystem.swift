@@ -21,6 +21,8 @@ public final class BaculaSystem: @unchecked Sendable {
         /// Write to a virtual tape library (one drive, cartridges made on demand) instead of a File device;
         /// a non-zero value is each cartridge's capacity in bytes.
         public var tapeLibraryCapacity: Int?
+        /// Serve Prometheus metrics from capstan-sd on this port (`Metrics Port`).
+        public var metricsPort: Int?
         public init() {}
     }
 
@@ -83,6 +85,7 @@ public final class BaculaSystem: @unchecked Sendable {
             Storage {
               Name = system-sd; SDPort = \(storagePort); SDAddress = 127.0.0.1
               WorkingDirectory = "\(directory)/sd"; Pid Directory = "\(directory)/sd"; Maximum Concurrent Jobs = 20
+              \(options.metricsPort.map { "Metrics Port = \($0)" } ?? "")
             }
             Director { Name = system-dir; Password = "sd-password" }
             \(device)

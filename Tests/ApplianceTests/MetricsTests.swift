@@ -1,0 +1,50 @@
+import CapstanTestSupport
+import Foundation
+import Testing
+
+/// capstan-sd's Prometheus endpoint, read with curl during a real backup.
+@Suite struct MetricsTests {
+    func scrape(_ port: Int) async throws -> String {
+        try await Command.run("/usr/bin/curl", ["-sf", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"]).output
+    }
+
+    /// The value of the sample `name{labels}` in a scrape, if present.
+    func value(_ text: String, _ sample: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(sample + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+    }
+
+    @Test func drivesShowBytesDuringABackup() async throws {
+        var options = BaculaSystem.Options()
+        options.tapeLibraryCapacity = 0
+        let port = try RealBacula.freePort()
+        options.metricsPort = port
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 400 << 20)
+        try await system.start()
+        let idle = try await scrape(port)
+        #expect(idle.contains("# TYPE capstan_drive_bytes_written_total counter"), "\(idle)")
+        #expect(value(idle, "capstan_drive_bytes_written_total{device=\"Drive-0\"}") == 0)
+        let jobId = try await system.queue("run job=SystemBackup yes")
+        var during = ""
+        let sawBytes = await RealBacula.eventually(seconds: 120) {
+            // eventually() polls synchronously; curl runs in a child process.
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            process.arguments = ["-sf", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            guard (try? process.run()) != nil else { return false }
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            during = String(decoding: data, as: UTF8.self)
+            return (value(during, "capstan_drive_bytes_written_total{device=\"Drive-0\"}") ?? 0) > 0
+                && during.contains("capstan_job_bytes{jobid=\"\(jobId)\"")
+        }
+        #expect(sawBytes, "\(during)")
+        #expect(during.contains("capstan_drive_cartridge_loaded{device=\"Drive-0\",volume=\"Vol-0001\"} 1"), "\(during)")
+        let row = try await system.wait(jobId: jobId)
+        #expect(row.status == "T", "\(system.messages)")
+        let missing = try await Command.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/nothing"])
+        #expect(missing.output == "404")
+    }
+}
