@@ -42,6 +42,12 @@ public enum StorageReply: Hashable, Sendable {
     case mounted(volume: String)
     /// [WIRE] `3001 Device "%s" is already mounted with Volume "%s"\n` (device as `"NAME" (PATH)`).
     case alreadyMounted(device: DeviceDescription, volume: String)
+    /// [WIRE] `3001 Device "%s" is mounted with Volume "%s"\n` (a drive kept open, `AlwaysOpen = yes`).
+    case isMounted(device: DeviceDescription, volume: String)
+    /// [WIRE] `3002 Device "%s" unmounted.\n`.
+    case unmounted(device: DeviceDescription)
+    /// [WIRE] `3022 Device "%s" released.\n`.
+    case released(device: DeviceDescription)
     /// [WIRE] `3001 Volume=%s Slot=%d\n` — what `readlabel` found (the volume name of the label).
     case labelRead(volume: String, slot: Int32)
     /// [WIRE] `3901 Device "%s" is already unmounted.\n`.
@@ -56,6 +62,9 @@ public enum StorageReply: Hashable, Sendable {
 
     private static let alreadyMountedTemplate = LineTemplate(
         "3001 Device \"", "\" is already mounted with Volume \"", "\"\n")
+    private static let isMountedTemplate = LineTemplate("3001 Device \"", "\" is mounted with Volume \"", "\"\n")
+    private static let unmountedTemplate = LineTemplate("3002 Device \"", "\" unmounted.\n")
+    private static let releasedTemplate = LineTemplate("3022 Device \"", "\" released.\n")
     private static let alreadyUnmountedTemplate = LineTemplate("3901 Device \"", "\" is already unmounted.\n")
     private static let alreadyReleasedTemplate = LineTemplate("3921 Device \"", "\" already released.\n")
     private static let openFailedTemplate = LineTemplate("3901 Unable to open device \"", "\": ERR=", "\n")
@@ -159,6 +168,9 @@ public enum StorageReply: Hashable, Sendable {
         case .alreadyLabelled(let volume): return Self.alreadyLabelledTemplate.print([volume])
         case .mounted(let volume): return Self.mountedTemplate.print([volume])
         case .alreadyMounted(let device, let volume): return Self.alreadyMountedTemplate.print([device.text, volume])
+        case .isMounted(let device, let volume): return Self.isMountedTemplate.print([device.text, volume])
+        case .unmounted(let device): return Self.unmountedTemplate.print([device.text])
+        case .released(let device): return Self.releasedTemplate.print([device.text])
         case .labelRead(let volume, let slot): return Self.labelReadTemplate.print([volume, "\(slot)"])
         case .alreadyUnmounted(let device): return Self.alreadyUnmountedTemplate.print([device.text])
         case .alreadyReleased(let device): return Self.alreadyReleasedTemplate.print([device.text])
@@ -178,6 +190,12 @@ public enum StorageReply: Hashable, Sendable {
         }
         if let f = alreadyMountedTemplate.match(bytes) {
             return .alreadyMounted(device: try device(f[0]), volume: f[1])
+        } else if let f = isMountedTemplate.match(bytes) {
+            return .isMounted(device: try device(f[0]), volume: f[1])
+        } else if let f = unmountedTemplate.match(bytes) {
+            return .unmounted(device: try device(f[0]))
+        } else if let f = releasedTemplate.match(bytes) {
+            return .released(device: try device(f[0]))
         } else if let f = alreadyUnmountedTemplate.match(bytes) {
             return .alreadyUnmounted(device: try device(f[0]))
         } else if let f = alreadyReleasedTemplate.match(bytes) {

@@ -195,6 +195,22 @@ import Testing
                         results: "slot 6 empty\n"))))
     }
 
+    @Test func openDriveIsUnmountedAndReleased() throws {
+        let exchanges = try Self.exchanges("13-always-open")
+        #expect(exchanges.map(\.commands) == [
+            [.mount(DriveCommand(device: "VLib", drive: 1, slot: 3))],
+            [.unmount(DriveCommand(device: "VLib", drive: 1, slot: 0))],
+            [.mount(DriveCommand(device: "VLib", drive: 1, slot: 3))],
+            [.release(DriveCommand(device: "VLib", drive: 1, slot: 3))],
+        ])
+        #expect(exchanges[0].replies == [.isMounted(device: Self.drive1, volume: "LIB003")])
+        #expect(
+            exchanges[1].replies == [
+                .changer(.unloading(volume: "*Unknown*", slot: 3, drive: 1)), .unmounted(device: Self.drive1),
+            ])
+        #expect(exchanges[3].replies.last == .released(device: Self.drive1))
+    }
+
     @Test func apiStatusSlotsUsesListAll() throws {
         let exchanges = try Self.exchanges("11-api-status-slots")
         #expect(exchanges.count == 1)

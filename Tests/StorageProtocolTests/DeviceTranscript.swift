@@ -22,7 +22,7 @@ struct DeviceTranscript {
     static let names = [
         "01-update-slots", "02-label-barcodes", "03-label-single", "04-label-already", "05-update-slots",
         "06-update-slots-scan", "07-mount-unmount-release", "08-mount-release", "09-status-slots", "10-relabel",
-        "11-api-status-slots", "12-label-empty-slot",
+        "11-api-status-slots", "12-label-empty-slot", "13-always-open",
     ]
 
     static func load(_ name: String) throws -> DeviceTranscript {
