@@ -28,8 +28,8 @@ public enum AutochangerOutput: Hashable, Sendable {
         }
     }
 
-    /// True when the line is an SD message: four digits then a space (`3306 Issuing ...`); the Director relays those and
-    /// does not read them as changer output.
+    /// True when the line is an SD message: four digits then a space (`3306 Issuing ...`); the Director relays
+    /// those and does not read them as changer output.
     public static func isStorageMessage(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 5 && bytes.prefix(4).allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
             && bytes[4] == UInt8(ascii: " ")

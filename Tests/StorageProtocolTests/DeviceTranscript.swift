@@ -34,7 +34,9 @@ struct DeviceTranscript {
             } else if line.hasPrefix("== connection") {
                 transcript.connections.append([])
             } else if line.hasPrefix("D> ") || line.hasPrefix("S< ") {
-                guard !transcript.connections.isEmpty else { throw PcapError(description: "\(name): frame before a connection") }
+                guard !transcript.connections.isEmpty else {
+                    throw PcapError(description: "\(name): frame before a connection")
+                }
                 let direction: Direction = line.hasPrefix("D> ") ? .toStorage : .toDirector
                 let body = line.dropFirst(3)
                 let frame: Frame
@@ -43,7 +45,8 @@ struct DeviceTranscript {
                 case "TERMINATE": frame = .signal(.terminate)
                 default: frame = .payload(Captures.unescape(body))
                 }
-                transcript.connections[transcript.connections.count - 1].append(Event(direction: direction, frame: frame))
+                let event = Event(direction: direction, frame: frame)
+                transcript.connections[transcript.connections.count - 1].append(event)
             } else if !line.hasPrefix("#") {
                 throw PcapError(description: "\(name): unreadable line \(line)")
             }
