@@ -98,7 +98,9 @@ let package = Package(
         .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume"]),
         .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon"]),
         .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire"]),
-        .testTarget(name: "StorageProtocolTests", dependencies: ["StorageProtocol", "BaculaWire", "BaculaVolume"]),
+        .testTarget(
+            name: "StorageProtocolTests", dependencies: ["StorageProtocol", "BaculaWire", "BaculaVolume"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "BaculaWire", nioCore, nioPosix, logging]),
         .testTarget(name: "SCSITests", dependencies: ["SCSI"], exclude: ["Fixtures"]),
         .testTarget(name: "ChangersTests", dependencies: ["Changers", "SCSI", "CapstanConfig", "TapeDevices"]),

@@ -2,11 +2,9 @@ import BaculaWire
 
 /// One command frame a Director sends to the SD (spec §3.3, §3.3.6), dispatched by prefix as the SD does.
 ///
-/// Provenance of each form: [WIRE] = seen in the captures and round-tripped byte-for-byte by the tests;
-/// [SRC] = named by the spec without a captured example. The device commands' argument layouts (`label`, `relabel`,
-/// `mount`, `unmount`, `release`, `readlabel`) are not given by the spec: they follow the 9.6 SD's scan formats as
-/// best known and are UNVERIFIED on the wire — parse is lenient, but check them against a real Director before
-/// relying on the exact print.
+/// Provenance of each form: [WIRE] = seen in the captures and round-tripped byte-for-byte by the tests (the device
+/// and autochanger commands in Tests/StorageProtocolTests/Fixtures/device-commands, captured between a real 9.6.7
+/// Director and SD); [SRC] = named by the spec without a captured example.
 public enum DirectorCommand: Hashable, Sendable {
     /// [WIRE] `JobId=...\n`.
     case jobStart(JobStartCommand)
@@ -26,21 +24,23 @@ public enum DirectorCommand: Hashable, Sendable {
     case cancel(job: String)
     /// [SRC] `stop Job=%s\n`.
     case stop(job: String)
-    /// [SRC, layout UNVERIFIED] `label %s VolumeName=%s PoolName=%s MediaType=%s Slot=%d drive=%d\n`.
+    /// [WIRE] `label %s VolumeName=%s PoolName=%s MediaType=%s Slot=%d drive=%d` (no newline).
     case label(LabelCommand)
-    /// [SRC, layout UNVERIFIED] `relabel %s OldName=%s NewName=%s PoolName=%s MediaType=%s Slot=%d drive=%d\n`.
+    /// [WIRE] `relabel %s OldName=%s NewName=%s PoolName=%s MediaType=%s Slot=%d drive=%d` (no newline).
     case relabel(LabelCommand, oldName: String)
-    /// [SRC, layout UNVERIFIED] `mount %s drive=%d` and `mount %s drive=%d slot=%d`.
-    case mount(device: String, drive: Int32, slot: Int32?)
-    /// [SRC, layout UNVERIFIED] `unmount %s drive=%d`.
-    case unmount(device: String, drive: Int32)
-    /// [SRC, layout UNVERIFIED] `release %s drive=%d`.
-    case release(device: String, drive: Int32)
-    /// [SRC, layout UNVERIFIED] `readlabel %s Slot=%d drive=%d\n`.
+    /// [WIRE] `mount %s drive=%d slot=%d\n` (console) or without the newline (after `label`/`relabel`).
+    case mount(DriveCommand)
+    /// [WIRE] `unmount %s drive=%d slot=%d\n`.
+    case unmount(DriveCommand)
+    /// [WIRE] `release %s drive=%d slot=%d\n`.
+    case release(DriveCommand)
+    /// [WIRE] `readlabel %s Slot=%d drive=%d\n` (`update slots scan`, one per slot).
     case readLabel(device: String, slot: Int32, drive: Int32)
+    /// [WIRE] `autochanger slots %s\n`, `autochanger list %s \n`, `autochanger listall %s \n`; [SRC] `drives`.
+    case autochanger(AutochangerCommand)
     /// [SRC] `client address=%s port=%d ssl=%d\n` (SD calls client).
     case client(address: String, port: Int32, ssl: Int32)
-    /// [SRC] Any other verb the SD knows (`autochanger`, `enable`, `disable`, `setdebug=`, `storage`,
+    /// [SRC] Any other verb the SD knows (other `autochanger` actions, `enable`, `disable`, `setdebug=`, `storage`,
     /// `statistics`, `.die`, ...): kept as sent so it prints back byte-for-byte.
     case other(verb: String, line: [UInt8])
 
@@ -63,6 +63,7 @@ public enum DirectorCommand: Hashable, Sendable {
         case .release: return "release"
         case .readLabel: return "readlabel"
         case .client: return "client"
+        case .autochanger: return "autochanger"
         case .other(let verb, _): return verb
         }
     }
@@ -118,20 +119,11 @@ public enum DirectorCommand: Hashable, Sendable {
                     device: try fields.name(), volumeName: try fields.name(), poolName: try fields.name(),
                     mediaType: try fields.name(), slot: try fields.integer(), drive: try fields.integer()))
         } else if has("mount") {
-            var fields = try ScannedFields(bytes, format: "mount %127s drive=%d", kind: "mount command")
-            let device = try fields.name()
-            let drive: Int32 = try fields.integer()
-            var slot: Int32?
-            if let values = BScanf.scan(bytes, format: "mount %127s drive=%d slot=%d"), let value = values[2].number {
-                slot = Int32(exactly: value)
-            }
-            self = .mount(device: device, drive: drive, slot: slot)
+            self = .mount(try DriveCommand(parsing: bytes, verb: "mount"))
         } else if has("unmount") {
-            var fields = try ScannedFields(bytes, format: "unmount %127s drive=%d", kind: "unmount command")
-            self = .unmount(device: try fields.name(), drive: try fields.integer())
+            self = .unmount(try DriveCommand(parsing: bytes, verb: "unmount"))
         } else if has("release") {
-            var fields = try ScannedFields(bytes, format: "release %127s drive=%d", kind: "release command")
-            self = .release(device: try fields.name(), drive: try fields.integer())
+            self = .release(try DriveCommand(parsing: bytes, verb: "release"))
         } else if has("readlabel") {
             var fields = try ScannedFields(bytes, format: "readlabel %127s Slot=%d drive=%d", kind: "readlabel command")
             self = .readLabel(device: try fields.name(), slot: try fields.integer(), drive: try fields.integer())
@@ -139,6 +131,8 @@ public enum DirectorCommand: Hashable, Sendable {
             var fields = try ScannedFields(
                 bytes, format: "client address=%255s port=%d ssl=%d", kind: "client command")
             self = .client(address: try fields.raw(), port: try fields.integer(), ssl: try fields.integer())
+        } else if has("autochanger "), let command = try AutochangerCommand(parsing: bytes) {
+            self = .autochanger(command)
         } else if let verb = Self.otherVerbs.first(where: { has($0) }) {
             self = .other(verb: verb.trimmingTrailingSpace(), line: bytes)
         } else {
@@ -162,41 +156,22 @@ public enum DirectorCommand: Hashable, Sendable {
         case .label(let label):
             return Line.bytes(
                 "label \(bash(label.device)) VolumeName=\(bash(label.volumeName)) PoolName=\(bash(label.poolName)) "
-                    + "MediaType=\(bash(label.mediaType)) Slot=\(label.slot) drive=\(label.drive)\n")
+                    + "MediaType=\(bash(label.mediaType)) Slot=\(label.slot) drive=\(label.drive)")
         case .relabel(let label, let oldName):
             return Line.bytes(
                 "relabel \(bash(label.device)) OldName=\(bash(oldName)) NewName=\(bash(label.volumeName)) "
                     + "PoolName=\(bash(label.poolName)) MediaType=\(bash(label.mediaType)) Slot=\(label.slot) "
-                    + "drive=\(label.drive)\n")
-        case .mount(let device, let drive, let slot):
-            return Line.bytes("mount \(bash(device)) drive=\(drive)" + (slot.map { " slot=\($0)" } ?? ""))
-        case .unmount(let device, let drive): return Line.bytes("unmount \(bash(device)) drive=\(drive)")
-        case .release(let device, let drive): return Line.bytes("release \(bash(device)) drive=\(drive)")
+                    + "drive=\(label.drive)")
+        case .mount(let command): return command.bytes(verb: "mount")
+        case .unmount(let command): return command.bytes(verb: "unmount")
+        case .release(let command): return command.bytes(verb: "release")
         case .readLabel(let device, let slot, let drive):
             return Line.bytes("readlabel \(bash(device)) Slot=\(slot) drive=\(drive)\n")
         case .client(let address, let port, let ssl):
             return Line.bytes("client address=\(address) port=\(port) ssl=\(ssl)\n")
+        case .autochanger(let command): return command.bytes
         case .other(_, let line): return line
         }
-    }
-}
-
-/// The arguments of `label` and `relabel` (the new volume's name, pool and media type, where it is).
-public struct LabelCommand: Hashable, Sendable {
-    public var device: String
-    public var volumeName: String
-    public var poolName: String
-    public var mediaType: String
-    public var slot: Int32
-    public var drive: Int32
-
-    public init(device: String, volumeName: String, poolName: String, mediaType: String, slot: Int32, drive: Int32) {
-        self.device = device
-        self.volumeName = volumeName
-        self.poolName = poolName
-        self.mediaType = mediaType
-        self.slot = slot
-        self.drive = drive
     }
 }
 

@@ -234,7 +234,7 @@ public struct DirectorSessionMachine: Sendable {
             state = .performingCommand
             return [.reportStatus(command)]
         case (.label, .idle), (.relabel, .idle), (.mount, .idle), (.unmount, .idle), (.release, .idle),
-            (.readLabel, .idle), (.other, .idle):
+            (.readLabel, .idle), (.autochanger, .idle), (.other, .idle):
             state = .performingCommand
             return [.performDeviceCommand(command)]
         default:

@@ -32,8 +32,46 @@ public enum StorageReply: Hashable, Sendable {
     case invalidCommand(command: String)
     /// [SRC] `3000 OK client command\n`.
     case clientCommandAccepted
+    /// [WIRE] A changer progress or error line (`33xx`, `3992`) sent while a device command runs the changer.
+    case changer(ChangerMessage)
+    /// [WIRE] `3000 OK label. VolBytes=...` — `label` or `relabel` succeeded.
+    case labelled(LabelResult)
+    /// [WIRE] `3920 Cannot label Volume because it is already labeled: "%s"\n` (the label found on the medium).
+    case alreadyLabelled(volume: String)
+    /// [WIRE] `3001 Mounted Volume: %s\n`.
+    case mounted(volume: String)
+    /// [WIRE] `3001 Device "%s" is already mounted with Volume "%s"\n` (device as `"NAME" (PATH)`).
+    case alreadyMounted(device: DeviceDescription, volume: String)
+    /// [WIRE] `3001 Device "%s" is mounted with Volume "%s"\n` (a drive kept open, `AlwaysOpen = yes`).
+    case isMounted(device: DeviceDescription, volume: String)
+    /// [WIRE] `3002 Device "%s" unmounted.\n`.
+    case unmounted(device: DeviceDescription)
+    /// [WIRE] `3022 Device "%s" released.\n`.
+    case released(device: DeviceDescription)
+    /// [WIRE] `3001 Volume=%s Slot=%d\n` — what `readlabel` found (the volume name of the label).
+    case labelRead(volume: String, slot: Int32)
+    /// [WIRE] `3901 Device "%s" is already unmounted.\n`.
+    case alreadyUnmounted(device: DeviceDescription)
+    /// [WIRE] `3921 Device "%s" already released.\n`.
+    case alreadyReleased(device: DeviceDescription)
+    /// [WIRE] `3901 Unable to open device "%s": ERR=%s\n`; `error` is the driver's message as sent, which in the
+    /// capture ends with its own newline (the line ends `\n\n`).
+    case openFailed(device: DeviceDescription, error: String)
     /// [WIRE] A line of `status` output, sent as is (9.6 terminates most with `\n\0`).
     case statusText([UInt8])
+
+    private static let alreadyMountedTemplate = LineTemplate(
+        "3001 Device \"", "\" is already mounted with Volume \"", "\"\n")
+    private static let isMountedTemplate = LineTemplate("3001 Device \"", "\" is mounted with Volume \"", "\"\n")
+    private static let unmountedTemplate = LineTemplate("3002 Device \"", "\" unmounted.\n")
+    private static let releasedTemplate = LineTemplate("3022 Device \"", "\" released.\n")
+    private static let alreadyUnmountedTemplate = LineTemplate("3901 Device \"", "\" is already unmounted.\n")
+    private static let alreadyReleasedTemplate = LineTemplate("3921 Device \"", "\" already released.\n")
+    private static let openFailedTemplate = LineTemplate("3901 Unable to open device \"", "\": ERR=", "\n")
+    private static let alreadyLabelledTemplate = LineTemplate(
+        "3920 Cannot label Volume because it is already labeled: \"", "\"\n")
+    private static let mountedTemplate = LineTemplate("3001 Mounted Volume: ", "\n")
+    private static let labelReadTemplate = LineTemplate("3001 Volume=", " Slot=", "\n")
 
     private static let reservedPrefix = "3000 OK use device device="
     private static let unavailableSuffix =
@@ -95,6 +133,12 @@ public enum StorageReply: Hashable, Sendable {
             self = .invalidCommand(command: Line.text(Line.rest(bytes, after: "3900 Invalid command: ")))
         } else if bytes == Line.bytes("3000 OK client command\n") {
             self = .clientCommandAccepted
+        } else if ChangerMessage.claims(bytes) {
+            self = .changer(try ChangerMessage(parsing: bytes))
+        } else if has(LabelResult.prefix) {
+            self = .labelled(try LabelResult(parsing: bytes))
+        } else if let device = try Self.deviceReply(bytes) {
+            self = device
         } else {
             self = .statusText(bytes)
         }
@@ -119,8 +163,54 @@ public enum StorageReply: Hashable, Sendable {
         case .jobNotFound(let job): return Line.bytes("3904 Job \(job) not found.\n")
         case .invalidCommand(let command): return Line.bytes("3900 Invalid command: \(command)\n")
         case .clientCommandAccepted: return Line.bytes("3000 OK client command\n")
+        case .changer(let message): return message.bytes
+        case .labelled(let result): return result.bytes
+        case .alreadyLabelled(let volume): return Self.alreadyLabelledTemplate.print([volume])
+        case .mounted(let volume): return Self.mountedTemplate.print([volume])
+        case .alreadyMounted(let device, let volume): return Self.alreadyMountedTemplate.print([device.text, volume])
+        case .isMounted(let device, let volume): return Self.isMountedTemplate.print([device.text, volume])
+        case .unmounted(let device): return Self.unmountedTemplate.print([device.text])
+        case .released(let device): return Self.releasedTemplate.print([device.text])
+        case .labelRead(let volume, let slot): return Self.labelReadTemplate.print([volume, "\(slot)"])
+        case .alreadyUnmounted(let device): return Self.alreadyUnmountedTemplate.print([device.text])
+        case .alreadyReleased(let device): return Self.alreadyReleasedTemplate.print([device.text])
+        case .openFailed(let device, let error): return Self.openFailedTemplate.print([device.text, error])
         case .statusText(let bytes): return bytes
         }
+    }
+
+    /// The mount/unmount/release/label/readlabel answers; nil when `bytes` is none of them.
+    private static func deviceReply(_ bytes: [UInt8]) throws(MessageError) -> StorageReply? {
+        let kind = "device command reply"
+        func device(_ text: String) throws(MessageError) -> DeviceDescription {
+            guard let device = DeviceDescription(text: text) else {
+                throw MessageError(kind: kind, reason: .badField(field: "Device"), line: bytes)
+            }
+            return device
+        }
+        if let f = alreadyMountedTemplate.match(bytes) {
+            return .alreadyMounted(device: try device(f[0]), volume: f[1])
+        } else if let f = isMountedTemplate.match(bytes) {
+            return .isMounted(device: try device(f[0]), volume: f[1])
+        } else if let f = unmountedTemplate.match(bytes) {
+            return .unmounted(device: try device(f[0]))
+        } else if let f = releasedTemplate.match(bytes) {
+            return .released(device: try device(f[0]))
+        } else if let f = alreadyUnmountedTemplate.match(bytes) {
+            return .alreadyUnmounted(device: try device(f[0]))
+        } else if let f = alreadyReleasedTemplate.match(bytes) {
+            return .alreadyReleased(device: try device(f[0]))
+        } else if let f = openFailedTemplate.match(bytes) {
+            return .openFailed(device: try device(f[0]), error: f[1])
+        } else if let f = alreadyLabelledTemplate.match(bytes) {
+            return .alreadyLabelled(volume: f[0])
+        } else if let f = mountedTemplate.match(bytes) {
+            return .mounted(volume: f[0])
+        } else if let f = labelReadTemplate.match(bytes) {
+            return .labelRead(
+                volume: f[0], slot: try CanonicalInteger.field(f[1], name: "Slot", kind: kind, line: bytes))
+        }
+        return nil
     }
 
     public var frame: Frame { .payload(bytes) }
