@@ -75,6 +75,42 @@ actor DeviceRuntime {
 
     // MARK: Changer
 
+    /// Console commands need the drive to themselves.
+    func requireIdle() async throws {
+        guard openJobs == 0 else {
+            throw StorageDaemonError.volume(job: "console", reason: "device \(device.name) is busy with \(openJobs) job(s)")
+        }
+        try await closePath()
+    }
+
+    /// Opens the drive for a console command (not through the data path).
+    func openDriveForCommand() throws -> any TapeDrive { try openDrive() }
+
+    /// Loads the cartridge of `slot` (mtx numbering) into this device's drive, unloading another one first.
+    func loadSlot(_ slot: Int) async throws {
+        guard let changer else {
+            throw StorageDaemonError.volume(job: "console", reason: "device \(device.name) has no autochanger")
+        }
+        let elements = try await changer.inventory()
+        let drives = elements.filter { $0.kind == .drive }.sorted { $0.address < $1.address }
+        let slots = elements.filter { $0.kind == .slot }.sorted { $0.address < $1.address }
+            + elements.filter { $0.kind == .importExport }.sorted { $0.address < $1.address }
+        guard device.driveIndex < drives.count, slot >= 1, slot <= slots.count else {
+            throw StorageDaemonError.volume(job: "console", reason: "no slot \(slot) or drive \(device.driveIndex) in the autochanger")
+        }
+        if drives[device.driveIndex].full {
+            if let source = drives[device.driveIndex].sourceAddress, source == slots[slot - 1].address { return }
+            changerMoves += 1
+            _ = try await changer.unload(drive: device.driveIndex)
+        }
+        guard slots[slot - 1].full || slots[slot - 1].barcode != nil else {
+            throw StorageDaemonError.volume(job: "console", reason: "slot \(slot) is empty")
+        }
+        changerMoves += 1
+        try await changer.load(slot: slot, drive: device.driveIndex)
+        loadedVolume = nil
+    }
+
     /// Makes `volume` the cartridge in this device's drive: unloads another one, loads it from its slot by barcode.
     private func load(volume: String) async throws {
         guard changer != nil else { return }

@@ -164,7 +164,7 @@ actor DirectorSession {
             await perform(machine.commandFinished(lines: lines))
         case .performDeviceCommand(let command):
             let lines = await daemon.volumes.deviceCommand(command, session: self)
-            await perform(machine.commandFinished(lines: lines.map { Array($0.utf8) }))
+            await perform(machine.commandFinished(lines: lines))
         case .callClient(let address, let port, _):
             logger.warning("the Director asked the SD to call the client at \(address):\(port); not supported")
         case .close(let error):

@@ -438,8 +438,10 @@ actor VolumeManager {
 
     // MARK: Device commands
 
-    /// `label`, `mount`, ... from a console through the Director: the lines to send back.
-    func deviceCommand(_ command: DirectorCommand, session: DirectorSession) async -> [String] {
-        ["3999 Device command \"\(command.verb)\" is not supported by this Storage daemon yet.\n"]
+    /// `label`, `mount`, ... from a console through the Director: the lines to send back (DeviceCommands.swift).
+    func deviceCommand(_ command: DirectorCommand, session: DirectorSession) async -> [[UInt8]] {
+        await deviceCommandLines(command)
     }
+
+    func runtimeFor(device name: String) -> DeviceRuntime? { runtimes[name] }
 }
