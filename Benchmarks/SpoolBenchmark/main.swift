@@ -2,8 +2,11 @@
 // despooler thread, drive writer thread — into a virtual tape (or a null drive) and reports the throughput.
 //
 //   bench-spool [--bytes N] [--block-size N] [--record-size N] [--spool-dir DIR] [--spool-size N]
-//               [--job-spool-size N] [--queue N] [--jobs N] [--tape PATH | --null] [--keep]
-//               [--rate BYTES_PER_SECOND [--drive-buffer N]]
+//               [--job-spool-size N] [--queue N] [--jobs N] [--tape PATH | --file PATH | --null] [--keep]
+//               [--rate BYTES_PER_SECOND [--drive-buffer N]] [--direct]
+//
+// --file PATH writes a Bacula file volume (Device Type = File) through a FileVolumeDrive instead of a virtual tape;
+// --direct runs the jobs unspooled (blocks straight to the drive writer's queue).
 import BaculaVolume
 import Foundation
 import StorageDaemon
@@ -55,6 +58,10 @@ struct Options {
     var queue = 8
     var jobs = 1
     var tape: String? = "/tmp/capstan-bench-spool.vtape"
+    /// Write a file volume here instead of a virtual tape.
+    var file: String?
+    /// Jobs go straight to the drive writer, without spooling.
+    var direct = false
     var keep = false
     /// Rated speed of the virtual tape in bytes/s (nil: as fast as the disk) and its buffer.
     var rate: Int?
@@ -84,6 +91,10 @@ struct Options {
             case "--jobs": jobs = Int(try number())
             case "--tape": tape = try value()
             case "--null": tape = nil
+            case "--file":
+                file = try value()
+                tape = nil
+            case "--direct": direct = true
             case "--keep": keep = true
             case "--rate": rate = Int(try number())
             case "--drive-buffer": driveBuffer = Int(try number())
@@ -136,7 +147,13 @@ struct SpoolBenchmark {
         try FileManager.default.createDirectory(atPath: o.spoolDirectory, withIntermediateDirectories: true)
         let drive: any TapeDrive
         var tape: VirtualTape?
-        if let path = o.tape {
+        var fileVolume: FileVolumeDrive?
+        if let path = o.file {
+            try? FileManager.default.removeItem(atPath: path)
+            let f = try FileVolumeDrive(path: path)
+            fileVolume = f
+            drive = f
+        } else if let path = o.tape {
             try? FileManager.default.removeItem(atPath: path)
             let t = try VirtualTape(
                 path: path, writable: true,
@@ -150,7 +167,8 @@ struct SpoolBenchmark {
             spool: SpoolConfiguration(
                 directory: o.spoolDirectory, storageName: "bench-sd", deviceName: "BenchDrive",
                 maximumSpoolSize: o.spoolSize, maximumJobSpoolSize: o.jobSpoolSize, blockSize: o.blockSize),
-            drive: DriveWriter.Configuration(blockSize: o.blockSize, queueBlocks: o.queue),
+            drive: DriveWriter.Configuration(
+                blockSize: o.blockSize, queueBlocks: o.queue, medium: o.file == nil ? nil : .file),
             firstVolume: VolumeMount(drive: drive, label: label("BENCH1", blockSize: o.blockSize), medium: .relabel),
             owner: DriveWriter.Owner(nextVolume: { _ in throw BenchError("the benchmark tape has no capacity limit") }))
         let record = Record(size: o.recordSize)
@@ -162,7 +180,8 @@ struct SpoolBenchmark {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for j in 0..<o.jobs {
                 group.addTask {
-                    let spooler = try await path.openJob(job(UInt32(j + 1)))
+                    let spooler = o.direct
+                        ? try await path.openDirectJob(job(UInt32(j + 1))) : try await path.openJob(job(UInt32(j + 1)))
                     var sent: Int64 = 0
                     var n = 0
                     while sent < perJob {
@@ -182,12 +201,13 @@ struct SpoolBenchmark {
         let cpu = cpuSeconds() - cpu0
         let stops = tape?.mediumStops ?? 0
         try tape?.close()
+        try fileVolume?.close()
         let mb = Double(o.bytes) / 1e6
         print(
             """
             bench-spool: \(o.jobs) job(s), \(o.bytes) bytes of \(o.recordSize)-byte records in \(o.blockSize)-byte \
-            blocks, spool \(o.spoolSize) bytes (job \(o.jobSpoolSize)) in \(o.spoolDirectory), queue \(o.queue), \
-            drive \(o.tape ?? "null")
+            blocks, \(o.direct ? "direct (unspooled)" : "spool \(o.spoolSize) bytes (job \(o.jobSpoolSize)) in \(o.spoolDirectory)"), \
+            queue \(o.queue), drive \(o.file.map { "file volume \($0)" } ?? o.tape ?? "null")
             elapsed \(String(format: "%.2f", seconds)) s, \(String(format: "%.1f", mb / seconds)) MB/s \
             (\(String(format: "%.1f", Double(o.bytes) / 1_048_576 / seconds)) MiB/s), CPU \
             \(String(format: "%.2f", cpu)) s (\(String(format: "%.0f", cpu / seconds * 100)) % of one core)
@@ -195,6 +215,6 @@ struct SpoolBenchmark {
             \(stats.underruns) underruns, average \(String(format: "%.1f", stats.averageRate / 1e6)) MB/s, \
             medium stops \(stops)
             """)
-        if let t = o.tape, !o.keep { try? FileManager.default.removeItem(atPath: t) }
+        if let t = o.tape ?? o.file, !o.keep { try? FileManager.default.removeItem(atPath: t) }
     }
 }

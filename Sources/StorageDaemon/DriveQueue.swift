@@ -30,8 +30,20 @@ public enum DriveItem: Sendable {
 /// first takes a free buffer (waiting when all N are in use — that is the backpressure), fills it and submits it;
 /// the writer thread takes items in order and gives buffers back. Memory is N buffers, whatever the backup size.
 final class DriveQueue: Sendable {
+    /// Someone waiting for a free buffer: a producer thread (blocked on the condition until its ticket is granted)
+    /// or a task (suspended on a continuation).
+    private enum Waiter {
+        case thread(ticket: Int)
+        case task(CheckedContinuation<BlockBuffer, Never>)
+    }
+
     private struct State {
         var free: [BlockBuffer]
+        /// Waiters in arrival order; free buffers go to the first one (no producer overtakes another, so a direct
+        /// job waits at most one round of the other producers, never a whole despool turn).
+        var waiters: [Waiter] = []
+        var granted: [Int: BlockBuffer] = [:]
+        var nextTicket = 0
         var items: [DriveItem] = []
         var head = 0
         var closed = false
@@ -48,15 +60,52 @@ final class DriveQueue: Sendable {
         state = GuardedState("drive queue and buffer pool", State(free: (0..<max(1, buffers)).map { _ in BlockBuffer(size: bufferSize) }))
     }
 
-    /// Blocks until a buffer is free and returns it (producer thread).
+    /// Blocks until a buffer is free and it is this caller's turn, and returns it (producer thread).
     func takeBuffer() -> BlockBuffer {
-        state.wait { state in state.free.popLast() }
+        var ticket: Int?
+        return state.wait { state in
+            if let t = ticket { return state.granted.removeValue(forKey: t) }
+            if state.waiters.isEmpty, let buffer = state.free.popLast() { return buffer }
+            ticket = state.nextTicket
+            state.waiters.append(.thread(ticket: state.nextTicket))
+            state.nextTicket += 1
+            return nil
+        }
     }
 
-    /// A buffer goes back to the pool (writer thread, or a producer that did not use it).
+    /// Suspends (without blocking the thread) until a buffer is free and it is this caller's turn (producer task).
+    func nextBuffer() async -> BlockBuffer {
+        await withCheckedContinuation { (continuation: CheckedContinuation<BlockBuffer, Never>) in
+            let now = state.withLock { state -> BlockBuffer? in
+                if state.waiters.isEmpty, let buffer = state.free.popLast() { return buffer }
+                state.waiters.append(.task(continuation))
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
+
+    /// A free buffer if one is available and nobody is waiting for one; never waits.
+    func tryTakeBuffer() -> BlockBuffer? {
+        state.withLock { state in state.waiters.isEmpty ? state.free.popLast() : nil }
+    }
+
+    /// A buffer goes back to the pool (writer thread, or a producer that did not use it) — straight to the first
+    /// waiter, if any.
     func recycle(_ buffer: BlockBuffer) {
         buffer.count = 0
-        state.update { $0.free.append(buffer) }
+        let ready = state.update { state -> [(CheckedContinuation<BlockBuffer, Never>, BlockBuffer)] in
+            state.free.append(buffer)
+            var ready: [(CheckedContinuation<BlockBuffer, Never>, BlockBuffer)] = []
+            while !state.waiters.isEmpty, let next = state.free.popLast() {
+                switch state.waiters.removeFirst() {
+                case .thread(let ticket): state.granted[ticket] = next
+                case .task(let continuation): ready.append((continuation, next))
+                }
+            }
+            return ready
+        }
+        for (continuation, buffer) in ready { continuation.resume(returning: buffer) }
     }
 
     /// Appends items atomically (a job's last block and its end go in together, so the writer never sees the gap).

@@ -19,18 +19,43 @@ public final class DriveWriter: Sendable {
         public var blockSize: Int
         /// Buffers in the pool = blocks the queue can hold.
         public var queueBlocks: Int
-        /// Tape bytes between filemarks (Maximum File Size).
-        public var maximumFileSize: Int
+        /// What is written: `.tape` (padding to 1024, tape file:block addresses, filemarks every Maximum File Size
+        /// and at job end) or `.file` (`Device Type = File`: blocks of exactly `block_len` bytes, byte-offset
+        /// addresses, no filemarks; the drive is a `FileVolumeDrive`).
+        public var medium: VolumeMedium
+        /// Maximum Volume Bytes (Maximum Volume Size): a file volume is full when the next block would take it past
+        /// this many bytes; the job then continues on the next volume (`Owner.nextVolume`). 0 = unlimited. Tapes
+        /// end at the drive's end of medium instead.
+        public var maximumVolumeBytes: Int64
         /// Blocks over which `currentRate` is measured.
         public var rateWindow: Int
 
         public init(
-            blockSize: Int = 1 << 20, queueBlocks: Int = 8, maximumFileSize: Int = 1_000_000_000, rateWindow: Int = 32
+            blockSize: Int = 1 << 20, queueBlocks: Int = 8, maximumFileSize: Int = 1_000_000_000, rateWindow: Int = 32,
+            medium: VolumeMedium? = nil, maximumVolumeBytes: Int64 = 0
         ) {
             self.blockSize = blockSize
             self.queueBlocks = queueBlocks
-            self.maximumFileSize = maximumFileSize
+            self.medium = medium ?? .tape(maximumFileSize: maximumFileSize)
+            self.maximumVolumeBytes = max(0, maximumVolumeBytes)
             self.rateWindow = max(2, rateWindow)
+        }
+
+        /// A `Device Type = File` device: file volumes of at most `maximumVolumeBytes` (0 = unlimited).
+        public static func fileVolumes(
+            blockSize: Int = 1 << 20, queueBlocks: Int = 8, maximumVolumeBytes: Int64 = 0
+        ) -> Configuration {
+            Configuration(
+                blockSize: blockSize, queueBlocks: queueBlocks, medium: .file, maximumVolumeBytes: maximumVolumeBytes)
+        }
+
+        /// Tape bytes between filemarks (Maximum File Size); 0 for file volumes. Setting it selects tape.
+        public var maximumFileSize: Int {
+            get {
+                if case .tape(let size) = medium { return size }
+                return 0
+            }
+            set { medium = .tape(maximumFileSize: newValue) }
         }
 
         /// Size of one pool buffer: a block padded for tape.
@@ -64,6 +89,8 @@ public final class DriveWriter: Sendable {
 
     private struct Meter {
         var statistics = DriveStatistics()
+        /// One more than the highest block number written on the current volume (see `nextBlockNumber`).
+        var nextBlockNumber: UInt32 = 0
         var window: [(time: UInt64, bytes: Int64)] = []
         var firstBlockTime: UInt64?
         var failure: DriveWriterError?
@@ -84,7 +111,18 @@ public final class DriveWriter: Sendable {
         self.configuration = configuration
         self.clock = clock
         queue = DriveQueue(buffers: configuration.queueBlocks, bufferSize: configuration.bufferSize)
-        meter = GuardedState("drive statistics", Meter())
+        var m = Meter()
+        if configuration.medium == .file {
+            // the volume label is block 0; appending continues after the volume's last block (read before the
+            // writer thread owns the drive)
+            m.nextBlockNumber = 1
+            if firstVolume.medium == .append, let file = firstVolume.drive as? FileVolumeDrive,
+                let last = try? file.lastBlock()
+            {
+                m.nextBlockNumber = last.number &+ 1
+            }
+        }
+        meter = GuardedState("drive statistics", m)
         let handle = ThreadBridge.start(name: "drive writer \(firstVolume.volumeName)") { [self] in
             run(firstVolume: firstVolume, owner: owner)
         }
@@ -93,8 +131,15 @@ public final class DriveWriter: Sendable {
 
     // MARK: producer side (threads)
 
-    /// A free buffer from the pool; blocks while all are queued or being written.
+    /// A free buffer from the pool; blocks while all are queued or being written. Producers get buffers in the
+    /// order they asked (threads and tasks alike).
     public func takeBuffer() -> BlockBuffer { queue.takeBuffer() }
+
+    /// The same for a task: suspends, without blocking a thread, until a buffer is free and it is the caller's turn.
+    public func nextBuffer() async -> BlockBuffer { await queue.nextBuffer() }
+
+    /// A free buffer if one is available at once and no other producer is waiting; nil otherwise.
+    public func tryTakeBuffer() -> BlockBuffer? { queue.tryTakeBuffer() }
 
     /// Gives back a buffer that was taken but not submitted.
     public func recycle(_ buffer: BlockBuffer) { queue.recycle(buffer) }
@@ -139,6 +184,11 @@ public final class DriveWriter: Sendable {
         }
     }
 
+    /// The block number a job opening now starts at on a file volume: one more than the highest written on the
+    /// volume (so a job appended to a volume continues its numbering; the label is block 0). Jobs written at the
+    /// same time number independently, each continuously (spec §3.5). Always 0 on tape.
+    public var nextBlockNumber: UInt32 { meter.withLock { $0.nextBlockNumber } }
+
     /// The error that stopped the writer, if any.
     public var failure: DriveWriterError? { meter.withLock { $0.failure } }
 
@@ -179,10 +229,14 @@ public final class DriveWriter: Sendable {
         let events = VolumeSpanWriter.Events(
             wroteBlock: { [self] in wroteBlock($0) },
             wroteFilemark: { [self] in meter.withLock { $0.statistics.filemarks += 1 } },
-            mountedVolume: { [self] in meter.withLock { $0.statistics.volumes += 1 } })
+            mountedVolume: { [self] in meter.withLock { $0.statistics.volumes += 1 } },
+            numberedBlock: { [self] number in
+                guard configuration.medium == .file else { return }
+                meter.withLock { $0.nextBlockNumber = max($0.nextBlockNumber, number &+ 1) }
+            })
         let head = VolumeSpanWriter(
-            mount: firstVolume, blockSize: configuration.bufferSize, maximumFileSize: configuration.maximumFileSize,
-            owner: owner, events: events)
+            mount: firstVolume, blockSize: configuration.bufferSize, medium: configuration.medium,
+            maximumVolumeBytes: configuration.maximumVolumeBytes, owner: owner, events: events)
         var streaming = false
         var open: [SessionKey: String] = [:]
         var failure: DriveWriterError?

@@ -4,8 +4,14 @@ import Glibc
 import BaculaVolume
 import TapeDevices
 
-/// One job's side of the spool: packs the client's records into BB02 blocks (SOS first, records verbatim, one
-/// session per block) and appends each finished block to the job's spool ring. Used by one task at a time.
+/// One job's side of the data path: packs the client's records into BB02 blocks (SOS first, records verbatim, one
+/// session per block) and appends each finished block to the job's spool ring — or, for a direct (unspooled) job,
+/// hands it straight to the drive writer's queue. Used by one task at a time.
+///
+/// Direct jobs (`DeviceDataPath.openDirectJob`): each finished block goes into a buffer of the drive writer's pool
+/// and is submitted at once; when the pool is empty the job suspends (the pool is the backpressure) and gets
+/// buffers in turn with the despooler and the other direct jobs. The job's blocks are submitted in order by its one
+/// task, so SOS, records and EOS keep their order on the volume.
 ///
 /// Backpressure: before a record goes into the block writer, the spooler reserves as many ring slots as the record
 /// can fill; when the job's ring or the device's Maximum Spool Size is full it suspends until the despooler has
@@ -17,11 +23,16 @@ import TapeDevices
 /// reaches the tape — and the job fails with `SpoolError.writeFailed` naming the job and the spool file.
 public final class JobSpooler {
     public let job: DeviceJob
-    /// The spool file.
+    /// The spool file ("" for a direct job).
     public let path: String
     private let fd: Int32
-    private let spool: Spool
+    /// nil for a direct job.
+    private let spool: Spool?
     private let writer: DriveWriter
+    /// Direct jobs: called once when the job has ended (committed or cancelled).
+    private let onEnd: (@Sendable () -> Void)?
+    /// Direct jobs: blocks finished while no pool buffer was free, in order (bounded by one record's blocks).
+    private var overflow: [[UInt8]] = []
     private var blocks: BlockWriter
     private var files: UInt32 = 0
     private var bytes: UInt64 = 0
@@ -35,8 +46,38 @@ public final class JobSpooler {
         self.job = job
         self.spool = spool
         self.writer = writer
+        onEnd = nil
         (path, fd) = try spool.open(job)
-        blocks = BlockWriter(blockSize: spool.configuration.blockSize, padding: .multiple(VolumeFormat.tapePadding))
+        blocks = BlockWriter(blockSize: spool.configuration.blockSize, padding: Self.padding(writer))
+        try await start()
+    }
+
+    /// A direct job: its blocks go to `writer`'s queue without a spool file.
+    init(direct job: DeviceJob, writer: DriveWriter, onEnd: @escaping @Sendable () -> Void) async throws {
+        self.job = job
+        spool = nil
+        self.writer = writer
+        self.onEnd = onEnd
+        path = ""
+        fd = -1
+        blocks = BlockWriter(blockSize: writer.configuration.blockSize, padding: Self.padding(writer))
+        writer.submit([.begin(job)])
+        do {
+            try await start()
+        } catch {
+            cancel()
+            throw error
+        }
+    }
+
+    /// File volumes get blocks of exactly `block_len` bytes; tapes blocks padded to 1024.
+    private static func padding(_ writer: DriveWriter) -> BlockPadding {
+        writer.configuration.medium == .file ? .none : .multiple(VolumeFormat.tapePadding)
+    }
+
+    /// Numbers the job's blocks (on a file volume after the volume's last block) and writes the SOS.
+    private func start() async throws {
+        blocks.nextBlockNumber = writer.nextBlockNumber
         blocks.setSession(id: job.sessionID, time: job.sessionTime) { _ in }
         var sos = job.label
         sos.totals = nil
@@ -83,6 +124,7 @@ public final class JobSpooler {
     private func put(fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer, label: Bool) async throws {
         if let failure { throw failure }
         guard !closed else { throw SpoolError(.jobClosed, job: job.name, path: path) }
+        guard let spool else { return try await putDirect(fileIndex: fileIndex, stream: stream, data: data, label: label) }
         let need = blocksNeeded(data.count)
         guard need <= spool.jobSlots else {
             throw SpoolError(
@@ -113,7 +155,7 @@ public final class JobSpooler {
     }
 
     private func write(_ block: UnsafeRawBufferPointer) throws(SystemError) {
-        guard let offset = spool.tailOffset(job.session) else {
+        guard let spool, let offset = spool.tailOffset(job.session) else {
             throw SystemError(call: "pwrite", path: path, errno: EBADF)  // the ring is gone
         }
         try spool.configuration.io.write(fd, block, offset, path)
@@ -122,6 +164,7 @@ public final class JobSpooler {
 
     /// Despool everything, truncate, retry once; then hand the refused blocks over in memory and fail.
     private func recover() async throws {
+        guard let spool else { return }
         await spool.waitDrained(job.session)
         if let failure = spool.failure(of: job.session) { throw fail(failure) }
         try? spool.truncateDrained(job.session)
@@ -163,6 +206,7 @@ public final class JobSpooler {
     /// writes the EOS (with `status`, or `E` if the job failed here). Returns what the job left on tape.
     public func commit(status: Character = "T", errors: UInt32 = 0) async throws -> JobOutcome {
         guard !closed else { throw SpoolError(.jobClosed, job: job.name, path: path) }
+        guard let spool else { return try await commitDirect(status: status, errors: errors) }
         var status = status
         var errors = errors
         if failure == nil {
@@ -190,7 +234,79 @@ public final class JobSpooler {
 
     /// Abandons the job: nothing more is spooled; what already streams ends with status `A`.
     public func cancel() {
+        guard let spool else { return cancelDirect() }
         closed = true
         spool.discard(job.session)
+    }
+
+    // MARK: direct jobs
+
+    /// Direct jobs: packs one record; every block it finishes goes to the drive writer in order. A buffer is
+    /// awaited before the call when the record is sure to finish a block, further ones are taken if free, and
+    /// blocks finished while the pool is empty are kept (copied) and submitted as buffers come back.
+    private func putDirect(fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer, label: Bool) async throws {
+        if let stop = writer.failure { throw fail(stop) }
+        let headerSize = VolumeFormat.recordHeaderSize
+        var held: BlockBuffer?
+        if blocks.room < 2 * headerSize + data.count { held = await writer.nextBuffer() }
+        defer { if let held { writer.recycle(held) } }
+        let session = job.session
+        try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label) { block in
+            if overflow.isEmpty, let buffer = held ?? writer.tryTakeBuffer() {
+                held = nil
+                Self.copy(block, into: buffer)
+                writer.submit([.block(session, buffer)])
+            } else {
+                overflow.append(Array(block))
+            }
+        }
+        while !overflow.isEmpty {
+            let buffer = await writer.nextBuffer()
+            overflow[0].withUnsafeBytes { Self.copy($0, into: buffer) }
+            overflow.removeFirst()
+            writer.submit([.block(session, buffer)])
+        }
+    }
+
+    private static func copy(_ block: UnsafeRawBufferPointer, into buffer: BlockBuffer) {
+        let n = min(block.count, buffer.storage.count)
+        buffer.storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: block[0..<n]))
+        buffer.count = n
+    }
+
+    private func fail(_ error: DriveWriterError) -> DriveWriterError {
+        if failure == nil {
+            failure = SpoolError(.writeFailed, job: job.name, path: path, detail: "the drive writer failed: \(error)")
+        }
+        return error
+    }
+
+    /// Direct jobs: the last block goes to the writer together with the job's end; returns once the EOS is written.
+    private func commitDirect(status: Character, errors: UInt32) async throws -> JobOutcome {
+        closed = true
+        defer { onEnd?() }
+        var status = status
+        var errors = errors
+        var items: [DriveItem] = []
+        if failure == nil && !blocks.isEmpty {
+            let buffer = await writer.nextBuffer()
+            blocks.flush { Self.copy($0, into: buffer) }
+            items.append(.block(job.session, buffer))
+        }
+        if failure != nil {
+            if status == "T" { status = "E" }
+            errors += 1
+        }
+        items.append(.end(job.session, JobTotals(files: files, bytes: bytes, status: status, errors: errors)))
+        writer.submit(items)
+        return try await writer.outcome(of: job.session)
+    }
+
+    /// Direct jobs: the pending partial block is dropped; the EOS (status `A`) follows what was already submitted.
+    private func cancelDirect() {
+        guard !closed else { return }
+        closed = true
+        writer.submit([.end(job.session, JobTotals(files: files, bytes: bytes, status: "A", errors: 1))])
+        onEnd?()
     }
 }

@@ -2,10 +2,15 @@ import BaculaVolume
 import Foundation
 import TapeDevices
 
-/// The drive writer thread's view of the tape: writes finished blocks of any number of interleaved jobs to the
-/// mounted volume, keeps tape file:block addresses, writes the volume label, filemarks (Maximum File Size, job end)
-/// and EOS labels, and carries jobs over to the next volume at end of medium (spec §8.3). Confined to the writer
-/// thread; not thread-safe.
+/// The drive writer thread's view of the volume: writes finished blocks of any number of interleaved jobs to the
+/// mounted volume, keeps addresses, writes the volume label, filemarks (Maximum File Size, job end) and EOS labels,
+/// and carries jobs over to the next volume at end of medium (spec §8.3). Confined to the writer thread; not
+/// thread-safe.
+///
+/// On a tape addresses are tape file:block. On a file volume (`VolumeMedium.file`, spec §2, §8.8) addresses are
+/// byte offsets, blocks are written with exactly their header's `block_len` bytes (tape padding from the spool is
+/// cut off here), there are no filemarks, and the volume is full when the next block would pass Maximum Volume
+/// Bytes (or the disk is full).
 final class VolumeSpanWriter {
     private struct JobOnDrive {
         var job: DeviceJob
@@ -29,6 +34,8 @@ final class VolumeSpanWriter {
         var wroteBlock: (Int) -> Void
         var wroteFilemark: () -> Void
         var mountedVolume: () -> Void
+        /// The block number of a job's block just written (labels excluded).
+        var numberedBlock: (UInt32) -> Void
     }
 
     private var mount: VolumeMount
@@ -38,6 +45,8 @@ final class VolumeSpanWriter {
     private var file: UInt32 = 0
     private var block: UInt32 = 0
     private var bytesInFile = 0
+    /// Byte offset of the next block on a file volume.
+    private var offset: Int64 = 0
     private var volumeBlocks = 0
     private var volumeBytes: Int64 = 0
     private var volumeFilemarks = 0
@@ -45,19 +54,32 @@ final class VolumeSpanWriter {
     private var jobs: [SessionKey: JobOnDrive] = [:]
     private var labels: BlockWriter
     private let maximumFileSize: Int
+    private let isFile: Bool
+    private let maximumVolumeBytes: Int64
     private let owner: DriveWriter.Owner
     private let events: Events
 
-    init(mount: VolumeMount, blockSize: Int, maximumFileSize: Int, owner: DriveWriter.Owner, events: Events) {
+    init(
+        mount: VolumeMount, blockSize: Int, medium: VolumeMedium, maximumVolumeBytes: Int64, owner: DriveWriter.Owner,
+        events: Events
+    ) {
         self.mount = mount
-        self.maximumFileSize = max(1, maximumFileSize)
+        switch medium {
+        case .file:
+            isFile = true
+            maximumFileSize = .max
+        case .tape(let size):
+            isFile = false
+            maximumFileSize = max(1, size)
+        }
+        self.maximumVolumeBytes = isFile ? maximumVolumeBytes : 0
         self.owner = owner
         self.events = events
-        labels = BlockWriter(blockSize: blockSize, padding: .multiple(VolumeFormat.tapePadding))
+        labels = BlockWriter(blockSize: blockSize, padding: isFile ? .none : .multiple(VolumeFormat.tapePadding))
         events.mountedVolume()
     }
 
-    private var address: VolumeAddress { .tape(file: file, block: block) }
+    private var address: VolumeAddress { isFile ? .offset(UInt64(offset)) : .tape(file: file, block: block) }
     private var volumeName: String { mount.volumeName }
 
     private func name(_ session: SessionKey) -> String { jobs[session]?.job.name ?? session.description }
@@ -76,7 +98,15 @@ final class VolumeSpanWriter {
     /// Writes one finished block of `session` (carried to the next volume on end of medium).
     func write(_ bytes: UnsafeRawBufferPointer, for session: SessionKey) throws {
         guard jobs[session] != nil else { throw DriveWriterError.unknownJob(session) }
-        try put(bytes, for: session)
+        guard isFile else { return try put(bytes, for: session) }
+        // a file volume holds exactly block_len bytes per block: cut the spool slot's tape padding
+        let length = Int(BlockHeader.peekLength(bytes) ?? 0)
+        guard length >= VolumeFormat.blockHeaderSize, length <= bytes.count else {
+            throw DriveWriterError.drive(
+                volume: volumeName, job: name(session), operation: "write",
+                underlying: VolumeError.badBlockLength(address: address, length: UInt32(length), available: bytes.count))
+        }
+        try put(UnsafeRawBufferPointer(rebasing: bytes[0..<length]), for: session)
     }
 
     /// Writes the EOS block of `session`, then a filemark if no other job is writing, and closes its segment.
@@ -86,6 +116,10 @@ final class VolumeSpanWriter {
         eos.writeTime = Self.microsecondsNow()
         let probe = try endOfSessionBlock(eos, totals: totals, for: j, at: address)
         try prepare(for: session, count: probe.count)
+        if volumeFull(probe.count) {  // the EOS goes to the next file volume: its addresses must be those there
+            try changeVolume(after: session)
+            try prepare(for: session, count: probe.count)
+        }
         let start = jobs[session]?.segment?.start ?? address
         let end = address
         eos.totals = SessionLabel.Totals(
@@ -93,7 +127,7 @@ final class VolumeSpanWriter {
             jobStatus: totals.status)
         let bytes = try endOfSessionBlock(eos, totals: totals, for: j, at: end)
         try bytes.withUnsafeBytes { try put($0, for: session) }
-        if jobs.count == 1 {
+        if jobs.count == 1 && !isFile {
             try filemark(session)
         } else {
             closeSegment(session)
@@ -137,6 +171,7 @@ final class VolumeSpanWriter {
                     let p = try mount.drive.position()
                     file = UInt32(clamping: p.file)
                     block = UInt32(clamping: p.block)
+                    offset = Int64(file) << 32 | Int64(block)  // a file volume reports its byte offset
                 } catch {
                     throw driveError("positioning at end of data", session, error)
                 }
@@ -144,7 +179,12 @@ final class VolumeSpanWriter {
             }
         }
         if needsLabel { try writeVolumeLabel(for: session) }
-        if bytesInFile > 0 && bytesInFile + count >= maximumFileSize { try filemark(session) }
+        if !isFile && bytesInFile > 0 && bytesInFile + count >= maximumFileSize { try filemark(session) }
+    }
+
+    /// Maximum Volume Bytes: the block would take the file volume past it.
+    private func volumeFull(_ count: Int) -> Bool {
+        maximumVolumeBytes > 0 && offset + Int64(count) > maximumVolumeBytes
     }
 
     private func put(_ bytes: UnsafeRawBufferPointer, for session: SessionKey) throws {
@@ -152,6 +192,7 @@ final class VolumeSpanWriter {
         while true {
             try prepare(for: session, count: bytes.count)
             do {
+                if volumeFull(bytes.count) { throw TapeError.endOfMedium }
                 try mount.drive.writeBlock(bytes)
                 break
             } catch TapeError.endOfMedium {
@@ -171,8 +212,10 @@ final class VolumeSpanWriter {
                 j.lastVolumeSerial = volumeSerial
                 j.volumes += 1
             }
-            var segment = j.segment ?? OpenSegment(start: here, end: here)
-            segment.end = here
+            // on disk a segment ends at the last byte of its last block (spec §11.1)
+            let last = isFile ? VolumeAddress.offset(here.rawValue + UInt64(bytes.count) - 1) : here
+            var segment = j.segment ?? OpenSegment(start: here, end: last)
+            segment.end = last
             if let range = BlockScan.fileIndexRange(bytes) {
                 if segment.first == 0 { segment.first = range.first }
                 segment.last = range.last
@@ -181,6 +224,7 @@ final class VolumeSpanWriter {
             if let number = BlockScan.blockNumber(bytes) {
                 j.nextBlockNumber = number &+ 1
                 lastBlockNumber = number
+                events.numberedBlock(number)
             }
             j.blocks += 1
             jobs[session] = j
@@ -189,6 +233,7 @@ final class VolumeSpanWriter {
     }
 
     private func advance(_ count: Int) {
+        offset += Int64(count)
         block &+= 1
         bytesInFile += count
         volumeBlocks += 1
@@ -214,6 +259,7 @@ final class VolumeSpanWriter {
             try mount.drive.rewind()
             file = 0
             block = 0
+            offset = 0
             bytesInFile = 0
             try out.withUnsafeBytes { try mount.drive.writeBlock($0) }
         } catch TapeError.endOfMedium {
@@ -226,6 +272,10 @@ final class VolumeSpanWriter {
     }
 
     private func filemark(_ session: SessionKey) throws {
+        if isFile {  // no filemarks on disk: only the segments end
+            for key in Array(jobs.keys) { closeSegment(key) }
+            return
+        }
         do {
             try mount.drive.writeFilemarks(1)
         } catch {
@@ -254,7 +304,7 @@ final class VolumeSpanWriter {
     private func changeVolume(after session: SessionKey) throws {
         // One filemark ends the volume's data; if a Maximum File Size filemark was just written, that one does.
         if block > 0 { try filemark(session) }
-        let verified = try rereadLastBlock()
+        let verified = isFile ? nil : try rereadLastBlock()
         let report = EndOfMedium(
             volumeName: volumeName, session: session, jobID: jobs[session]?.job.jobID ?? 0,
             filemarks: volumeFilemarks, blocks: volumeBlocks, bytes: volumeBytes, rereadVerified: verified)
@@ -271,6 +321,7 @@ final class VolumeSpanWriter {
         volumeSerial += 1
         file = 0
         block = 0
+        offset = 0
         bytesInFile = 0
         volumeBlocks = 0
         volumeBytes = 0

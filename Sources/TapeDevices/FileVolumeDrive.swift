@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BaculaVolume
+
+/// One `Device Type = File` volume driven through the tape contract (spec §2, §8.8), so the drive writer can write
+/// file volumes with the same machinery as tapes. The volume is a plain file of blocks back to back, each exactly
+/// `block_len` bytes; there are no filemarks.
+///
+/// Contract, mapped from `TapeDrive`:
+/// - `writeBlock` writes at the current offset (after `open` and `seekEndOfData` that is the end of the file) and,
+///   as on tape, drops whatever followed (the file is truncated there first). `rewind` then `writeBlock` therefore
+///   relabels: the file becomes that one block. A full disk (`ENOSPC`) cuts the file back to where the block began
+///   and throws `TapeError.endOfMedium`.
+/// - `writeFilemarks` does nothing; `spaceFiles` forward goes to the end of data, backward to the beginning.
+/// - `position()` is the byte offset as an address: `file` = offset >> 32, `block` = offset & 0xFFFFFFFF.
+/// - `readBlock` reads the block at the offset using the header's length; at the end of the file `.endOfData`.
+public final class FileVolumeDrive: TapeDrive {
+    public let path: String
+    public let writable: Bool
+    private var fd: Int32
+    /// Byte offset of the next read or write.
+    public private(set) var offset: Int64
+    /// Bytes in the file.
+    public private(set) var size: Int64
+
+    /// Opens the volume file (creating it when `writable`) and positions at its end, ready to append.
+    public init(path: String, writable: Bool = true) throws {
+        self.path = path
+        self.writable = writable
+        fd = try SystemCall.open(path, flags: writable ? (O_RDWR | O_CREAT) : O_RDONLY)
+        do {
+            size = try SystemCall.fileSize(fd, path: path)
+        } catch {
+            try? SystemCall.close(fd, path: path)
+            throw error
+        }
+        offset = size
+    }
+
+    deinit { if fd >= 0 { _ = Glibc.close(fd) } }
+
+    /// Flushes written blocks to stable storage and closes the file.
+    public func close() throws {
+        guard fd >= 0 else { return }
+        defer { fd = -1 }
+        if writable { try SystemCall.sync(fd, path: path) }
+        try SystemCall.close(fd, path: path)
+    }
+
+    private func open() throws(SystemError) -> Int32 {
+        guard fd >= 0 else { throw SystemError(call: "write", path: path, errno: EBADF) }
+        return fd
+    }
+
+    /// Moves to a byte offset within the file (for readers that know a block's address).
+    public func seek(toOffset target: Int64) throws {
+        guard target >= 0 && target <= size else {
+            throw TapeError.endOfData(Self.position(of: size))
+        }
+        offset = target
+    }
+
+    static func position(of offset: Int64) -> TapePosition {
+        TapePosition(file: Int(offset >> 32), block: Int(offset & 0xFFFF_FFFF))
+    }
+
+    // MARK: TapeDrive
+
+    public func writeBlock(_ block: UnsafeRawBufferPointer) throws {
+        guard writable else { throw TapeError.writeProtected }
+        let fd = try open()
+        if offset < size {
+            try SystemCall.truncate(fd, length: offset, path: path)
+            size = offset
+        }
+        do {
+            try SystemCall.pwrite(fd, block, offset: offset, path: path)
+        } catch let error where error.kind == .noSpace {
+            try? SystemCall.truncate(fd, length: offset, path: path)
+            throw TapeError.endOfMedium
+        }
+        offset += Int64(block.count)
+        size = offset
+    }
+
+    public func readBlock(into buffer: UnsafeMutableRawBufferPointer) throws -> TapeRead {
+        let fd = try open()
+        let remaining = size - offset
+        if remaining <= 0 { return .endOfData }
+        let headerSize = VolumeFormat.blockHeaderSize
+        var header = [UInt8](repeating: 0, count: headerSize)
+        let got = try header.withUnsafeMutableBytes { try SystemCall.pread(fd, $0, offset: offset, path: path) }
+        guard got == headerSize else {
+            throw TapeError.corruptImage(offset: offset, detail: "\(got) bytes left, less than a block header")
+        }
+        let length = header.withUnsafeBytes { Int(BlockHeader.peekLength($0) ?? 0) }
+        guard length >= headerSize, length < VolumeFormat.sanityLimit, Int64(length) <= remaining else {
+            throw TapeError.corruptImage(offset: offset, detail: "block length \(length) with \(remaining) bytes left")
+        }
+        guard length <= buffer.count else { throw TapeError.blockLargerThanBuffer(needed: length) }
+        let n = try SystemCall.pread(
+            fd, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length]), offset: offset, path: path)
+        guard n == length else { throw TapeError.corruptImage(offset: offset, detail: "short read of \(n) bytes") }
+        offset += Int64(length)
+        return .block(count: length)
+    }
+
+    /// No filemarks on disk (Bacula's `weof` only resets a counter).
+    public func writeFilemarks(_ count: Int) throws {
+        guard writable else { throw TapeError.writeProtected }
+    }
+
+    public func spaceFiles(_ count: Int) throws {
+        if count > 0 {
+            offset = size
+            throw TapeError.endOfData(Self.position(of: size))
+        }
+        if count < 0 {
+            offset = 0
+            throw TapeError.beginningOfTape
+        }
+    }
+
+    /// Forward only (block lengths are in the headers); backward spacing is not possible without an index.
+    public func spaceRecords(_ count: Int) throws {
+        guard count >= 0 else { throw TapeError.system(SystemError(call: "space", path: path, errno: EINVAL)) }
+        let fd = try open()
+        var header = [UInt8](repeating: 0, count: VolumeFormat.blockHeaderSize)
+        for _ in 0..<count {
+            guard size - offset >= Int64(VolumeFormat.blockHeaderSize) else {
+                throw TapeError.endOfData(Self.position(of: offset))
+            }
+            _ = try header.withUnsafeMutableBytes { try SystemCall.pread(fd, $0, offset: offset, path: path) }
+            let length = header.withUnsafeBytes { Int64(BlockHeader.peekLength($0) ?? 0) }
+            guard length >= Int64(VolumeFormat.blockHeaderSize), length <= size - offset else {
+                throw TapeError.corruptImage(offset: offset, detail: "block length \(length)")
+            }
+            offset += length
+        }
+    }
+
+    public func rewind() throws { offset = 0 }
+
+    public func seekEndOfData() throws { offset = size }
+
+    public func position() throws -> TapePosition { Self.position(of: offset) }
+
+    public func status() throws -> TapeStatus {
+        TapeStatus(
+            position: Self.position(of: offset), atBeginning: offset == 0, atEndOfData: offset >= size,
+            afterFilemark: false, writeProtected: !writable, online: fd >= 0)
+    }
+
+    /// The last whole BB02 block of the volume: walks the block headers from the start (24-byte reads, one per
+    /// block). Stops at the first header that is not a BB02/BB01 block or runs past the end of the file (a torn
+    /// tail); nil for an empty volume.
+    public func lastBlock() throws -> (number: UInt32, offset: Int64, end: Int64)? {
+        let fd = try open()
+        var header = [UInt8](repeating: 0, count: VolumeFormat.blockHeaderSize)
+        var at: Int64 = 0
+        var last: (number: UInt32, offset: Int64, end: Int64)?
+        while size - at >= Int64(VolumeFormat.blockHeaderSize) {
+            _ = try header.withUnsafeMutableBytes { try SystemCall.pread(fd, $0, offset: at, path: path) }
+            let decoded = header.withUnsafeBytes { raw -> BlockHeader? in
+                try? BlockHeader.decode(raw, address: .offset(UInt64(at)))
+            }
+            guard let h = decoded, Int64(h.length) <= size - at else { break }
+            last = (h.blockNumber, at, at + Int64(h.length))
+            at += Int64(h.length)
+        }
+        return last
+    }
+}
