@@ -43,9 +43,21 @@ actor DeviceRuntime {
     }
 
     var isVirtual: Bool { device.deviceType?.lowercased() == "vtape" || !device.archiveDevice.hasPrefix("/dev/") }
+    /// A File device: each volume is a file in the Archive Device directory.
+    var isFileDevice: Bool { VolumeManager.isFileDevice(device) }
+    var volumeType: Int32 { VolumeManager.volumeType(device) }
 
-    /// Opens the drive (the cartridge now in it), writable.
-    private func openDrive() throws -> any TapeDrive {
+    /// The path of a volume on a File device.
+    func filePath(_ volume: String) -> String { device.archiveDevice + "/" + volume }
+
+    /// Opens the drive (the cartridge now in it), writable; on a File device the volume's file.
+    private func openDrive(volume: String? = nil) throws -> any TapeDrive {
+        if isFileDevice {
+            guard let volume = volume ?? loadedVolume else {
+                throw StorageDaemonError.volume(job: "?", reason: "no volume named for File device \(device.name)")
+            }
+            return try FileVolumeDrive(path: filePath(volume), writable: true)
+        }
         if isVirtual {
             let capacity = device.maximumVolumeSize > 0 ? Int64(device.maximumVolumeSize) : nil
             return try VirtualTape(
@@ -53,6 +65,13 @@ actor DeviceRuntime {
                 earlyWarningZone: capacity.map { min($0 / 20, 4 << 20) } ?? 0)
         }
         return try LinuxTapeDrive(path: device.archiveDevice)
+    }
+
+    /// The label of a file volume; nil when the file is missing or empty.
+    private func fileLabel(_ path: String) throws -> VolumeLabel? {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue > 0
+        else { return nil }
+        return try VolumeStream(path: path).label
     }
 
     /// The label at the beginning of the tape in `drive`; nil for a blank tape.
@@ -84,7 +103,7 @@ actor DeviceRuntime {
     }
 
     /// Opens the drive for a console command (not through the data path).
-    func openDriveForCommand() throws -> any TapeDrive { try openDrive() }
+    func openDriveForCommand() throws -> any TapeDrive { try openDrive(volume: loadedVolume) }
 
     /// Loads the cartridge of `slot` (mtx numbering) into this device's drive, unloading another one first.
     func loadSlot(_ slot: Int) async throws {
@@ -157,9 +176,19 @@ actor DeviceRuntime {
     /// Loads `volume` and opens the drive: `.append` when it carries that label, `.relabel` when blank (and
     /// Label Media allows it, or the volume was labelled by the `label` command as PRE_LABEL).
     private func mount(volume info: VolumeInfo, pool: UseStorageCommand, job: String) async throws -> VolumeMount {
-        try await load(volume: info.volumeName)
-        let drive = try openDrive()
-        let found = try Self.readLabel(drive)
+        if isFileDevice {
+            let path = filePath(info.volumeName)
+            let exists = FileManager.default.fileExists(atPath: path)
+            if !exists, !device.labelMedia {
+                throw StorageDaemonError.volume(
+                    job: job, reason: "volume \"\(info.volumeName)\" is not on device \"\(device.name)\" (\(device.archiveDevice)) "
+                        + "and Label Media is off: label it first")
+            }
+        } else {
+            try await load(volume: info.volumeName)
+        }
+        let drive = try openDrive(volume: info.volumeName)
+        let found = try isFileDevice ? fileLabel(filePath(info.volumeName)) : Self.readLabel(drive)
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         var label = found ?? VolumeLabel(
             labelTime: now, writeTime: now, volumeName: info.volumeName, poolName: pool.poolName,
@@ -175,10 +204,11 @@ actor DeviceRuntime {
         } else {
             guard device.labelMedia || changer != nil else {
                 throw StorageDaemonError.volume(
-                    job: job, reason: "the tape in \(device.name) is blank and Label Media is off: label it first")
+                    job: job, reason: "the volume in \(device.name) is blank and Label Media is off: label it first")
             }
             medium = .relabel
         }
+        if isFileDevice, medium == .relabel { try drive.rewind() }
         label.poolName = pool.poolName
         loadedVolume = info.volumeName
         return VolumeMount(drive: drive, label: label, medium: medium)
@@ -215,23 +245,36 @@ actor DeviceRuntime {
                 jobMedia: { [weak self] segment in
                     Task { await self?.record(segment) }
                 })
-            dataPath = try DeviceDataPath(
-                spool: configuration,
-                drive: .init(blockSize: device.effectiveBlockSize, maximumFileSize: Int(device.maximumFileSize)),
-                firstVolume: mount, owner: owner)
+            let drive: DriveWriter.Configuration =
+                isFileDevice
+                ? .fileVolumes(blockSize: device.effectiveBlockSize, maximumVolumeBytes: Int64(volumeLimit(info)))
+                : .init(blockSize: device.effectiveBlockSize, maximumFileSize: Int(device.maximumFileSize))
+            dataPath = try DeviceDataPath(spool: configuration, drive: drive, firstVolume: mount, owner: owner)
             pathPool = pool.poolName
             if mount.medium == .relabel {
                 await director.message(
-                    .info, "Labeled new Volume \"\(info.volumeName)\" on Tape device \"\(device.name)\" (\(device.archiveDevice)).")
+                    .info, "Labeled new Volume \"\(info.volumeName)\" on \(isFileDevice ? "File" : "Tape") device "
+                        + "\"\(device.name)\" (\(device.archiveDevice)).")
             }
         }
         guard let dataPath, let name = loadedVolume, let info = volumes[name] else {
             throw StorageDaemonError.volume(job: job.name, reason: "no volume mounted on \(device.name)")
         }
         openJobs += 1
-        // Unspooled jobs go through the same path; a direct mode arrives with the file-volume data path.
-        _ = spool
-        return (try await dataPath.openJob(job), info)
+        do {
+            // Spooled jobs go to disk first and are despooled in turns; the others send their blocks straight to the
+            // drive writer's queue, interleaved with other jobs block by block.
+            let producer = spool ? try await dataPath.openJob(job) : try await dataPath.openDirectJob(job)
+            return (producer, info)
+        } catch {
+            openJobs -= 1
+            throw error
+        }
+    }
+
+    /// Maximum Volume Bytes of the volume (the catalog's, else the Device's Maximum Volume Size), 0 = none.
+    private func volumeLimit(_ info: VolumeInfo) -> UInt64 {
+        info.maximumVolumeBytes > 0 ? info.maximumVolumeBytes : device.maximumVolumeSize
     }
 
     private func record(_ segment: JobMediaSegment) {
@@ -256,13 +299,14 @@ actor DeviceRuntime {
         full.volumeFiles = UInt32(max(0, end.filemarks))
         full.volumeStatus = "Full"
         full.endTime = Int64(Date().timeIntervalSince1970)
-        full.volumeType = 2
+        full.volumeType = UInt32(volumeType)
         _ = try await director.request(.updateMedia(jobID: end.jobID, full))
         await director.message(.info, "End of medium on Volume \"\(end.volumeName)\" Bytes=\(end.bytes) Blocks=\(end.blocks). Marked Full.")
         var last = "no answer"
         for index in 1...VolumeManager.findMediaAttempts {
             let reply = try await director.request(
-                .findMedia(jobID: end.jobID, index: index, poolName: pool.poolName, mediaType: pool.mediaType, volumeType: 2))
+                .findMedia(
+                    jobID: end.jobID, index: index, poolName: pool.poolName, mediaType: pool.mediaType, volumeType: volumeType))
             guard case .volume(let info) = reply, info.volumeName != end.volumeName else {
                 last = "\(reply)"
                 continue
@@ -300,8 +344,15 @@ actor DeviceRuntime {
         _ = try await path.close()
     }
 
-    /// Loads `volume` for reading and returns the path of the drive's image (virtual tapes).
+    /// Loads `volume` for reading and returns the path of the drive's image (virtual tapes) or of the volume file.
     func prepareRead(volume: String) async throws -> String {
+        if isFileDevice {
+            let path = filePath(volume)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StorageDaemonError.volume(job: "?", reason: "volume \"\(volume)\" is not on device \"\(device.name)\" (\(path))")
+            }
+            return path
+        }
         guard openJobs == 0 else {
             throw StorageDaemonError.volume(job: "?", reason: "device \(device.name) is busy writing")
         }

@@ -17,12 +17,10 @@ final class FileDaemonSession {
     private var closed = false
     private var job: StorageJob?
     private var director: DirectorSession?
-    private var mount: VolumeManager.AppendMount?
-    private var tape: VolumeManager.TapeAppend?
-    private var tapeFiles: UInt32 = 0
-    private var tapeBytes: UInt64 = 0
-    private var tapeCommitted = false
-    private var endAddress: UInt64?
+    private var append: VolumeManager.DeviceAppend?
+    private var appendedFiles: UInt32 = 0
+    private var appendedBytes: UInt64 = 0
+    private var appendCommitted = false
     private var storeFailure: String?
     private var finalStatus: JobStatus?
     private var readFiles: Set<Int32> = []
@@ -131,26 +129,15 @@ final class FileDaemonSession {
         do {
             let reservation = await daemon.volumes.reservation(for: job.name)
             let label = sessionLabel(for: job, pool: reservation?.use)
-            if await daemon.volumes.writesFileVolumes(job: job.name) {
-                let mount = try await daemon.volumes.mountForAppend(job: job, session: director)
-                try mount.appender.begin(label, sessionID: job.sessionID, sessionTime: job.sessionTime)
-                self.mount = mount
-                daemon.jobs.update(job.name) {
-                    $0.device = mount.device.name
-                    $0.volume = mount.volume.volumeName
-                }
-                logger.info("appending", metadata: ["volume": "\(mount.volume.volumeName)", "device": "\(mount.device.name)"])
-            } else {
-                let tape = try await daemon.volumes.openTapeAppend(job: job, label: label, session: director)
-                self.tape = tape
-                daemon.jobs.update(job.name) {
-                    $0.device = tape.device.name
-                    $0.volume = tape.volume.volumeName
-                }
-                logger.info(
-                    "appending", metadata: ["volume": "\(tape.volume.volumeName)", "device": "\(tape.device.name)",
-                        "spooling": "\(job.command.spoolData)"])
+            let append = try await daemon.volumes.openAppend(job: job, label: label, session: director)
+            self.append = append
+            daemon.jobs.update(job.name) {
+                $0.device = append.device.name
+                $0.volume = append.volume.volumeName
             }
+            logger.info(
+                "appending", metadata: ["volume": "\(append.volume.volumeName)", "device": "\(append.device.name)",
+                    "spooling": "\(job.command.spoolData)"])
             await perform(machine.appendReady())
         } catch {
             logger.error("no volume for the job: \(error)")
@@ -164,29 +151,17 @@ final class FileDaemonSession {
 
     private func store(_ record: Record) async {
         guard storeFailure == nil, let job else { return }
-        if let mount {
+        if let append {
             do {
-                try mount.appender.append(record)
+                try await append.spooler.append(fileIndex: record.fileIndex, stream: record.stream, data: record.data)
             } catch {
-                storeFailure = "writing volume \(mount.volume.volumeName) on device \(mount.device.name): \(error)"
+                storeFailure = "writing to device \(append.device.name): \(error)"
                 logger.error("\(storeFailure ?? "")")
                 return
             }
-            daemon.jobs.update(job.name) {
-                $0.files = UInt32(max(0, mount.appender.lastFileIndex))
-                $0.bytes = mount.appender.recordBytes
-            }
-        } else if let tape {
-            do {
-                try await tape.spooler.append(fileIndex: record.fileIndex, stream: record.stream, data: record.data)
-            } catch {
-                storeFailure = "writing to device \(tape.device.name): \(error)"
-                logger.error("\(storeFailure ?? "")")
-                return
-            }
-            if record.fileIndex > 0 { tapeFiles = max(tapeFiles, UInt32(record.fileIndex)) }
-            tapeBytes &+= UInt64(record.data.count)
-            let (files, bytes) = (tapeFiles, tapeBytes)
+            if record.fileIndex > 0 { appendedFiles = max(appendedFiles, UInt32(record.fileIndex)) }
+            appendedBytes &+= UInt64(record.data.count)
+            let (files, bytes) = (appendedFiles, appendedBytes)
             daemon.jobs.update(job.name) {
                 $0.files = files
                 $0.bytes = bytes
@@ -203,10 +178,10 @@ final class FileDaemonSession {
     }
 
     private func commitAppend() async {
-        if let tape {
+        if let append {
             do {
-                let outcome = try await tape.spooler.commit(status: storeFailure == nil ? "T" : "E", errors: storeFailure == nil ? 0 : 1)
-                tapeCommitted = true
+                let outcome = try await append.spooler.commit(status: storeFailure == nil ? "T" : "E", errors: storeFailure == nil ? 0 : 1)
+                appendCommitted = true
                 logger.info("committed", metadata: ["blocks": "\(outcome.blocks)", "segments": "\(outcome.segments.count)"])
                 if let storeFailure {
                     await director?.message(.fatal, storeFailure)
@@ -215,32 +190,14 @@ final class FileDaemonSession {
                     await perform(machine.appendCommitted())
                 }
             } catch {
-                let reason = "committing to device \(tape.device.name): \(error)"
+                let reason = "committing to device \(append.device.name): \(error)"
                 storeFailure = reason
                 await director?.message(.fatal, reason)
                 await perform(machine.appendFailed(reason))
             }
             return
         }
-        guard let mount else {
-            await perform(machine.appendFailed("no volume was mounted"))
-            return
-        }
-        if let storeFailure {
-            await director?.message(.fatal, storeFailure)
-            endAddress = try? mount.appender.finish(status: "E", errors: 1)
-            await perform(machine.appendFailed(storeFailure))
-            return
-        }
-        do {
-            endAddress = try mount.appender.finish(status: "T", errors: 0)
-            await perform(machine.appendCommitted())
-        } catch {
-            let reason = "finishing volume \(mount.volume.volumeName): \(error)"
-            storeFailure = reason
-            await director?.message(.fatal, reason)
-            await perform(machine.appendFailed(reason))
-        }
+        await perform(machine.appendFailed("no volume was mounted"))
     }
 
     // MARK: Read
@@ -302,29 +259,18 @@ final class FileDaemonSession {
         var status: JobStatus
         var files: UInt32
         var bytes: UInt64
-        if job.appends, let tape {
-            if !tapeCommitted {
-                // The FD went away mid-job: close the session on tape so the volume reads cleanly.
-                _ = try? await tape.spooler.commit(status: "E", errors: 1)
+        if job.appends, let append {
+            if !appendCommitted {
+                // The FD went away mid-job: close the session on the volume so it reads cleanly.
+                _ = try? await append.spooler.commit(status: "E", errors: 1)
                 storeFailure = storeFailure ?? "the File daemon closed the connection before the end of its data"
             }
-            await daemon.volumes.finishTapeAppend(job: job, append: tape, files: tapeFiles, bytes: tapeBytes, session: director)
-            files = tapeFiles
-            bytes = tapeBytes
+            await daemon.volumes.finishAppend(job: job, append: append, files: appendedFiles, bytes: appendedBytes, session: director)
+            files = appendedFiles
+            bytes = appendedBytes
         } else if job.appends {
-            if let mount {
-                if endAddress == nil {
-                    // The FD went away mid-job: close the session on the volume so it reads cleanly.
-                    endAddress = try? mount.appender.finish(status: "E", errors: 1)
-                    storeFailure = storeFailure ?? "the File daemon closed the connection before the end of its data"
-                }
-                await daemon.volumes.finishAppend(job: job, mount: mount, endAddress: endAddress, session: director)
-                files = UInt32(max(0, mount.appender.lastFileIndex))
-                bytes = mount.appender.recordBytes
-            } else {
-                files = 0
-                bytes = 0
-            }
+            files = 0
+            bytes = 0
         } else {
             files = UInt32(readFiles.count)
             bytes = readBytes

@@ -23,16 +23,8 @@ actor VolumeManager {
         case unavailable(device: String, reason: String)
     }
 
-    /// A volume open for one job's records.
-    struct AppendMount: @unchecked Sendable {
-        var appender: FileVolumeAppender
-        var volume: VolumeInfo
-        var device: StorageDaemonConfiguration.Device
-        var labelled: Bool
-    }
-
-    /// A job appending through a tape device's data path.
-    struct TapeAppend: @unchecked Sendable {
+    /// A job appending through its device's data path.
+    struct DeviceAppend: @unchecked Sendable {
         var runtime: DeviceRuntime
         var spooler: JobSpooler
         var volume: VolumeInfo
@@ -42,7 +34,6 @@ actor VolumeManager {
     let configuration: StorageDaemonConfiguration
     let logger: Logger
     private var reservations: [String: Reservation] = [:]
-    private var locks: [String: DeviceLock] = [:]
     /// Tape-like devices (virtual tapes, st drives) by Device name.
     private var runtimes: [String: DeviceRuntime] = [:]
     /// How many times FindMedia is asked before the job gives up (each answer the SD cannot use asks the next).
@@ -60,8 +51,6 @@ actor VolumeManager {
             }
         }
         for device in configuration.devices {
-            locks[device.name] = DeviceLock()
-            guard !Self.isFileDevice(device) else { continue }
             let changer = configuration.autochangers.first { $0.devices.contains(device.name) }.flatMap { changers[$0.name] }
             runtimes[device.name] = DeviceRuntime(
                 device: device, changer: changer, storageName: configuration.storage.name, jobs: jobs, logger: logger)
@@ -84,16 +73,11 @@ actor VolumeManager {
         return out
     }
 
-    /// Whether the job's reserved device writes file volumes (else a tape-like device with a data path).
-    func writesFileVolumes(job: String) -> Bool {
-        reservations[job].map { Self.isFileDevice($0.device) } ?? true
-    }
-
-    /// Opens a job on its tape device's data path (mounting, loading and labelling as needed).
-    func openTapeAppend(job: StorageJob, label: SessionLabel, session: DirectorSession) async throws -> TapeAppend {
+    /// Opens a job on its device's data path (mounting, loading and labelling as needed).
+    func openAppend(job: StorageJob, label: SessionLabel, session: DirectorSession) async throws -> DeviceAppend {
         guard let reservation = reservations[job.name], reservation.appends, let runtime = runtimes[reservation.device.name]
         else {
-            throw StorageDaemonError.volume(job: job.name, reason: "no tape device was reserved for writing")
+            throw StorageDaemonError.volume(job: job.name, reason: "no device was reserved for writing")
         }
         let deviceJob = DeviceJob(sessionID: job.sessionID, sessionTime: job.sessionTime, label: label)
         let reserved = reservation.volume
@@ -104,12 +88,12 @@ actor VolumeManager {
                 return try await self.findVolume(job: job, reservation: reservation, session: session)
             },
             pool: reservation.use, spool: job.command.spoolData, director: session)
-        return TapeAppend(runtime: runtime, spooler: spooler, volume: volume, device: reservation.device)
+        return DeviceAppend(runtime: runtime, spooler: spooler, volume: volume, device: reservation.device)
     }
 
-    /// Reports a tape job's JobMedia segments and volume use to the Director.
+    /// Reports a job's JobMedia segments and volume use to the Director.
     @discardableResult
-    func finishTapeAppend(job: StorageJob, append: TapeAppend, files: UInt32, bytes: UInt64, session: DirectorSession)
+    func finishAppend(job: StorageJob, append: DeviceAppend, files: UInt32, bytes: UInt64, session: DirectorSession)
         async -> DriveStatistics?
     {
         let (segments, volumes, drive) = await append.runtime.finishJob(job.jobID)
@@ -145,7 +129,13 @@ actor VolumeManager {
                     ? volumeStatusAfterJob(info, jobs: update.volumeJobs, bytes: update.volumeBytes) : "Full"
                 update.slot = info.slot
                 update.inChanger = info.inChanger
-                update.volumeType = 2
+                update.volumeType = UInt32(Self.volumeType(append.device))
+                if Self.isFileDevice(append.device) {
+                    let path = append.device.archiveDevice + "/" + name
+                    let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.uint64Value
+                    update.volumeBytes = size ?? update.volumeBytes
+                    update.volumeFiles = 0
+                }
                 _ = try await session.request(.updateMedia(jobID: job.jobID, update))
             }
         } catch {
@@ -246,157 +236,13 @@ actor VolumeManager {
         return (try? VolumeStream(path: path))?.label?.volumeName == info.volumeName
     }
 
-    // MARK: Appending
-
-    /// Waits for the job's device, gets its volume (labelling a new one), and opens it after its last block.
-    func mountForAppend(job: StorageJob, session: DirectorSession) async throws -> AppendMount {
-        guard var reservation = reservations[job.name], reservation.appends else {
-            throw StorageDaemonError.volume(job: job.name, reason: "no device was reserved for writing")
-        }
-        let device = reservation.device
-        guard Self.isFileDevice(device) else {
-            throw StorageDaemonError.volume(
-                job: job.name, reason: "device \"\(device.name)\" is a tape device; this Storage daemon writes File devices only")
-        }
-        guard let lock = locks[device.name] else {
-            throw StorageDaemonError.volume(job: job.name, reason: "unknown device \(device.name)")
-        }
-        await lock.acquire()
-        do {
-            let volume: VolumeInfo
-            if let reserved = reservation.volume, usable(reserved, on: device) {
-                volume = reserved
-            } else {
-                volume = try await findVolume(job: job, reservation: reservation, session: session)
-            }
-            // The catalog's current record for it (another job may have written to it since).
-            var info = volume
-            if case .volume(let current) = try await session.request(
-                .volumeInfo(jobID: job.jobID, volumeName: volume.volumeName, forWriting: true))
-            {
-                info = current
-            }
-            reservation.volume = info
-            reservations[job.name] = reservation
-            let path = device.archiveDevice + "/" + info.volumeName
-            var labelled = false
-            var nextBlock: UInt32 = 1
-            if !FileManager.default.fileExists(atPath: path) || fileSize(path) == 0 {
-                guard device.labelMedia else {
-                    throw StorageDaemonError.volume(
-                        job: job.name,
-                        reason: "volume \"\(info.volumeName)\" is not on device \"\(device.name)\" (\(device.archiveDevice)) "
-                            + "and Label Media is off: label it first")
-                }
-                try writeLabel(volume: info, pool: reservation.use, path: path, blockSize: device.effectiveBlockSize)
-                labelled = true
-                var update = MediaUpdate(volumeName: info.volumeName)
-                update.volumeBytes = UInt64(fileSize(path))
-                update.volumeMounts = 1
-                update.volumeWrites = 1
-                update.relabel = true
-                update.volumeStatus = "Append"
-                update.volumeType = UInt32(Self.volumeType(device))
-                update.volumeFirstWritten = Int64(Date().timeIntervalSince1970)
-                update.endTime = update.volumeFirstWritten
-                update.maximumVolumeBytes = info.maximumVolumeBytes
-                if case .volume(let updated) = try await session.request(.updateMedia(jobID: job.jobID, update)) {
-                    info = updated
-                }
-                await session.message(
-                    .info, "Labeled new Volume \"\(info.volumeName)\" on File device \"\(device.name)\" (\(device.archiveDevice)).")
-            } else {
-                nextBlock = try lastBlockNumber(path: path, volume: info.volumeName) &+ 1
-            }
-            let appender = try FileVolumeAppender(
-                path: path, volumeName: info.volumeName, blockSize: device.effectiveBlockSize, nextBlockNumber: nextBlock)
-            return AppendMount(appender: appender, volume: info, device: device, labelled: labelled)
-        } catch {
-            await lock.release()
-            throw error
-        }
-    }
-
-    /// Reports the job's part of the volume to the Director (JobMedia, UpdateMedia) and frees the device.
-    func finishAppend(
-        job: StorageJob, mount: AppendMount, endAddress: UInt64?, session: DirectorSession
-    ) async {
-        defer { Task { await locks[mount.device.name]?.release() } }
-        let appender = mount.appender
-        do {
-            if let endAddress {
-                let record = JobMediaRecord(
-                    firstIndex: UInt32(max(0, appender.firstFileIndex)), lastIndex: UInt32(max(0, appender.lastFileIndex)),
-                    start: appender.sessionStart, end: endAddress, mediaID: Int64(mount.volume.mediaID))
-                let reply = try await session.request(.createJobMedia(jobID: job.jobID, [record]))
-                if reply != .jobMediaCreated {
-                    await session.message(.error, "Director refused the JobMedia record for volume \(mount.volume.volumeName): \(reply)")
-                }
-            }
-            var update = MediaUpdate(volumeName: mount.volume.volumeName)
-            update.volumeJobs = mount.volume.volumeJobs &+ 1
-            update.volumeFiles = 0
-            update.volumeBlocks = mount.volume.volumeBlocks &+ appender.blocksWritten
-            update.volumeBytes = appender.volumeBytes
-            update.volumeMounts = max(1, mount.volume.volumeMounts)
-            update.volumeErrors = mount.volume.volumeErrors
-            update.volumeWrites = UInt32(truncatingIfNeeded: mount.volume.volumeWrites) &+ appender.blocksWritten
-            update.maximumVolumeBytes = mount.volume.maximumVolumeBytes
-            update.endTime = Int64(Date().timeIntervalSince1970)
-            update.volumeFirstWritten = mount.volume.volumeWriteTime == 0 ? update.endTime : 0
-            update.volumeStatus = volumeStatusAfterJob(mount.volume, jobs: update.volumeJobs, bytes: update.volumeBytes)
-            update.slot = mount.volume.slot
-            update.inChanger = mount.volume.inChanger
-            update.volumeType = UInt32(Self.volumeType(mount.device))
-            if update.volumeStatus != "Append" {
-                await session.message(
-                    .info, "Volume \"\(mount.volume.volumeName)\" is now \(update.volumeStatus) (Maximum Volume "
-                        + (update.volumeStatus == "Used" ? "Jobs" : "Bytes") + " reached).")
-            }
-            _ = try await session.request(.updateMedia(jobID: job.jobID, update))
-        } catch {
-            logger.warning("could not report volume use of job \(job.name): \(error)")
-        }
-    }
-
     private func volumeStatusAfterJob(_ volume: VolumeInfo, jobs: UInt32, bytes: UInt64) -> String {
         if volume.maximumVolumeJobs > 0 && jobs >= volume.maximumVolumeJobs { return "Used" }
         if volume.maximumVolumeBytes > 0 && bytes >= volume.maximumVolumeBytes { return "Full" }
         return "Append"
     }
 
-    private func fileSize(_ path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
-    }
 
-    /// Writes block 0 of a new file volume: the VOL_LABEL.
-    private func writeLabel(volume: VolumeInfo, pool: UseStorageCommand, path: String, blockSize: Int) throws {
-        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        let label = VolumeLabel(
-            labelTime: now, writeTime: now, volumeName: volume.volumeName, poolName: pool.poolName,
-            mediaType: pool.mediaType, hostName: ProcessInfo.processInfo.hostName, labelProgram: storageName,
-            programVersion: CapstanVersion.text, programDate: "26Nov26", blockSize: 0)
-        var writer = VolumeWriter(medium: .file, blockSize: blockSize)
-        let file = try FileVolumeWriter(path: path, truncate: true)
-        try writer.writeLabel(label) { output in
-            if case .block(let bytes) = output { try file.write(bytes) }
-        }
-        try file.close()
-    }
-
-    /// The block number of the last good block of a file volume (appending continues the numbering).
-    private func lastBlockNumber(path: String, volume: String) throws -> UInt32 {
-        let stream = try VolumeStream(path: path)
-        guard stream.label?.volumeName == volume else {
-            throw StorageDaemonError.volume(
-                job: "?", reason: "\(path) holds volume \"\(stream.label?.volumeName ?? "?")\", not \"\(volume)\"")
-        }
-        var last: UInt32 = 0
-        while let event = try stream.next() {
-            if case .block(let header, _) = event { last = header.blockNumber }
-        }
-        return last
-    }
 
     // MARK: Reading
 
@@ -415,25 +261,10 @@ actor VolumeManager {
         guard let reservation = reservations[job.name] else {
             throw StorageDaemonError.volume(job: job.name, reason: "no device was reserved for reading")
         }
-        if let runtime = runtimes[reservation.device.name] {
-            return try await runtime.prepareRead(volume: volume)
+        guard let runtime = runtimes[reservation.device.name] else {
+            throw StorageDaemonError.volume(job: job.name, reason: "unknown device \(reservation.device.name)")
         }
-        return try volumesForRead(job: job, names: [volume])[0].path
-    }
-
-    /// The volume files of a File device.
-    func volumesForRead(job: StorageJob, names: [String]) throws -> [(name: String, path: String)] {
-        guard let reservation = reservations[job.name] else {
-            throw StorageDaemonError.volume(job: job.name, reason: "no device was reserved for reading")
-        }
-        return try names.map { name in
-            let path = reservation.device.archiveDevice + "/" + name
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw StorageDaemonError.volume(
-                    job: job.name, reason: "volume \"\(name)\" is not on device \"\(reservation.device.name)\" (\(path))")
-            }
-            return (name, path)
-        }
+        return try await runtime.prepareRead(volume: volume)
     }
 
     // MARK: Device commands
