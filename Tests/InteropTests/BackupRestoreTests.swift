@@ -181,3 +181,39 @@ extension TapeBackupRestoreTests {
         try await BackupRestoreTests().sameTree(system.dataDirectory, system.restoredDataDirectory)
     }
 }
+
+extension BackupRestoreTests {
+    @Test func fourJobsAtOnceSpooledAndDirectShareOneVolumeAndEachRestores() async throws {
+        var options = BaculaSystem.Options()
+        options.pool = "Maximum Volume Jobs = 0"
+        options.device = "Maximum Block Size = 1048576; Maximum Spool Size = 16M; Maximum Job Spool Size = 8M"
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 48 << 20)
+        try await system.start()
+        var jobIds: [Int] = []
+        for spool in ["yes", "no", "yes", "no"] {
+            jobIds.append(try await system.queue("run job=SystemBackup spooldata=\(spool) yes"))
+        }
+        for jobId in jobIds {
+            let row = try await system.wait(jobId: jobId)
+            #expect(row.status == "T", "JobId \(jobId): \(system.messages)\n\(system.storageLog.suffix(3000))")
+        }
+        #expect(try system.volumes().count == 1, "the four jobs did not share one volume")
+        #expect(system.messages.contains("spooling") || system.storageLog.contains("spooling=true"), "no job spooled")
+        // The jobs ran at the same time: their byte ranges on the volume overlap (blocks interleaved, one job each).
+        let ranges = try await system.sql(
+            "SELECT JobId, StartFile*4294967296+StartBlock, EndFile*4294967296+EndBlock FROM JobMedia ORDER BY JobId")
+            .split(separator: "\n").map { $0.split(separator: "|").compactMap { Int($0) } }.filter { $0.count == 3 }
+        #expect(ranges.count >= 4, "\(ranges)")
+        let overlapping = ranges.indices.contains { i in
+            ranges.indices.contains { j in i != j && ranges[i][0] != ranges[j][0] && ranges[i][1] < ranges[j][2] && ranges[j][1] < ranges[i][2] }
+        }
+        #expect(overlapping, "no two jobs were written at the same time: \(ranges)")
+        for jobId in jobIds {
+            let target = system.restoreDirectory + "/job-\(jobId)"
+            let restore = try await system.restore("jobid=\(jobId)", into: target)
+            #expect(restore.status == "T", "\(system.messages)")
+            try await sameTree(system.dataDirectory, target + system.dataDirectory)
+        }
+    }
+}

@@ -205,8 +205,11 @@ public final class BaculaSystem: @unchecked Sendable {
     }
 
     /// Restores with a bconsole `restore` selection (e.g. `jobid=3` or `select current`) into `restoreDirectory`.
-    public func restore(_ selection: String, timeout: Double = 900) async throws -> (jobId: Int, status: String, files: Int, bytes: Int) {
-        let jobId = try await queue("restore client=system-fd fileset=SystemSet where=\(restoreDirectory) \(selection) all done yes")
+    public func restore(_ selection: String, into target: String? = nil, timeout: Double = 900) async throws
+        -> (jobId: Int, status: String, files: Int, bytes: Int)
+    {
+        let jobId = try await queue(
+            "restore client=system-fd fileset=SystemSet where=\(target ?? restoreDirectory) \(selection) all done yes")
         let row = try await wait(jobId: jobId, timeout: timeout)
         return (jobId, row.status, row.files, row.bytes)
     }
