@@ -24,10 +24,16 @@ public final class StorageDaemon: Service, Sendable {
         public var ready: @Sendable ([Int]) -> Void
         /// A graceful shutdown began.
         public var stopping: @Sendable () -> Void
+        /// What the daemon is doing, every few seconds while it runs (`STATUS=` for systemd).
+        public var status: (@Sendable (String) -> Void)?
 
-        public init(ready: @escaping @Sendable ([Int]) -> Void = { _ in }, stopping: @escaping @Sendable () -> Void = {}) {
+        public init(
+            ready: @escaping @Sendable ([Int]) -> Void = { _ in }, stopping: @escaping @Sendable () -> Void = {},
+            status: (@Sendable (String) -> Void)? = nil
+        ) {
             self.ready = ready
             self.stopping = stopping
+            self.status = status
         }
     }
 
@@ -69,6 +75,20 @@ public final class StorageDaemon: Service, Sendable {
         let daemon = self
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
+                if let report = lifecycle.status {
+                    group.addTask {
+                        try? await cancelWhenGracefulShutdown {
+                            while !Task.isCancelled {
+                                try await Task.sleep(for: .seconds(5))
+                            let running = jobs.running()
+                            report(
+                                "\(daemon.configuration.storage.name): \(running.count) job(s) running"
+                                    + (running.isEmpty ? "" : " (" + running.map { "JobId \($0.jobId) \(StatusReport.grouped($0.bytes)) bytes" }.joined(separator: ", ") + ")")
+                                    + "; \(jobs.jobsRun()) run since start")
+                            }
+                        }
+                    }
+                }
                 for server in listeners {
                     group.addTask {
                         try await server.run(

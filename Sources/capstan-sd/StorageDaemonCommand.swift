@@ -34,7 +34,8 @@ struct StorageDaemonCommand: AsyncParsableCommand {
             ready: { ports in
                 notifier.ready(status: "\(name) listening on port\(ports.count == 1 ? "" : "s") \(ports.map(String.init).joined(separator: ", ")); no jobs running")
             },
-            stopping: { notifier.stopping() })
+            stopping: { notifier.stopping() },
+            status: statusReporter(notifier))
         let daemon = StorageDaemon(configuration: configuration, options: connectionOptions, logger: logger, lifecycle: lifecycle)
         let group = ServiceGroup(
             configuration: .init(
@@ -45,4 +46,10 @@ struct StorageDaemonCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
+}
+
+/// Sends `STATUS=` lines when systemd listens (nil otherwise, so the daemon does not compute them).
+func statusReporter(_ notifier: SystemdNotifier) -> (@Sendable (String) -> Void)? {
+    guard notifier.socketPath != nil else { return nil }
+    return { text in notifier.status(text) }
 }

@@ -65,6 +65,8 @@ import Testing
         #expect(ready.contains("STATUS=notify-sd listening on port \(port); no jobs running"))
         #expect(RealBacula.isListening(port: port))
         #expect(started.filter { $0 == "WATCHDOG=1" }.count >= 2)
+        let progress = await socket.collect(seconds: 15) { $0.contains { $0.hasPrefix("STATUS=notify-sd: 0 job(s) running") } }
+        #expect(progress.contains { $0.hasPrefix("STATUS=notify-sd: 0 job(s) running; 0 run since start") }, "\(progress)")
         kill(daemon.process.processIdentifier, SIGTERM)
         let stopping = await socket.collect(seconds: 10) { $0.contains("STOPPING=1") }
         #expect(stopping.contains("STOPPING=1"), "\(stopping) \(daemon.output)")

@@ -217,3 +217,26 @@ extension BackupRestoreTests {
         }
     }
 }
+
+extension BackupRestoreTests {
+    @Test func aCanceledJobEndsCanceledAndTheDaemonGoesOn() async throws {
+        var options = BaculaSystem.Options()
+        options.pool = "Maximum Volume Jobs = 0"
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 1 << 30)
+        try await system.start()
+        let jobId = try await system.queue("run job=SystemBackup yes")
+        let running = await RealBacula.eventually(seconds: 60) { system.storageLog.contains("appending") }
+        #expect(running, "\(system.storageLog)")
+        _ = try await system.console(["cancel jobid=\(jobId) yes"])
+        let canceled = try await system.wait(jobId: jobId, timeout: 120)
+        #expect(canceled.status == "A", "\(canceled) \(system.messages)")
+        // The daemon goes on: a small job afterwards appends and restores.
+        try FileManager.default.removeItem(atPath: system.dataDirectory + "/big.bin")
+        let next = try await system.backup()
+        #expect(next.status == "T", "\(system.messages)\n\(system.storageLog.suffix(2000))")
+        let restore = try await system.restore("jobid=\(next.jobId)")
+        #expect(restore.status == "T")
+        try await sameTree(system.dataDirectory, system.restoredDataDirectory)
+    }
+}
