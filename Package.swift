@@ -97,9 +97,9 @@ let package = Package(
             dependencies: ["StorageDaemon", "CapstanConfig", "BaculaWire", "Net", "TapeDevices", "BaculaVolume"]),
         .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume"]),
         .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon"]),
-        .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire"]),
+        .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire", "CapstanTestSupport"]),
         .testTarget(
-            name: "StorageProtocolTests", dependencies: ["StorageProtocol", "BaculaWire", "BaculaVolume"],
+            name: "StorageProtocolTests", dependencies: ["StorageProtocol", "BaculaWire", "BaculaVolume", "CapstanTestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "BaculaWire", nioCore, nioPosix, logging]),
         .testTarget(name: "SCSITests", dependencies: ["SCSI"], exclude: ["Fixtures"]),

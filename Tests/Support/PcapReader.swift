@@ -1,24 +1,27 @@
-// Copied from Tests/BaculaWireTests/PcapReader.swift (test code; keep the two in step).
 /// A small pcap reader for tests: classic pcap files with Ethernet, BSD loopback or Linux cooked link types,
 /// IPv4/IPv6 + TCP, reassembled into one byte stream per TCP connection and direction (by sequence number).
-struct PcapError: Error, CustomStringConvertible {
-    let description: String
+public struct PcapError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
-struct TCPConnection {
+public struct TCPConnection: Sendable {
     /// Index in order of first appearance (as tshark numbers `tcp.stream`).
-    var index: Int
-    var clientPort: UInt16
-    var serverPort: UInt16
+    public var index: Int
+    public var clientPort: UInt16
+    public var serverPort: UInt16
     /// Bytes sent by the side that opened the connection.
-    var clientToServer: [UInt8]
-    var serverToClient: [UInt8]
+    public var clientToServer: [UInt8]
+    public var serverToClient: [UInt8]
     /// The payloads concatenated in capture order, retransmissions included (what a naive decoder sees).
-    var clientToServerAsCaptured: [UInt8]
-    var serverToClientAsCaptured: [UInt8]
+    public var clientToServerAsCaptured: [UInt8]
+    public var serverToClientAsCaptured: [UInt8]
 }
 
-enum PcapReader {
+public enum PcapReader {
     private struct Endpoint: Hashable {
         var address: [UInt8]
         var port: UInt16
@@ -49,7 +52,7 @@ enum PcapReader {
         }
     }
 
-    static func connections(in file: [UInt8]) throws -> [TCPConnection] {
+    public static func connections(in file: [UInt8]) throws -> [TCPConnection] {
         guard file.count >= 24 else { throw PcapError(description: "pcap shorter than its global header") }
         let magic = UInt32(file[0]) | UInt32(file[1]) << 8 | UInt32(file[2]) << 16 | UInt32(file[3]) << 24
         let littleEndian: Bool
