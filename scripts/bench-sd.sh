@@ -12,10 +12,12 @@
 # Per job it records: wall time (bconsole "run" → terminal JobStatus in the catalog, polled every 0.2 s), Bacula's
 # own elapsed time (catalog EndTime − StartTime, 1 s resolution), JobBytes, the SD's and the FD's CPU seconds
 # (utime + stime of all threads from /proc/PID/stat, before/after the job) and the CPU used by everything else on
-# the machine during the job (other_cores; the machine is shared). With spooling it also records when the SD's
-# job messages "Spooling data ...", "Committing spooled data to Volume ... Despooling N bytes ..." and
-# "Despooling elapsed time = ..." reached the Director's message log (polled with the job status), so the job's
-# total time splits into spool and despool phases; a job without those messages is recorded as not spooled.
+# the machine during the job (other_cores; the machine is shared), and the largest block length in the volume.
+# With spooling it also splits the job's total time into spool and despool times, two ways: from the SD's job
+# messages "Spooling data ...", "Committing spooled data to Volume ... Despooling N bytes ..." and "Despooling
+# elapsed time = ..." (the SD's own time stamps, 1 s resolution; they reach the Director only at the end of the
+# job), and by polling the size of the SD's data spool file every 0.2 s. A job with Spool Data = yes whose
+# messages have no "Spooling data" is recorded as not spooled (spooled=no), and no spool times are made up for it.
 #
 # Output: bench-results/bench-sd-<stamp>.csv (one line per job) and bench-results/bench-sd-<stamp>.txt (medians,
 # ratios capstan/bacula). Everything else (configs, catalog, volumes, spool, data, logs) lives in a temporary
@@ -188,7 +190,7 @@ gen_data() {
         : >"$DATA/.small-complete-$SMALL_FILES"
     fi
     BIG_BYTES=$(stat -c %s "$BIG_FILE")
-    SMALL_BYTES=$(find "$SMALL_DIR" -type f -name '*.bin' -printf '%s\n' | awk '{s += $1} END {print s}')
+    SMALL_BYTES=$(find "$SMALL_DIR" -type f -name '*.bin' -printf '%s\n' | awk '{s += $1} END {printf "%.0f", s}')
     log "data: (a) $BIG_BYTES bytes in 1 file, (b) $SMALL_BYTES bytes in $(find "$SMALL_DIR" -type f -name '*.bin' | wc -l) files"
 }
 gen_data
@@ -332,7 +334,7 @@ msg_time() {  # jobid text : epoch seconds of the first such message ("YYYY-MM-D
     return 0
 }
 spool_bytes() {  # sd : bytes in that SD's data spool files now
-    find "$W/spool-$1" -maxdepth 1 -name '*.data.*' -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
+    find "$W/spool-$1" -maxdepth 1 -name '*.data.*' -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
 }
 hms_to_s() { awk -F: '{ print ($1 * 3600) + ($2 * 60) + $3 }' <<<"$1"; }
 
@@ -396,7 +398,7 @@ run_job() {  # phase dataset sd rep
                 | sed -n 's/.*Despooling elapsed time = \([0-9:]*\).*/\1/p' \
                 | while read -r hms; do hms_to_s "$hms"; done | awk '{s += $1} END {if (NR) print s}')
             sbytes=$(grep -F "JobId $id: Committing spooled data" "$W/log/job-$id.log" \
-                | sed -n 's/.*Despooling \([0-9,]*\) bytes.*/\1/p' | tr -d , | awk '{s += $1} END {if (NR) print s}')
+                | sed -n 's/.*Despooling \([0-9,]*\) bytes.*/\1/p' | tr -d , | awk '{s += $1} END {if (NR) printf "%.0f", s}')
             [ -n "$p_start" ] && [ -n "$p_grow" ] \
                 && spool_poll=$(awk -v a="$p_start" -v b="$p_grow" 'BEGIN { printf "%.1f", b - a }')
             [ -n "$p_grow" ] && [ -z "$p_end" ] && p_end=$t1
@@ -427,7 +429,7 @@ run_job() {  # phase dataset sd rep
               wall = t1 - t0; sdc = s1 - s0; fdc = f1 - f0
               other = ((b1 - b0) / tck - sdc - fdc) / wall; if (other < 0) other = 0
               gib = bytes / 1073741824
-              printf "%s,%s,%s,%s,%s,%s,%d,%d,%.2f,%d,%.1f,%s,%.2f,%s,%.2f,%.2f,%d,%s,%s,%s,%s,%s,%s\n",
+              printf "%s,%s,%s,%s,%s,%s,%.0f,%.0f,%.2f,%.0f,%.1f,%s,%.2f,%s,%.2f,%.2f,%.0f,%s,%s,%s,%s,%s,%s\n",
                 phase, ds, sd, rep, id, st, files, bytes, wall, el, bytes / wall / 1e6,
                 (el > 0 ? sprintf("%.1f", bytes / el / 1e6) : ""), sdc,
                 (gib > 0 ? sprintf("%.2f", sdc / gib) : ""), fdc, other, blk, spooled, spm, dspm, spp, dspp, sb }'
