@@ -1,0 +1,535 @@
+#!/usr/bin/env bash
+# bench-sd.sh — issue #5: capstan-sd against the real bacula-sd, with one real bacula-fd and a real bacula-dir
+# (SQLite catalog), all on 127.0.0.1.
+#
+# Data: (a) one 2 GiB file of random data, (b) 20,000 files of 4–64 KiB random data (20 directories × 1000).
+# Both Storage daemons run side by side on their own free ports, each with one File Device (volumes in two
+# directories of the same temporary directory, so on the same disk), Maximum Block Size = 1048576 on both, and a
+# Spool Directory. For every repetition it backs up (a) then (b), each first into bacula-sd (A) and then into
+# capstan-sd (B): A B A B ... Phase "plain" runs the Jobs without spooling, phase "spool" the same Jobs with
+# Spool Data = yes.
+#
+# Per job it records: wall time (bconsole "run" → terminal JobStatus in the catalog, polled every 0.2 s), Bacula's
+# own elapsed time (catalog EndTime − StartTime, 1 s resolution), JobBytes, the SD's and the FD's CPU seconds
+# (utime + stime of all threads from /proc/PID/stat, before/after the job) and the CPU used by everything else on
+# the machine during the job (other_cores; the machine is shared), and the largest block length in the volume.
+# With spooling it also splits the job's total time into spool and despool times, two ways: from the SD's job
+# messages "Spooling data ...", "Committing spooled data to Volume ... Despooling N bytes ..." and "Despooling
+# elapsed time = ..." (the SD's own time stamps, 1 s resolution; they reach the Director only at the end of the
+# job), and by polling the size of the SD's data spool file every 0.2 s. A job with Spool Data = yes whose
+# messages have no "Spooling data" is recorded as not spooled (spooled=no), and no spool times are made up for it.
+#
+# Output: bench-results/bench-sd-<stamp>.csv (one line per job) and bench-results/bench-sd-<stamp>.txt (medians,
+# ratios capstan/bacula). Everything else (configs, catalog, volumes, spool, data, logs) lives in a temporary
+# directory that is removed at exit, after every process this script started has been stopped by its PID.
+#
+# Usage:  scripts/bench-sd.sh
+# Env:    REPS=3             pairs per data set and phase (A B A B ...)
+#         PHASES="plain spool"  which phases, in order
+#         SETS="big small"   which data sets
+#         SMALL=1            quick reduced run: 256 MiB file, 2,000 small files (REPS still applies)
+#         BIG_MIB, SMALL_FILES  data sizes explicitly (default 2048, 20000)
+#         SKIP_BUILD=1       use the existing .build/release/capstan-sd
+#         DATA_DIR=dir       reuse (or create and keep) the data sets there instead of the temporary directory
+#         WORK_BASE=dir      where the temporary directory is created (default: /var/tmp)
+#         JOB_TIMEOUT=1800   seconds before a job is cancelled and recorded as timed out
+#         QUIET_WAIT=15      seconds at most to wait, before each job, for other load to fall below 0.3 core
+#         KEEP_WORK=1        keep the temporary directory (logs, configs) for inspection
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+REPS=${REPS:-3}
+PHASES=${PHASES:-plain spool}
+SETS=${SETS:-big small}
+if [ "${SMALL:-0}" = 1 ]; then
+    BIG_MIB=${BIG_MIB:-256}
+    SMALL_FILES=${SMALL_FILES:-2000}
+fi
+BIG_MIB=${BIG_MIB:-2048}
+SMALL_FILES=${SMALL_FILES:-20000}
+JOB_TIMEOUT=${JOB_TIMEOUT:-1800}
+QUIET_WAIT=${QUIET_WAIT:-15}
+BLOCK=1048576
+CLK_TCK=$(getconf CLK_TCK)
+
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "FATAL: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Prerequisites: Debian's Bacula 9.6 and sqlite3; capstan-sd in release mode.
+
+need_packages() {
+    local p
+    for p in /usr/sbin/bacula-dir /usr/sbin/bacula-sd /usr/sbin/bacula-fd /usr/sbin/bconsole /usr/bin/sqlite3 \
+        /usr/share/bacula-director/make_sqlite3_tables /etc/bacula/scripts/query.sql; do
+        [ -e "$p" ] || { NEED_APT=1; break; }
+    done
+    ls /usr/lib/bacula/libbaccats-sqlite3*.so >/dev/null 2>&1 || NEED_APT=1
+    if [ "${NEED_APT:-0}" = 1 ]; then
+        log "installing Bacula 9.6 and sqlite3 with apt-get"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends \
+            bacula-director bacula-director-sqlite3 bacula-sd bacula-fd bacula-console sqlite3 >&2 \
+            || die "apt-get install failed"
+    fi
+    local version
+    version=$(/usr/sbin/bacula-dir -? 2>&1 | grep -m1 Version || true)
+    case $version in *"Version: 9.6"*) ;; *) log "warning: not Bacula 9.6: $version" ;; esac
+}
+need_packages
+
+CAPSTAN_SD=$ROOT/.build/release/capstan-sd
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    log "building capstan-sd (release); this takes several minutes on 2 cores the first time"
+    (cd "$ROOT" && swift build -c release --product capstan-sd 2>&1 | tail -3 >&2) || die "release build failed"
+fi
+[ -x "$CAPSTAN_SD" ] || die "no $CAPSTAN_SD (build with: swift build -c release --product capstan-sd)"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Temporary directory, processes started here, cleanup.
+
+WORK_BASE=${WORK_BASE:-/var/tmp}
+W=$(mktemp -d "$WORK_BASE/bench-sd.XXXXXX")
+PIDS=()          # every daemon started here
+declare -A PID   # role -> pid
+
+stop_pid() {  # pid : SIGTERM, wait up to 10 s, then SIGKILL
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+    wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+    local rc=$? i
+    trap - EXIT INT TERM
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[i]}"; done
+    if [ "${KEEP_WORK:-0}" = 1 ]; then
+        log "kept $W"
+    else
+        rm -rf "$W"
+    fi
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start_daemon() {  # role program args...
+    local role=$1; shift
+    "$@" >"$W/log/$role.out" 2>&1 &
+    PID[$role]=$!
+    PIDS+=("$!")
+    log "started $role pid=$! ($1)"
+}
+
+listening() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
+wait_port() {  # port role : ss, not a test connect (Bacula logs a Security Alert for a Hello-less connection)
+    local i
+    for i in $(seq 1 300); do
+        listening "$1" && return 0
+        kill -0 "${PID[$2]}" 2>/dev/null || { cat "$W/log/$2.out" >&2; die "$2 exited"; }
+        sleep 0.1
+    done
+    cat "$W/log/$2.out" >&2
+    die "$2 did not listen on 127.0.0.1:$1"
+}
+
+free_port() {  # a port nothing listens on, never 9101-9103, not already chosen
+    local p i
+    for i in $(seq 1 200); do
+        p=$((20000 + RANDOM % 30000))
+        case " ${CHOSEN_PORTS:-} " in *" $p "*) continue ;; esac
+        if ! listening "$p"; then CHOSEN_PORTS="${CHOSEN_PORTS:-} $p"; echo "$p"; return 0; fi
+    done
+    die "no free port found"
+}
+
+mkdir -p "$W"/{log,dir,fd,bsd,csd,vol-bacula,vol-capstan,spool-bacula,spool-capstan}
+DIR_PORT=$(free_port); CHOSEN_PORTS=" $DIR_PORT"
+FD_PORT=$(free_port); CHOSEN_PORTS="$CHOSEN_PORTS $FD_PORT"
+BSD_PORT=$(free_port); CHOSEN_PORTS="$CHOSEN_PORTS $BSD_PORT"
+CSD_PORT=$(free_port); CHOSEN_PORTS="$CHOSEN_PORTS $CSD_PORT"
+log "work directory $W; ports dir=$DIR_PORT fd=$FD_PORT bacula-sd=$BSD_PORT capstan-sd=$CSD_PORT"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Data sets.
+
+DATA=${DATA_DIR:-$W/data}
+mkdir -p "$DATA"
+BIG_FILE=$DATA/big/random.bin
+SMALL_DIR=$DATA/small
+gen_data() {
+    if [ ! -f "$BIG_FILE" ] || [ "$(stat -c %s "$BIG_FILE")" != $((BIG_MIB * 1048576)) ]; then
+        log "generating (a): $BIG_MIB MiB of random data"
+        mkdir -p "$DATA/big"
+        dd if=/dev/urandom of="$BIG_FILE.tmp" bs=1M count="$BIG_MIB" status=none
+        mv "$BIG_FILE.tmp" "$BIG_FILE"
+    fi
+    if [ ! -f "$DATA/.small-complete-$SMALL_FILES" ]; then
+        log "generating (b): $SMALL_FILES files of 4-64 KiB"
+        rm -rf "$SMALL_DIR" "$SMALL_DIR.tmp"
+        mkdir -p "$SMALL_DIR.tmp"
+        # One random stream cut into files whose sizes come from a seeded sequence (reproducible sizes).
+        local n=$SMALL_FILES d f i=0 sz
+        RANDOM=20240601
+        {
+            for ((d = 0; d * 1000 < n; d++)); do
+                for ((f = 0; f < 1000 && i < n; f++, i++)); do
+                    sz=$((4096 + (RANDOM * 32768 + RANDOM) % 61441))
+                    printf 'd%02d/f%03d.bin %s\n' "$d" "$f" "$sz"
+                done
+            done
+        } >"$W/small-sizes.txt"
+        (cd "$SMALL_DIR.tmp" && cut -d/ -f1 "$W/small-sizes.txt" | sort -u | xargs mkdir -p)
+        while read -r name size; do
+            head -c "$size" /dev/urandom >"$SMALL_DIR.tmp/$name"
+        done <"$W/small-sizes.txt"
+        mv "$SMALL_DIR.tmp" "$SMALL_DIR"
+        rm -f "$DATA"/.small-complete-*
+        : >"$DATA/.small-complete-$SMALL_FILES"
+    fi
+    BIG_BYTES=$(stat -c %s "$BIG_FILE")
+    SMALL_BYTES=$(find "$SMALL_DIR" -type f -name '*.bin' -printf '%s\n' | awk '{s += $1} END {printf "%.0f", s}')
+    log "data: (a) $BIG_BYTES bytes in 1 file, (b) $SMALL_BYTES bytes in $(find "$SMALL_DIR" -type f -name '*.bin' | wc -l) files"
+}
+gen_data
+
+# ---------------------------------------------------------------------------------------------------------------
+# Configurations: one Director, one File daemon, two Storage daemons (bacula-sd = A, capstan-sd = B).
+
+sd_conf() {  # name port workdir volumes spool mediatype
+    cat <<EOF
+Storage {
+  Name = $1; SDPort = $2; SDAddress = 127.0.0.1
+  WorkingDirectory = "$3"; Pid Directory = "$3"; Maximum Concurrent Jobs = 5
+}
+Director { Name = bench-dir; Password = "bench-sd-password" }
+Device {
+  Name = FileDev; Media Type = $6; Archive Device = "$4"; Device Type = File
+  LabelMedia = yes; Random Access = yes; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = no
+  Maximum Block Size = $BLOCK
+  Spool Directory = "$5"
+}
+Messages { Name = Standard; director = bench-dir = all }
+EOF
+}
+sd_conf bench-bacula-sd "$BSD_PORT" "$W/bsd" "$W/vol-bacula" "$W/spool-bacula" FileBacula >"$W/bacula-sd.conf"
+sd_conf bench-capstan-sd "$CSD_PORT" "$W/csd" "$W/vol-capstan" "$W/spool-capstan" FileCapstan >"$W/capstan-sd.conf"
+
+cat >"$W/fd.conf" <<EOF
+FileDaemon {
+  Name = bench-fd; FDport = $FD_PORT; FDAddress = 127.0.0.1
+  WorkingDirectory = "$W/fd"; Pid Directory = "$W/fd"
+}
+Director { Name = bench-dir; Password = "bench-fd-password" }
+Messages { Name = Standard; director = bench-dir = all, !skipped, !restored }
+EOF
+
+cat >"$W/dir.conf" <<EOF
+Director {
+  Name = bench-dir; DIRport = $DIR_PORT; DirAddress = 127.0.0.1
+  QueryFile = "/etc/bacula/scripts/query.sql"; WorkingDirectory = "$W/dir"; PidDirectory = "$W/dir"
+  Password = "bench-console-password"; Messages = Daemon; Maximum Concurrent Jobs = 1
+}
+Catalog { Name = MyCatalog; dbname = "bacula"; dbuser = ""; dbpassword = "" }
+Client {
+  Name = bench-fd; Address = 127.0.0.1; FDPort = $FD_PORT; Catalog = MyCatalog; Password = "bench-fd-password"
+  AutoPrune = no
+}
+Storage {
+  Name = BaculaSD; Address = 127.0.0.1; SDPort = $BSD_PORT; Password = "bench-sd-password"
+  Device = FileDev; Media Type = FileBacula
+}
+Storage {
+  Name = CapstanSD; Address = 127.0.0.1; SDPort = $CSD_PORT; Password = "bench-sd-password"
+  Device = FileDev; Media Type = FileCapstan
+}
+Pool {
+  Name = Bench; Pool Type = Backup; Label Format = "Vol-"; Recycle = no; AutoPrune = no; Maximum Volume Jobs = 1
+}
+FileSet { Name = BigSet; Include { Options { signature = MD5 } File = "$DATA/big" } }
+FileSet { Name = SmallSet; Include { Options { signature = MD5 } File = "$SMALL_DIR" } }
+JobDefs {
+  Name = BenchDefs; Type = Backup; Level = Full; Client = bench-fd; Storage = BaculaSD; Pool = Bench
+  Messages = Standard; Write Bootstrap = "$W/dir/%n-%i.bsr"
+}
+Job { Name = Big; JobDefs = BenchDefs; FileSet = BigSet; Spool Data = no }
+Job { Name = Small; JobDefs = BenchDefs; FileSet = SmallSet; Spool Data = no }
+Job { Name = BigSpool; JobDefs = BenchDefs; FileSet = BigSet; Spool Data = yes }
+Job { Name = SmallSpool; JobDefs = BenchDefs; FileSet = SmallSet; Spool Data = yes }
+Messages {
+  Name = Standard; console = all, !skipped, !saved; catalog = all
+  append = "$W/dir/messages.log" = all, !skipped, !saved
+}
+Messages { Name = Daemon; console = all, !skipped, !saved; append = "$W/dir/messages.log" = all, !skipped, !saved }
+EOF
+
+cat >"$W/bconsole.conf" <<EOF
+Director { Name = bench-dir; DIRport = $DIR_PORT; Address = 127.0.0.1; Password = "bench-console-password" }
+EOF
+
+# The SQLite catalog: Debian's script hard-codes "cd /var/lib/bacula" and a db_name placeholder.
+sed -e "s|^cd /var/lib/bacula|cd '$W/dir'|" -e "s|XXX_DBNAME_XXX|bacula|" \
+    /usr/share/bacula-director/make_sqlite3_tables >"$W/make-catalog.sh"
+sh "$W/make-catalog.sh" >"$W/log/make-catalog.out" 2>&1 || true
+[ -s "$W/dir/bacula.db" ] || { cat "$W/log/make-catalog.out" >&2; die "catalog not created"; }
+
+/usr/sbin/bacula-sd -t -c "$W/bacula-sd.conf" || die "bacula-sd.conf rejected"
+/usr/sbin/bacula-fd -t -c "$W/fd.conf" || die "fd.conf rejected"
+/usr/sbin/bacula-dir -t -c "$W/dir.conf" || die "dir.conf rejected"
+
+start_daemon bacula-sd /usr/sbin/bacula-sd -f -c "$W/bacula-sd.conf"
+start_daemon capstan-sd "$CAPSTAN_SD" -f -c "$W/capstan-sd.conf"
+start_daemon fd /usr/sbin/bacula-fd -f -c "$W/fd.conf"
+wait_port "$BSD_PORT" bacula-sd; wait_port "$CSD_PORT" capstan-sd; wait_port "$FD_PORT" fd
+start_daemon dir /usr/sbin/bacula-dir -f -c "$W/dir.conf"
+wait_port "$DIR_PORT" dir
+
+# ---------------------------------------------------------------------------------------------------------------
+# Measuring one job.
+
+console() { printf '%b\n' "$1" | timeout 600 /usr/sbin/bconsole -c "$W/bconsole.conf"; }
+sql() { sqlite3 -cmd ".timeout 20000" -separator ' ' "$W/dir/bacula.db" "$1"; }
+cpu_s() {  # pid : utime + stime of all threads, seconds (fields 14 and 15; comm may hold spaces)
+    local s; s=$(<"/proc/$1/stat"); s=${s##*) }
+    # shellcheck disable=SC2086
+    set -- $s
+    awk -v u="${12}" -v t="${13}" -v k="$CLK_TCK" 'BEGIN { printf "%.2f", (u + t) / k }'
+}
+busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
+now() { echo "$EPOCHREALTIME"; }
+wait_quiet() {  # at most QUIET_WAIT s, until other load < 0.3 core over 1.5 s
+    local end=$((SECONDS + QUIET_WAIT)) a b
+    while [ $SECONDS -lt $end ]; do
+        a=$(busy_jiffies); sleep 1.5; b=$(busy_jiffies)
+        [ $((b - a)) -lt $((CLK_TCK * 45 / 100)) ] && return 0
+    done
+    log "machine busy (other load >= 0.3 core); running anyway (see other_cores)"
+}
+vol_dir() { [ "$1" = bacula ] && echo "$W/vol-bacula" || echo "$W/vol-capstan"; }
+volumes_of_job() {
+    sql "select distinct VolumeName from Media m join JobMedia jm on m.MediaId = jm.MediaId where jm.JobId = $1"
+}
+# The largest block length among a volume's first 8 blocks (the length is the big-endian uint32 at byte 4 of a
+# Bacula block header), so the table shows that both SDs really wrote 1 MiB blocks.
+max_block() {
+    local file=$1 off=0 n len max=0 size
+    size=$(stat -c %s "$file" 2>/dev/null || echo 0)
+    for n in 1 2 3 4 5 6 7 8; do
+        [ $((off + 24)) -le "$size" ] || break
+        len=$(od -An -tu1 -j $((off + 4)) -N 4 "$file" | awk '{print (($1 * 256 + $2) * 256 + $3) * 256 + $4}')
+        [ "$len" -gt 0 ] 2>/dev/null || break
+        [ "$len" -gt "$max" ] && max=$len
+        off=$((off + len))
+    done
+    echo "$max"
+}
+# The Director's message log from byte LOG_OFFSET on (JobIds are unique, but this also keeps each grep small).
+job_log() { tail -c +$((LOG_OFFSET + 1)) "$W/dir/messages.log" 2>/dev/null || true; }
+msg_time() {  # jobid text : epoch seconds of the first such message ("YYYY-MM-DD HH:MM:SS<host> JobId N: text")
+    local line
+    line=$(grep -m1 -F "JobId $1: $2" "$W/log/job-$1.log" || true)
+    [ -n "$line" ] && date -d "${line:0:19}" +%s
+    return 0
+}
+spool_bytes() {  # sd : bytes in that SD's data spool files now
+    find "$W/spool-$1" -maxdepth 1 -name '*.data.*' -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
+}
+hms_to_s() { awk -F: '{ print ($1 * 3600) + ($2 * 60) + $3 }' <<<"$1"; }
+
+CSV_HEADER="phase,dataset,sd,rep,jobid,status,files,bytes,wall_s,elapsed_s,MBps_wall,MBps_elapsed,sd_cpu_s,sd_cpu_s_per_GiB,fd_cpu_s,other_cores,block_bytes,spooled,spool_msg_s,despool_msg_s,spool_poll_s,despool_poll_s,spooled_bytes"
+
+run_job() {  # phase dataset sd rep
+    local phase=$1 ds=$2 sd=$3 rep=$4 job storage sdpid fdpid s0 f0 b0 t0 t1 s1 f1 b1 id out st deadline
+    local row vol blk=0 spooled=no spool_msg="" despool_msg="" sbytes="" sz
+    local p_start="" p_grow="" p_end="" p_max=0 spool_poll="" despool_poll=""
+    job=Big; [ "$ds" = small ] && job=Small
+    [ "$phase" = spool ] && job=${job}Spool
+    storage=BaculaSD; [ "$sd" = capstan ] && storage=CapstanSD
+    sdpid=${PID[$sd-sd]}; fdpid=${PID[fd]}
+    kill -0 "$sdpid" 2>/dev/null || die "$sd-sd is gone (see $W/log/$sd-sd.out)"
+    sync; wait_quiet
+    LOG_OFFSET=$(stat -c %s "$W/dir/messages.log" 2>/dev/null || echo 0)
+    s0=$(cpu_s "$sdpid"); f0=$(cpu_s "$fdpid"); b0=$(busy_jiffies); t0=$(now)
+    out=$(console "run job=$job storage=$storage level=Full yes")
+    id=$(sed -n 's/.*Job queued\. JobId=\([0-9]*\).*/\1/p' <<<"$out" | tail -1)
+    [ -n "$id" ] || { printf '%s\n' "$out" >&2; die "job not queued: $job on $storage"; }
+    deadline=$((SECONDS + JOB_TIMEOUT))
+    while :; do
+        st=$(sql "select JobStatus from Job where JobId = $id")
+        if [ "$phase" = spool ] && [ -z "$p_end" ]; then
+            # The data spool file (<sd>.data.<jobid>.<job>.<device>.spool) grows while the SD spools and is
+            # truncated or removed once it has been despooled to the volume.
+            sz=$(spool_bytes "$sd")
+            if [ "$sz" -gt "$p_max" ]; then
+                [ -z "$p_start" ] && p_start=$(now)
+                p_max=$sz; p_grow=$(now)
+            elif [ "$p_max" -gt 0 ] && [ "$sz" -lt "$p_max" ]; then
+                p_end=$(now)
+            fi
+        fi
+        case $st in T | E | e | f | A | W) break ;; esac
+        if [ $SECONDS -ge $deadline ]; then
+            log "job $id ran past JOB_TIMEOUT=$JOB_TIMEOUT s; cancelling it"
+            console "cancel jobid=$id yes" >/dev/null || true
+            for _ in $(seq 1 150); do
+                st=$(sql "select JobStatus from Job where JobId = $id")
+                case $st in T | E | e | f | A) break ;; esac
+                sleep 0.2
+            done
+            st=timeout
+            break
+        fi
+        sleep 0.2
+    done
+    t1=$(now); s1=$(cpu_s "$sdpid"); f1=$(cpu_s "$fdpid"); b1=$(busy_jiffies)
+    sleep 0.5  # the last job messages reach the log just after the status
+    row=$(sql "select JobFiles, JobBytes, strftime('%s', EndTime) - strftime('%s', StartTime) from Job where JobId = $id")
+    job_log | grep -F "JobId $id: " >"$W/log/job-$id.log" || true
+    if [ "$phase" = spool ]; then
+        if grep -qF "JobId $id: Spooling data" "$W/log/job-$id.log"; then
+            spooled=yes
+            # The SD stamps each job message with its own time (1 s resolution); the messages reach the
+            # Director's log only at the end of the job, so their arrival cannot be timed.
+            spool_msg=$(awk -v a="$(msg_time "$id" "Spooling data")" -v b="$(msg_time "$id" "Committing spooled data")" \
+                'BEGIN { if (a != "" && b != "") print b - a }')
+            despool_msg=$(grep -F "JobId $id: Despooling elapsed time = " "$W/log/job-$id.log" \
+                | sed -n 's/.*Despooling elapsed time = \([0-9:]*\).*/\1/p' \
+                | while read -r hms; do hms_to_s "$hms"; done | awk '{s += $1} END {if (NR) print s}')
+            sbytes=$(grep -F "JobId $id: Committing spooled data" "$W/log/job-$id.log" \
+                | sed -n 's/.*Despooling \([0-9,]*\) bytes.*/\1/p' | tr -d , | awk '{s += $1} END {if (NR) printf "%.0f", s}')
+            [ -n "$p_start" ] && [ -n "$p_grow" ] \
+                && spool_poll=$(awk -v a="$p_start" -v b="$p_grow" 'BEGIN { printf "%.1f", b - a }')
+            [ -n "$p_grow" ] && [ -z "$p_end" ] && p_end=$t1
+            [ -n "$p_grow" ] && [ -n "$p_end" ] \
+                && despool_poll=$(awk -v a="$p_grow" -v b="$p_end" 'BEGIN { printf "%.1f", b - a }')
+        else
+            spooled=no
+        fi
+    else
+        spooled=-
+    fi
+    # Only the volume file goes: "delete volume" would also delete the Job rows, and SQLite would then hand out
+    # the same JobId again. The Media rows stay (status Used: Maximum Volume Jobs = 1), so no volume is reused.
+    for vol in $(volumes_of_job "$id"); do
+        [ -f "$(vol_dir "$sd")/$vol" ] && blk=$(max_block "$(vol_dir "$sd")/$vol")
+        rm -f "$(vol_dir "$sd")/$vol"
+    done
+    rm -rf "$W/spool-$sd"/* 2>/dev/null || true
+    if [ "$st" != T ]; then
+        log "job $id ($job on $sd-sd) ended with status $st; its messages:"
+        tail -30 "$W/log/job-$id.log" >&2 || true
+    fi
+    awk -v phase="$phase" -v ds="$ds" -v sd="$sd" -v rep="$rep" -v id="$id" -v st="$st" -v row="$row" \
+        -v t0="$t0" -v t1="$t1" -v s0="$s0" -v s1="$s1" -v f0="$f0" -v f1="$f1" -v b0="$b0" -v b1="$b1" \
+        -v tck="$CLK_TCK" -v blk="$blk" -v spooled="$spooled" -v spm="$spool_msg" -v dspm="$despool_msg" \
+        -v spp="$spool_poll" -v dspp="$despool_poll" -v sb="$sbytes" '
+      BEGIN { split(row, r, " "); files = r[1] + 0; bytes = r[2] + 0; el = r[3] + 0
+              wall = t1 - t0; sdc = s1 - s0; fdc = f1 - f0
+              other = ((b1 - b0) / tck - sdc - fdc) / wall; if (other < 0) other = 0
+              gib = bytes / 1073741824
+              printf "%s,%s,%s,%s,%s,%s,%.0f,%.0f,%.2f,%.0f,%.1f,%s,%.2f,%s,%.2f,%.2f,%.0f,%s,%s,%s,%s,%s,%s\n",
+                phase, ds, sd, rep, id, st, files, bytes, wall, el, bytes / wall / 1e6,
+                (el > 0 ? sprintf("%.1f", bytes / el / 1e6) : ""), sdc,
+                (gib > 0 ? sprintf("%.2f", sdc / gib) : ""), fdc, other, blk, spooled, spm, dspm, spp, dspp, sb }'
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# The runs: for each phase, REPS × ((a) A B, (b) A B).
+
+mkdir -p "$ROOT/bench-results"
+STAMP=$(date +%Y%m%d-%H%M%S)
+CSV=$ROOT/bench-results/bench-sd-$STAMP.csv
+SUMMARY=$ROOT/bench-results/bench-sd-$STAMP.txt
+echo "$CSV_HEADER" >"$CSV"
+log "results: $CSV"
+log "volumes on: $(df --output=source,target "$W/vol-bacula" | tail -1) (both SDs)"
+START=$SECONDS
+for phase in $PHASES; do
+    case $phase in plain | spool) ;; *) die "unknown phase $phase (plain, spool)" ;; esac
+    for rep in $(seq 1 "$REPS"); do
+        for ds in $SETS; do
+            case $ds in big | small) ;; *) die "unknown data set $ds (big, small)" ;; esac
+            for sd in bacula capstan; do
+                line=$(run_job "$phase" "$ds" "$sd" "$rep")
+                echo "$line" >>"$CSV"
+                log "$line"
+            done
+        done
+    done
+done
+RUN_SECONDS=$((SECONDS - START))
+
+# ---------------------------------------------------------------------------------------------------------------
+# Summary: medians of the jobs that ended T, and ratios capstan/bacula.
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+col() {  # phase dataset sd column-name -> values of the T jobs
+    awk -F, -v p="$1" -v d="$2" -v s="$3" -v c="$4" '
+        NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
+        $1 == p && $2 == d && $3 == s && $6 == "T" && $k[c] != "" { print $k[c] }' "$CSV"
+}
+med() { col "$@" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b + 0 != 0) printf "%.2f", a / b; else printf "-" }'; }
+{
+    echo "capstan-sd vs bacula-sd (issue #5) — $(date -Is)"
+    echo "host: $(nproc) cores, $(uname -r); volumes on $(df --output=source "$W/vol-bacula" | tail -1) for both SDs;"
+    echo "Maximum Block Size = $BLOCK on both Devices; one bacula-fd, bacula-dir with SQLite; MD5 signatures."
+    echo "data: (a) $BIG_BYTES bytes in one random file; (b) $SMALL_BYTES bytes in $SMALL_FILES files of 4-64 KiB."
+    echo "REPS=$REPS (pairs A=bacula-sd, B=capstan-sd); medians over jobs that ended T; run took ${RUN_SECONDS} s."
+    echo "MB/s wall = JobBytes / (bconsole run -> terminal status); MB/s job = JobBytes / catalog elapsed (1 s res.)."
+    echo "SD CPU = utime+stime of the SD process during the job; other = CPU of everything else, in cores."
+    echo "block = largest block length among the volume's first 8 blocks (read back from the volume file)."
+    for phase in $PHASES; do
+        echo
+        echo "== phase: $phase $([ "$phase" = spool ] && echo '(Spool Data = yes)' || echo '(no spooling)')"
+        printf '%-6s %-8s %3s %9s %9s %8s %9s %9s %8s %7s %8s\n' set sd n "MB/s wall" "MB/s job" "wall s" \
+            "SDcpu s" "SDcpu/GiB" "FDcpu s" other block
+        for ds in $SETS; do
+            for sd in bacula capstan; do
+                printf '%-6s %-8s %3s %9s %9s %8s %9s %9s %8s %7s %8s\n' "$ds" "$sd" \
+                    "$(col "$phase" "$ds" "$sd" jobid | wc -l)" \
+                    "$(med "$phase" "$ds" "$sd" MBps_wall)" "$(med "$phase" "$ds" "$sd" MBps_elapsed)" \
+                    "$(med "$phase" "$ds" "$sd" wall_s)" "$(med "$phase" "$ds" "$sd" sd_cpu_s)" \
+                    "$(med "$phase" "$ds" "$sd" sd_cpu_s_per_GiB)" "$(med "$phase" "$ds" "$sd" fd_cpu_s)" \
+                    "$(med "$phase" "$ds" "$sd" other_cores)" "$(med "$phase" "$ds" "$sd" block_bytes)"
+            done
+            printf '%-6s %-8s     throughput(wall) %s   throughput(job) %s   SD CPU/GiB %s\n' "$ds" "ratio c/b" \
+                "$(ratio "$(med "$phase" "$ds" capstan MBps_wall)" "$(med "$phase" "$ds" bacula MBps_wall)")" \
+                "$(ratio "$(med "$phase" "$ds" capstan MBps_elapsed)" "$(med "$phase" "$ds" bacula MBps_elapsed)")" \
+                "$(ratio "$(med "$phase" "$ds" capstan sd_cpu_s_per_GiB)" "$(med "$phase" "$ds" bacula sd_cpu_s_per_GiB)")"
+        done
+        if [ "$phase" = spool ]; then
+            echo "-- the job's total time against its spool and despool times (medians, seconds)"
+            echo "   msg: from the SD's job messages (its own time stamps, 1 s resolution): spool = \"Spooling data\" to"
+            echo "        \"Committing spooled data\"; despool = the SD's \"Despooling elapsed time\"."
+            echo "   poll: from the data spool file, polled every 0.2 s: spool = while it grows; despool = from its last"
+            echo "        growth until it is truncated or removed (or the job ends). rest = total - spool - despool (poll)."
+            printf '%-6s %-8s %9s %8s %9s %11s %10s %12s %7s\n' set sd spooled "total s" "spool msg" "despool msg" \
+                "spool poll" "despool poll" "rest s"
+            for ds in $SETS; do
+                for sd in bacula capstan; do
+                    yes_n=$(awk -F, -v d="$ds" -v s="$sd" '$1 == "spool" && $2 == d && $3 == s && $18 == "yes"' "$CSV" | wc -l)
+                    all_n=$(awk -F, -v d="$ds" -v s="$sd" '$1 == "spool" && $2 == d && $3 == s' "$CSV" | wc -l)
+                    total=$(med spool "$ds" "$sd" wall_s)
+                    spp=$(med spool "$ds" "$sd" spool_poll_s); dspp=$(med spool "$ds" "$sd" despool_poll_s)
+                    rest=$(awk -v t="$total" -v a="$spp" -v b="$dspp" \
+                        'BEGIN { if (t != "" && a != "" && b != "") printf "%.1f", t - a - b }')
+                    printf '%-6s %-8s %9s %8s %9s %11s %10s %12s %7s\n' "$ds" "$sd" "$yes_n of $all_n" "$total" \
+                        "$(med spool "$ds" "$sd" spool_msg_s)" "$(med spool "$ds" "$sd" despool_msg_s)" \
+                        "$spp" "$dspp" "$rest"
+                done
+            done
+            for sd in bacula capstan; do
+                n=$(awk -F, -v s="$sd" '$1 == "spool" && $3 == s && $18 == "no"' "$CSV" | wc -l)
+                [ "$n" -gt 0 ] && echo "NOTE: $sd-sd did not spool in $n job(s) with Spool Data = yes: no \"Spooling data\"" \
+                    "message in those jobs' messages; it wrote the volume directly, so it has no spool/despool times."
+            done
+        fi
+    done
+    bad=$(awk -F, 'NR > 1 && $6 != "T"' "$CSV" | wc -l)
+    [ "$bad" -gt 0 ] && echo && echo "WARNING: $bad job(s) did not end T (see the CSV); they are left out of the medians."
+    echo
+    echo "CSV: $CSV"
+} | tee "$SUMMARY"
