@@ -54,8 +54,9 @@ import Testing
         for (index, connection) in connections.enumerated() {
             if index % 2 == 0 { connection.abort() } else { connection.close() }
         }
-        // Failed handshakes are held for Bacula's anti-brute-force delay (5 s) before the socket closes.
-        #expect(await RealBacula.eventually(seconds: 30) { sd.openFileDescriptors <= baseline }, "fds: \(sd.openFileDescriptors) vs \(baseline)")
+        // Failed handshakes are held for Bacula's anti-brute-force delay (5 s) before the socket closes. A leak would
+        // keep tens to hundreds of the 200 sockets; the event loops may open a descriptor or two of their own late.
+        #expect(await RealBacula.eventually(seconds: 30) { sd.openFileDescriptors <= baseline + 3 }, "fds: \(sd.openFileDescriptors) vs \(baseline)")
         let director = try await RealDirector.start(storagePort: sd.port, storagePassword: "sd-secret")
         let status = try await director.bconsole(["status storage=CapstanStorage"])
         #expect(status.output.contains("interop-sd Version"), "\(status.output)")
