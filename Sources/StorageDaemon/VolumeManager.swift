@@ -169,11 +169,30 @@ actor VolumeManager {
     /// asks the catalog for a volume (FindMedia) before the Director hears `3000 OK use device`.
     func reserve(job: StorageJob, request: ReservationRequest, session: DirectorSession) async -> ReservationOutcome {
         var offered = "?"
+        var waited = false
         for storage in request.storages {
             for name in storage.devices {
                 offered = name
                 let candidates = devices(named: name).filter { $0.mediaType == storage.storage.mediaType }
-                guard let device = candidates.first else { continue }
+                guard !candidates.isEmpty else { continue }
+                // Maximum Concurrent Jobs of the Storage resource and of each Device: wait for room, preferring an
+                // idle drive of an autochanger (Bacula's "Jobs waiting to reserve a drive").
+                var device: StorageDaemonConfiguration.Device?
+                while device == nil {
+                    let storageFull = configuration.storage.maximumConcurrentJobs > 0
+                        && reservations.count >= configuration.storage.maximumConcurrentJobs
+                    device = storageFull ? nil : candidates.min { load($0) < load($1) }.flatMap { hasRoom($0) ? $0 : nil }
+                    if device == nil {
+                        if !waited {
+                            waited = true
+                            logger.info("job \(job.name) waits for a device: Maximum Concurrent Jobs reached")
+                            await session.message(.info, "Waiting for a free device: Maximum Concurrent Jobs reached on \(name).")
+                        }
+                        try? await Task.sleep(for: .milliseconds(250))
+                        if Task.isCancelled { return .unavailable(device: name, reason: "canceled while waiting for a device") }
+                    }
+                }
+                guard let device else { continue }
                 var reservation = Reservation(device: device, appends: storage.storage.append, use: storage.storage)
                 if reservation.appends {
                     reservation.volume = try? await findVolume(job: job, reservation: reservation, session: session)
@@ -186,6 +205,15 @@ actor VolumeManager {
             device: offered,
             reason: "Device \"\(offered)\" is not a Device or Autochanger of \(storageName) with Media Type "
                 + "\"\(request.storages.first?.storage.mediaType ?? "?")\"")
+    }
+
+    /// Jobs holding a reservation on `device`.
+    private func load(_ device: StorageDaemonConfiguration.Device) -> Int {
+        reservations.values.filter { $0.device.name == device.name }.count
+    }
+
+    private func hasRoom(_ device: StorageDaemonConfiguration.Device) -> Bool {
+        device.maximumConcurrentJobs == 0 || load(device) < device.maximumConcurrentJobs
     }
 
     private func devices(named name: String) -> [StorageDaemonConfiguration.Device] {

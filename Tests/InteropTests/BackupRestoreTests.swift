@@ -240,3 +240,58 @@ extension BackupRestoreTests {
         try await sameTree(system.dataDirectory, system.restoredDataDirectory)
     }
 }
+
+extension BackupRestoreTests {
+    @Test func eightJobsFromEightFileDaemonsAtOnceInterleaveOnOneDevice() async throws {
+        var options = BaculaSystem.Options()
+        options.pool = "Maximum Volume Jobs = 0"
+        options.device = "Maximum Concurrent Jobs = 8"
+        options.extraFileDaemons = 8
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 24 << 20)
+        try await system.start()
+        var jobIds: [Int] = []
+        for index in 1...8 {
+            jobIds.append(try await system.queue("run job=ExtraBackup-\(index) spooldata=\(index % 2 == 0 ? "yes" : "no") yes"))
+        }
+        for jobId in jobIds {
+            let row = try await system.wait(jobId: jobId)
+            #expect(row.status == "T", "JobId \(jobId): \(system.messages.suffix(3000))")
+        }
+        #expect(try system.volumes().count == 1)
+        let overlaps = try await system.sql(
+            """
+            SELECT COUNT(*) FROM JobMedia a JOIN JobMedia b ON a.JobId < b.JobId
+            WHERE a.StartFile*4294967296+a.StartBlock < b.EndFile*4294967296+b.EndBlock
+              AND b.StartFile*4294967296+b.StartBlock < a.EndFile*4294967296+a.EndBlock
+            """)
+        #expect((Int(overlaps.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "no two jobs ran at the same time")
+        let target = system.restoreDirectory + "/from-fd-5"
+        let restore = try await system.restore("jobid=\(jobIds[4])", into: target, client: "extra-fd-5")
+        #expect(restore.status == "T", "\(system.messages.suffix(3000))")
+        try await sameTree(system.dataDirectory, target + system.dataDirectory)
+    }
+
+    @Test func aDeviceAtItsMaximumConcurrentJobsMakesTheNextJobWait() async throws {
+        var options = BaculaSystem.Options()
+        options.pool = "Maximum Volume Jobs = 0"
+        options.device = "Maximum Concurrent Jobs = 1"
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 64 << 20)
+        try await system.start()
+        let first = try await system.queue("run job=SystemBackup yes")
+        let second = try await system.queue("run job=SystemBackup yes")
+        for jobId in [first, second] {
+            let row = try await system.wait(jobId: jobId)
+            #expect(row.status == "T", "\(system.messages.suffix(2000))")
+        }
+        #expect(system.storageLog.contains("waits for a device: Maximum Concurrent Jobs reached"), "\(system.storageLog.suffix(2000))")
+        let overlaps = try await system.sql(
+            """
+            SELECT COUNT(*) FROM JobMedia a JOIN JobMedia b ON a.JobId < b.JobId
+            WHERE a.StartFile*4294967296+a.StartBlock < b.EndFile*4294967296+b.EndBlock
+              AND b.StartFile*4294967296+b.StartBlock < a.EndFile*4294967296+a.EndBlock
+            """)
+        #expect(overlaps.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "the jobs shared the device at once")
+    }
+}

@@ -23,6 +23,8 @@ public final class BaculaSystem: @unchecked Sendable {
         public var tapeLibraryCapacity: Int?
         /// Serve Prometheus metrics from capstan-sd on this port (`Metrics Port`).
         public var metricsPort: Int?
+        /// Extra File daemons (each its own bacula-fd process, Client `extra-fd-N` and Job `ExtraBackup-N`).
+        public var extraFileDaemons = 0
         public init() {}
     }
 
@@ -137,9 +139,36 @@ public final class BaculaSystem: @unchecked Sendable {
             Messages { Name = Daemon; console = all, !skipped, !saved; append = "\(directory)/dir/messages.log" = all }
             \(options.directorResources)
             """
+        var extraPorts: [Int] = []
+        var extraResources = ""
+        for index in 1...max(1, options.extraFileDaemons) where options.extraFileDaemons > 0 {
+            let port = try RealBacula.freePort()
+            extraPorts.append(port)
+            try FileManager.default.createDirectory(atPath: directory + "/fd-\(index)", withIntermediateDirectories: true)
+            try """
+            FileDaemon {
+              Name = extra-fd-\(index); FDport = \(port); FDAddress = 127.0.0.1
+              WorkingDirectory = "\(directory)/fd-\(index)"; Pid Directory = "\(directory)/fd-\(index)"
+            }
+            Director { Name = system-dir; Password = "fd-password" }
+            Messages { Name = Standard; director = system-dir = all, !skipped, !restored }
+            """.write(toFile: directory + "/fd-\(index).conf", atomically: true, encoding: .utf8)
+            extraResources += """
+                Client {
+                  Name = extra-fd-\(index); Address = 127.0.0.1; FDPort = \(port); Catalog = MyCatalog
+                  Password = "fd-password"; AutoPrune = no; Maximum Concurrent Jobs = 10
+                }
+                Job {
+                  Name = ExtraBackup-\(index); Type = Backup; Level = Full; Client = extra-fd-\(index); FileSet = SystemSet
+                  Storage = SystemStorage; Pool = SystemPool; Messages = Standard; Priority = 10
+                  \(options.job)
+                }
+
+                """
+        }
+        try (directorConfiguration + "\n" + extraResources).write(toFile: directory + "/dir.conf", atomically: true, encoding: .utf8)
         try storageConfiguration.write(toFile: directory + "/sd.conf", atomically: true, encoding: .utf8)
         try fileDaemonConfiguration.write(toFile: directory + "/fd.conf", atomically: true, encoding: .utf8)
-        try directorConfiguration.write(toFile: directory + "/dir.conf", atomically: true, encoding: .utf8)
         try """
         Director { Name = system-dir; DIRport = \(directorPort); Address = 127.0.0.1; Password = "\(consolePassword)" }
         """.write(toFile: directory + "/bconsole.conf", atomically: true, encoding: .utf8)
@@ -148,6 +177,15 @@ public final class BaculaSystem: @unchecked Sendable {
         processes.append(
             try ChildProcess(storageProgram, ["-f", "-c", directory + "/sd.conf"] + options.storageArguments, outputPath: directory + "/sd.log"))
         processes.append(try ChildProcess("/usr/sbin/bacula-fd", ["-f", "-c", directory + "/fd.conf"], outputPath: directory + "/fd.log"))
+        for (index, port) in extraPorts.enumerated() {
+            processes.append(
+                try ChildProcess(
+                    "/usr/sbin/bacula-fd", ["-f", "-c", directory + "/fd-\(index + 1).conf"],
+                    outputPath: directory + "/fd-\(index + 1).log"))
+            guard await RealBacula.waitForListener(port: port) else {
+                throw CommandFailure(description: "extra bacula-fd \(index + 1) did not listen on \(port)")
+            }
+        }
         for (port, what) in [(storagePort, "Storage daemon"), (fileDaemonPort, "bacula-fd")] {
             guard await RealBacula.waitForListener(port: port) else {
                 throw CommandFailure(description: "\(what) did not listen on \(port): \(processes.map(\.output))")
@@ -205,11 +243,11 @@ public final class BaculaSystem: @unchecked Sendable {
     }
 
     /// Restores with a bconsole `restore` selection (e.g. `jobid=3` or `select current`) into `restoreDirectory`.
-    public func restore(_ selection: String, into target: String? = nil, timeout: Double = 900) async throws
-        -> (jobId: Int, status: String, files: Int, bytes: Int)
+    public func restore(_ selection: String, into target: String? = nil, client: String = "system-fd", timeout: Double = 900)
+        async throws -> (jobId: Int, status: String, files: Int, bytes: Int)
     {
         let jobId = try await queue(
-            "restore client=system-fd fileset=SystemSet where=\(target ?? restoreDirectory) \(selection) all done yes")
+            "restore client=\(client) fileset=SystemSet where=\(target ?? restoreDirectory) \(selection) all done yes")
         let row = try await wait(jobId: jobId, timeout: timeout)
         return (jobId, row.status, row.files, row.bytes)
     }
