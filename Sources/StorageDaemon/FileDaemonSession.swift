@@ -138,6 +138,10 @@ final class FileDaemonSession {
             logger.info(
                 "appending", metadata: ["volume": "\(append.volume.volumeName)", "device": "\(append.device.name)",
                     "spooling": "\(job.command.spoolData)"])
+            if job.command.spoolData {
+                // Bacula's wording; despooling overlaps spooling here, so the commit only sends the tail.
+                await director.message(.info, "Spooling data ...")
+            }
             await perform(machine.appendReady())
         } catch {
             logger.error("no volume for the job: \(error)")
@@ -179,10 +183,22 @@ final class FileDaemonSession {
 
     private func commitAppend() async {
         if let append {
+            let committing = Date()
+            if let job, job.command.spoolData {
+                await director?.message(
+                    .info, "Committing spooled data to Volume \"\(append.volume.volumeName)\". Despooling "
+                        + "\(StatusReport.grouped(appendedBytes)) bytes (overlapped with spooling) ...")
+            }
             do {
                 let outcome = try await append.spooler.commit(status: storeFailure == nil ? "T" : "E", errors: storeFailure == nil ? 0 : 1)
                 appendCommitted = true
                 logger.info("committed", metadata: ["blocks": "\(outcome.blocks)", "segments": "\(outcome.segments.count)"])
+                if let job, job.command.spoolData {
+                    let seconds = Date().timeIntervalSince(committing)
+                    await director?.message(
+                        .info, String(format: "Despooling elapsed time = %02d:%02d:%02d (the part left at the end of the job)",
+                            Int(seconds) / 3600, (Int(seconds) / 60) % 60, Int(seconds) % 60))
+                }
                 if let storeFailure {
                     await director?.message(.fatal, storeFailure)
                     await perform(machine.appendFailed(storeFailure))
