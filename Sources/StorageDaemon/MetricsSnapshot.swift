@@ -36,11 +36,7 @@ extension StorageDaemon {
         var free: [PrometheusText.Sample] = []
         for entry in report.devices {
             guard let directory = entry.device.spoolDirectory else { continue }
-            let used = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".spool") }
-                .reduce(Int64(0)) { sum, name in
-                    sum + (((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name))?[.size] as? NSNumber)?.int64Value ?? 0)
-                }
-            spool.append(.init(device(entry), Double(used)))
+            spool.append(.init(device(entry), Double(entry.spoolBytes)))
             var stats = statvfs()
             if statvfs(directory, &stats) == 0 { free.append(.init(device(entry), Double(stats.f_bavail) * Double(stats.f_frsize))) }
         }

@@ -12,6 +12,8 @@ public struct StatusReport: Sendable {
         public var underruns: Int = 0
         /// Current drive rate, bytes per second.
         public var rate: Double = 0
+        /// Bytes in the device's spool files now.
+        public var spoolBytes: UInt64 = 0
         /// The job ids using the device.
         public var attachedJobs: [Int] = []
 
@@ -117,6 +119,9 @@ public struct StatusReport: Sendable {
             lines.append(
                 "   Bytes written: \(Self.grouped(state.bytesWritten))  Rate: \(Self.grouped(UInt64(max(0, state.rate)))) bytes/s"
                     + "  Drive underruns: \(state.underruns)\n")
+            if let spool = device.spoolDirectory {
+                lines.append("   Spool: \(Self.grouped(state.spoolBytes)) bytes used in \(spool)\n")
+            }
             lines.append("Attached JobIds: \(state.attachedJobs.map(String.init).joined(separator: ","))\n")
             lines.append("==\n")
         }

@@ -138,6 +138,14 @@ public final class StorageDaemon: Service, Sendable {
     }
 
     /// A snapshot for `status`.
+    /// Bytes in the spool files of `device` (named `<SD>.data.<JobId>.<Job>.<Device>.spool`).
+    static func spoolBytes(in directory: String, device: String) -> UInt64 {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".\(device).spool") }.reduce(0) { sum, name in
+            sum + ((((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name))?[.size]) as? NSNumber)?.uint64Value ?? 0)
+        }
+    }
+
     func statusReport() async -> StatusReport {
         var devices: [StatusReport.DeviceState] = []
         for device in configuration.devices {
@@ -149,6 +157,7 @@ public final class StorageDaemon: Service, Sendable {
                 state.rate = drive.statistics?.currentRate ?? 0
             }
             state.attachedJobs = jobs.running().filter { $0.device == device.name }.map(\.jobId)
+            state.spoolBytes = device.spoolDirectory.map { Self.spoolBytes(in: $0, device: device.name) } ?? 0
             devices.append(state)
         }
         return StatusReport(

@@ -13,6 +13,7 @@ import Testing
         #expect(result.output.contains("Daemon started "))
         #expect(result.output.contains("No Jobs running."))
         #expect(result.output.contains("Device File: \"FileDev\" (\(sd.directory)/volumes) is not open."))
+        #expect(result.output.contains("Spool: 0 bytes used in \(sd.directory)"))
     }
 
     @Test func mismatchedPasswordIsReportedByTheDirectorAndLoggedByCapstan() async throws {
