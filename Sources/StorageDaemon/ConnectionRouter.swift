@@ -7,7 +7,7 @@ import Net
 /// Pure: the decision depends only on the hello, the configuration and the job table it is given.
 public struct ConnectionRouter: Sendable {
     /// The welcome the SD sends an authenticated Director (and the FD, with its own version).
-    public static let directorWelcome = Array("3000 OK Hello 306\n".utf8)
+    public static let directorWelcome = WelcomeLine.storageDaemon(version: 306).bytes
 
     public let storageName: String
     public let directors: [StorageDaemonConfiguration.Director]

@@ -19,11 +19,13 @@ extension VolumeManager {
     }
 
     func deviceCommandLines(_ command: DirectorCommand) async -> [[UInt8]] {
-        func line(_ text: String) -> [UInt8] { Array(text.utf8) }
+        func refuse(_ code: Int32, _ message: String) -> [[UInt8]] {
+            [StorageReply.deviceError(code: code, message: message).bytes]
+        }
         switch command {
         case .autochanger(let request):
             guard let runtime = runtime(named: request.device, drive: 0), let changer = runtime.changer else {
-                return [line("3993 Device \(request.device) is not an autochanger.\n")]
+                return refuse(3993, "Device \(request.device) is not an autochanger.")
             }
             do {
                 let elements = try await changer.inventory()
@@ -58,7 +60,7 @@ extension VolumeManager {
                 }
                 return out
             } catch {
-                return [line("3993 Autochanger \(request.device) failed: \(error)\n")]
+                return refuse(3993, "Autochanger \(request.device) failed: \(error)")
             }
         case .label(let label):
             return await labelCartridge(label, oldName: nil)
@@ -66,7 +68,7 @@ extension VolumeManager {
             return await labelCartridge(label, oldName: oldName)
         case .mount(let request):
             guard let runtime = runtime(named: request.device, drive: request.drive) else {
-                return [line("3999 Device \"\(request.device)\" not found or could not be opened.\n")]
+                return refuse(3999, "Device \"\(request.device)\" not found or could not be opened.")
             }
             do {
                 let volume = try await runtime.mountSlot(Int(request.slot ?? 0))
@@ -77,7 +79,7 @@ extension VolumeManager {
             }
         case .unmount(let request), .release(let request):
             guard let runtime = runtime(named: request.device, drive: request.drive) else {
-                return [line("3999 Device \"\(request.device)\" not found or could not be opened.\n")]
+                return refuse(3999, "Device \"\(request.device)\" not found or could not be opened.")
             }
             let description = await runtime.description
             let wasLoaded = (try? await runtime.unloadDrive()) ?? false
@@ -87,16 +89,16 @@ extension VolumeManager {
             return [(wasLoaded ? StorageReply.released(device: description) : .alreadyReleased(device: description)).bytes]
         case .readLabel(let device, let slot, let drive):
             guard let runtime = runtime(named: device, drive: drive) else {
-                return [line("3999 Device \"\(device)\" not found or could not be opened.\n")]
+                return refuse(3999, "Device \"\(device)\" not found or could not be opened.")
             }
             do {
                 let volume = try await runtime.mountSlot(Int(slot))
                 return [StorageReply.labelRead(volume: volume, slot: slot).bytes]
             } catch {
-                return [line("3902 Cannot mount Volume on Storage Device \(device) because:\n\(error)\n")]
+                return refuse(3902, "Cannot mount Volume on Storage Device \(device) because: \(error)")
             }
         default:
-            return [line("3900 Invalid command: \(command.verb)\n")]
+            return [StorageReply.invalidCommand(command: command.verb).bytes]
         }
     }
 
@@ -107,7 +109,7 @@ extension VolumeManager {
             if let device = configuration.devices.first(where: { $0.name == label.device }), Self.isFileDevice(device) {
                 return labelFileVolume(label, device: device)
             }
-            return [Array("3999 Device \"\(label.device)\" not found or could not be opened.\n".utf8)]
+            return [StorageReply.deviceError(code: 3999, message: "Device \"\(label.device)\" not found or could not be opened.").bytes]
         }
         do {
             let result = try await runtime.writeLabel(
@@ -117,7 +119,7 @@ extension VolumeManager {
         } catch let refusal as DeviceRuntime.AlreadyLabelled {
             return [StorageReply.alreadyLabelled(volume: refusal.volume).bytes]
         } catch {
-            return [Array("3912 Failed to label Volume \(label.volumeName): \(error)\n".utf8)]
+            return [StorageReply.deviceError(code: 3912, message: "Failed to label Volume \(label.volumeName): \(error)").bytes]
         }
     }
 
@@ -146,7 +148,7 @@ extension VolumeManager {
                 device: DeviceDescription(name: device.name, archiveDevice: device.archiveDevice))
             return [StorageReply.labelled(result).bytes]
         } catch {
-            return [Array("3912 Failed to label Volume \(label.volumeName): \(error)\n".utf8)]
+            return [StorageReply.deviceError(code: 3912, message: "Failed to label Volume \(label.volumeName): \(error)").bytes]
         }
     }
 }

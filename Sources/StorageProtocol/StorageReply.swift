@@ -59,6 +59,9 @@ public enum StorageReply: Hashable, Sendable {
     case openFailed(device: DeviceDescription, error: String)
     /// [WIRE] A line of `status` output, sent as is (9.6 terminates most with `\n\0`).
     case statusText([UInt8])
+    /// A refusal of a device command that has no form of its own: `39NN <message>\n` (the Director shows the
+    /// line and treats the command as failed).
+    case deviceError(code: Int32, message: String)
 
     private static let alreadyMountedTemplate = LineTemplate(
         "3001 Device \"", "\" is already mounted with Volume \"", "\"\n")
@@ -139,6 +142,8 @@ public enum StorageReply: Hashable, Sendable {
             self = .labelled(try LabelResult(parsing: bytes))
         } else if let device = try Self.deviceReply(bytes) {
             self = device
+        } else if let error = Self.deviceError(bytes) {
+            self = error
         } else {
             self = .statusText(bytes)
         }
@@ -176,6 +181,8 @@ public enum StorageReply: Hashable, Sendable {
         case .alreadyReleased(let device): return Self.alreadyReleasedTemplate.print([device.text])
         case .openFailed(let device, let error): return Self.openFailedTemplate.print([device.text, error])
         case .statusText(let bytes): return bytes
+        case .deviceError(let code, let message):
+            return Line.bytes("\(code) \(String(message.map { $0 == "\n" ? " " : $0 }))\n")
         }
     }
 
@@ -214,6 +221,17 @@ public enum StorageReply: Hashable, Sendable {
     }
 
     public var frame: Frame { .payload(bytes) }
+
+    /// `39NN text\n` with a single line of text.
+    static func deviceError(_ bytes: [UInt8]) -> StorageReply? {
+        guard bytes.count > 6, bytes[0] == UInt8(ascii: "3"), bytes[1] == UInt8(ascii: "9"), bytes.last == 0x0A,
+            bytes[2...3].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), bytes[4] == UInt8(ascii: " "),
+            let code = Int32(Line.text(Array(bytes[0..<4])))
+        else { return nil }
+        let message = Line.text(Array(bytes[5..<(bytes.count - 1)]))
+        guard !message.contains("\n") else { return nil }
+        return .deviceError(code: code, message: message)
+    }
 }
 
 /// `3099 Job %s end JobStatus=%d JobFiles=%d JobBytes=%s JobErrors=%u ErrMsg=%s\n` [WIRE] — the SD's last word on a

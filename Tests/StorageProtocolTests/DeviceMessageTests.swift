@@ -116,3 +116,12 @@ import Testing
         }
     }
 }
+
+@Suite struct DeviceErrorReplyTests {
+    @Test func aDeviceRefusalRoundTripsAndKeepsToOneLine() throws {
+        let reply = StorageReply.deviceError(code: 3912, message: "Failed to label Volume CAP0001: the drive\nis gone")
+        #expect(String(decoding: reply.bytes, as: UTF8.self) == "3912 Failed to label Volume CAP0001: the drive is gone\n")
+        #expect(try StorageReply(parsing: reply.bytes) == .deviceError(code: 3912, message: "Failed to label Volume CAP0001: the drive is gone"))
+        #expect(try StorageReply(parsing: Array("3920 Cannot label Volume because it is already labeled: \"X\"\n".utf8)) == .alreadyLabelled(volume: "X"))
+    }
+}
