@@ -251,7 +251,7 @@ final class FileDaemonSession {
                         logger.trace("read record", metadata: ["volume": "\(name)", "fileIndex": "\(record.fileIndex)", "stream": "\(record.stream)", "bytes": "\(record.data.count)", "continuation": "\(record.isContinuation)", "address": "\(record.address)"])
                         readFiles.insert(record.fileIndex)
                         readBytes &+= UInt64(record.data.count)
-                        if let device = daemon.jobs.entry(job.name)?.device ?? readDevice { daemon.jobs.addBytesRead(record.data.count, device: device) }
+                        if let readDevice { daemon.jobs.addBytesRead(record.data.count, device: readDevice) }
                         await perform(try machine.send(record))
                     case .damagedBlock(let error):
                         await director?.message(.error, "volume \(name): \(error); skipping that block")

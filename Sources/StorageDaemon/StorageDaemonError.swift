@@ -2,8 +2,6 @@
 public enum StorageDaemonError: Error, CustomStringConvertible, Sendable {
     /// The Director's connection for the job closed: no catalog answers will come.
     case directorGone(job: String?)
-    /// The Director answered a catalog request with something the job cannot use.
-    case catalog(job: String, request: String, answer: String)
     /// No volume could be mounted for the job.
     case volume(job: String, reason: String)
     /// The job was canceled by the Director.
@@ -12,7 +10,6 @@ public enum StorageDaemonError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .directorGone(let job): return "job \(job ?? "?"): the Director's connection closed"
-        case .catalog(let job, let request, let answer): return "job \(job): catalog request \(request) failed: \(answer)"
         case .volume(let job, let reason): return "job \(job): \(reason)"
         case .canceled(let job): return "job \(job) was canceled"
         }

@@ -97,21 +97,7 @@ func readBackFiles(_ paths: [String]) throws -> ReadBack {
         reader.source.close()
         reader.close()
     }
-    var out = ReadBack()
-    while let event = try reader.next() {
-        switch event {
-        case .record(let r):
-            if r.fileIndex == LabelType.volumeLabel.rawValue || r.fileIndex == LabelType.preLabel.rawValue {
-                out.labels.append(r)
-            } else {
-                out.records[SessionKey(id: r.sessionID, time: r.sessionTime), default: []].append(r)
-            }
-        case .block(let h, let a): out.blocks.append((h, a))
-        case .damagedBlock: out.damaged += 1
-        case .filemark: break
-        }
-    }
-    return out
+    return try collect(&reader)
 }
 
 /// Runs a direct (unspooled) job: open, append every record, commit.

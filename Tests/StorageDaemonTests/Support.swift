@@ -185,6 +185,13 @@ struct ReadBack {
 func readBack(_ paths: [String]) throws -> ReadBack {
     var reader = VolumeReader(source: try VolumeChain(paths: paths), initialBufferSize: 1 << 20)
     defer { reader.close() }
+    var out = try collect(&reader)
+    out.continuationLabels = reader.source.labels
+    return out
+}
+
+/// Every label, record, block and damaged block a reader yields, sorted into a `ReadBack`.
+func collect<Source: BlockSource>(_ reader: inout VolumeReader<Source>) throws -> ReadBack {
     var out = ReadBack()
     while let event = try reader.next() {
         switch event {
@@ -199,7 +206,6 @@ func readBack(_ paths: [String]) throws -> ReadBack {
         case .filemark: break
         }
     }
-    out.continuationLabels = reader.source.labels
     return out
 }
 

@@ -280,6 +280,17 @@ public final class BaculaSystem: @unchecked Sendable {
         return (fields[0], files, bytes)
     }
 
+    /// How many pairs of jobs have JobMedia byte ranges that overlap on a volume: jobs written at the same time.
+    public func overlappingJobMediaPairs() async throws -> Int {
+        let count = try await sql(
+            """
+            SELECT COUNT(*) FROM JobMedia a JOIN JobMedia b ON a.JobId < b.JobId AND a.MediaId = b.MediaId
+            WHERE a.StartFile*4294967296+a.StartBlock < b.EndFile*4294967296+b.EndBlock
+              AND b.StartFile*4294967296+b.StartBlock < a.EndFile*4294967296+a.EndBlock
+            """)
+        return Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
     /// Runs a query against the catalog (sqlite3 CLI; read-only use).
     public func sql(_ query: String) async throws -> String {
         try await Command.run("/usr/bin/sqlite3", ["-cmd", ".timeout 20000", directory + "/dir/bacula.db", query]).output
