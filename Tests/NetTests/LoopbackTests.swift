@@ -198,6 +198,8 @@ import Testing
             // The server closes the connection; we see it close without having sent the 1,000,001 bytes.
             #expect(await eventually { !channel.isActive })
             try? await channel.close().get()
+            // The handler runs on its own task: wait until it has seen the error before the server is torn down.
+            #expect(await eventually { seen.withLock { $0 != nil } })
         }
         #expect(seen.withLock { $0 as? WireError } == .frameTooLarge(length: 1_000_001, streamOffset: 8))
     }
