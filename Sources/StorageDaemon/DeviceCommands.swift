@@ -176,11 +176,7 @@ extension DeviceRuntime {
     /// Unloads the drive to its home slot; false when it was empty.
     func unloadDrive() async throws -> Bool {
         try await requireIdle()
-        guard let changer else { return false }
-        let drives = try await changer.inventory().filter { $0.kind == .drive }.sorted { $0.address < $1.address }
-        guard device.driveIndex < drives.count, drives[device.driveIndex].full else { return false }
-        _ = try await changer.unload(drive: device.driveIndex)
-        return true
+        return try await unloadToHomeSlot()
     }
 
     /// Writes a Bacula label on the cartridge of `slot`. Refuses a labelled tape unless it is `replacing`.

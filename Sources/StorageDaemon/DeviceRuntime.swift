@@ -1,6 +1,7 @@
 import BaculaVolume
 import CapstanConfig
 import Changers
+import Discovery
 import Foundation
 import Logging
 import StorageProtocol
@@ -29,10 +30,21 @@ actor DeviceRuntime {
     /// Cartridge moves this device asked its changer for, and how many failed.
     private(set) var changerMoves = 0
     private(set) var changerErrors = 0
+    /// The drive udev shows for this Device (st drives, while the daemon follows udev); nil otherwise.
+    private var binding: DriveBinding?
+    private var registry: DeviceRegistry?
+    /// Why the Device is offline (its drive is not present); nil while it is usable.
+    private(set) var offlineReason: String?
+
+    /// Takes a cartridge out of another drive of the same library for this Device: true when it was moved to its
+    /// slot, false when that drive is busy. Set by the VolumeManager.
+    typealias CartridgeRelease = @Sendable (_ barcode: String, _ requester: String) async throws -> Bool
+    let releaseFromPeer: CartridgeRelease?
 
     init(device: StorageDaemonConfiguration.Device, changer: (any MediaChanger)?, storageName: String, jobs: JobRegistry,
-        logger: Logger)
+        logger: Logger, releaseFromPeer: CartridgeRelease? = nil)
     {
+        self.releaseFromPeer = releaseFromPeer
         self.device = device
         self.changer = changer
         self.storageName = storageName
@@ -50,6 +62,86 @@ actor DeviceRuntime {
     /// The path of a volume on a File device.
     func filePath(_ volume: String) -> String { device.archiveDevice + "/" + volume }
 
+    // MARK: Discovery
+
+    /// Starts tracking the drive by serial through `registry` (see `DeviceRegistry`).
+    func attach(registry: DeviceRegistry, binding: DriveBinding) {
+        self.registry = registry
+        self.binding = binding
+        offlineReason = binding.isPresent ? nil : Self.absence(binding)
+        if let reason = offlineReason { logger.warning("device offline: \(reason)") }
+    }
+
+    /// The registry saw the drive come or go. Returns the reason when it went: the caller fails the Device's jobs.
+    func driveChanged(_ event: RegistryEvent) -> String? {
+        switch event {
+        case .appeared(let binding):
+            self.binding = binding
+            offlineReason = nil
+            logger.info(
+                "device online", metadata: ["serial": "\(binding.serial ?? "?")", "node": "\(binding.drive?.tapeNode ?? "?")"])
+            return nil
+        case .disappeared(let binding):
+            self.binding = binding
+            let reason = Self.absence(binding)
+            offlineReason = reason
+            loadedVolume = nil
+            logger.warning("device offline: \(reason)", metadata: ["serial": "\(binding.serial ?? "?")"])
+            return reason
+        }
+    }
+
+    static func absence(_ binding: DriveBinding) -> String {
+        "drive \(binding.serial.map { "with serial \($0)" } ?? binding.device.archiveDevice) of device \"\(binding.device.name)\" "
+            + "is not present (removed or its connection is down)"
+    }
+
+    /// The node to open: the drive's current no-rewind st node when it is tracked by serial, else the Archive Device.
+    var driveNode: String { binding?.drive?.tapeNode ?? device.archiveDevice }
+
+    /// The serial the drive is tracked by, when known.
+    var driveSerial: String? { binding?.serial }
+
+    /// The sg node of the drive, when udev shows one.
+    var genericNode: String? { binding?.drive?.genericNode }
+
+    private func requireOnline(_ job: String) throws {
+        if let offlineReason { throw StorageDaemonError.volume(job: job, reason: offlineReason) }
+    }
+
+    /// A real drive must rewind and eject the cartridge (MTOFFL) before the library can take it out; emulated
+    /// libraries do not care. Failures (no cartridge, drive gone) are logged, and the changer's move decides.
+    private func ejectForUnload() {
+        guard !isVirtual, !isFileDevice, offlineReason == nil else { return }
+        do {
+            let drive = try LinuxTapeDrive(path: driveNode, writable: false)
+            try drive.unload()
+            try drive.close()
+        } catch {
+            logger.info("ejecting the cartridge before the unload failed: \(error)")
+        }
+    }
+
+    /// mtx's number of this Device's drive in its changer. A native SCSI library is asked which drive element
+    /// holds the drive with this Device's serial (its DVCID); Drive Index only when the library reports no drive
+    /// identifiers at all. Script changers and the virtual library use Drive Index, as Bacula does.
+    private func changerDriveNumber(_ elements: [ChangerElement]) async throws -> Int {
+        guard changer is SCSIMediaChanger, let registry, let serial = binding?.serial else { return device.driveIndex }
+        let drives = SCSIMediaChanger.drives(elements)
+        guard drives.contains(where: { $0.driveSerial != nil || $0.driveSerialPrefix != nil }) else {
+            logger.warning("the library reports no drive serials; using Drive Index \(device.driveIndex)")
+            return device.driveIndex
+        }
+        let inventory = await registry.devices()
+        let matches = ChangerDriveMatching.match(elements: elements, drives: inventory.drives, unitSerial: UnitSerialProbe.serial)
+        guard let match = matches.first(where: { $0.drive.answers(to: serial) }) else {
+            throw StorageDaemonError.volume(
+                job: "?", reason: "no drive element of the library holds drive \(serial) of device \(device.name) "
+                    + "(drive serials reported: \(drives.map { $0.driveSerial ?? $0.driveSerialPrefix.map { $0 + "…" } ?? "none" }.joined(separator: ", ")))")
+        }
+        return match.driveNumber
+    }
+
     /// Opens the drive (the cartridge now in it), writable; on a File device the volume's file.
     private func openDrive(volume: String? = nil) throws -> any TapeDrive {
         if isFileDevice {
@@ -64,7 +156,8 @@ actor DeviceRuntime {
                 path: device.archiveDevice, writable: true, capacity: capacity,
                 earlyWarningZone: capacity.map { min($0 / 20, 4 << 20) } ?? 0)
         }
-        return try LinuxTapeDrive(path: device.archiveDevice)
+        try requireOnline("?")
+        return try LinuxTapeDrive(path: driveNode)
     }
 
     /// The label of a file volume; nil when the file is missing or empty.
@@ -110,24 +203,55 @@ actor DeviceRuntime {
         guard let changer else {
             throw StorageDaemonError.volume(job: "console", reason: "device \(device.name) has no autochanger")
         }
+        try requireOnline("console")
         let elements = try await changer.inventory()
         let drives = elements.filter { $0.kind == .drive }.sorted { $0.address < $1.address }
         let slots = elements.filter { $0.kind == .slot }.sorted { $0.address < $1.address }
             + elements.filter { $0.kind == .importExport }.sorted { $0.address < $1.address }
-        guard device.driveIndex < drives.count, slot >= 1, slot <= slots.count else {
-            throw StorageDaemonError.volume(job: "console", reason: "no slot \(slot) or drive \(device.driveIndex) in the autochanger")
+        let number = try await changerDriveNumber(elements)
+        guard number < drives.count, slot >= 1, slot <= slots.count else {
+            throw StorageDaemonError.volume(job: "console", reason: "no slot \(slot) or drive \(number) in the autochanger")
         }
-        if drives[device.driveIndex].full {
-            if let source = drives[device.driveIndex].sourceAddress, source == slots[slot - 1].address { return }
+        if drives[number].full {
+            if let source = drives[number].sourceAddress, source == slots[slot - 1].address { return }
+            ejectForUnload()
             changerMoves += 1
-            _ = try await changer.unload(drive: device.driveIndex)
+            _ = try await changer.unload(drive: number)
         }
         guard slots[slot - 1].full || slots[slot - 1].barcode != nil else {
             throw StorageDaemonError.volume(job: "console", reason: "slot \(slot) is empty")
         }
         changerMoves += 1
-        try await changer.load(slot: slot, drive: device.driveIndex)
+        try await changer.load(slot: slot, drive: number)
         loadedVolume = nil
+    }
+
+    /// For another Device of the library that needs `barcode`: nil when this drive does not hold it, false when it
+    /// does but a job is using it, true once it is back in its slot.
+    func release(barcode: String) async throws -> Bool? {
+        guard let changer else { return nil }
+        let elements = try await changer.inventory()
+        let drives = SCSIMediaChanger.drives(elements)
+        guard let number = try? await changerDriveNumber(elements), number < drives.count, drives[number].barcode == barcode
+        else { return nil }
+        guard openJobs == 0 else { return false }
+        try await closePath()
+        logger.info("giving \(barcode) back to its slot for another drive")
+        return try await unloadToHomeSlot()
+    }
+
+    /// Unloads this Device's drive to its home slot; false when it was empty.
+    func unloadToHomeSlot() async throws -> Bool {
+        guard let changer else { return false }
+        let elements = try await changer.inventory()
+        let drives = SCSIMediaChanger.drives(elements)
+        let number = try await changerDriveNumber(elements)
+        guard number < drives.count, drives[number].full else { return false }
+        ejectForUnload()
+        changerMoves += 1
+        _ = try await changer.unload(drive: number)
+        loadedVolume = nil
+        return true
     }
 
     /// Makes `volume` the cartridge in this device's drive: unloads another one, loads it from its slot by barcode.
@@ -143,15 +267,25 @@ actor DeviceRuntime {
 
     private func loadWithChanger(volume: String) async throws {
         guard let changer else { return }
-        let elements = try await changer.inventory()
-        let drives = elements.filter { $0.kind == .drive }.sorted { $0.address < $1.address }
-        let index = device.driveIndex
+        var elements = try await changer.inventory()
+        var drives = elements.filter { $0.kind == .drive }.sorted { $0.address < $1.address }
+        let index = try await changerDriveNumber(elements)
         guard index < drives.count else {
             throw StorageDaemonError.volume(job: "?", reason: "the autochanger has no drive \(index) for device \(device.name)")
         }
         if drives[index].barcode == volume { return }
+        if let other = drives.firstIndex(where: { $0.barcode == volume }) {
+            // In another drive of the library: that drive gives it back to its slot when it is idle.
+            guard let releaseFromPeer, try await releaseFromPeer(volume, device.name) else {
+                throw StorageDaemonError.volume(
+                    job: "?", reason: "volume \"\(volume)\" is in drive \(other) of the autochanger, which is busy")
+            }
+            elements = try await changer.inventory()
+            drives = SCSIMediaChanger.drives(elements)
+        }
         if drives[index].full {
             logger.info("unloading \(drives[index].barcode ?? "a cartridge") from drive \(index)")
+            ejectForUnload()
             changerMoves += 1
             _ = try await changer.unload(drive: index)
         }
@@ -188,6 +322,9 @@ actor DeviceRuntime {
             try await load(volume: info.volumeName)
         }
         let drive = try openDrive(volume: info.volumeName)
+        if !isVirtual && !isFileDevice {
+            logger.info("opened drive", metadata: ["node": "\(driveNode)", "serial": "\(driveSerial ?? "?")"])
+        }
         let found = try isFileDevice ? fileLabel(filePath(info.volumeName)) : Self.readLabel(drive)
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         var label = found ?? VolumeLabel(
@@ -356,9 +493,10 @@ actor DeviceRuntime {
         guard openJobs == 0 else {
             throw StorageDaemonError.volume(job: "?", reason: "device \(device.name) is busy writing")
         }
+        try requireOnline("?")
         try await closePath()
         try await load(volume: volume)
         loadedVolume = volume
-        return device.archiveDevice
+        return isVirtual ? device.archiveDevice : driveNode
     }
 }

@@ -225,6 +225,7 @@ final class FileDaemonSession {
         }
         let names = await daemon.volumes.volumeNames(job: job, bootstrap: bootstrap)
         readDevice = await daemon.volumes.reservation(for: job.name)?.device.name
+        daemon.jobs.update(job.name) { [readDevice] in $0.device = readDevice }
         var first: String
         do {
             guard let name = names.first else { throw StorageDaemonError.volume(job: job.name, reason: "the bootstrap names no volume") }
@@ -292,6 +293,10 @@ final class FileDaemonSession {
             bytes = readBytes
         }
         let canceled = daemon.jobs.entry(job.name)?.canceled ?? false
+        if let failure = daemon.jobs.entry(job.name)?.failure {
+            storeFailure = failure
+            await director.message(.fatal, failure)
+        }
         if canceled {
             status = .canceled
         } else if storeFailure != nil || (job.appends && finalStatus != .terminated) {

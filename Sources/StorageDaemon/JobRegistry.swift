@@ -20,6 +20,8 @@ final class JobRegistry: Sendable {
         /// Called when the Director cancels the job: ends its File-daemon connection.
         var onCancel: (@Sendable () -> Void)?
         var canceled = false
+        /// Why the daemon failed the job on its own (its drive went away, ...); nil while nothing did.
+        var failure: String?
     }
 
     private struct State {
@@ -101,6 +103,23 @@ final class JobRegistry: Sendable {
             return state.entries[name]?.onCancel
         }
         handler?()
+    }
+
+    /// Fails a job from the daemon's side (its drive disappeared): like a cancel, its key stops working and its
+    /// File-daemon connection is closed, but the job ends in error with `reason`, not canceled.
+    func fail(_ name: String, reason: String) {
+        let handler: (@Sendable () -> Void)? = state.withLock { state in
+            guard state.entries[name] != nil else { return nil }
+            if state.entries[name]?.failure == nil { state.entries[name]?.failure = reason }
+            state.table.setPhase(.ended, of: name)
+            return state.entries[name]?.onCancel
+        }
+        handler?()
+    }
+
+    /// The names of the running jobs using `device`.
+    func jobs(onDevice device: String) -> [String] {
+        state.withLock { state in state.entries.values.filter { $0.device == device }.map(\.job.name).sorted() }
     }
 
     /// Cancels every job (graceful shutdown); returns how many there were.

@@ -24,6 +24,9 @@ extension StorageDaemon {
             "capstan_drive_cartridge_loaded", .gauge, help: "1 when a cartridge is in the drive (label volume).",
             report.devices.map { .init(device($0) + [("volume", $0.mountedVolume ?? "")], $0.mountedVolume == nil ? 0 : 1) })
         text.add(
+            "capstan_drive_online", .gauge, help: "0 while the Device's drive is not present (hot-unplugged), else 1.",
+            report.devices.map { .init(device($0), $0.offlineReason == nil ? 1 : 0) })
+        text.add(
             "capstan_drive_tapealert_flags", .gauge, help: "TapeAlert flags set on the drive (LOG SENSE 2Eh).",
             report.devices.map { .init(device($0), 0) })
         text.add(

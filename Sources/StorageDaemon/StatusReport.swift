@@ -16,6 +16,8 @@ public struct StatusReport: Sendable {
         public var spoolBytes: UInt64 = 0
         /// The job ids using the device.
         public var attachedJobs: [Int] = []
+        /// Why the device is offline (its drive is not present); nil while it is usable.
+        public var offlineReason: String?
 
         public init(device: StorageDaemonConfiguration.Device, mountedVolume: String? = nil) {
             self.device = device
@@ -115,6 +117,7 @@ public struct StatusReport: Sendable {
             } else {
                 lines.append("\nDevice \(kind): \"\(device.name)\" (\(device.archiveDevice)) is not open.\n")
             }
+            if let reason = state.offlineReason { lines.append("   OFFLINE: \(reason)\n") }
             lines.append("   Media type:  \(device.mediaType)  Block size: \(device.effectiveBlockSize)\n")
             lines.append(
                 "   Bytes written: \(Self.grouped(state.bytesWritten))  Rate: \(Self.grouped(UInt64(max(0, state.rate)))) bytes/s"

@@ -1,5 +1,6 @@
 import BaculaWire
 import CapstanConfig
+import Discovery
 import Foundation
 import Logging
 import Metrics
@@ -73,8 +74,16 @@ public final class StorageDaemon: Service, Sendable {
         let router = ConnectionRouter(configuration: configuration)
         let jobs = self.jobs
         let daemon = self
+        let discovery = startDiscovery()
+        defer { discovery?.following.cancel() }
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
+                if let discovery {
+                    let volumes = self.volumes
+                    group.addTask {
+                        await cancelWhenGracefulShutdown { await volumes.follow(discovery.registry, jobs: jobs) }
+                    }
+                }
                 if let report = lifecycle.status {
                     group.addTask {
                         try? await cancelWhenGracefulShutdown {
@@ -115,6 +124,21 @@ public final class StorageDaemon: Service, Sendable {
         logger.info("stopped")
     }
 
+    /// Follows udev for the st drives of the configuration (none: nothing to follow). Without udev (no /run/udev,
+    /// a container) drives are opened by their configured paths and hotplug is not seen; that is logged.
+    private func startDiscovery() -> (registry: DeviceRegistry, following: Task<Void, Never>)? {
+        let drives = ConfiguredDrive.all(in: configuration)
+        guard !drives.isEmpty else { return nil }
+        do {
+            let (registry, following) = try DeviceRegistry.start(devices: drives)
+            logger.info("following udev for \(drives.count) tape drive(s), tracked by serial")
+            return (registry, following)
+        } catch {
+            logger.warning("udev is not available (\(error)): drives are opened by their configured paths, hotplug is not followed")
+            return nil
+        }
+    }
+
     func serve(_ accepted: AcceptedConnection, router: ConnectionRouter) async throws {
         let (_, peer) = router.decide(hello: accepted.hello, jobKey: { _ in "" })
         switch peer {
@@ -148,6 +172,7 @@ public final class StorageDaemon: Service, Sendable {
 
     func statusReport() async -> StatusReport {
         var devices: [StatusReport.DeviceState] = []
+        let offline = await volumes.offlineDevices()
         for device in configuration.devices {
             var state = StatusReport.DeviceState(device: device)
             if let drive = await volumes.driveState(device: device.name) {
@@ -157,6 +182,7 @@ public final class StorageDaemon: Service, Sendable {
                 state.rate = drive.statistics?.currentRate ?? 0
             }
             state.attachedJobs = jobs.running().filter { $0.device == device.name }.map(\.jobId)
+            state.offlineReason = offline[device.name]
             state.spoolBytes = device.spoolDirectory.map { Self.spoolBytes(in: $0, device: device.name) } ?? 0
             devices.append(state)
         }

@@ -1,9 +1,11 @@
 import BaculaVolume
 import CapstanConfig
 import Changers
+import Discovery
 import Foundation
 import Logging
 import StorageProtocol
+import Synchronization
 import TapeDevices
 
 /// Devices and volumes for the daemon's jobs: reserves a configured device for a job (`use storage`), asks the
@@ -50,11 +52,48 @@ actor VolumeManager {
                 logger.error("autochanger \(changer.name) is unusable: \(error)")
             }
         }
+        let peers = LibraryPeers(configuration: configuration)
+        var runtimes: [String: DeviceRuntime] = [:]
         for device in configuration.devices {
             let changer = configuration.autochangers.first { $0.devices.contains(device.name) }.flatMap { changers[$0.name] }
             runtimes[device.name] = DeviceRuntime(
-                device: device, changer: changer, storageName: configuration.storage.name, jobs: jobs, logger: logger)
+                device: device, changer: changer, storageName: configuration.storage.name, jobs: jobs, logger: logger,
+                releaseFromPeer: { barcode, requester in try await peers.release(barcode, for: requester) })
         }
+        peers.set(runtimes)
+        self.runtimes = runtimes
+    }
+
+    // MARK: Discovery
+
+    /// Tracks the st drives of the configuration by serial through `registry` and follows its events until the
+    /// task is cancelled: a drive that disappears takes its Device offline and fails the jobs using it; one that
+    /// comes back (possibly on another node) makes its Device usable again.
+    func follow(_ registry: DeviceRegistry, jobs: JobRegistry) async {
+        let events = await registry.events()
+        for binding in await registry.bindings() {
+            await runtimes[binding.device.name]?.attach(registry: registry, binding: binding)
+        }
+        for await event in events {
+            let name: String
+            switch event {
+            case .appeared(let b), .disappeared(let b): name = b.device.name
+            }
+            guard let runtime = runtimes[name], let reason = await runtime.driveChanged(event) else { continue }
+            for job in jobs.jobs(onDevice: name) {
+                logger.error("failing job \(job): \(reason)")
+                jobs.fail(job, reason: "device \"\(name)\" went offline: \(reason)")
+            }
+        }
+    }
+
+    /// Why each offline Device is offline.
+    func offlineDevices() async -> [String: String] {
+        var out: [String: String] = [:]
+        for (name, runtime) in runtimes {
+            if let reason = await runtime.offlineReason { out[name] = reason }
+        }
+        return out
     }
 
     /// The volume in a tape device's drive and its drive counters (nil for File devices).
@@ -170,11 +209,22 @@ actor VolumeManager {
     func reserve(job: StorageJob, request: ReservationRequest, session: DirectorSession) async -> ReservationOutcome {
         var offered = "?"
         var waited = false
+        var unavailableReason: String?
         for storage in request.storages {
             for name in storage.devices {
                 offered = name
-                let candidates = devices(named: name).filter { $0.mediaType == storage.storage.mediaType }
+                var candidates = devices(named: name).filter { $0.mediaType == storage.storage.mediaType }
                 guard !candidates.isEmpty else { continue }
+                // A Device whose drive is not present takes no job.
+                let offline = await offlineDevices()
+                candidates.removeAll { offline[$0.name] != nil }
+                guard !candidates.isEmpty else {
+                    let reasons = offline.keys.sorted().compactMap { offline[$0] }.joined(separator: "; ")
+                    await session.message(.warning, "Device \"\(name)\" is offline: \(reasons)")
+                    unavailableReason = "Device \"\(name)\" is offline: \(reasons)"
+                    offered = name
+                    continue
+                }
                 // Maximum Concurrent Jobs of the Storage resource and of each Device: wait for room, preferring an
                 // idle drive of an autochanger (Bacula's "Jobs waiting to reserve a drive").
                 var device: StorageDaemonConfiguration.Device?
@@ -201,6 +251,7 @@ actor VolumeManager {
                 return .reserved(device: device.name)
             }
         }
+        if let unavailableReason { return .unavailable(device: offered, reason: unavailableReason) }
         return .unavailable(
             device: offered,
             reason: "Device \"\(offered)\" is not a Device or Autochanger of \(storageName) with Media Type "
@@ -303,4 +354,25 @@ actor VolumeManager {
     }
 
     func runtimeFor(device name: String) -> DeviceRuntime? { runtimes[name] }
+}
+
+/// The Devices of each autochanger, so that one drive can ask another of its library for a cartridge.
+final class LibraryPeers: Sendable {
+    private let configuration: StorageDaemonConfiguration
+    private let runtimes = Mutex<[String: DeviceRuntime]>([:])
+
+    init(configuration: StorageDaemonConfiguration) { self.configuration = configuration }
+
+    func set(_ runtimes: [String: DeviceRuntime]) { self.runtimes.withLock { $0 = runtimes } }
+
+    /// Asks the other Devices of `requester`'s autochanger to give `barcode` back to its slot: true when one did,
+    /// false when none holds it or the one holding it is busy.
+    func release(_ barcode: String, for requester: String) async throws -> Bool {
+        guard let changer = configuration.autochangers.first(where: { $0.devices.contains(requester) }) else { return false }
+        for name in changer.devices where name != requester {
+            guard let peer = runtimes.withLock({ $0[name] }) else { continue }
+            if let released = try await peer.release(barcode: barcode) { return released }
+        }
+        return false
+    }
 }
