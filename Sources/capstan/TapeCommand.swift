@@ -234,12 +234,13 @@ struct TapeCommand: ParsableCommand {
         func run() throws {
             let (node, name) = try options.genericNode()
             let outcome: TapeAlertOutcome
+            let prefix = name == node ? "" : "\(name): "
             do {
                 outcome = try TapeAlertReader(transport: try SCSIGenericDevice(path: node)).read()
             } catch let error as SCSICommandError {
-                throw fail("tape", "\(name): \(TapeAlertReadError(device: node, reason: .command(error)))")
+                throw fail("tape", prefix + "\(TapeAlertReadError(device: node, reason: .command(error)))")
             } catch {
-                throw fail("tape", "\(name): \(error)")
+                throw fail("tape", prefix + "\(error)")
             }
             switch outcome {
             case .unsupported(let sense):
