@@ -47,7 +47,9 @@ public struct TapeAlertReader: Sendable {
     public let transport: any SCSITransport
     public let timeoutMilliseconds: UInt32
 
-    public init(transport: any SCSITransport, timeoutMilliseconds: UInt32 = TapeAlertReader.defaultTimeoutMilliseconds) {
+    public init(
+        transport: any SCSITransport, timeoutMilliseconds: UInt32 = TapeAlertReader.defaultTimeoutMilliseconds
+    ) {
         self.transport = transport
         self.timeoutMilliseconds = timeoutMilliseconds
     }
@@ -61,13 +63,15 @@ public struct TapeAlertReader: Sendable {
 
     /// Sends LOG SENSE 2Eh once and classifies the answer.
     public func read() throws(TapeAlertReadError) -> TapeAlertOutcome {
-        let runner = SCSICommandRunner(
-            transport: transport, policy: RecoveryPolicy(maximumRetries: 2, maximumPollMilliseconds: 0), sleep: { _ in })
+        let policy = RecoveryPolicy(maximumRetries: 2, maximumPollMilliseconds: 0)
+        let runner = SCSICommandRunner(transport: transport, policy: policy, sleep: { _ in })
         let response: SCSIResponse
         do {
             response = try runner.run(command)
         } catch {
-            if case .checkCondition(let sense) = error.reason, Self.meansUnsupported(sense) { return .unsupported(sense) }
+            if case .checkCondition(let sense) = error.reason, Self.meansUnsupported(sense) {
+                return .unsupported(sense)
+            }
             throw TapeAlertReadError(device: transport.device, reason: .command(error))
         }
         do {

@@ -139,7 +139,8 @@ public actor DriveHealth {
                 } catch {
                     throw TapeAlertReadError(device: node, reason: .command(error))
                 }
-                result = .success(try TapeAlertReader(transport: transport, timeoutMilliseconds: timeoutMilliseconds).read())
+                let reader = TapeAlertReader(transport: transport, timeoutMilliseconds: timeoutMilliseconds)
+                result = .success(try reader.read())
             } catch {
                 result = .failure(error)
             }

@@ -38,9 +38,8 @@ extension StorageDaemon {
             help: "1 for each TapeAlert flag set at the drive's last reading (code, name, severity).",
             asked.flatMap { entry, reading in
                 (reading.flags ?? []).map { flag in
-                    .init(
-                        device(entry) + [("code", String(flag.code)), ("flag", flag.name), ("severity", flag.severity.rawValue)],
-                        1)
+                    let labels = [("code", String(flag.code)), ("flag", flag.name)]
+                    return .init(device(entry) + labels + [("severity", flag.severity.rawValue)], 1)
                 }
             })
         text.add(

@@ -91,7 +91,9 @@ public struct StatusReport: Sendable {
     }
 
     /// `3 Hard error (critical)`.
-    static func tapeAlertText(_ flag: TapeAlertFlag) -> String { "\(flag.code) \(flag.name) (\(flag.severity.rawValue))" }
+    static func tapeAlertText(_ flag: TapeAlertFlag) -> String {
+        "\(flag.code) \(flag.name) (\(flag.severity.rawValue))"
+    }
 
     /// The report's lines, each ending in `\n` (the connection adds Bacula's trailing NUL per packet).
     public var lines: [String] {

@@ -47,7 +47,8 @@ struct TapeCommand: ParsableCommand {
             let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
             guard let drive = inventory.drive(atPath: path) ?? inventory.drive(atPath: resolved) else {
                 if (resolved as NSString).lastPathComponent.hasPrefix("sg") { return (resolved, name) }
-                throw fail("tape", "\(name) (\(path)) is not a drive udev shows: no sg node to ask (a virtual tape has no TapeAlert)")
+                throw fail(
+                    "tape", "\(name) (\(path)) is not a drive udev shows: no sg node to ask (a virtual tape has no TapeAlert)")
             }
             guard let node = drive.genericNode else {
                 throw fail("tape", "\(name): drive \(drive.serial) has no SCSI generic node (is the sg module loaded?)")
@@ -212,7 +213,7 @@ struct TapeCommand: ParsableCommand {
 
     struct Alerts: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The drive's TapeAlert flags (LOG SENSE page 2Eh over its sg node; reading clears them on most drives).")
+            abstract: "The drive's TapeAlert flags (LOG SENSE 2Eh over its sg node; most drives clear them when read).")
         @ParentCommand var parent: TapeCommand
         var options: Options { parent.options }
         @Flag(name: .long, help: "Print JSON.") var json = false
