@@ -58,7 +58,7 @@ let package = Package(
             name: "StorageDaemon",
             dependencies: [
                 "CapstanConfig", "BaculaWire", "BaculaVolume", "StorageProtocol", "TapeDevices", "Changers", "Discovery", "Net",
-                "Metrics",
+                "Metrics", "SCSI",
                 nioCore, nioPosix, serviceLifecycle, logging,
             ]),
         .target(name: "Director", dependencies: ["CapstanConfig", "BaculaWire", "Net", "Catalog", serviceLifecycle, logging]),
@@ -94,7 +94,9 @@ let package = Package(
         .testTarget(name: "ApplianceTests", dependencies: ["CapstanTestSupport"]),
         .testTarget(
             name: "StorageDaemonTests",
-            dependencies: ["StorageDaemon", "CapstanConfig", "BaculaWire", "Net", "TapeDevices", "BaculaVolume"]),
+            dependencies: [
+                "StorageDaemon", "CapstanConfig", "BaculaWire", "Net", "TapeDevices", "BaculaVolume", "Changers", "SCSI", logging,
+            ]),
         .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume"]),
         .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon"]),
         .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire", "CapstanTestSupport"]),

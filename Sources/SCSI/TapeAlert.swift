@@ -1,6 +1,7 @@
 /// One TapeAlert flag (LOG SENSE page 2Eh parameter 0001h–0040h).
 public struct TapeAlertFlag: Hashable, Sendable, CustomStringConvertible {
-    public enum Severity: Sendable { case information, warning, critical }
+    /// The standard's three classes; the raw value is the class's name in lower case.
+    public enum Severity: String, Sendable { case information, warning, critical }
 
     /// The parameter code, 1...64.
     public var code: UInt16

@@ -40,11 +40,14 @@ actor DeviceRuntime {
     /// slot, false when that drive is busy. Set by the VolumeManager.
     typealias CartridgeRelease = @Sendable (_ barcode: String, _ requester: String) async throws -> Bool
     let releaseFromPeer: CartridgeRelease?
+    /// TapeAlert readings of st drives (LOG SENSE 2Eh on the drive's sg node), after each mount and each job.
+    let driveHealth: DriveHealth?
 
     init(device: StorageDaemonConfiguration.Device, changer: (any MediaChanger)?, storageName: String, jobs: JobRegistry,
-        logger: Logger, releaseFromPeer: CartridgeRelease? = nil)
+        logger: Logger, driveHealth: DriveHealth? = nil, releaseFromPeer: CartridgeRelease? = nil)
     {
         self.releaseFromPeer = releaseFromPeer
+        self.driveHealth = driveHealth
         self.device = device
         self.changer = changer
         self.storageName = storageName
@@ -104,6 +107,12 @@ actor DeviceRuntime {
 
     /// The sg node of the drive, when udev shows one.
     var genericNode: String? { binding?.drive?.genericNode }
+
+    /// Reads the drive's TapeAlert flags through its sg node (st drives only; nothing while the drive is absent).
+    private func readTapeAlert() async {
+        guard let driveHealth, offlineReason == nil else { return }
+        await driveHealth.refresh(device: device.name, genericNode: genericNode)
+    }
 
     private func requireOnline(_ job: String) throws {
         if let offlineReason { throw StorageDaemonError.volume(job: job, reason: offlineReason) }
@@ -324,6 +333,7 @@ actor DeviceRuntime {
         let drive = try openDrive(volume: info.volumeName)
         if !isVirtual && !isFileDevice {
             logger.info("opened drive", metadata: ["node": "\(driveNode)", "serial": "\(driveSerial ?? "?")"])
+            await readTapeAlert()
         }
         let found = try isFileDevice ? fileLabel(filePath(info.volumeName)) : Self.readLabel(drive)
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
@@ -463,6 +473,7 @@ actor DeviceRuntime {
     ) {
         let mine = segments.removeValue(forKey: jobID) ?? []
         openJobs = max(0, openJobs - 1)
+        if !isVirtual && !isFileDevice { await readTapeAlert() }
         let known = volumes
         let drive = dataPath?.statistics
         if openJobs == 0 {

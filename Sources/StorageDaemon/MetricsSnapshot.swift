@@ -23,12 +23,28 @@ extension StorageDaemon {
         text.add(
             "capstan_drive_cartridge_loaded", .gauge, help: "1 when a cartridge is in the drive (label volume).",
             report.devices.map { .init(device($0) + [("volume", $0.mountedVolume ?? "")], $0.mountedVolume == nil ? 0 : 1) })
+        let tapeAlerts = await driveHealth.readings()
+        let asked = report.devices.compactMap { entry in tapeAlerts[entry.device.name].map { (entry, $0) } }
         text.add(
             "capstan_drive_online", .gauge, help: "0 while the Device's drive is not present (hot-unplugged), else 1.",
             report.devices.map { .init(device($0), $0.offlineReason == nil ? 1 : 0) })
         text.add(
-            "capstan_drive_tapealert_flags", .gauge, help: "TapeAlert flags set on the drive (LOG SENSE 2Eh).",
-            report.devices.map { .init(device($0), 0) })
+            "capstan_drive_tapealert_supported", .gauge,
+            help: "1 when the drive answered LOG SENSE page 2Eh (TapeAlert), 0 when it refused it; only drives asked.",
+            asked.map { .init(device($0.0), $0.1.flags == nil ? 0 : 1) })
+        text.add(
+            "capstan_drive_tapealert_flags", .gauge,
+            help: "TapeAlert flags set at the drive's last LOG SENSE 2Eh reading; only drives that support TapeAlert.",
+            asked.compactMap { entry, reading in reading.flags.map { .init(device(entry), Double($0.count)) } })
+        text.add(
+            "capstan_drive_tapealert", .gauge,
+            help: "1 for each TapeAlert flag set at the drive's last reading (code, name, severity).",
+            asked.flatMap { entry, reading in
+                (reading.flags ?? []).map { flag in
+                    let labels = [("code", String(flag.code)), ("flag", flag.name)]
+                    return .init(device(entry) + labels + [("severity", flag.severity.rawValue)], 1)
+                }
+            })
         text.add(
             "capstan_job_bytes", .gauge, help: "Bytes a running job stored so far.",
             report.running.map { .init([("jobid", String($0.jobId)), ("job", $0.jobName)], Double($0.bytes)) })

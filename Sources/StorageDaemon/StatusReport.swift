@@ -1,5 +1,6 @@
 import CapstanConfig
 import Foundation
+import SCSI
 
 /// The text a Director prints for `status storage` (spec §3.3.6, laid out like Bacula 9.6's SD): one line per
 /// packet, each ending in a newline and a NUL, then EOD. Pure: built from a snapshot of the daemon.
@@ -18,6 +19,8 @@ public struct StatusReport: Sendable {
         public var attachedJobs: [Int] = []
         /// Why the device is offline (its drive is not present); nil while it is usable.
         public var offlineReason: String?
+        /// The TapeAlert flags set at the drive's last reading (empty when none, or never read, or unsupported).
+        public var tapeAlerts: [TapeAlertFlag] = []
 
         public init(device: StorageDaemonConfiguration.Device, mountedVolume: String? = nil) {
             self.device = device
@@ -89,6 +92,11 @@ public struct StatusReport: Sendable {
         return out
     }
 
+    /// `3 Hard error (critical)`.
+    static func tapeAlertText(_ flag: TapeAlertFlag) -> String {
+        "\(flag.code) \(flag.name) (\(flag.severity.rawValue))"
+    }
+
     /// The report's lines, each ending in `\n` (the connection adds Bacula's trailing NUL per packet).
     public var lines: [String] {
         var lines = ["\n", Self.versionLine(name: daemonName) + "\n"]
@@ -124,6 +132,9 @@ public struct StatusReport: Sendable {
                     + "  Drive underruns: \(state.underruns)\n")
             if let spool = device.spoolDirectory {
                 lines.append("   Spool: \(Self.grouped(state.spoolBytes)) bytes used in \(spool)\n")
+            }
+            if !state.tapeAlerts.isEmpty {
+                lines.append("   TapeAlert: \(state.tapeAlerts.map(Self.tapeAlertText).joined(separator: ", "))\n")
             }
             lines.append("Attached JobIds: \(state.attachedJobs.map(String.init).joined(separator: ","))\n")
             lines.append("==\n")

@@ -17,6 +17,8 @@ public final class StorageDaemon: Service, Sendable {
     let logger: Logger
     let jobs: JobRegistry
     let volumes: VolumeManager
+    /// The last TapeAlert reading of each tape drive (`status`, metrics).
+    let driveHealth: DriveHealth
     let lifecycle: LifecycleEvents
 
     /// What the daemon tells its supervisor (systemd's sd_notify in capstan-sd; nothing in tests).
@@ -50,7 +52,9 @@ public final class StorageDaemon: Service, Sendable {
         logger[metadataKey: "daemon"] = "\(configuration.storage.name)"
         self.logger = logger
         self.jobs = JobRegistry(startedAt: started)
-        self.volumes = VolumeManager(configuration: configuration, jobs: self.jobs, logger: logger)
+        let driveHealth = DriveHealth(logger: logger)
+        self.driveHealth = driveHealth
+        self.volumes = VolumeManager(configuration: configuration, jobs: self.jobs, driveHealth: driveHealth, logger: logger)
     }
 
     /// Binds every listen address first (so a port conflict fails start-up), then reports `ready` with the bound
@@ -184,6 +188,7 @@ public final class StorageDaemon: Service, Sendable {
             state.attachedJobs = jobs.running().filter { $0.device == device.name }.map(\.jobId)
             state.offlineReason = offline[device.name]
             state.spoolBytes = device.spoolDirectory.map { Self.spoolBytes(in: $0, device: device.name) } ?? 0
+            state.tapeAlerts = await driveHealth.flags(device: device.name) ?? []
             devices.append(state)
         }
         return StatusReport(

@@ -41,7 +41,7 @@ actor VolumeManager {
     /// How many times FindMedia is asked before the job gives up (each answer the SD cannot use asks the next).
     static let findMediaAttempts: Int32 = 5
 
-    init(configuration: StorageDaemonConfiguration, jobs: JobRegistry, logger: Logger) {
+    init(configuration: StorageDaemonConfiguration, jobs: JobRegistry, driveHealth: DriveHealth? = nil, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         var changers: [String: any MediaChanger] = [:]
@@ -58,7 +58,7 @@ actor VolumeManager {
             let changer = configuration.autochangers.first { $0.devices.contains(device.name) }.flatMap { changers[$0.name] }
             runtimes[device.name] = DeviceRuntime(
                 device: device, changer: changer, storageName: configuration.storage.name, jobs: jobs, logger: logger,
-                releaseFromPeer: { barcode, requester in try await peers.release(barcode, for: requester) })
+                driveHealth: driveHealth, releaseFromPeer: { barcode, requester in try await peers.release(barcode, for: requester) })
         }
         peers.set(runtimes)
         self.runtimes = runtimes

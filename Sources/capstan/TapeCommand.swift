@@ -1,6 +1,7 @@
 import ArgumentParser
 import BaculaVolume
 import CapstanConfig
+import Changers
 import Discovery
 import Foundation
 import TapeDevices
@@ -10,7 +11,8 @@ import TapeDevices
 struct TapeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tape", abstract: "Status, positioning and label of a configured tape drive.",
-        subcommands: [Status.self, Rewind.self, EndOfData.self, WriteFilemarks.self, ForwardFiles.self, BackFiles.self, ReadLabel.self],
+        subcommands: [Status.self, Rewind.self, EndOfData.self, WriteFilemarks.self, ForwardFiles.self, BackFiles.self, ReadLabel.self,
+            Alerts.self],
         defaultSubcommand: Status.self)
 
     @OptionGroup var options: Options
@@ -35,6 +37,23 @@ struct TapeCommand: ParsableCommand {
                 throw fail("tape", "the configuration has \(devices.count) Devices (\(devices.map(\.name).joined(separator: ", "))): choose one with --device")
             }
             return (only.archiveDevice, "Device \"\(only.name)\"")
+        }
+
+        /// The drive's sg node, for SCSI commands st does not pass (LOG SENSE): udev's `genericNode` of the drive
+        /// whose node or link the Device names; an sg node given directly is used as it is.
+        func genericNode() throws -> (node: String, name: String) {
+            let (path, name) = try target()
+            let inventory = UdevEnumeration.inventory()
+            let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            guard let drive = inventory.drive(atPath: path) ?? inventory.drive(atPath: resolved) else {
+                if (resolved as NSString).lastPathComponent.hasPrefix("sg") { return (resolved, name) }
+                throw fail(
+                    "tape", "\(name) (\(path)) is not a drive udev shows: no sg node to ask (a virtual tape has no TapeAlert)")
+            }
+            guard let node = drive.genericNode else {
+                throw fail("tape", "\(name): drive \(drive.serial) has no SCSI generic node (is the sg module loaded?)")
+            }
+            return (node, name)
         }
 
         /// Opens the drive: st for character devices, a virtual tape for files.
@@ -188,6 +207,51 @@ struct TapeCommand: ParsableCommand {
                 print("Volume \"\(label.volumeName)\" (\(label.labelType), version \(label.version))")
                 print("  Pool \(label.poolName) (\(label.poolType)), Media Type \(label.mediaType)")
                 print("  labelled on \(label.hostName) by \(label.labelProgram), block size \(label.blockSize)")
+            }
+        }
+    }
+
+    struct Alerts: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The drive's TapeAlert flags (LOG SENSE 2Eh over its sg node; most drives clear them when read).")
+        @ParentCommand var parent: TapeCommand
+        var options: Options { parent.options }
+        @Flag(name: .long, help: "Print JSON.") var json = false
+
+        struct ActiveFlag: Encodable {
+            var code: Int
+            var name: String
+            var severity: String
+        }
+
+        struct Report: Encodable {
+            var node: String
+            var supported: Bool
+            /// Why not, when not supported: the sense the drive answered.
+            var reason: String?
+            var flags: [ActiveFlag]
+        }
+
+        func run() throws {
+            let (node, name) = try options.genericNode()
+            let outcome: TapeAlertOutcome
+            let prefix = name == node ? "" : "\(name): "
+            do {
+                outcome = try TapeAlertReader(transport: try SCSIGenericDevice(path: node)).read()
+            } catch let error as SCSICommandError {
+                throw fail("tape", prefix + "\(TapeAlertReadError(device: node, reason: .command(error)))")
+            } catch {
+                throw fail("tape", prefix + "\(error)")
+            }
+            switch outcome {
+            case .unsupported(let sense):
+                if json { return try printJSON(Report(node: node, supported: false, reason: "\(sense)", flags: [])) }
+                print("TapeAlert not supported by \(node): \(sense)")
+            case .flags(let flags):
+                let listed = flags.map { ActiveFlag(code: Int($0.code), name: $0.name, severity: $0.severity.rawValue) }
+                if json { return try printJSON(Report(node: node, supported: true, reason: nil, flags: listed)) }
+                if listed.isEmpty { print("No TapeAlert flags set on \(node).") }
+                for flag in listed { print("\(flag.code) \(flag.name) (\(flag.severity))") }
             }
         }
     }

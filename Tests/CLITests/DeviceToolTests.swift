@@ -118,6 +118,18 @@ import Testing
         #expect(status.output.contains("\"online\" : true"), "\(status.output)")
     }
 
+    /// No drive here answers SG_IO: what `tape alerts` does when there is no sg node, or the node cannot be opened.
+    @Test func tapeAlertsNeedsAnSgNodeAndNamesTheNodeThatFailed() async throws {
+        let (config, dir) = try virtualLibrary()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let virtual = try await Programs.run("capstan", ["tape", "-c", config, "--device", "Drive-0", "alerts"])
+        #expect(virtual.status == 1 && virtual.errors.contains("no sg node"), "\(virtual.errors)")
+        let missing = try await Programs.run("capstan", ["tape", "--device", "/dev/sg-capstan-missing", "alerts", "--json"])
+        #expect(missing.status == 1, "\(missing.output)")
+        #expect(missing.output.isEmpty)
+        #expect(missing.errors.contains("TapeAlert on /dev/sg-capstan-missing") && missing.errors.contains("errno 2"), "\(missing.errors)")
+    }
+
     @Test func changerCommandScriptThroughTheCLI() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-cli-script-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
