@@ -35,7 +35,10 @@ public final class LinuxTapeDrive: TapeDrive {
         do {
             try configure()
         } catch {
+            // deinit still runs for a fully initialised object whose init throws: leave it nothing to close twice
+            // (the descriptor number may already belong to another thread's open by then).
             _ = Glibc.close(fd)
+            fd = -1
             throw error
         }
     }
@@ -73,28 +76,56 @@ public final class LinuxTapeDrive: TapeDrive {
     }
 
     public func readBlock(into buffer: UnsafeMutableRawBufferPointer) throws -> TapeRead {
+        var count = min(buffer.count, readLimit)
         let n: Int
-        do {
-            n = try SystemCall.read(fd, buffer, path: path)
-        } catch {
-            if error.kind == .bufferTooSmall {
-                try operation(MTBSR, 1)
-                throw TapeError.blockLargerThanBuffer(needed: nil)
+        while true {
+            do {
+                n = try SystemCall.read(fd, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), path: path)
+                break
+            } catch {
+                if error.kind == .invalidArgument, let smaller = Self.smallerReadCount(than: count) {
+                    // In variable block mode st refuses (before any I/O) a count above the drive's READ BLOCK LIMITS
+                    // maximum: tgt's is 1 MiB. No record on this tape can be larger, so read at most that from now on.
+                    readLimit = smaller
+                    count = smaller
+                    continue
+                }
+                if error.kind == .bufferTooSmall {
+                    try operation(MTBSR, 1)
+                    if count < buffer.count {
+                        throw TapeError.system(
+                            SystemError(call: "read(\(count) bytes, the most this drive accepts)", path: path, errno: ENOMEM))
+                    }
+                    throw TapeError.blockLargerThanBuffer(needed: nil)
+                }
+                if error.kind == .ioError, try status().atEndOfData { return .endOfData }
+                throw TapeError.system(error)
             }
-            if error.kind == .ioError, try status().atEndOfData { return .endOfData }
-            throw TapeError.system(error)
         }
         // An emulated drive (tgt) reports end of data as BLANK CHECK with EOM and no residue, and st then hands back
         // the whole (stale) buffer: a read that fills the buffer is checked against the driver's end-of-data state.
-        if n == buffer.count, try status().atEndOfData { return .endOfData }
-        if n > 0 && n > buffer.count / 2 {
+        if n == count, try status().atEndOfData { return .endOfData }
+        if n > 0 && n > count / 2 && count == buffer.count {
             // More than half the buffer: on tgt the bytes past `buffer - n` are stale (inverted residual). Read it
             // again with a buffer more than twice as large; the count st reports is right (it uses the sense data).
+            // When the drive's block limit already caps the read there is nothing larger to ask for.
             try operation(MTBSR, 1)
             throw TapeError.blockLargerThanBuffer(needed: Self.safeReadBuffer(forRecord: n))
         }
         if n > 0 { return .block(count: n) }
         return try status().afterFilemark ? .filemark : .endOfData
+    }
+
+    /// The largest read count st accepted or has not refused yet (its variable-mode check against the drive's
+    /// block limit); lowered the first time a read is refused with EINVAL.
+    public private(set) var readLimit = Int.max
+
+    /// The next count to try after st refused `count`: the largest power of two below it, not under 64 KiB.
+    static func smallerReadCount(than count: Int) -> Int? {
+        guard count > 64 << 10 else { return nil }
+        var p = 64 << 10
+        while p * 2 < count { p *= 2 }
+        return p
     }
 
     public func writeFilemarks(_ count: Int) throws {
@@ -115,7 +146,7 @@ public final class LinuxTapeDrive: TapeDrive {
     public func rewind() throws { try operation(MTREW, 1) }
 
     /// Spaces to end of data (MTEOM). When st cannot tell the file number afterwards (tgt's end-of-data sense has
-    /// no residue, so st reports 0x7FFFFF; or -1), the files are counted instead: rewind, FSF 1 until it fails, then
+    /// no residue, so st reports 0x7FFFFF or more; or -1), the files are counted instead: rewind, FSF 1 until it fails, then
     /// rewind and FSF exactly that many. The head then stands after the **last filemark** and st's count is right.
     /// Records after the last filemark that no filemark closes are not preserved by that fallback (the next write
     /// goes over them); Bacula always ends a session with a filemark, so a Bacula tape has none.
@@ -207,14 +238,16 @@ public final class LinuxTapeDrive: TapeDrive {
         return get
     }
 
-    /// st's file number, or nil when st does not know it: -1, or 0x7FFFFF (the 24-bit all-ones st reports after
-    /// MTEOM when the end-of-data sense carries no residue, as tgt's does).
+    /// st's file number, or nil when st does not know it: -1, or 0x7FFFFF and above. st's MTEOM spaces forward
+    /// 0x7FFFFF filemarks and subtracts the residue the drive reports; tgt's end-of-data sense has none, so st ends at
+    /// (file it started from) + 0x7FFFFF: 8388607 from the beginning, 16777214 from there (seen in the VM tier).
     public static func fileNumber(from get: mtget) -> Int? {
         let file = Int(get.mt_fileno)
-        return file < 0 || file == unknownFileNumber ? nil : file
+        return file < 0 || file >= unknownFileNumber ? nil : file
     }
 
-    /// The file number st reports after spacing to an end of data it could not count to.
+    /// The filemark count st asks for when spacing to end of data; a file number this large means st never learned
+    /// how many it passed.
     public static let unknownFileNumber = 0x7F_FFFF
 
     /// A read buffer more than twice `record` bytes, with 64 KiB to spare, rounded to 64 KiB.

@@ -47,7 +47,11 @@ import Testing
 
     // MARK: st status
 
-    @Test(arguments: [(Int32(-1), Int?.none), (0x7F_FFFF, nil), (0, 0), (7, 7), (0x7F_FFFE, 0x7F_FFFE)])
+    /// -1; 0x7FFFFF after MTEOM from the beginning; 0x7FFFFF + 7 after MTEOM from file 7, 16777214 from 0x7FFFFF.
+    @Test(arguments: [
+        (Int32(-1), Int?.none), (0x7F_FFFF, nil), (0x80_0006, nil), (0xFF_FFFE, nil), (0, 0), (7, 7),
+        (0x7F_FFFE, 0x7F_FFFE),
+    ])
     func fileNumberUnknownAfterEndOfData(raw: Int32, expected: Int?) {
         var g = mtget()
         g.mt_fileno = raw
@@ -74,6 +78,17 @@ import Testing
     @Test func minimumDriveBufferHoldsTwoMiBRecordsTwice() {
         #expect(LinuxTapeDrive.minimumReadBuffer > 2 * (2 << 20))
         #expect(LinuxTapeDrive.minimumReadBuffer >= 4 * 1_048_576 + 65536)
+    }
+
+    /// After st refuses a read count (EINVAL: above the drive's block limit) the next try is the power of two below.
+    static let refusals: [(count: Int, next: Int?)] = [
+        (4_259_840, 4_194_304), (4_194_304, 2_097_152), (2_097_152, 1_048_576), (1_048_577, 1_048_576),
+        (131_072, 65_536), (65_536, nil), (1000, nil),
+    ]
+
+    @Test(arguments: refusals)
+    func smallerReadCountAfterARefusal(count: Int, expected: Int?) {
+        #expect(LinuxTapeDrive.smallerReadCount(than: count) == expected)
     }
 
     @Test func notReadyNamesTheNodeAndTheWait() {
