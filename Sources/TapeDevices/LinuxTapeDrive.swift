@@ -27,13 +27,17 @@ public final class LinuxTapeDrive: TapeDrive {
 
     /// Opens the drive (read-write unless `writable` is false), selects variable block mode and turns fast
     /// end-of-data spacing off so the file number stays known after `seekEndOfData()`. The node is opened
-    /// non-blocking, so this succeeds on an empty or still threading drive (see `waitUntilReady`).
+    /// non-blocking, so this succeeds on an empty or still threading drive: st then refuses the mode setting
+    /// (ENOMEDIUM, or EIO while not ready), which is done again by `waitUntilReady` or by the first operation that
+    /// moves the tape (and that operation fails the same way while there is still no cartridge).
     public init(path: String, writable: Bool = true) throws {
         self.path = path
         self.writable = writable
         fd = try SystemCall.open(path, flags: (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK)
         do {
             try configure()
+        } catch TapeError.system(let e) where e.errno == ENOMEDIUM || e.kind == .ioError {
+            // no cartridge online yet: configured later
         } catch {
             // deinit still runs for a fully initialised object whose init throws: leave it nothing to close twice
             // (the descriptor number may already belong to another thread's open by then).
@@ -50,7 +54,14 @@ public final class LinuxTapeDrive: TapeDrive {
         do {
             try operation(MTSETDRVBUFFER, Int32(bitPattern: UInt32(MT_ST_CLEARBOOLEANS) | UInt32(MT_ST_FAST_MTEOM)))
         } catch TapeError.system(let e) where e.kind == .permissionDenied {}
+        configured = true
     }
+
+    /// Whether `configure()` has succeeded on the open descriptor.
+    private var configured = false
+
+    /// Configures the drive first if it had no cartridge online when it was opened.
+    private func ready() throws { if !configured { try configure() } }
 
     deinit { if fd >= 0 { _ = Glibc.close(fd) } }
 
@@ -62,6 +73,7 @@ public final class LinuxTapeDrive: TapeDrive {
     }
 
     public func writeBlock(_ block: UnsafeRawBufferPointer) throws {
+        try ready()
         let n: Int
         do {
             n = try SystemCall.write(fd, block, path: path)
@@ -76,6 +88,7 @@ public final class LinuxTapeDrive: TapeDrive {
     }
 
     public func readBlock(into buffer: UnsafeMutableRawBufferPointer) throws -> TapeRead {
+        try ready()
         var count = min(buffer.count, readLimit)
         let n: Int
         while true {
@@ -84,8 +97,9 @@ public final class LinuxTapeDrive: TapeDrive {
                 break
             } catch {
                 if error.kind == .invalidArgument, let smaller = Self.smallerReadCount(than: count) {
-                    // In variable block mode st refuses (before any I/O) a count above the drive's READ BLOCK LIMITS
-                    // maximum: tgt's is 1 MiB. No record on this tape can be larger, so read at most that from now on.
+                    // The kernel refuses (before any I/O) a read it cannot do as one transfer: above the drive's READ
+                    // BLOCK LIMITS maximum, or above what st and the host adapter map (in the VM tier 4 MiB + 64 KiB
+                    // is refused although tgt claims 145 MB). No record can be read whole beyond it: cap the reads.
                     readLimit = smaller
                     count = smaller
                     continue
@@ -116,8 +130,8 @@ public final class LinuxTapeDrive: TapeDrive {
         return try status().afterFilemark ? .filemark : .endOfData
     }
 
-    /// The largest read count st accepted or has not refused yet (its variable-mode check against the drive's
-    /// block limit); lowered the first time a read is refused with EINVAL.
+    /// The read count cap for this drive: unlimited until the kernel refuses a read with EINVAL (the drive's block
+    /// limit, or the largest single transfer st and the host adapter allow), then the power of two it accepted.
     public private(set) var readLimit = Int.max
 
     /// The next count to try after st refused `count`: the largest power of two below it, not under 64 KiB.
@@ -130,20 +144,26 @@ public final class LinuxTapeDrive: TapeDrive {
 
     public func writeFilemarks(_ count: Int) throws {
         guard count > 0 else { return }
+        try ready()
         try operation(MTWEOF, try Self.count(count))
     }
 
     public func spaceFiles(_ count: Int) throws {
         guard count != 0 else { return }
+        try ready()
         try spacing(count > 0 ? MTFSF : MTBSF, count)
     }
 
     public func spaceRecords(_ count: Int) throws {
         guard count != 0 else { return }
+        try ready()
         try spacing(count > 0 ? MTFSR : MTBSR, count)
     }
 
-    public func rewind() throws { try operation(MTREW, 1) }
+    public func rewind() throws {
+        try ready()
+        try operation(MTREW, 1)
+    }
 
     /// Spaces to end of data (MTEOM). When st cannot tell the file number afterwards (tgt's end-of-data sense has
     /// no residue, so st reports 0x7FFFFF or more; or -1), the files are counted instead: rewind, FSF 1 until it fails, then
@@ -151,6 +171,7 @@ public final class LinuxTapeDrive: TapeDrive {
     /// Records after the last filemark that no filemark closes are not preserved by that fallback (the next write
     /// goes over them); Bacula always ends a session with a filemark, so a Bacula tape has none.
     public func seekEndOfData() throws {
+        try ready()
         try operation(MTEOM, 1)
         if Self.fileNumber(from: try rawStatus()) != nil { return }
         let files = try countFiles()
@@ -189,7 +210,7 @@ public final class LinuxTapeDrive: TapeDrive {
         var reopened = false
         while true {
             if try status().online {
-                if reopened { try configure() }
+                if reopened || !configured { try configure() }
                 return
             }
             let waited = clock.now() &- start
@@ -202,6 +223,7 @@ public final class LinuxTapeDrive: TapeDrive {
 
     /// Closes and opens the node again (st runs TEST UNIT READY on open).
     private func reopen() throws {
+        configured = false
         if fd >= 0 {
             do { try SystemCall.close(fd, path: path) } catch { throw TapeError.system(error) }
             fd = -1

@@ -55,6 +55,12 @@ python3 "$ROOT/scripts/devices/vtape-to-drive.py" "$FIXTURES/TAPE01.vtape" "$NST
 sed 's/^/    /' "$W/write.txt"
 check "vtape-to-drive.py: 7 tape files (4 3 3 3 3 3 1 records), each closed by a filemark" \
   bash -c "[ $wrc = 0 ] && [ \"\$(grep -o '^file [0-9]*: [0-9]* records' '$W/write.txt' | awk '{printf \"%s \", \$3}')\" = '4 3 3 3 3 3 1 ' ] && ! grep -q 'closes it' '$W/write.txt'"
+for bs in 1048576 2097152 4194304 4259840; do  # information: the largest single read the kernel lets through
+  mt -f "$NST" rewind
+  if dd if="$NST" of=/dev/null bs=$bs count=1 2>"$W/dd.err"; then r="ok"; else r=$(tail -1 "$W/dd.err"); fi
+  echo "    read($bs) at 0:0: $r"
+done
+dmesg | grep -E 'st[0-9]+:|st 0:0:0' | tail -3 | sed 's/^/    dmesg: /'
 mt -f "$NST" rewind
 
 t "capstan ls $NST"
