@@ -97,9 +97,9 @@ public final class LinuxTapeDrive: TapeDrive {
                 break
             } catch {
                 if error.kind == .invalidArgument, let smaller = Self.smallerReadCount(than: count) {
-                    // The kernel refuses (before any I/O) a read it cannot do as one transfer: above the drive's READ
-                    // BLOCK LIMITS maximum, or above what st and the host adapter map (in the VM tier 4 MiB + 64 KiB
-                    // is refused although tgt claims 145 MB). No record can be read whole beyond it: cap the reads.
+                    // In variable block mode st refuses (before any I/O) a count above the drive's READ BLOCK LIMITS
+                    // maximum (tgt: st logs "Block limits 4 - 1048576 bytes"). No record can be larger than the
+                    // drive's limit, so read at most that from now on.
                     readLimit = smaller
                     count = smaller
                     continue
