@@ -69,11 +69,26 @@ public final class FileVolumeWriter {
 }
 
 /// Reads blocks from any `TapeDrive`: one record per read, addresses are (tape file << 32 | block).
-/// Positioning follows spec §8.6: rewind if the target file is behind, space files forward, then records.
+/// Positioning follows spec §8.6: space files to reach the target file, then records within it (see `Positioning`).
 public struct TapeBlockSource: BlockSource {
-    public let drive: any TapeDrive
+    /// How `seek` reaches a file behind the head (forward it always spaces the difference in files).
+    public enum Positioning: Sendable {
+        /// Back over one filemark and forward again to restart the current file; rewind for an earlier file.
+        case relative
+        /// A real drive: rewind, space forward `file` filemarks, then records within the file. Record spacing never
+        /// has to stop at a filemark (tgt's SPACE does not), and no count after MTEOM is involved. Forward moves
+        /// space the difference in files: the reader started at the beginning of the tape, so the driver's file
+        /// number is the count of filemarks actually passed.
+        case fromBeginningOfTape
+    }
 
-    public init(drive: any TapeDrive) { self.drive = drive }
+    public let drive: any TapeDrive
+    public let positioning: Positioning
+
+    public init(drive: any TapeDrive, positioning: Positioning = .relative) {
+        self.drive = drive
+        self.positioning = positioning
+    }
 
     public var isByteStream: Bool { false }
 
@@ -99,7 +114,7 @@ public struct TapeBlockSource: BlockSource {
         let block = Int(address.block)
         var here = try drive.position()
         if file < here.file || (file == here.file && block < here.block) {
-            if file == here.file && here.file > 0 {
+            if positioning == .relative && file == here.file && here.file > 0 {
                 try drive.spaceFiles(-1)
                 try drive.spaceFiles(1)
             } else {

@@ -116,6 +116,13 @@ public enum SystemCall {
         return Int64(st.st_size)
     }
 
+    /// The type bits (`S_IFMT`) of `path`, following symbolic links (a `/dev/tape/by-id` link gives its node's).
+    public static func fileType(_ path: String) throws(SystemError) -> mode_t {
+        var info = stat()
+        _ = try check("stat", path) { stat(path, &info) }
+        return info.st_mode & S_IFMT
+    }
+
     public static func sync(_ fd: Int32, path: String) throws(SystemError) {
         _ = try check("fsync", path) { fsync(fd) }
     }

@@ -65,6 +65,8 @@ public enum TapeError: Error, Equatable, Sendable, CustomStringConvertible {
     case corruptImage(offset: Int64, detail: String)
     /// The kernel refused a call.
     case system(SystemError)
+    /// The drive at `path` reported no cartridge online for `waited` (empty, or still threading the tape).
+    case notReady(path: String, waited: Duration)
 
     public var description: String {
         switch self {
@@ -76,6 +78,9 @@ public enum TapeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .writeProtected: "medium is write protected"
         case .corruptImage(let offset, let detail): "damaged tape image at byte \(offset): \(detail)"
         case .system(let e): e.description
+        case .notReady(let path, let waited):
+            "\(path): the drive reported no cartridge online after waiting \(waited.components.seconds)."
+                + "\(waited.components.attoseconds / 100_000_000_000_000_000) s"
         }
     }
 }

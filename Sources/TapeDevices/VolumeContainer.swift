@@ -3,15 +3,21 @@ import Glibc
 #endif
 import BaculaVolume
 
-/// The container a volume file is in, recognised by content.
+/// The container a volume is in: a tape drive node (recognised by its file type), or a file recognised by content.
 public enum VolumeContainer: Equatable, Sendable {
     /// A file volume: blocks back to back (`BB02`/`BB01` at byte 12).
     case fileVolume
     /// Bacula's vtape image: starts with a 20-byte filemark (`u32 0`).
     case vtape
+    /// A character device: a tape drive's st node (`/dev/nstN`, a `/dev/tape/by-id/...-nst` link), read record by
+    /// record through `LinuxTapeDrive`.
+    case tapeDrive
 
-    /// Looks at the first 24 bytes of `path`. Throws when it is neither.
+    /// A character device is a tape drive and is never read here (a pread on a drive node would read a record or
+    /// fail; on /dev/zero it would look like a vtape). A regular file is recognised by its first 40 bytes; throws
+    /// when it is neither a file volume nor a vtape image.
     public static func detect(path: String) throws -> VolumeContainer {
+        if try SystemCall.fileType(path) == S_IFCHR { return .tapeDrive }
         let fd = try SystemCall.open(path, flags: O_RDONLY)
         defer { try? SystemCall.close(fd, path: path) }
         var head = [UInt8](repeating: 0, count: 40)

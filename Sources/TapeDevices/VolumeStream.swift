@@ -1,6 +1,6 @@
 import BaculaVolume
 
-/// A file volume or a vtape image behind one `BlockSource`.
+/// A file volume, a vtape image or a tape drive behind one `BlockSource`.
 public enum VolumeMediumSource: BlockSource {
     case file(FileVolumeSource)
     case tape(TapeBlockSource)
@@ -44,9 +44,16 @@ public enum VolumeMediumSource: BlockSource {
     }
 }
 
-/// Reads one volume file (file volume or vtape image, recognised by content) as a stream of events, optionally
-/// restricted by a bootstrap: only selected records come out, the medium is positioned at the first wanted
-/// address, skips forward between wanted ranges, and stops after the last one.
+/// Reads one volume (a file volume or vtape image, recognised by content, or the cartridge in a tape drive, a
+/// character device) as a stream of events, optionally restricted by a bootstrap: only selected records come out,
+/// the medium is positioned at the first wanted address, skips forward between wanted ranges, and stops after the
+/// last one.
+///
+/// A drive is opened read-only through `LinuxTapeDrive` and rewound (the label is at the beginning of the tape); a
+/// bootstrap's file:block addresses are reached by file spacing, then records within the file. Its read buffer
+/// starts at `LinuxTapeDrive.minimumReadBuffer` (reads need more than twice the largest record) and grows when the
+/// drive asks. The drive is released when the stream ends or on `close()`, so the next volume of a multi-volume
+/// restore can open the same node; the stream still hands its partial records on through `continueAfter`.
 public final class VolumeStream {
     public let path: String
     public let container: VolumeContainer
@@ -60,7 +67,8 @@ public final class VolumeStream {
     private var skippingBlock = false
     private var done = false
     private var pendingLabelEvents: [VolumeEvent] = []
-    private let tape: VirtualTape?
+    /// The tape behind a vtape image or a drive node, released by `close()`.
+    private var tape: (any TapeDrive)?
 
     public init(path: String, bootstrap: Bootstrap? = nil) throws {
         self.path = path
@@ -74,6 +82,13 @@ public final class VolumeStream {
             let t = try VirtualTape(path: path, writable: false)
             tape = t
             reader = VolumeReader(source: .tape(TapeBlockSource(drive: t)))
+        case .tapeDrive:
+            let d = try LinuxTapeDrive(path: path, writable: false)
+            try d.rewind()
+            tape = d
+            reader = VolumeReader(
+                source: .tape(TapeBlockSource(drive: d, positioning: .fromBeginningOfTape)),
+                initialBufferSize: LinuxTapeDrive.minimumReadBuffer)
         }
         try readLabel()
     }
@@ -81,6 +96,14 @@ public final class VolumeStream {
     deinit {
         if case .file(let s) = reader.source { s.close() }
         reader.close()
+    }
+
+    /// Releases a tape drive's node (without moving the tape); `next()` then returns nil. The label and the
+    /// partial records for `continueAfter` stay. Files are released when the stream is freed.
+    public func close() {
+        done = true
+        pendingLabelEvents.removeAll()
+        if let drive = tape as? LinuxTapeDrive { try? drive.close() }
     }
 
     /// Continues a job that `previous` (the volume before this one) ended in the middle of: the record split at its
@@ -127,6 +150,14 @@ public final class VolumeStream {
     /// The next event (label, blocks, selected records, damage, filemarks), or nil at the end.
     public func next() throws -> VolumeEvent? {
         if !pendingLabelEvents.isEmpty { return pendingLabelEvents.removeFirst() }
+        guard let event = try nextFromMedium() else {
+            close()
+            return nil
+        }
+        return event
+    }
+
+    private func nextFromMedium() throws -> VolumeEvent? {
         while !done {
             guard let event = try reader.next() else { return nil }
             guard var sel = selector else { return event }

@@ -7,12 +7,12 @@ import TapeDevices
 /// `capstan extract`: restore files from Bacula volumes into a directory, like `bextract`.
 struct Extract: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Restore files from Bacula volumes or vtape images into DIR (optionally only what a .bsr selects).")
+        abstract: "Restore files from Bacula volumes, vtape images or tape drives (/dev/nstN) into DIR (optionally only what a .bsr selects).")
 
     @Option(name: .customShort("b"), help: "Bootstrap file selecting what to restore.")
     var bootstrap: String?
 
-    @Argument(help: "Volume files, then the target directory.")
+    @Argument(help: "Volume files or tape drive nodes, then the target directory.")
     var arguments: [String]
 
     func validate() throws {

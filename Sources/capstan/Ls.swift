@@ -4,7 +4,7 @@ import Foundation
 /// `capstan ls`: what is on Bacula volumes (label, sessions, and with -v every file).
 struct Ls: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the label, job sessions and (with -v) files of Bacula volumes or vtape images.")
+        abstract: "List the label, job sessions and (with -v) files of Bacula volumes, vtape images or tape drives (/dev/nstN).")
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
@@ -12,7 +12,7 @@ struct Ls: ParsableCommand {
     @Flag(name: .short, help: "List every file with size and attributes.")
     var verbose = false
 
-    @Argument(help: "Volume files (file volumes or vtape images).")
+    @Argument(help: "Volume files (file volumes or vtape images) or tape drive nodes.")
     var volumes: [String]
 
     func run() throws {

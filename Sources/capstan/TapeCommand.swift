@@ -11,8 +11,10 @@ import TapeDevices
 struct TapeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tape", abstract: "Status, positioning and label of a configured tape drive.",
-        subcommands: [Status.self, Rewind.self, EndOfData.self, WriteFilemarks.self, ForwardFiles.self, BackFiles.self, ReadLabel.self,
-            Alerts.self],
+        subcommands: [
+            Status.self, Rewind.self, EndOfData.self, WriteFilemarks.self, ForwardFiles.self, BackFiles.self, ReadLabel.self,
+            WaitReady.self, Alerts.self,
+        ],
         defaultSubcommand: Status.self)
 
     @OptionGroup var options: Options
@@ -132,6 +134,21 @@ struct TapeCommand: ParsableCommand {
         @ParentCommand var parent: TapeCommand
         var options: Options { parent.options }
         func run() throws { try with(options, writable: false) { try $0.seekEndOfData(); try printStatus($0, json: false) } }
+    }
+
+    struct WaitReady: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "wait", abstract: "Wait until the drive reports a cartridge online (after a changer load).")
+        @ParentCommand var parent: TapeCommand
+        var options: Options { parent.options }
+        @Option(name: .long, help: "Seconds to wait at most (default 300).") var timeout: Int = 300
+        func validate() throws { guard (0...86_400).contains(timeout) else { throw ValidationError("--timeout must be 0...86400 seconds") } }
+        func run() throws {
+            try with(options, writable: false) { drive in
+                guard let st = drive as? LinuxTapeDrive else { return try printStatus(drive, json: false) }
+                try st.waitUntilReady(timeout: .seconds(timeout))
+                try printStatus(st, json: false)
+            }
+        }
     }
 
     struct WriteFilemarks: ParsableCommand {

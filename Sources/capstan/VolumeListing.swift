@@ -69,7 +69,12 @@ struct VolumeListing: Codable {
     init(path: String, withFiles: Bool) throws {
         self.path = path
         let stream = try VolumeStream(path: path)
-        container = stream.container == .vtape ? "vtape" : "file"
+        container =
+            switch stream.container {
+            case .vtape: "vtape"
+            case .fileVolume: "file"
+            case .tapeDrive: "tape drive"
+            }
         if withFiles { files = [] }
         var index: [UInt64: Int] = [:]
         while let event = try stream.next() {

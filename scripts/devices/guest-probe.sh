@@ -2,6 +2,7 @@
 # Runs INSIDE the harness VM (scripts/test-devices starts it): tgt's library on the guest's loopback, an iSCSI
 # login so the real st, ch and sg drivers bind, then capstan-scsi-probe drives the changer by SG_IO and the
 # drive through /dev/nst0; then guest-devices.sh checks discovery, hotplug, the udev rules and the capstan tools, and
+# guest-tape-volume.sh reads a real Bacula volume written onto a cartridge (capstan ls/extract/tape eod, bls), and
 # guest-sd.sh runs capstan-sd on the library with the real bacula-dir and bacula-fd (backup, restore, hotplug).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,6 +28,7 @@ t "capstan-scsi-probe $CHANGER_SG /dev/nst0 $TAPE_SG"
 "$PROBE" "$CHANGER_SG" /dev/nst0 "$TAPE_SG"; rc=$?
 t "probe exit $rc"
 "$ROOT/scripts/devices/guest-devices.sh" || rc=1
+"$ROOT/scripts/devices/guest-tape-volume.sh" || rc=1
 iscsiadm -m node -T "$IQN" -p "$PORTAL" --logout >/dev/null 2>&1
 "$HARNESS/vtl-down.sh" /run/vtl >/dev/null 2>&1
 "$ROOT/scripts/devices/guest-sd.sh" || rc=1
