@@ -95,7 +95,8 @@ let package = Package(
         .testTarget(
             name: "StorageDaemonTests",
             dependencies: [
-                "StorageDaemon", "CapstanConfig", "BaculaWire", "Net", "TapeDevices", "BaculaVolume", "Changers", "SCSI", logging,
+                "StorageDaemon", "CapstanConfig", "BaculaWire", "Net", "TapeDevices", "BaculaVolume", "Changers", "SCSI", "Discovery",
+                logging,
             ]),
         .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume"]),
         .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon"]),

@@ -58,6 +58,8 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
         public var twoEndOfFileMarks: Bool
         public var changerDevice: String?
         public var changerCommand: String?
+        /// Seconds a drive may take to come online after a changer load (Maximum Changer Wait, default 300).
+        public var maximumChangerWait: Int64 = 300
 
         /// The block size the volume writer uses: Maximum Block Size, or 64512 when it is 0.
         public var effectiveBlockSize: Int { maximumBlockSize == 0 ? 64_512 : Int(maximumBlockSize) }
@@ -131,6 +133,9 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
                 bsfAtEndOfMedium: device.bool("BSF at EOM") ?? false, twoEndOfFileMarks: device.bool("Two EOF") ?? false,
                 changerDevice: device.string("Changer Device") ?? changer?.changerDevice,
                 changerCommand: device.string("Changer Command") ?? changer?.changerCommand)
+        }
+        for (index, device) in configuration.resources(ofType: "Device").enumerated() where index < devices.count {
+            devices[index].maximumChangerWait = device.duration("Maximum Changer Wait") ?? 300
         }
         messages = configuration.resources(ofType: "Messages")
     }

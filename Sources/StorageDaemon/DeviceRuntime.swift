@@ -105,13 +105,17 @@ actor DeviceRuntime {
     /// The serial the drive is tracked by, when known.
     var driveSerial: String? { binding?.serial }
 
-    /// The sg node of the drive, when udev shows one.
-    var genericNode: String? { binding?.drive?.genericNode }
+    /// The sg node of the drive, when udev shows one. Asked of the registry each time: udev reports a drive's sg
+    /// node after its st node, and only the st node's arrival is an event.
+    func genericNode() async -> String? {
+        guard let registry else { return binding?.drive?.genericNode }
+        return await registry.binding(device: device.name)?.drive?.genericNode
+    }
 
     /// Reads the drive's TapeAlert flags through its sg node (st drives only; nothing while the drive is absent).
     private func readTapeAlert() async {
         guard let driveHealth, offlineReason == nil else { return }
-        await driveHealth.refresh(device: device.name, genericNode: genericNode)
+        await driveHealth.refresh(device: device.name, genericNode: await genericNode())
     }
 
     private func requireOnline(_ job: String) throws {
@@ -166,7 +170,13 @@ actor DeviceRuntime {
                 earlyWarningZone: capacity.map { min($0 / 20, 4 << 20) } ?? 0)
         }
         try requireOnline("?")
-        return try LinuxTapeDrive(path: driveNode)
+        let drive = try LinuxTapeDrive(path: driveNode)
+        // After a changer load a real drive takes seconds to minutes to thread the tape.
+        if try !drive.status().online {
+            logger.info("waiting up to \(device.maximumChangerWait) s for \(driveNode) to come online")
+        }
+        try drive.waitUntilReady(timeout: .seconds(max(1, device.maximumChangerWait)))
+        return drive
     }
 
     /// The label of a file volume; nil when the file is missing or empty.
@@ -177,9 +187,13 @@ actor DeviceRuntime {
     }
 
     /// The label at the beginning of the tape in `drive`; nil for a blank tape.
+    /// Only the first block is looked at: a blank cartridge (end of data, or on some drives a read error or stale
+    /// bytes where the first block would be) has no label, and nothing further on the tape can be one.
     static func readLabel(_ drive: any TapeDrive) throws -> VolumeLabel? {
         try drive.rewind()
-        var reader = VolumeReader(source: TapeBlockSource(drive: drive), initialBufferSize: 2 << 20)
+        var reader = VolumeReader(
+            source: TapeBlockSource(drive: drive),
+            initialBufferSize: drive is LinuxTapeDrive ? LinuxTapeDrive.minimumReadBuffer : 2 << 20)
         defer { try? drive.rewind() }
         while let event = try reader.next() {
             switch event {
@@ -187,8 +201,8 @@ actor DeviceRuntime {
                 guard record.fileIndex == LabelType.volumeLabel.rawValue || record.fileIndex == LabelType.preLabel.rawValue
                 else { return nil }
                 return try VolumeLabel(decoding: record.data)
-            case .filemark: return nil
-            default: continue
+            case .filemark, .damagedBlock: return nil
+            case .block: continue
             }
         }
         return nil
@@ -231,6 +245,7 @@ actor DeviceRuntime {
             throw StorageDaemonError.volume(job: "console", reason: "slot \(slot) is empty")
         }
         changerMoves += 1
+        logger.info("loading slot \(slot) into drive \(number)")
         try await changer.load(slot: slot, drive: number)
         loadedVolume = nil
     }
@@ -482,14 +497,37 @@ actor DeviceRuntime {
         return (mine, known, drive)
     }
 
-    /// Drive counters for `status`.
-    func statistics() -> DriveStatistics? { dataPath?.statistics }
+    /// Drive counters for `status` and metrics since the daemon started; rates and queue from the open data path.
+    func statistics() -> DriveStatistics? {
+        guard let current = dataPath?.statistics else { return closedPaths.blocks == 0 ? nil : closedPaths }
+        var total = Self.adding(current, to: closedPaths)
+        total.currentRate = current.currentRate
+        total.averageRate = current.averageRate
+        total.queuedBlocks = current.queuedBlocks
+        total.waitingForData = current.waitingForData
+        return total
+    }
 
     private func closePath() async throws {
         guard let path = dataPath else { return }
         dataPath = nil
         pathPool = nil
+        defer { closedPaths = Self.adding(path.statistics, to: closedPaths) }
         _ = try await path.close()
+    }
+
+    /// The counters of the data paths this device closed (one per mount), so `statistics()` counts since start.
+    private var closedPaths = DriveStatistics()
+
+    /// `finished` plus the countable parts of `more` (blocks, bytes, underruns, filemarks, volumes).
+    static func adding(_ more: DriveStatistics, to finished: DriveStatistics) -> DriveStatistics {
+        var sum = finished
+        sum.blocks += more.blocks
+        sum.bytes += more.bytes
+        sum.underruns += more.underruns
+        sum.filemarks += more.filemarks
+        sum.volumes += more.volumes
+        return sum
     }
 
     /// Loads `volume` for reading and returns the path of the drive's image (virtual tapes) or of the volume file.

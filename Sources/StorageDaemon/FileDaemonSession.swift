@@ -63,7 +63,12 @@ final class FileDaemonSession {
     }
 
     private func perform(_ action: FileDaemonSessionMachine.Action) async throws {
-        if case .store = action {} else { logger.trace("action \(action)") }
+        switch action {
+        case .store: break
+        case .send(let frames):  // record data is summarised, never dumped
+            logger.trace("send \(frames.count) frame(s), \(frames.reduce(0) { $0 + ($1.payload?.count ?? 0) }) bytes")
+        default: logger.trace("action \(action)")
+        }
         switch action {
         case .send(let frames):
             for frame in frames { try await connection.write(frame) }

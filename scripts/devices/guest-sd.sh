@@ -28,6 +28,8 @@ PIDS=()
 finish() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  # the logs outlive the VM in the shared work directory (.vm/ is the harness's scratch space)
+  rm -rf "$ROOT/.vm/guest-sd-logs"; cp -r "$W/log" "$ROOT/.vm/guest-sd-logs" 2>/dev/null
   iscsiadm -m node --logoutall=all >/dev/null 2>&1
   "$HARNESS/vtl-down.sh" "$VTL" >/dev/null 2>&1
 }
@@ -37,7 +39,7 @@ trap finish EXIT
 t "library: tgt with drive 2 on a target of its own"
 modprobe sg; modprobe iscsi_tcp
 mkdir -p /etc/udev/rules.d && cp "$ROOT/udev/61-capstan-tape.rules" /etc/udev/rules.d/ && udevadm control --reload
-rm -rf "$W" "$VTL"; mkdir -p "$W"/{etc,sd,dir,fd,spool,log,restore1,restore2}
+rm -rf "$W" "$VTL"; mkdir -p "$W"/{etc,sd,dir,fd,spool,log,restore1,restore2,restore3}
 NUM_TAPES=4 "$HARNESS/vtl-up.sh" "$VTL" >/dev/null || exit 1
 T="tgtadm -C 7 --lld iscsi"
 $T --op delete --mode logicalunit --tid 1 --lun 2 || exit 1
@@ -74,11 +76,13 @@ Device {
   Name = Drive-1; Media Type = LTO-6; Device Type = Tape; Archive Device = /dev/tape/by-id/scsi-DRV00001-nst
   Autochanger = yes; Drive Index = 1; Automatic Mount = yes; Always Open = yes; Removable Media = yes
   Random Access = no; Maximum Block Size = 262144; Spool Directory = $W/spool; Maximum Concurrent Jobs = 1
+  Maximum Changer Wait = 30
 }
 Device {
   Name = Drive-2; Media Type = LTO-6; Device Type = Tape; Archive Device = $DRIVE2_NODE
   Autochanger = yes; Drive Index = 0; Automatic Mount = yes; Always Open = yes; Removable Media = yes
   Random Access = no; Maximum Block Size = 262144; Spool Directory = $W/spool; Maximum Concurrent Jobs = 1
+  Maximum Changer Wait = 30
 }
 Messages { Name = Standard; director = vm-dir = all }
 CONF
@@ -137,11 +141,23 @@ wait_job() {
   done
   echo "${s:-?}"; return 1
 }
-queue() { console "$1" | sed -n 's/.*Job queued\. JobId=\([0-9]*\).*/\1/p'; }
+queue() {  # prints the JobId; gives up the scenario when the Director queued nothing
+  local id
+  id=$(console "$1" | tee -a "$W/log/console.log" | sed -n 's/.*Job queued\. JobId=\([0-9]*\).*/\1/p')
+  [ -n "$id" ] || { echo "  FAIL: the Director did not queue: $1" >&2; return 1; }
+  echo "$id"
+}
+stop() {  # ends the scenario early with the logs
+  echo "---- capstan-sd.log (tail)"; tail -40 "$W/log/capstan-sd.log"
+  echo "---- messages.log (tail)"; tail -40 "$W/log/messages.log"
+  echo "---- tgtd.log (tail)"; tail -20 "$VTL/tgtd.log"
+  echo "---- kernel (tail)"; dmesg | tail -25
+  t "guest-sd: stopped early, $failures failed"; exit 1
+}
 
 t "daemons: capstan-sd, bacula-fd, bacula-dir"
 "$BIN/capstan-sd" -t -c "$W/etc/capstan-sd.conf" || { echo "  FAIL: capstan-sd.conf does not check"; exit 1; }
-"$BIN/capstan-sd" -f -d 100 -c "$W/etc/capstan-sd.conf" > "$W/log/capstan-sd.log" 2>&1 & PIDS+=($!)
+"$BIN/capstan-sd" -f -d 50 -c "$W/etc/capstan-sd.conf" > "$W/log/capstan-sd.log" 2>&1 & PIDS+=($!)
 /usr/sbin/bacula-fd -f -c "$W/etc/bacula-fd.conf" > "$W/log/bacula-fd.log" 2>&1 & PIDS+=($!)
 wait_port $SD_PORT && wait_port $FD_PORT || { echo "  FAIL: daemons did not listen"; tail "$W"/log/*.log; exit 1; }
 /usr/sbin/bacula-dir -f -c "$W/etc/bacula-dir.conf" > "$W/log/bacula-dir.log" 2>&1 & PIDS+=($!)
@@ -151,11 +167,13 @@ t "label barcodes (drive=0 is Drive-2, whose drive is element 501)"
 console "label barcodes storage=Library pool=Tapes slots=1-3 drive=0 yes" "yes" > "$W/log/label.log"
 sed 's/^/    /' "$W/log/label.log" | grep -i 'label\|error' | head -8
 check "three cartridges labelled by barcode into the catalog" test "$(sql "SELECT COUNT(*) FROM Media WHERE VolumeName LIKE 'E0000_L6'")" = 3
+[ "$failures" = 0 ] || stop
 
 t "full backup of $SAMPLE through the library"
-backup=$(queue "run job=LibraryBackup yes")
+backup=$(queue "run job=LibraryBackup yes") || stop
 status=$(wait_job "$backup" 600)
 check "LibraryBackup (JobId $backup) terminated OK: $status" test "$status" = T
+[ "$status" = T ] || stop
 volume=$(sql "SELECT VolumeName FROM Media JOIN JobMedia USING (MediaId) WHERE JobId=$backup LIMIT 1")
 echo "    volume $volume; SD log:"
 grep -E "loading|unloading|opened drive|appending" "$W/log/capstan-sd.log" | sed 's/^/      /' | tail -6
@@ -167,15 +185,15 @@ check "capstan_drive_bytes_written_total is non-zero on the metrics port" \
   bash -c "curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep -E '^capstan_drive_bytes_written_total\\{device=\"Drive-[12]\"\\} [1-9]'"
 
 t "restore and compare"
-restore=$(queue "restore client=vm-fd fileset=Sample jobid=$backup where=$W/restore1 all done yes")
+restore=$(queue "restore client=vm-fd fileset=Sample jobid=$backup where=$W/restore1 all done yes") || stop
 status=$(wait_job "$restore" 600)
 check "restore (JobId $restore) terminated OK: $status" test "$status" = T
 check "the restored tree is byte-identical to $SAMPLE" diff -r --no-dereference "$SAMPLE" "$W/restore1$SAMPLE"
 
 t "hotplug: a job streams to Drive-2, then drive 2's target is logged out"
-stream=$(queue "run job=StreamOnDrive2 yes")
-exec 3> "$W/stream.fifo"              # the FD reads the fifo until we close it
-head -c 3000000 /dev/urandom >&3
+stream=$(queue "run job=StreamOnDrive2 yes") || stop
+# The FD reads the fifo until it closes: a trickle of data keeps the job sending, as a client in mid-backup does.
+( while :; do head -c 200000 /dev/urandom; sleep 0.3; done ) > "$W/stream.fifo" 2>/dev/null & trickle=$!
 for _ in $(seq 1 240); do
   console "status storage=Drive2" > "$W/log/status-running.txt"
   grep -q "JobId=$stream" "$W/log/status-running.txt" && grep -q 'Bytes=[1-9]' "$W/log/status-running.txt" && break
@@ -195,8 +213,8 @@ echo "    Drive-2 offline $offline_after s after the logout"
 check "the SD marked Drive-2 offline within 5 s of the logout" awk -v s="$offline_after" 'BEGIN{exit !(s != "none" && s <= 5)}'
 console "status storage=Drive2" > "$W/log/status-offline.txt"
 check "status storage shows Drive-2 OFFLINE with its serial" grep -q "OFFLINE: drive with serial DRV00002" "$W/log/status-offline.txt"
-status=$(wait_job "$stream" 90)
-exec 3>&-
+status=$(wait_job "$stream" 60)
+kill "$trickle" 2>/dev/null; wait "$trickle" 2>/dev/null
 check "the job on the unplugged drive ended in error, no hang: status $status" bash -c "[ '$status' = E ] || [ '$status' = f ]"
 grep -E "offline|failing job" "$W/log/capstan-sd.log" | sed 's/^/      /' | head -4
 
@@ -215,14 +233,23 @@ echo "    Drive-2 online $online_after s after the login, on $(readlink -f /dev/
 check "the SD has Drive-2 back online" test "$online_after" != none
 "$BIN/capstan" devices -c "$W/etc/capstan-sd.conf" --json | tr -d ' \n' > "$W/log/devices.json"
 check "capstan devices: Drive-2 is DRV00002 again" grep -q '"device":"Drive-2","node":{[^}]*"serial":"DRV00002"' "$W/log/devices.json"
-after=$(queue "run job=AfterReplug yes")
+after=$(queue "run job=AfterReplug yes") || stop
 status=$(wait_job "$after" 600)
 check "the next job on Drive-2 (JobId $after) terminated OK: $status" test "$status" = T
 check "it ran on Drive-2" grep -q "JobId $after: Using Device \"Drive-2\" to write" "$W/log/messages.log"
-restore=$(queue "restore client=vm-fd fileset=Second jobid=$after where=$W/restore2 all done yes")
+restore=$(queue "restore client=vm-fd fileset=Second jobid=$after where=$W/restore2 all done yes") || stop
 status=$(wait_job "$restore" 600)
 check "its restore (JobId $restore) terminated OK: $status" test "$status" = T
 check "the restored tree is identical to $SECOND_SAMPLE" diff -r --no-dereference "$SECOND_SAMPLE" "$W/restore2$SECOND_SAMPLE"
+
+t "what was acknowledged before the unplug is still there"
+restore=$(queue "restore client=vm-fd fileset=Sample jobid=$backup where=$W/restore3 all done yes") || stop
+status=$(wait_job "$restore" 600)
+check "the first backup restores again (JobId $restore): $status" test "$status" = T
+check "and is still byte-identical to $SAMPLE" diff -r --no-dereference "$SAMPLE" "$W/restore3$SAMPLE"
+curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | grep '^capstan_drive_\(online\|tapealert\)' | sed 's/^/    /'
+check "TapeAlert was asked of the drives through their sg nodes (tgt has no LOG SENSE: supported 0)" \
+  bash -c "curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep -q '^capstan_drive_tapealert_supported{device=\"Drive-1\"} 0'"
 
 if [ "$failures" != 0 ]; then
   echo "---- capstan-sd.log (tail)"; tail -40 "$W/log/capstan-sd.log"
