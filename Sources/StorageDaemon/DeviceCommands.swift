@@ -165,6 +165,7 @@ extension DeviceRuntime {
     func mountSlot(_ slot: Int) async throws -> String {
         try await requireIdle()
         if slot > 0 { try await loadSlot(slot) }
+        try await waitForDriveReady()
         let drive = try openDriveForCommand()
         defer { (drive as? VirtualTape).map { try? $0.close() } }
         guard let label = try Self.readLabel(drive) else {
@@ -185,6 +186,7 @@ extension DeviceRuntime {
     {
         try await requireIdle()
         if slot > 0 { try await loadSlot(slot) }
+        try await waitForDriveReady()
         let drive = try openDriveForCommand()
         defer { (drive as? VirtualTape).map { try? $0.close() } }
         if let existing = try Self.readLabel(drive), existing.volumeName != replacing {

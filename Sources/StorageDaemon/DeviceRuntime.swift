@@ -124,14 +124,35 @@ actor DeviceRuntime {
 
     /// A real drive must rewind and eject the cartridge (MTOFFL) before the library can take it out; emulated
     /// libraries do not care. Failures (no cartridge, drive gone) are logged, and the changer's move decides.
-    private func ejectForUnload() {
-        guard !isVirtual, !isFileDevice, offlineReason == nil else { return }
+    /// MTOFFL rewinds first (a minute on a full LTO cartridge): it runs on a thread of its own.
+    private func ejectForUnload() async {
+        guard isLinuxDrive, offlineReason == nil else { return }
+        let node = driveNode
         do {
-            let drive = try LinuxTapeDrive(path: driveNode, writable: false)
-            try drive.unload()
-            try drive.close()
+            try await ThreadBridge.run(name: "eject \(device.name)") {
+                let drive = try LinuxTapeDrive(path: node, writable: false)
+                try drive.unload()
+                try drive.close()
+            }
         } catch {
             logger.info("ejecting the cartridge before the unload failed: \(error)")
+        }
+    }
+
+    /// A Linux st drive (not a virtual tape, not a File device).
+    var isLinuxDrive: Bool { !isVirtual && !isFileDevice }
+
+    /// After a changer load a real drive takes seconds to minutes to thread the tape: polls it (its own open of the
+    /// node, closed again, on a thread of its own) until it is online, at most Maximum Changer Wait.
+    func waitForDriveReady() async throws {
+        guard isLinuxDrive else { return }
+        try requireOnline("?")
+        let node = driveNode
+        let timeout = Duration.seconds(max(1, device.maximumChangerWait))
+        try await ThreadBridge.run(name: "ready \(device.name)") {
+            let drive = try LinuxTapeDrive(path: node, writable: false)
+            try drive.waitUntilReady(timeout: timeout)
+            try drive.close()
         }
     }
 
@@ -170,13 +191,7 @@ actor DeviceRuntime {
                 earlyWarningZone: capacity.map { min($0 / 20, 4 << 20) } ?? 0)
         }
         try requireOnline("?")
-        let drive = try LinuxTapeDrive(path: driveNode)
-        // After a changer load a real drive takes seconds to minutes to thread the tape.
-        if try !drive.status().online {
-            logger.info("waiting up to \(device.maximumChangerWait) s for \(driveNode) to come online")
-        }
-        try drive.waitUntilReady(timeout: .seconds(max(1, device.maximumChangerWait)))
-        return drive
+        return try LinuxTapeDrive(path: driveNode)
     }
 
     /// The label of a file volume; nil when the file is missing or empty.
@@ -237,7 +252,7 @@ actor DeviceRuntime {
         }
         if drives[number].full {
             if let source = drives[number].sourceAddress, source == slots[slot - 1].address { return }
-            ejectForUnload()
+            await ejectForUnload()
             changerMoves += 1
             _ = try await changer.unload(drive: number)
         }
@@ -271,7 +286,7 @@ actor DeviceRuntime {
         let drives = SCSIMediaChanger.drives(elements)
         let number = try await changerDriveNumber(elements)
         guard number < drives.count, drives[number].full else { return false }
-        ejectForUnload()
+        await ejectForUnload()
         changerMoves += 1
         _ = try await changer.unload(drive: number)
         loadedVolume = nil
@@ -309,7 +324,7 @@ actor DeviceRuntime {
         }
         if drives[index].full {
             logger.info("unloading \(drives[index].barcode ?? "a cartridge") from drive \(index)")
-            ejectForUnload()
+            await ejectForUnload()
             changerMoves += 1
             _ = try await changer.unload(drive: index)
         }
@@ -345,8 +360,9 @@ actor DeviceRuntime {
         } else {
             try await load(volume: info.volumeName)
         }
+        try await waitForDriveReady()
         let drive = try openDrive(volume: info.volumeName)
-        if !isVirtual && !isFileDevice {
+        if isLinuxDrive {
             logger.info("opened drive", metadata: ["node": "\(driveNode)", "serial": "\(driveSerial ?? "?")"])
             await readTapeAlert()
         }
@@ -488,7 +504,7 @@ actor DeviceRuntime {
     ) {
         let mine = segments.removeValue(forKey: jobID) ?? []
         openJobs = max(0, openJobs - 1)
-        if !isVirtual && !isFileDevice { await readTapeAlert() }
+        if isLinuxDrive { await readTapeAlert() }
         let known = volumes
         let drive = dataPath?.statistics
         if openJobs == 0 {
@@ -545,6 +561,7 @@ actor DeviceRuntime {
         try requireOnline("?")
         try await closePath()
         try await load(volume: volume)
+        try await waitForDriveReady()
         loadedVolume = volume
         return isVirtual ? device.archiveDevice : driveNode
     }

@@ -19,6 +19,17 @@ enum ThreadBridge {
         return try result.get()
     }
 
+    /// Runs blocking `body` (a drive's MTOFFL, a wait for a drive to come online) on a thread of its own and
+    /// suspends, without blocking the caller's thread, until it returns; rethrows its error.
+    static func run(name: String, _ body: @escaping @Sendable () throws -> Void) async throws {
+        let failure = GuardedState<(any Error)?>("thread failure", nil)
+        let handle = start(name: name) {
+            do { try body() } catch { failure.withLock { $0 = error } }
+        }
+        await handle.join()
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
     /// Starts a named thread running `body`; the returned handle's `join()` suspends (without blocking) until the
     /// body has returned.
     static func start(name: String, _ body: @escaping @Sendable () -> Void) -> ThreadHandle {
