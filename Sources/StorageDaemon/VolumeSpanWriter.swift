@@ -305,6 +305,8 @@ final class VolumeSpanWriter {
         // One filemark ends the volume's data; if a Maximum File Size filemark was just written, that one does.
         if block > 0 { try filemark(session) }
         let verified = isFile ? nil : try rereadLastBlock()
+        // The full volume is done with: a Linux st node admits one open, and the next cartridge may go in this drive.
+        try? mount.drive.close()
         let report = EndOfMedium(
             volumeName: volumeName, session: session, jobID: jobs[session]?.job.jobID ?? 0,
             filemarks: volumeFilemarks, blocks: volumeBlocks, bytes: volumeBytes, rereadVerified: verified)
@@ -330,15 +332,22 @@ final class VolumeSpanWriter {
         events.mountedVolume()
     }
 
-    /// Backs over the filemark and the last record and checks its BlockNumber; nil when the drive cannot.
+    /// Backs over the filemark and the last record, then reads forward to the filemark: the last block before it
+    /// must carry the last BlockNumber written. Reading on to the mark (at most a few records) also verifies on a
+    /// drive whose backward space overshoots by a record (tgt does), and still catches a block that never reached
+    /// the tape. Nil when the drive cannot tell.
     private func rereadLastBlock() throws -> Bool? {
         guard let expected = lastBlockNumber else { return nil }
-        let found: UInt32?
+        var found: UInt32?
         do {
             try mount.drive.spaceFiles(-1)
             try mount.drive.spaceRecords(-1)
-            guard let bytes = try mount.drive.readBlock(maximumSize: VolumeFormat.sanityLimit) else { return nil }
-            found = bytes.withUnsafeBytes { BlockScan.blockNumber($0) }
+            for _ in 0..<4 {
+                guard let bytes = try mount.drive.readBlock(maximumSize: VolumeFormat.sanityLimit) else { break }
+                found = bytes.withUnsafeBytes { BlockScan.blockNumber($0) }
+                if found == expected { break }
+            }
+            if found == nil { return nil }
         } catch {
             return nil
         }

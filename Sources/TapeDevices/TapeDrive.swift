@@ -110,9 +110,14 @@ public protocol TapeDrive: AnyObject {
     func seekEndOfData() throws
     func position() throws -> TapePosition
     func status() throws -> TapeStatus
+    /// Gives the device up (an st node can be open only once: the next cartridge's open needs it). Idempotent.
+    func close() throws
 }
 
 extension TapeDrive {
+    /// Drives with nothing to give up.
+    public func close() throws {}
+
     /// Reads the next block into a fresh array, growing the buffer as the drive asks; nil at a filemark or end of data.
     public func readBlock(maximumSize: Int = 20_000_000) throws -> [UInt8]? {
         var size = 65_536

@@ -33,6 +33,7 @@ import Testing
         let units = try shippedUnits()
         #expect(Set(units.keys) == ["capstan-sd.service", "capstan-dir.service", "capstan-fd.service"])
         let root = try verificationRoot(units: units)
+        defer { RealBacula.removeTemporaryDirectory(root) }
         let result = try await Command.run(
             "/usr/bin/systemd-analyze", ["verify", "--man=no", "--root=" + root] + units.keys.sorted().map { root + "/etc/systemd/system/" + $0 })
         #expect(result.status == 0, "\(result.errors)")
@@ -51,6 +52,7 @@ import Testing
         var units = try shippedUnits()
         units["capstan-sd.service"] = units["capstan-sd.service"]?.replacingOccurrences(of: "Type=notify", with: "Type=notifyy")
         let root = try verificationRoot(units: units)
+        defer { RealBacula.removeTemporaryDirectory(root) }
         let result = try await Command.run(
             "/usr/bin/systemd-analyze", ["verify", "--man=no", "--root=" + root, root + "/etc/systemd/system/capstan-sd.service"])
         #expect(result.errors.contains("notifyy"), "\(result.errors)")

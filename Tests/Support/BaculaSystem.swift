@@ -301,5 +301,6 @@ public final class BaculaSystem: @unchecked Sendable {
 
     deinit {
         for process in processes.reversed() { process.stop() }
+        RealBacula.removeTemporaryDirectory(directory)
     }
 }

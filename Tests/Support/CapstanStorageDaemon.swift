@@ -56,5 +56,8 @@ public final class CapstanStorageDaemon: @unchecked Sendable {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.process.processIdentifier)/fd").count) ?? -1
     }
 
-    deinit { process.stop() }
+    deinit {
+        process.stop()
+        RealBacula.removeTemporaryDirectory(directory)
+    }
 }

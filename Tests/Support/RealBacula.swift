@@ -8,6 +8,13 @@ public enum RealBacula {
     public static let catalogScript = "/usr/share/bacula-director/make_sqlite3_tables"
 
     /// A fresh directory under the system temporary directory.
+    /// Removes a directory made by `temporaryDirectory` once its test is done with it — volumes, restored trees and
+    /// data sets run to gigabytes. `CAPSTAN_KEEP_TEST_DIRS=1` keeps them for a post-mortem.
+    public static func removeTemporaryDirectory(_ path: String) {
+        guard ProcessInfo.processInfo.environment["CAPSTAN_KEEP_TEST_DIRS"] == nil else { return }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
     public static func temporaryDirectory(_ prefix: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

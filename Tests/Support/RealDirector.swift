@@ -84,5 +84,8 @@ public final class RealDirector: @unchecked Sendable {
             input: commands.joined(separator: "\n") + "\n", timeout: timeout)
     }
 
-    deinit { process.stop() }
+    deinit {
+        process.stop()
+        RealBacula.removeTemporaryDirectory(directory)
+    }
 }

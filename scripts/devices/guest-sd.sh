@@ -40,7 +40,8 @@ t "library: tgt with drive 2 on a target of its own"
 modprobe sg; modprobe iscsi_tcp
 mkdir -p /etc/udev/rules.d && cp "$ROOT/udev/61-capstan-tape.rules" /etc/udev/rules.d/ && udevadm control --reload
 rm -rf "$W" "$VTL"; mkdir -p "$W"/{etc,sd,dir,fd,spool,log,restore1,restore2,restore3}
-NUM_TAPES=4 "$HARNESS/vtl-up.sh" "$VTL" >/dev/null || exit 1
+# 12 MB cartridges: the 17 MB backup reaches end of medium on the first and continues on a second.
+NUM_TAPES=4 TAPE_MB=12 "$HARNESS/vtl-up.sh" "$VTL" >/dev/null || exit 1
 T="tgtadm -C 7 --lld iscsi"
 $T --op delete --mode logicalunit --tid 1 --lun 2 || exit 1
 $T --op new --mode target --tid 2 -T "$IQN2"
@@ -179,8 +180,12 @@ echo "    volume $volume; SD log:"
 grep -E "loading|unloading|opened drive|appending" "$W/log/capstan-sd.log" | sed 's/^/      /' | tail -6
 check "the SD loaded the cartridge the Director chose ($volume) by its barcode" \
   grep -q "loading $volume from slot" "$W/log/capstan-sd.log"
-check "the blocks went through the st driver to the cartridge (tgt's $volume grew past 10 MB)" \
-  test "$(du -k "$VTL/media/$volume" | cut -f1)" -gt 10000
+check "the blocks went through the st driver to the cartridge (tgt's $volume grew past 8 MB)" \
+  test "$(du -k "$VTL/media/$volume" | cut -f1)" -gt 8000
+volumes=$(sql "SELECT group_concat(VolumeName || ':' || VolStatus, ' ') FROM Media WHERE MediaId IN (SELECT MediaId FROM JobMedia WHERE JobId=$backup)")
+echo "    volumes of the backup: $volumes"
+check "end of medium on the 12 MB cartridge: the job continued on a second one, the first is Full" \
+  bash -c "[ \$(wc -w <<< '$volumes') = 2 ] && grep -q ':Full' <<< '$volumes'"
 check "capstan_drive_bytes_written_total is non-zero on the metrics port" \
   bash -c "curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep -E '^capstan_drive_bytes_written_total\\{device=\"Drive-[12]\"\\} [1-9]'"
 
