@@ -92,9 +92,13 @@ final class TapeLibrary: @unchecked Sendable {
     private(set) var endOfMediumReports: [EndOfMedium] = []
     private(set) var segments: [JobMediaSegment] = []
 
-    init(scratch: Scratch, capacity: Int64? = nil) {
+    /// Mount every tape behind `BackspaceOvershootingFakeDrive` (backward spacing as tgt does it).
+    let overshootingBackspace: Bool
+
+    init(scratch: Scratch, capacity: Int64? = nil, overshootingBackspace: Bool = false) {
         self.scratch = scratch
         self.capacity = capacity
+        self.overshootingBackspace = overshootingBackspace
     }
 
     func path(_ n: Int) -> String { scratch.path("TAPE\(n).vtape") }
@@ -104,7 +108,8 @@ final class TapeLibrary: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: path(n))
         let tape = try VirtualTape(path: path(n), writable: true, capacity: capacity, ratedSpeed: ratedSpeed)
         lock.withLock { tapes.append(tape) }
-        return VolumeMount(drive: tape, label: volumeLabel(name(n)), medium: .relabel)
+        let drive: any TapeDrive = overshootingBackspace ? BackspaceOvershootingFakeDrive(tape) : tape
+        return VolumeMount(drive: drive, label: volumeLabel(name(n)), medium: .relabel)
     }
 
     var owner: DriveWriter.Owner {
@@ -123,6 +128,27 @@ final class TapeLibrary: @unchecked Sendable {
     var mounted: Int { lock.withLock { tapes.count } }
 
     func closeAll() throws { try lock.withLock { for t in tapes { try t.close() } } }
+}
+
+/// A virtual tape whose backward file spacing lands one record too far back, as tgt's does (seen in the VM tier:
+/// WEOF, BSF 1, BSR 1 then reads the record before the last one). A fake: no real drive behaves like this on purpose.
+final class BackspaceOvershootingFakeDrive: TapeDrive {
+    let tape: VirtualTape
+    init(_ tape: VirtualTape) { self.tape = tape }
+
+    func writeBlock(_ block: UnsafeRawBufferPointer) throws { try tape.writeBlock(block) }
+    func readBlock(into buffer: UnsafeMutableRawBufferPointer) throws -> TapeRead { try tape.readBlock(into: buffer) }
+    func writeFilemarks(_ count: Int) throws { try tape.writeFilemarks(count) }
+    func spaceFiles(_ count: Int) throws {
+        try tape.spaceFiles(count)
+        if count < 0 { try tape.spaceRecords(-1) }
+    }
+    func spaceRecords(_ count: Int) throws { try tape.spaceRecords(count) }
+    func rewind() throws { try tape.rewind() }
+    func seekEndOfData() throws { try tape.seekEndOfData() }
+    func position() throws -> TapePosition { try tape.position() }
+    func status() throws -> TapeStatus { try tape.status() }
+    func close() throws { try tape.close() }
 }
 
 /// Reads several vtape images as one volume set: at the end of one, the next one's label block is skipped (as a
