@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import BaculaVolume
 import Foundation
 import Testing
@@ -134,19 +135,6 @@ import Testing
         return out.bytes
     }
 
-    static func run(_ arguments: [String], timeout: Int = 120) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        p.arguments = ["\(timeout)"] + arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test(arguments: [64_512, 1_048_576])
     func realBlsListsAndRealBextractRestores(blockSize: Int) throws {
         let fm = FileManager.default
@@ -187,19 +175,19 @@ import Testing
         let conf = tmp.appendingPathComponent("sd.conf")
         try config.write(to: conf, atomically: true, encoding: .utf8)
 
-        let jobs = try Self.run(["/usr/sbin/bls", "-c", conf.path, "-V", name, "-j", "TestFiles"])
+        let jobs = try Command.runMerged(["/usr/sbin/bls", "-c", conf.path, "-V", name, "-j", "TestFiles"])
         #expect(jobs.status == 0, "\(jobs.output)")
         #expect(jobs.output.contains("JobId=77"), "\(jobs.output)")
         #expect(jobs.output.contains("Files=8"), "\(jobs.output)")
         #expect(jobs.output.contains("Status=T"), "\(jobs.output)")
         #expect(!jobs.output.lowercased().contains("checksum"), "\(jobs.output)")
 
-        let list = try Self.run(["/usr/sbin/bls", "-c", conf.path, "-V", name, "TestFiles"])
+        let list = try Command.runMerged(["/usr/sbin/bls", "-c", conf.path, "-V", name, "TestFiles"])
         #expect(list.status == 0, "\(list.output)")
         #expect(list.output.contains("8 files found."), "\(list.output)")
         #expect(list.output.contains("\(Self.dataDir)/link -> plain.bin"), "\(list.output)")
 
-        let extract = try Self.run(["/usr/sbin/bextract", "-c", conf.path, "-V", name, "TestFiles", restore.path])
+        let extract = try Command.runMerged(["/usr/sbin/bextract", "-c", conf.path, "-V", name, "TestFiles", restore.path])
         #expect(extract.status == 0, "\(extract.output)")
         #expect(extract.output.contains("8 files restored."), "\(extract.output)")
 

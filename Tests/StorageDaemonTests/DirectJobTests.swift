@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import BaculaVolume
 import Foundation
 import StorageDaemon
@@ -201,7 +202,7 @@ import TapeDevices
             let bsr = scratch.path("job\(outcome.session.id).bsr")
             try bootstrap.write(toFile: bsr, atomically: true, encoding: .utf8)
             let restore = scratch.directory("restore\(outcome.session.id)")
-            let extract = try run(["/usr/sbin/bextract", "-b", bsr, "-c", bacula.config, "FileDev", restore])
+            let extract = try Command.runMerged(["/usr/sbin/bextract", "-b", bsr, "-c", bacula.config, "FileDev", restore])
             #expect(extract.status == 0, "\(extract.output)")
             #expect(extract.output.contains("3 files restored."), "\(extract.output)")
             for (name, content) in backup.files {

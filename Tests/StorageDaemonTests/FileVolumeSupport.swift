@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import BaculaVolume
 import Foundation
 import StorageDaemon
@@ -132,11 +133,11 @@ struct RealBaculaFileDevice {
 
     /// `bls -j` over one or more volumes (`A|B`).
     func jobs(_ volumes: [String]) throws -> (status: Int32, output: String) {
-        try run(["/usr/sbin/bls", "-c", config, "-V", volumes.joined(separator: "|"), "-j", "FileDev"])
+        try Command.runMerged(["/usr/sbin/bls", "-c", config, "-V", volumes.joined(separator: "|"), "-j", "FileDev"])
     }
 
     func extract(_ volumes: [String], to directory: String) throws -> (status: Int32, output: String) {
-        try run(["/usr/sbin/bextract", "-c", config, "-V", volumes.joined(separator: "|"), "FileDev", directory])
+        try Command.runMerged(["/usr/sbin/bextract", "-c", config, "-V", volumes.joined(separator: "|"), "FileDev", directory])
     }
 }
 

@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import BaculaVolume
 import Foundation
 import StorageDaemon
@@ -243,20 +244,6 @@ func matches(_ back: ReadBack, _ plan: JobPlan) -> Bool {
     return true
 }
 
-/// Runs a program with a timeout; returns its status and combined output.
-func run(_ arguments: [String], timeout: Int = 120) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-    p.arguments = ["\(timeout)"] + arguments
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
 /// `bls -j` on a vtape image, with an SD config like shared/fixtures/bacula-9.6.7/bls-fixtures.conf.
 func blsJobs(image: String, volume: String, scratch: Scratch) throws -> (status: Int32, output: String) {
     let work = scratch.directory("bls-work")
@@ -272,7 +259,7 @@ func blsJobs(image: String, volume: String, scratch: Scratch) throws -> (status:
         """
     let conf = scratch.path("bls-sd.conf")
     try config.write(toFile: conf, atomically: true, encoding: .utf8)
-    return try run(["/usr/sbin/bls", "-c", conf, "-V", volume, "-j", "SpoolTape"])
+    return try Command.runMerged(["/usr/sbin/bls", "-c", conf, "-V", volume, "-j", "SpoolTape"])
 }
 
 /// A drive clock that only moves when the test advances it; sleepers block until then.

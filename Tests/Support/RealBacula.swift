@@ -143,6 +143,21 @@ public enum Command {
         }
     }
 
+    /// Runs `arguments` under `/usr/bin/timeout` and blocks until it ends: exit status and stdout and stderr as one
+    /// text (the order a terminal shows). For synchronous test helpers (bls, bextract on a scratch volume).
+    public static func runMerged(_ arguments: [String], timeout: Int = 120) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["\(timeout)"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     static func runBlocking(_ executable: String, _ arguments: [String], input: String?, timeout: Double) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
