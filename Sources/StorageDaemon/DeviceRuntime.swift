@@ -201,25 +201,10 @@ actor DeviceRuntime {
         return try VolumeStream(path: path).label
     }
 
-    /// The label at the beginning of the tape in `drive`; nil for a blank tape.
-    /// Only the first block is looked at: a blank cartridge (end of data, or on some drives a read error or stale
-    /// bytes where the first block would be) has no label, and nothing further on the tape can be one.
+    /// The label at the beginning of the tape in `drive`; nil for a blank tape, a tape that starts with anything
+    /// else, or an undecodable first block (what tgt hands back for a blank cartridge; see `probeVolumeLabel`).
     static func readLabel(_ drive: any TapeDrive) throws -> VolumeLabel? {
-        try drive.rewind()
-        var reader = VolumeReader(
-            source: TapeBlockSource(drive: drive),
-            initialBufferSize: drive is LinuxTapeDrive ? LinuxTapeDrive.minimumReadBuffer : 2 << 20)
-        defer { try? drive.rewind() }
-        while let event = try reader.next() {
-            switch event {
-            case .record(let record):
-                guard record.fileIndex == LabelType.volumeLabel.rawValue || record.fileIndex == LabelType.preLabel.rawValue
-                else { return nil }
-                return try VolumeLabel(decoding: record.data)
-            case .filemark, .damagedBlock: return nil
-            case .block: continue
-            }
-        }
+        if case .label(let label, _) = try drive.probeVolumeLabel() { return label }
         return nil
     }
 

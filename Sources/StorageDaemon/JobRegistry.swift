@@ -96,26 +96,24 @@ final class JobRegistry: Sendable {
     }
 
     /// Cancels a job: its key stops working and its File-daemon connection is closed.
-    func cancel(_ name: String) {
+    func cancel(_ name: String) { stop(name) { $0.canceled = true } }
+
+    /// Fails a job from the daemon's side (its drive disappeared): like a cancel, its key stops working and its
+    /// File-daemon connection is closed, but the job ends in error with `reason` (the first reason given), not canceled.
+    func fail(_ name: String, reason: String) { stop(name) { $0.failure = $0.failure ?? reason } }
+
+    /// Marks the job's entry, ends its key, and closes its File-daemon connection (outside the lock).
+    private func stop(_ name: String, marking mark: (inout Entry) -> Void) {
         let handler: (@Sendable () -> Void)? = state.withLock { state in
-            state.entries[name]?.canceled = true
             state.table.setPhase(.ended, of: name)
-            return state.entries[name]?.onCancel
+            guard var entry = state.entries[name] else { return nil }
+            mark(&entry)
+            state.entries[name] = entry
+            return entry.onCancel
         }
         handler?()
     }
 
-    /// Fails a job from the daemon's side (its drive disappeared): like a cancel, its key stops working and its
-    /// File-daemon connection is closed, but the job ends in error with `reason`, not canceled.
-    func fail(_ name: String, reason: String) {
-        let handler: (@Sendable () -> Void)? = state.withLock { state in
-            guard state.entries[name] != nil else { return nil }
-            if state.entries[name]?.failure == nil { state.entries[name]?.failure = reason }
-            state.table.setPhase(.ended, of: name)
-            return state.entries[name]?.onCancel
-        }
-        handler?()
-    }
 
     /// The names of the running jobs using `device`.
     func jobs(onDevice device: String) -> [String] {

@@ -184,42 +184,17 @@ struct TapeCommand: ParsableCommand {
         var options: Options { parent.options }
         @Flag(name: .long, help: "Print JSON.") var json = false
 
-        struct Label: Encodable {
-            var volumeName: String
-            var labelType: String
-            var version: UInt32
-            var poolName: String
-            var poolType: String
-            var mediaType: String
-            var hostName: String
-            var labelProgram: String
-            var blockSize: UInt32
-        }
-
         func run() throws {
             try with(options, writable: false) { drive in
-                try drive.rewind()
-                // 1 MiB: more than twice any block Capstan or Bacula writes, which tgt's inverted residual needs
-                var reader = VolumeReader(source: TapeBlockSource(drive: drive), initialBufferSize: 1 << 20)
-                defer { reader.close() }
-                var label: Label?
-                while label == nil, let event = try reader.next() {
-                    switch event {
-                    case .record(let r):
-                        guard r.labelType == .preLabel || r.labelType == .volumeLabel else {
-                            throw fail("tape", "the first record is not a volume label (FileIndex \(r.fileIndex))")
-                        }
-                        let l = try VolumeLabel(decoding: r.data)
-                        label = Label(
-                            volumeName: l.volumeName, labelType: r.labelType?.name ?? "", version: l.version, poolName: l.poolName,
-                            poolType: l.poolType, mediaType: l.mediaType, hostName: l.hostName, labelProgram: l.labelProgram,
-                            blockSize: l.blockSize)
-                    case .damagedBlock(let e): throw fail("tape", "the first block is damaged: \(e)")
-                    case .filemark: throw fail("tape", "no Bacula label: the tape starts with a filemark")
-                    case .block: continue
-                    }
+                let label: VolumeListing.Label
+                switch try drive.probeVolumeLabel() {
+                case .label(let l, let type): label = VolumeListing.Label(l, type: type)
+                case .notALabel(let fileIndex):
+                    throw fail("tape", "the first record is not a volume label (FileIndex \(fileIndex))")
+                case .damaged(let e): throw fail("tape", "the first block is damaged: \(e)")
+                case .filemarkFirst: throw fail("tape", "no Bacula label: the tape starts with a filemark")
+                case .blank: throw fail("tape", "no Bacula label: the tape is blank")
                 }
-                guard let label else { throw fail("tape", "no Bacula label: the tape is blank") }
                 if json { return try printJSON(label) }
                 print("Volume \"\(label.volumeName)\" (\(label.labelType), version \(label.version))")
                 print("  Pool \(label.poolName) (\(label.poolType)), Media Type \(label.mediaType)")

@@ -93,12 +93,7 @@ struct VolumeListing: Codable {
         let key = UInt64(r.sessionID) << 32 | UInt64(r.sessionTime)
         switch r.labelType {
         case .preLabel?, .volumeLabel?:
-            let l = try VolumeLabel(decoding: r.data)
-            label = Label(
-                volumeName: l.volumeName, labelType: r.labelType?.name ?? "", version: l.version,
-                poolName: l.poolName, poolType: l.poolType, mediaType: l.mediaType, hostName: l.hostName,
-                labelProgram: l.labelProgram, labelTime: Self.date(l.labelTime), writeTime: Self.date(l.writeTime),
-                blockSize: l.blockSize)
+            if let type = r.labelType { label = Label(try VolumeLabel(decoding: r.data), type: type) }
         case .startOfSession?, .endOfSession?:
             let isEnd = r.labelType == .endOfSession
             let s = try SessionLabel(decoding: r.data, isEnd: isEnd)
@@ -225,5 +220,16 @@ struct VolumeListing: Codable {
 extension String {
     func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
+
+extension VolumeListing.Label {
+    /// The facts of a decoded volume label, as `ls` and `tape read-label` print them.
+    init(_ label: VolumeLabel, type: LabelType) {
+        self.init(
+            volumeName: label.volumeName, labelType: type.name, version: label.version, poolName: label.poolName,
+            poolType: label.poolType, mediaType: label.mediaType, hostName: label.hostName,
+            labelProgram: label.labelProgram, labelTime: VolumeListing.date(label.labelTime),
+            writeTime: VolumeListing.date(label.writeTime), blockSize: label.blockSize)
     }
 }
