@@ -210,13 +210,13 @@ actor VolumeManager {
         var offered = "?"
         var waited = false
         var unavailableReason: String?
+        let offline = await offlineDevices()
         for storage in request.storages {
             for name in storage.devices {
                 offered = name
                 var candidates = devices(named: name).filter { $0.mediaType == storage.storage.mediaType }
                 guard !candidates.isEmpty else { continue }
                 // A Device whose drive is not present takes no job.
-                let offline = await offlineDevices()
                 candidates.removeAll { offline[$0.name] != nil }
                 guard !candidates.isEmpty else {
                     let reasons = offline.keys.sorted().compactMap { offline[$0] }.joined(separator: "; ")

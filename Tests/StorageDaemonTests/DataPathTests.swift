@@ -139,34 +139,16 @@ import TapeDevices
         #expect(bls.output.components(separatedBy: "End Job Session Record").count == 4, "\(bls.output)")
     }
 
-    /// The end-of-medium re-read reads on to the filemark, so a drive whose backward spacing overshoots by a record
-    /// (tgt) still verifies the last block written, and the job continues on the next volume.
-    @Test func endOfMediumRereadVerifiesOnABackspaceOvershootingFakeDrive() async throws {
-        let scratch = Scratch("eom-overshoot")
-        defer { scratch.cleanup() }
-        let library = TapeLibrary(scratch: scratch, capacity: 6 * Self.mib + 300_000, overshootingBackspace: true)
-        let path = try DeviceDataPath(
-            spool: spoolConfiguration(scratch, total: 4 * Self.mib, job: 4 * Self.mib),
-            drive: DriveWriter.Configuration(maximumFileSize: 3_000_000),
-            firstVolume: try library.mount(1), owner: library.owner)
-        let plan = JobPlan(jobID: 32, files: 5, chunks: 30)
-        _ = try await runJob(path, plan)
-        _ = try await path.close()
-        try library.closeAll()
-        #expect(library.mounted == 2)
-        let report = try #require(library.endOfMediumReports.first)
-        #expect(report.rereadVerified == true)
-        let back = try readBack([library.path(1), library.path(2)])
-        #expect(back.damaged == 0)
-        #expect(matches(back, plan))
-    }
-
     /// End of medium at a small capacity: the job continues on a second volume (VOL_LABEL, the block that did not
     /// fit, then the rest); reading both volumes restores every record, including the one split at the boundary.
-    @Test func endOfMediumContinuesOnTheNextVolume() async throws {
-        let scratch = Scratch("eom")
+    /// The end-of-medium re-read reads on to the filemark, so it also verifies on a drive whose backward spacing
+    /// overshoots by a record, as tgt's does (`BackspaceOvershootingFakeDrive`).
+    @Test(arguments: [false, true])
+    func endOfMediumContinuesOnTheNextVolume(overshootingBackspace: Bool) async throws {
+        let scratch = Scratch("eom-\(overshootingBackspace)")
         defer { scratch.cleanup() }
-        let library = TapeLibrary(scratch: scratch, capacity: 6 * Self.mib + 300_000)
+        let library = TapeLibrary(
+            scratch: scratch, capacity: 6 * Self.mib + 300_000, overshootingBackspace: overshootingBackspace)
         let path = try DeviceDataPath(
             spool: spoolConfiguration(scratch, total: 4 * Self.mib, job: 4 * Self.mib),
             drive: DriveWriter.Configuration(maximumFileSize: 3_000_000),
