@@ -99,7 +99,7 @@ let package = Package(
                 "CapstanTestSupport", logging,
             ]),
         .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume", "CapstanTestSupport"]),
-        .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon"]),
+        .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon", "CapstanTestSupport"]),
         .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire", "CapstanTestSupport"]),
         .testTarget(
             name: "StorageProtocolTests", dependencies: ["StorageProtocol", "BaculaWire", "BaculaVolume", "CapstanTestSupport"],

@@ -143,8 +143,3 @@ public struct StatusReport: Sendable {
         return lines
     }
 }
-
-/// Capstan's version.
-public enum CapstanVersion {
-    public static let text = "0.1.0 (26 November 2026)"
-}

@@ -11,7 +11,8 @@ import StorageDaemon
 struct StorageDaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capstan-sd",
-        abstract: "Capstan Storage daemon: receives backups on port 9103 and writes Bacula 9.6 volumes.")
+        abstract: "Capstan Storage daemon: receives backups on port 9103 and writes Bacula 9.6 volumes.",
+        version: CapstanVersion.number)
 
     @OptionGroup var options: DaemonOptions
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import CapstanConfig
+import CapstanCLI
 
 /// `capstan`: the console and the tools. Each subcommand lives in its own file.
 @main
@@ -6,6 +8,7 @@ struct Capstan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capstan",
         abstract: "Capstan console and tools.",
+        version: CapstanVersion.number,
         subcommands: [
             // one line per subcommand; keep this list sorted
             ChangerCommand.self,

@@ -7,15 +7,15 @@ import Testing
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    /// A file-system root with systemd's own units, the built programs in /usr/local/bin and `units` installed.
+    /// A file-system root with systemd's own units, the built programs in /usr/sbin and `units` installed.
     func verificationRoot(units: [String: String]) throws -> String {
         let root = try RealBacula.temporaryDirectory("capstan-systemd-root")
         let manager = FileManager.default
         try manager.createDirectory(atPath: root + "/usr/lib/systemd", withIntermediateDirectories: true)
         try manager.copyItem(atPath: "/lib/systemd/system", toPath: root + "/usr/lib/systemd/system")
-        try manager.createDirectory(atPath: root + "/usr/local/bin", withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: root + "/usr/sbin", withIntermediateDirectories: true)
         for program in ["capstan-sd", "capstan-dir", "capstan-fd"] {
-            try manager.copyItem(atPath: Programs.path(program), toPath: root + "/usr/local/bin/" + program)
+            try manager.copyItem(atPath: Programs.path(program), toPath: root + "/usr/sbin/" + program)
         }
         try manager.createDirectory(atPath: root + "/etc/systemd/system", withIntermediateDirectories: true)
         for (name, text) in units { try text.write(toFile: root + "/etc/systemd/system/" + name, atomically: true, encoding: .utf8) }

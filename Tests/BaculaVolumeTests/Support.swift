@@ -1,15 +1,11 @@
 import BaculaVolume
+import CapstanTestSupport
 import Foundation
 
-/// Paths of the shared material (`../shared` beside the repository root).
+/// The Bacula 9.6.7 volume fixtures (`Tests/Fixtures/bacula-9.6.7`).
 enum Shared {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let fixtures = root.appendingPathComponent("../shared/fixtures/bacula-9.6.7").standardized
-
-    static func fixture(_ name: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(name)))
-    }
+    /// The bytes of a fixture; throws `Fixtures.Missing` naming the path when it is absent.
+    static func fixture(_ name: String) throws -> [UInt8] { try Fixtures.bytes("bacula-9.6.7/" + name) }
 }
 
 

@@ -2,21 +2,11 @@ import CapstanTestSupport
 import Foundation
 import Testing
 
-/// Locates the shared specification material (`../shared` beside the repository root) and loads it.
+/// Loads the captures of the real daemons (`Tests/Fixtures/captures`).
 enum SharedMaterial {
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func bytes(_ name: String) throws -> [UInt8] { try Fixtures.bytes("captures/" + name) }
 
-    static let captures = repositoryRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared/spec/captures")
-
-    static func bytes(_ name: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: captures.appendingPathComponent(name)))
-    }
-
-    static func text(_ name: String) throws -> String {
-        String(decoding: try bytes(name), as: UTF8.self)
-    }
+    static func text(_ name: String) throws -> String { try Fixtures.text("captures/" + name) }
 }
 
 /// The two saved captures and the section of the transcript file that decodes each.

@@ -5,8 +5,6 @@ import Testing
 /// `capstan changer`, `capstan tape` and `capstan devices` run as programs against a virtual library of vtape
 /// cartridges and against the project's mtx-changer-style script.
 @Suite struct DeviceToolTests {
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared")
 
     struct Inventory: Decodable {
         struct Slot: Decodable {
@@ -86,7 +84,7 @@ import Testing
         // put Bacula 9.6.7's own vtape volume in as cartridge CAP0002
         let cartridge = dir + "/lib/cartridges/CAP0002.vtape"
         try FileManager.default.removeItem(atPath: cartridge)
-        try FileManager.default.copyItem(atPath: Self.shared.appendingPathComponent("fixtures/bacula-9.6.7/TAPE01.vtape").path, toPath: cartridge)
+        try FileManager.default.copyItem(atPath: Fixtures.volume("TAPE01.vtape"), toPath: cartridge)
 
         let empty = try await Programs.run("capstan", ["tape", "-c", config, "--device", "Drive-0", "status"])
         #expect(empty.status == 1 && empty.errors.contains("no cartridge"), "\(empty.errors)")
@@ -136,7 +134,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for slot in [1, 2] { try Data([0, 0, 0, 0] + [UInt8](repeating: 0, count: 16)).write(to: URL(fileURLWithPath: "\(dir)/slot\(slot)")) }
         try "1:AAA001\n2:AAA002\n".write(toFile: dir + "/barcodes", atomically: true, encoding: .utf8)
-        let script = Self.shared.appendingPathComponent("tools/changer.sh").path
+        let script = Fixtures.repositoryRoot.appendingPathComponent("scripts/devices/file-changer").path
         let config = """
             Storage { Name = sd; Working Directory = \(dir); Pid Directory = \(dir) }
             Director { Name = dir; Password = x }

@@ -4,8 +4,7 @@ import Testing
 
 /// `capstan ls` and `capstan extract` run as programs on the real Bacula 9.6.7 fixtures.
 @Suite struct VolumeToolTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures/bacula-9.6.7").path
+    static let fixtures = Fixtures.volumes.path
 
     struct Listing: Decodable {
         struct Session: Decodable {
@@ -23,7 +22,7 @@ import Testing
         let result = try await Programs.run("capstan", ["ls", "--json", Self.fixtures + "/TAPE01.vtape", Self.fixtures + "/PlainVol"])
         #expect(result.status == 0, "\(result.errors)")
         let listings = try JSONDecoder().decode([Listing].self, from: Data(result.output.utf8))
-        #expect(listings.map(\.container) == ["vtape", "file"])
+        try #require(listings.map(\.container) == ["vtape", "file"], "\(result.output)")
         let tape = listings[0].sessions
         #expect(tape.map(\.jobId) == [3, 4])
         #expect(tape.map(\.sessionId) == [3, 4])

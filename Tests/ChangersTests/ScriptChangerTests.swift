@@ -4,11 +4,11 @@ import TapeDevices
 import Testing
 
 /// Bacula's Changer Command interface: output parsers, the command line, and real runs of the project's
-/// mtx-changer-style test script (../shared/tools/changer.sh) over vtape files.
+/// mtx-changer-style test script (scripts/devices/file-changer) over vtape files.
 @Suite struct ScriptChangerTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let changerScript = root.deletingLastPathComponent().appendingPathComponent("shared/tools/changer.sh").path
+    static let changerScript = root.appendingPathComponent("scripts/devices/file-changer").path
 
     @Test func listAllParsesDrivesSlotsAndImportExport() throws {
         let text = "D:0:F:2:E00002L6\nD:1:E\nS:1:F:E00001L6\nS:2:E\nS:3:F:\nI:9:F:CLN001\nI:10:E\n"
@@ -48,7 +48,7 @@ import Testing
         #expect(line.rendered(values).contains("\"/srv/tape dir/drive0\""))
     }
 
-    /// A directory laid out for changer.sh: cartridges `slotN` (vtape images) and a barcode file.
+    /// A directory laid out for file-changer: cartridges `slotN` (vtape images) and a barcode file.
     func library(slots: [Int]) throws -> (dir: String, drive: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-script-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

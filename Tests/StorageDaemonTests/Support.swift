@@ -244,7 +244,7 @@ func matches(_ back: ReadBack, _ plan: JobPlan) -> Bool {
     return true
 }
 
-/// `bls -j` on a vtape image, with an SD config like shared/fixtures/bacula-9.6.7/bls-fixtures.conf.
+/// `bls -j` on a vtape image, with an SD config like Tests/Fixtures/bacula-9.6.7/bls-fixtures.conf.
 func blsJobs(image: String, volume: String, scratch: Scratch) throws -> (status: Int32, output: String) {
     let work = scratch.directory("bls-work")
     let config = """

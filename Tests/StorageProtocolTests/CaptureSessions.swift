@@ -21,14 +21,8 @@ struct CapturedSession {
 }
 
 enum Captures {
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static let directory = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/spec/captures")
-
-    static func bytes(_ name: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: directory.appendingPathComponent(name)))
-    }
+    /// The bytes of a capture in `Tests/Fixtures/captures`; throws `Fixtures.Missing` naming it when absent.
+    static func bytes(_ name: String) throws -> [UInt8] { try Fixtures.bytes("captures/" + name) }
 
     /// Every connection to the SD port (19103) of a capture, in order of appearance.
     static func storageSessions(_ file: String) throws -> [CapturedSession] {

@@ -17,7 +17,7 @@ struct DeviceTranscript {
     var title: String
     var connections: [[Event]]
 
-    static let directory = Captures.repositoryRoot.appendingPathComponent(
+    static let directory = Fixtures.repositoryRoot.appendingPathComponent(
         "Tests/StorageProtocolTests/Fixtures/device-commands")
 
     static let names = [

@@ -1,14 +1,14 @@
 import BaculaVolume
+import CapstanTestSupport
 import Foundation
 import Testing
 
 @testable import TapeDevices
 
+/// The Bacula 9.6.7 volume fixtures (`Tests/Fixtures/bacula-9.6.7`).
 enum Shared {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let fixtures = root.appendingPathComponent("../shared/fixtures/bacula-9.6.7").standardized
-    static func path(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+    /// The path of a fixture; throws `Fixtures.Missing` naming it when it is absent.
+    static func path(_ name: String) throws -> String { try Fixtures.volume(name) }
 }
 
 func scratch(_ name: String) -> String {

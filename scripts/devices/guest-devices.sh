@@ -10,7 +10,7 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CAPSTAN=${CAPSTAN:-$ROOT/.build/debug/capstan}
-FIXTURES=${FIXTURES:-$ROOT/../shared/fixtures/bacula-9.6.7}
+FIXTURES=${FIXTURES:-$ROOT/Tests/Fixtures/bacula-9.6.7}
 IQN=iqn.2024-01.test.vtl:lib1
 PORTAL=127.0.0.1:3260
 W=/run/capstan-devices

@@ -6,7 +6,7 @@
 # guest-sd.sh runs capstan-sd on the library with the real bacula-dir and bacula-fd (backup, restore, hotplug).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-HARNESS=${HARNESS:-$ROOT/../shared/harness/scsi}
+LIBRARY=$ROOT/scripts/devices/tape-library
 PROBE=${PROBE:-$ROOT/.build/debug/capstan-scsi-probe}
 IQN=iqn.2024-01.test.vtl:lib1
 PORTAL=127.0.0.1:3260
@@ -15,7 +15,7 @@ t() { printf '[%6.2fs] %s\n' "$(cut -d' ' -f1 /proc/uptime)" "$*"; }
 t "modules, Capstan's udev rules, library, login"
 modprobe sg; modprobe iscsi_tcp
 mkdir -p /etc/udev/rules.d && cp "$ROOT/udev/61-capstan-tape.rules" /etc/udev/rules.d/ && udevadm control --reload
-rm -rf /run/vtl; "$HARNESS/vtl-up.sh" /run/vtl || exit 1
+rm -rf /run/vtl; "$LIBRARY" up /run/vtl || exit 1
 iscsid || exit 1
 iscsiadm -m discovery -t sendtargets -p "$PORTAL" >/dev/null
 iscsiadm -m node -T "$IQN" -p "$PORTAL" --login >/dev/null
@@ -30,6 +30,6 @@ t "probe exit $rc"
 "$ROOT/scripts/devices/guest-devices.sh" || rc=1
 "$ROOT/scripts/devices/guest-tape-volume.sh" || rc=1
 iscsiadm -m node -T "$IQN" -p "$PORTAL" --logout >/dev/null 2>&1
-"$HARNESS/vtl-down.sh" /run/vtl >/dev/null 2>&1
+"$LIBRARY" down /run/vtl >/dev/null 2>&1
 "$ROOT/scripts/devices/guest-sd.sh" || rc=1
 exit $rc

@@ -9,7 +9,7 @@
 # on purpose: the SD must find each Device's drive element by serial (DVCID), not by Drive Index.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-HARNESS=${HARNESS:-$ROOT/../shared/harness/scsi}
+LIBRARY=$ROOT/scripts/devices/tape-library
 BIN=${BIN:-$ROOT/.build/debug}
 IQN1=iqn.2024-01.test.vtl:lib1
 IQN2=iqn.2024-01.test.vtl:drive2
@@ -28,10 +28,10 @@ PIDS=()
 finish() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-  # the logs outlive the VM in the shared work directory (.vm/ is the harness's scratch space)
+  # the logs outlive the VM in the repository, which the VM mounts from the host (.vm/ is its scratch space)
   rm -rf "$ROOT/.vm/guest-sd-logs"; cp -r "$W/log" "$ROOT/.vm/guest-sd-logs" 2>/dev/null
   iscsiadm -m node --logoutall=all >/dev/null 2>&1
-  "$HARNESS/vtl-down.sh" "$VTL" >/dev/null 2>&1
+  "$LIBRARY" down "$VTL" >/dev/null 2>&1
 }
 trap finish EXIT
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
@@ -41,11 +41,11 @@ modprobe sg; modprobe iscsi_tcp
 mkdir -p /etc/udev/rules.d && cp "$ROOT/udev/61-capstan-tape.rules" /etc/udev/rules.d/ && udevadm control --reload
 rm -rf "$W" "$VTL"; mkdir -p "$W"/{etc,sd,dir,fd,spool,log,restore1,restore2,restore3}
 # 12 MB cartridges: the 17 MB backup reaches end of medium on the first and continues on a second.
-NUM_TAPES=4 TAPE_MB=12 "$HARNESS/vtl-up.sh" "$VTL" >/dev/null || exit 1
+TAPES=4 TAPE_MB=12 "$LIBRARY" up "$VTL" >/dev/null || exit 1
 T="tgtadm -C 7 --lld iscsi"
 $T --op delete --mode logicalunit --tid 1 --lun 2 || exit 1
 $T --op new --mode target --tid 2 -T "$IQN2"
-$T --op new --mode logicalunit --tid 2 --lun 1 -b "$VTL/media/notape2" --device-type tape
+$T --op new --mode logicalunit --tid 2 --lun 1 -b "$VTL/media/empty-drive2" --device-type tape
 $T --op update --mode logicalunit --tid 2 --lun 1 \
   --params vendor_id=IBM,product_id=ULT3580-TD6,product_rev=G350,scsi_sn=DRV00002,removable=1
 $T --op update --mode logicalunit --tid 2 --lun 1 --params online=0

@@ -1,17 +1,17 @@
 #!/bin/bash
-# Capture real replies of tgt's SMC changer and SSC drive (the harness library, ../shared/harness/scsi/vtl-up.sh)
+# Capture real replies of tgt's SMC changer and SSC drive (scripts/devices/tape-library)
 # as hex lines for Tests/SCSITests/Fixtures/tgt-replies.txt. Needs tgt and libiscsi-dev (scripts/install-deps).
 # Usage: scripts/scsi-capture/capture-fixtures.sh [OUT]   (about 2 s)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-HARNESS=${HARNESS:-$ROOT/../shared/harness/scsi}
+LIBRARY=$ROOT/scripts/devices/tape-library
 OUT=${1:-$ROOT/Tests/SCSITests/Fixtures/tgt-replies.txt}
 WORK=$(mktemp -d /tmp/capstan-capture.XXXXXX)
-export PORTAL=${PORTAL:-127.0.0.1:3263} CTL=${CTL:-13}
+export PORTAL=${PORTAL:-127.0.0.1:3263} CONTROL_PORT=${CONTROL_PORT:-13}
 IQN=iqn.2024-01.test.vtl:lib1
 cc -O2 -Wall -o "$WORK/scsi-capture" "$ROOT/scripts/scsi-capture/scsi-capture.c" -liscsi
-"$HARNESS/vtl-up.sh" "$WORK/vtl" >/dev/null
-trap '"$HARNESS/vtl-down.sh" "$WORK/vtl" --wipe >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+"$LIBRARY" up "$WORK/vtl" >/dev/null
+trap '"$LIBRARY" down "$WORK/vtl" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 C="$WORK/scsi-capture iscsi://$PORTAL/$IQN/3"
 D="$WORK/scsi-capture iscsi://$PORTAL/$IQN/1"
 {
