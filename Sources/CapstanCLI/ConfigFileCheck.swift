@@ -20,8 +20,13 @@ public enum ConfigFileCheck {
 
     /// Loads `path` for `kind` (detected when nil), prints every diagnostic to standard error and a one-line verdict.
     /// Returns the configuration when it has no errors.
+    /// A file that does not exist is one line (`PATH: no such configuration file`), not a list of missing resources.
     public static func check(path: String, kind: DaemonKind?, quietWhenValid: Bool = false) -> Configuration? {
         let resolved = resolve(path)
+        guard FileManager.default.fileExists(atPath: resolved) else {
+            FileHandle.standardError.write(Data("\(resolved): no such configuration file (pass another with -c FILE)\n".utf8))
+            return nil
+        }
         let (configuration, diagnostics) = ConfigLoader.load(path: resolved, kind: kind, source: FileSystemConfigSource())
         for diagnostic in diagnostics.all {
             FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))

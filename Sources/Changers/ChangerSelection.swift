@@ -82,7 +82,7 @@ public enum ChangerSelection: Equatable, Sendable {
     }
 
     /// `/dev/sgN`, `/dev/schN`, or a /dev/tape link named for an sg node or a changer.
-    static func isSCSIChangerPath(_ path: String) -> Bool {
+    public static func isSCSIChangerPath(_ path: String) -> Bool {
         func numbered(_ prefix: String) -> Bool {
             path.hasPrefix(prefix) && path.count > prefix.count && path.dropFirst(prefix.count).allSatisfy(\.isNumber)
         }

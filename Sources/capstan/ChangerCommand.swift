@@ -5,11 +5,11 @@ import Discovery
 import Foundation
 
 /// `capstan changer`: inventory and moves on a configured Autochanger (native SCSI, Changer Command script or
-/// virtual library, as the configuration says). mtx's numbering: slots from 1 (import/export slots after the
-/// storage slots), drives from 0.
+/// virtual library, as the configuration says), or — like `mtx -f` — on a medium changer udev shows, with no
+/// configuration at all. mtx's numbering: slots from 1 (import/export slots after the storage slots), drives from 0.
 struct ChangerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "changer", abstract: "Inventory and move cartridges in a configured autochanger.",
+        commandName: "changer", abstract: "Inventory and move cartridges in an autochanger (configured, or as udev shows it).",
         subcommands: [Inventory.self, List.self, Load.self, Unload.self, Transfer.self], defaultSubcommand: Inventory.self)
 
     @OptionGroup var options: Options
@@ -17,11 +17,27 @@ struct ChangerCommand: AsyncParsableCommand {
     struct Options: ParsableArguments {
         @OptionGroup var storage: StorageConfigOption
 
-        @Option(name: .long, help: "The Autochanger resource (default: the only one).")
+        @Option(name: .long, help: "The Autochanger resource of the configuration (default: the only one).")
         var changer: String?
 
-        func open() throws -> (name: String, changer: any MediaChanger, configuration: StorageDaemonConfiguration) {
-            guard let configuration = try storage.load(required: true) else { throw ExitCode(78) }
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "A medium changer udev shows, by sg or ch node, /dev/tape link or serial; needs no configuration.",
+                valueName: "node-or-serial"))
+        var device: String?
+
+        /// The changer to act on: `--device`, else the configuration's Autochanger, else (no configuration file) the
+        /// only medium changer udev shows. Failures print one line and exit 1 (78 for a broken configuration).
+        func open() throws -> (name: String, changer: any MediaChanger, configuration: StorageDaemonConfiguration?) {
+            if device != nil && changer != nil {
+                throw fail("changer", "--device and --changer name two changers: give one")
+            }
+            let configuration = try storage.load(required: false)
+            // no configuration, or one without an Autochanger (a disk-only appliance): what udev shows
+            guard let configuration, device == nil, !configuration.autochangers.isEmpty || changer != nil else {
+                return try openDiscovered(configuration)
+            }
             let names = configuration.autochangers.map(\.name)
             let name: String
             if let wanted = changer {
@@ -33,7 +49,7 @@ struct ChangerCommand: AsyncParsableCommand {
                 guard names.count == 1, let only = names.first else {
                     throw fail(
                         "changer",
-                        names.isEmpty ? "the configuration has no Autochanger" : "several Autochangers (\(names.joined(separator: ", "))): choose one with --changer")
+                        "several Autochangers (\(names.joined(separator: ", "))): choose one with --changer")
                 }
                 name = only
             }
@@ -41,6 +57,42 @@ struct ChangerCommand: AsyncParsableCommand {
                 return (name, try ChangerFactory.make(autochanger: name, in: configuration), configuration)
             } catch {
                 throw fail("changer", "Autochanger \"\(name)\": \(error)")
+            }
+        }
+
+        /// Native SCSI on the changer `--device` names, or on the only one udev shows. A node udev does not know
+        /// (no udev in a container) is used as given when it is an sg or ch node.
+        private func openDiscovered(_ configuration: StorageDaemonConfiguration?) throws
+            -> (name: String, changer: any MediaChanger, configuration: StorageDaemonConfiguration?)
+        {
+            if changer != nil {
+                throw fail(
+                    "changer",
+                    "--changer names an Autochanger of a configuration, and \(storage.config ?? StorageConfigOption.defaultPath) "
+                        + (configuration == nil ? "does not exist; pass -c FILE" : "has none"))
+            }
+            let path: String
+            let name: String
+            switch DeviceChoice.changer(named: device, in: UdevEnumeration.inventory()) {
+            case .success(let found):
+                guard let node = found.genericNode ?? found.changerNode else {
+                    throw fail("changer", "medium changer \(found.serial) has no sg or ch node (load the sg module)")
+                }
+                (path, name) = (node, "changer \(found.serial)")
+            case .failure(let failure):
+                if let device, ChangerSelection.isSCSIChangerPath(device) {
+                    (path, name) = (device, device)
+                } else {
+                    let hint = device == nil && configuration == nil
+                        ? "; no configuration either (\(StorageConfigOption.defaultPath) does not exist): pass --device NODE|SERIAL or -c FILE"
+                        : ""
+                    throw fail("changer", failure.description + hint)
+                }
+            }
+            do {
+                return (name, try SCSIMediaChanger(path: path), configuration)
+            } catch {
+                throw fail("changer", "\(name) (\(path)): \(error)")
             }
         }
     }
@@ -73,7 +125,7 @@ struct ChangerCommand: AsyncParsableCommand {
         var drives: [Drive]
     }
 
-    static func report(_ name: String, _ elements: [ChangerElement], _ configuration: StorageDaemonConfiguration) -> Report {
+    static func report(_ name: String, _ elements: [ChangerElement], _ configuration: StorageDaemonConfiguration?) -> Report {
         let slots = SCSIMediaChanger.slots(elements)
         let drives = SCSIMediaChanger.drives(elements)
         // Drives reported by serial (native SCSI): which udev drive, and so which configured Device, each one is.
@@ -81,7 +133,8 @@ struct ChangerCommand: AsyncParsableCommand {
         if drives.contains(where: { $0.driveSerial != nil || $0.driveSerialPrefix != nil }) {
             let records = UdevEnumeration.devices(subsystems: UdevEnumeration.tapeSubsystems)
             let inventory = DeviceInventory(records: records)
-            let bindings = DeviceRegistry.resolved(devices: ConfiguredDrive.all(in: configuration), inventory: inventory)
+            let configured = configuration.map(ConfiguredDrive.all(in:)) ?? []
+            let bindings = DeviceRegistry.resolved(devices: configured, inventory: inventory)
             for m in ChangerDriveMatching.match(elements: elements, drives: inventory.drives, unitSerial: UnitSerialProbe.serial) {
                 matched[m.driveNumber] = (m.drive, bindings.first { $0.serial.map(m.drive.answers) == true }?.device.name)
             }

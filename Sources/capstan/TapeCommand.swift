@@ -6,11 +6,11 @@ import Discovery
 import Foundation
 import TapeDevices
 
-/// `capstan tape`: status and positioning of a configured drive (the Linux st driver on /dev/nstN, or a virtual
-/// tape file), and the Bacula label of the cartridge in it.
+/// `capstan tape`: status and positioning of a drive (the Linux st driver on /dev/nstN, or a virtual tape file) —
+/// a configured Device, or like `mt -f` any drive udev shows — and the Bacula label of the cartridge in it.
 struct TapeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tape", abstract: "Status, positioning and label of a configured tape drive.",
+        commandName: "tape", abstract: "Status, positioning and label of a tape drive (configured, or as udev shows it).",
         subcommands: [
             Status.self, Rewind.self, EndOfData.self, WriteFilemarks.self, ForwardFiles.self, BackFiles.self, ReadLabel.self,
             WaitReady.self, Alerts.self,
@@ -22,23 +22,48 @@ struct TapeCommand: ParsableCommand {
     struct Options: ParsableArguments {
         @OptionGroup var storage: StorageConfigOption
 
-        @Option(name: .long, help: "A Device name from the configuration, a device node or by-id path, or a drive serial (default: the only tape Device).")
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "A Device name from the configuration, a device node or /dev/tape link, or a drive serial (default: the configuration's only Device, or with no configuration the only drive udev shows).",
+                valueName: "device"))
         var device: String?
 
-        /// The Archive Device path to open and what to call it in messages.
+        /// The Archive Device path to open and what to call it in messages: `--device` (a configured Device, a path,
+        /// or a serial udev knows), else the configuration's only Device, else (no configuration file) the only drive
+        /// udev shows.
         func target() throws -> (path: String, name: String) {
-            let configuration = try storage.load(required: device == nil || storage.config != nil)
-            let devices = configuration?.devices ?? []
+            let configuration = try storage.load(required: false)
+            let devices = (configuration?.devices ?? []).filter { !Self.isFileStorage($0) }
             if let wanted = device {
                 if let d = devices.first(where: { $0.name == wanted }) { return (d.archiveDevice, "Device \"\(d.name)\"") }
                 if wanted.hasPrefix("/") { return (wanted, wanted) }
                 if let node = UdevEnumeration.inventory().drive(serial: wanted)?.tapeNode { return (node, "drive \(wanted)") }
                 throw fail("tape", "\"\(wanted)\" is neither a Device of the configuration, a path, nor the serial of a drive udev shows")
             }
+            guard !devices.isEmpty else {
+                switch DeviceChoice.drive(named: nil, in: UdevEnumeration.inventory()) {
+                case .success(let drive):
+                    guard let node = drive.tapeNode else { throw fail("tape", "drive \(drive.serial) has no st node (load the st module)") }
+                    return (node, "drive \(drive.serial)")
+                case .failure(let failure):
+                    let configured = configuration == nil
+                        ? "no configuration either (\(StorageConfigOption.defaultPath) does not exist)"
+                        : "the configuration has no tape Device"
+                    throw fail("tape", failure.description + "; \(configured): pass --device NODE|SERIAL or -c FILE")
+                }
+            }
             guard devices.count == 1, let only = devices.first else {
                 throw fail("tape", "the configuration has \(devices.count) Devices (\(devices.map(\.name).joined(separator: ", "))): choose one with --device")
             }
             return (only.archiveDevice, "Device \"\(only.name)\"")
+        }
+
+        /// A disk Device (`Device Type = File`, or an Archive Device that is a directory): nothing for a tape tool.
+        static func isFileStorage(_ device: StorageDaemonConfiguration.Device) -> Bool {
+            if let type = device.deviceType?.lowercased() { return type == "file" }
+            var directory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: device.archiveDevice, isDirectory: &directory) && directory.boolValue
         }
 
         /// The drive's sg node, for SCSI commands st does not pass (LOG SENSE): udev's `genericNode` of the drive

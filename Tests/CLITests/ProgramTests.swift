@@ -60,6 +60,17 @@ import Testing
     @Test func missingFileIsAClearError() async throws {
         let result = try await Programs.run("capstan-sd", ["-t", "-c", "/nonexistent/capstan-sd.conf"])
         #expect(result.status == 78)
-        #expect(result.errors.contains("cannot read \"/nonexistent/capstan-sd.conf\": No such file or directory"))
+        #expect(result.errors == "/nonexistent/capstan-sd.conf: no such configuration file (pass another with -c FILE)\n")
+    }
+
+    @Test func toolsWithoutAConfigurationSayWhatWasLookedForInOneLine() async throws {
+        // Nothing in the tests' world is a medium changer; /etc/capstan is absent unless the package is installed,
+        // and then the example configuration has no Autochanger either: both end in udev's (empty) inventory.
+        let result = try await Programs.run("capstan", ["changer", "--device", "NO-SUCH-CHANGER", "status"])
+        #expect(result.status == 1)
+        #expect(result.errors.split(separator: "\n").count == 1, "\(result.errors)")
+        #expect(result.errors.hasPrefix("capstan changer: udev shows no medium changer \"NO-SUCH-CHANGER\""), "\(result.errors)")
+        let named = try await Programs.run("capstan", ["changer", "-c", "/nonexistent/sd.conf", "status"])
+        #expect(named.status == 78 && named.errors == "/nonexistent/sd.conf: no such configuration file (pass another with -c FILE)\n")
     }
 }

@@ -6,6 +6,7 @@
 #   capstan changer (native SCSI over SG_IO): inventory with DVCID serials matched to Devices, load, unload, transfer;
 #   capstan tape on /dev/nstN: status, weof, rewind, fsf, bsf, eod, read-label of a Bacula label;
 #   Changer Command: Debian's /etc/bacula/scripts/mtx-changer on the changer's sg node through capstan changer;
+#   no configuration: capstan changer and capstan tape on the changer and drives udev shows (like mtx -f, mt -f);
 #   hotplug: a LUN deleted and rescanned, then an iSCSI logout, seen by `capstan devices --watch` (udev monitor).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -103,6 +104,41 @@ check "mtx-changer load 2 into the full drive 1: exit 1, the error names the com
   bash -c "[ $rc = 1 ] && grep -q 'mtx-changer $(sg_of 0:0:0:3) load 2 /dev/tape/by-id/scsi-DRV00002-nst 1. exited' <<< \"\$0\"" "$out"
 check "mtx-changer unload 1 (to slot 4)" "$CAPSTAN" changer -c "$W/sd-mtx.conf" unload 1
 check "mtx-changer listall: S:4:F:E00004L6, drive 1 empty" bash -c "'$CAPSTAN' changer -c '$W/sd-mtx.conf' > '$W/mtx1.txt' && grep -q '^S:4:F:E00004L6' '$W/mtx1.txt' && grep -q '^D:1:E' '$W/mtx1.txt'"
+
+t "no configuration: capstan changer and capstan tape on what udev shows (as mtx -f and mt -f)"
+check "there is no /etc/capstan/capstan-sd.conf" test ! -e /etc/capstan/capstan-sd.conf
+"$CAPSTAN" changer status --json > "$W/bare0.json" 2> "$W/bare0.err"
+sed 's/^/    /' "$W/bare0.err"
+check "changer status --json: the only changer, LIB00001" grep -q '"autochanger":"changer LIB00001"' <(j "$W/bare0.json")
+check "changer status --json: slot 1 holds E00001L6" grep -q '"address":1000,"barcode":"E00001L6","full":true,"importExport":false,"slot":1' <(j "$W/bare0.json")
+check "changer status --json: import/export slot 9 holds E00003L6" grep -q '"address":10,"barcode":"E00003L6","full":true,"importExport":true,"slot":9' <(j "$W/bare0.json")
+check "changer status --json: 10 slots, 2 import/export, 2 drives with their serials" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert len(r["slots"]) == 10 and sum(s["importExport"] for s in r["slots"]) == 2
+assert sorted(d["serial"] for d in r["drives"]) == ["DRV00001", "DRV00002"]' "$W/bare0.json"
+check "changer load 1 0" "$CAPSTAN" changer load 1 0
+check "status: drive 0 holds E00001L6 from slot 1" grep -q '^D:0:F:1:E00001L6  serial=DRV00001' <("$CAPSTAN" changer status)
+"$CAPSTAN" tape status --device DRV00001 > "$W/bare-tape.txt" 2>&1; rc=$?
+sed 's/^/    /' "$W/bare-tape.txt"
+check "tape status --device DRV00001 answers: online" bash -c "[ $rc = 0 ] && grep -q ONLINE '$W/bare-tape.txt'"
+"$CAPSTAN" tape status > "$W/bare-two.txt" 2>&1; rc=$?
+sed 's/^/    /' "$W/bare-two.txt"
+check "tape status with two drives and no name: exit 1, lists both and says how to pick" \
+  bash -c "[ $rc = 1 ] && grep -q 'udev shows 2 tape drives: DRV00001 (/dev/nst0' '$W/bare-two.txt' && grep -q -- '--device' '$W/bare-two.txt'"
+check "changer unload 0" "$CAPSTAN" changer unload 0
+"$CAPSTAN" changer status > "$W/bare1.txt"
+check "status: drive 0 empty, slot 1 holds E00001L6 again" bash -c "grep -q '^D:0:E' '$W/bare1.txt' && grep -q '^S:1:F:E00001L6' '$W/bare1.txt'"
+check "changer transfer 5 7 (making slot 5 free)" "$CAPSTAN" changer transfer 5 7
+check "changer transfer 2 5" "$CAPSTAN" changer transfer 2 5
+"$CAPSTAN" changer status > "$W/bare2.txt"
+check "status: slot 5 holds E00002L6, slot 2 is empty" bash -c "grep -q '^S:5:F:E00002L6' '$W/bare2.txt' && grep -q '^S:2:E' '$W/bare2.txt'"
+check "changer --device LIB00001 (by serial) transfers them back" \
+  bash -c "'$CAPSTAN' changer --device LIB00001 transfer 5 2 && '$CAPSTAN' changer --device /dev/tape/by-id/scsi-LIB00001-sg transfer 7 5"
+out=$("$CAPSTAN" changer --changer Library status 2>&1); rc=$?
+echo "    $out"
+check "--changer without a configuration: one line naming the file looked for" \
+  bash -c "[ $rc = 1 ] && [ \$(printf '%s\n' \"\$0\" | wc -l) = 1 ] && grep -q '/etc/capstan/capstan-sd.conf does not exist; pass -c FILE' <<< \"\$0\"" "$out"
 
 t "hotplug: udev monitor through capstan devices --watch"
 "$CAPSTAN" devices -c "$W/sd.conf" --watch 60 > "$W/watch.log" 2>&1 &
