@@ -3,7 +3,8 @@
 # login so the real st, ch and sg drivers bind, then capstan-scsi-probe drives the changer by SG_IO and the
 # drive through /dev/nst0; then guest-devices.sh checks discovery, hotplug, the udev rules and the capstan tools, and
 # guest-tape-volume.sh reads a real Bacula volume written onto a cartridge (capstan ls/extract/tape eod, bls), and
-# guest-sd.sh runs capstan-sd on the library with the real bacula-dir and bacula-fd (backup, restore, hotplug).
+# guest-package.sh installs the Debian package and runs guest-sd.sh with the installed capstan-sd on the library with
+# the real bacula-dir and bacula-fd (backup, restore, hotplug), then removes and purges the package.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LIBRARY=$ROOT/scripts/devices/tape-library
@@ -31,5 +32,5 @@ t "probe exit $rc"
 "$ROOT/scripts/devices/guest-tape-volume.sh" || rc=1
 iscsiadm -m node -T "$IQN" -p "$PORTAL" --logout >/dev/null 2>&1
 "$LIBRARY" down /run/vtl >/dev/null 2>&1
-"$ROOT/scripts/devices/guest-sd.sh" || rc=1
+"$ROOT/scripts/devices/guest-package.sh" || rc=1
 exit $rc

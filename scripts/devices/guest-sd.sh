@@ -10,7 +10,9 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LIBRARY=$ROOT/scripts/devices/tape-library
-BIN=${BIN:-$ROOT/.build/debug}
+# The programs under test: the build tree's by default; guest-package.sh runs this script with the installed ones.
+SD=${SD:-$ROOT/.build/debug/capstan-sd}
+CAPSTAN=${CAPSTAN:-$ROOT/.build/debug/capstan}
 IQN1=iqn.2024-01.test.vtl:lib1
 IQN2=iqn.2024-01.test.vtl:drive2
 PORTAL=127.0.0.1:3260
@@ -131,7 +133,7 @@ sh "$W/dir/make-catalog.sh" >/dev/null 2>&1
 
 listening() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
 wait_port() { for _ in $(seq 1 600); do listening "$1" && return 0; sleep 0.1; done; return 1; }
-console() { printf '%s\n' "$@" | timeout 120 "$BIN/capstan" console -c "$W/etc/bconsole.conf" 2>&1; }
+console() { printf '%s\n' "$@" | timeout 120 "$CAPSTAN" console -c "$W/etc/bconsole.conf" 2>&1; }
 sql() { sqlite3 -cmd ".timeout 20000" -separator ' ' "$W/dir/bacula.db" "$1"; }
 job_status() { sql "SELECT JobStatus FROM Job WHERE JobId=$1"; }
 # wait_job JOBID SECONDS: until the job has ended (any final status); prints the status
@@ -157,8 +159,8 @@ stop() {  # ends the scenario early with the logs
 }
 
 t "daemons: capstan-sd, bacula-fd, bacula-dir"
-"$BIN/capstan-sd" -t -c "$W/etc/capstan-sd.conf" || { echo "  FAIL: capstan-sd.conf does not check"; exit 1; }
-"$BIN/capstan-sd" -f -d 50 -c "$W/etc/capstan-sd.conf" > "$W/log/capstan-sd.log" 2>&1 & PIDS+=($!)
+"$SD" -t -c "$W/etc/capstan-sd.conf" || { echo "  FAIL: capstan-sd.conf does not check"; exit 1; }
+"$SD" -f -d 50 -c "$W/etc/capstan-sd.conf" > "$W/log/capstan-sd.log" 2>&1 & PIDS+=($!)
 /usr/sbin/bacula-fd -f -c "$W/etc/bacula-fd.conf" > "$W/log/bacula-fd.log" 2>&1 & PIDS+=($!)
 wait_port $SD_PORT && wait_port $FD_PORT || { echo "  FAIL: daemons did not listen"; tail "$W"/log/*.log; exit 1; }
 /usr/sbin/bacula-dir -f -c "$W/etc/bacula-dir.conf" > "$W/log/bacula-dir.log" 2>&1 & PIDS+=($!)
@@ -236,7 +238,7 @@ for _ in $(seq 1 40); do
 done
 echo "    Drive-2 online $online_after s after the login, on $(readlink -f /dev/tape/by-id/scsi-DRV00002-nst)"
 check "the SD has Drive-2 back online" test "$online_after" != none
-"$BIN/capstan" devices -c "$W/etc/capstan-sd.conf" --json | tr -d ' \n' > "$W/log/devices.json"
+"$CAPSTAN" devices -c "$W/etc/capstan-sd.conf" --json | tr -d ' \n' > "$W/log/devices.json"
 check "capstan devices: Drive-2 is DRV00002 again" grep -q '"device":"Drive-2","node":{[^}]*"serial":"DRV00002"' "$W/log/devices.json"
 after=$(queue "run job=AfterReplug yes") || stop
 status=$(wait_job "$after" 600)
