@@ -9,33 +9,33 @@ public enum DeviceChoice {
     /// The changer named `wanted` (its sg or ch node, a udev link, or its serial), or the only changer when `wanted`
     /// is nil.
     public static func changer(named wanted: String?, in inventory: DeviceInventory) -> Result<ChangerNode, Failure> {
-        let listing = inventory.changers.map { describe(serial: $0.serial, node: $0.genericNode ?? $0.changerNode, $0.vendor, $0.model) }
-        if let wanted {
-            if let found = inventory.changer(atPath: wanted) ?? inventory.changers.first(where: { $0.answers(to: wanted) }) {
-                return .success(found)
-            }
-            return .failure(Failure(description: "udev shows no medium changer \"\(wanted)\" (by node, link or serial); " + shows(listing, "medium changer")))
-        }
-        switch inventory.changers.count {
-        case 1: return .success(inventory.changers[0])
-        case 0: return .failure(Failure(description: "udev shows no medium changer (is the library attached, and the sg module loaded?)"))
-        default:
-            return .failure(Failure(description: shows(listing, "medium changer") + "; choose one with --device SERIAL or --device NODE"))
-        }
+        choose(
+            wanted, among: inventory.changers, kind: "medium changer", missing: "is the library attached, and the sg module loaded?",
+            find: { wanted in inventory.changer(atPath: wanted) ?? inventory.changers.first { $0.answers(to: wanted) } },
+            describe: { describe(serial: $0.serial, node: $0.genericNode ?? $0.changerNode, $0.vendor, $0.model) })
     }
 
     /// The drive named `wanted` (its st or sg node, a udev link, or its serial), or the only drive when `wanted` is nil.
     public static func drive(named wanted: String?, in inventory: DeviceInventory) -> Result<DriveNode, Failure> {
-        let listing = inventory.drives.map { describe(serial: $0.serial, node: $0.tapeNode, $0.vendor, $0.model) }
+        choose(
+            wanted, among: inventory.drives, kind: "tape drive", missing: "is the drive attached, and the st module loaded?",
+            find: { inventory.drive(atPath: $0) ?? inventory.drive(serial: $0) },
+            describe: { describe(serial: $0.serial, node: $0.tapeNode, $0.vendor, $0.model) })
+    }
+
+    private static func choose<Node>(
+        _ wanted: String?, among nodes: [Node], kind: String, missing: String, find: (String) -> Node?,
+        describe: (Node) -> String
+    ) -> Result<Node, Failure> {
+        let listing = nodes.map(describe)
         if let wanted {
-            if let found = inventory.drive(atPath: wanted) ?? inventory.drive(serial: wanted) { return .success(found) }
-            return .failure(Failure(description: "udev shows no tape drive \"\(wanted)\" (by node, link or serial); " + shows(listing, "tape drive")))
+            if let found = find(wanted) { return .success(found) }
+            return .failure(Failure(description: "udev shows no \(kind) \"\(wanted)\" (by node, link or serial); " + shows(listing, kind)))
         }
-        switch inventory.drives.count {
-        case 1: return .success(inventory.drives[0])
-        case 0: return .failure(Failure(description: "udev shows no tape drive (is the drive attached, and the st module loaded?)"))
-        default:
-            return .failure(Failure(description: shows(listing, "tape drive") + "; choose one with --device SERIAL or --device NODE"))
+        switch nodes.count {
+        case 1: return .success(nodes[0])
+        case 0: return .failure(Failure(description: "udev shows no \(kind) (\(missing))"))
+        default: return .failure(Failure(description: shows(listing, kind) + "; choose one with --device SERIAL or --device NODE"))
         }
     }
 

@@ -109,7 +109,7 @@ t "no configuration: capstan changer and capstan tape on what udev shows (as mtx
 check "there is no /etc/capstan/capstan-sd.conf" test ! -e /etc/capstan/capstan-sd.conf
 "$CAPSTAN" changer status --json > "$W/bare0.json" 2> "$W/bare0.err"
 sed 's/^/    /' "$W/bare0.err"
-check "changer status --json: the only changer, LIB00001" grep -q '"autochanger":"changer LIB00001"' <(j "$W/bare0.json")
+check "changer status --json: the only changer, LIB00001" grep -q '"autochanger":"changerLIB00001"' <(j "$W/bare0.json")
 check "changer status --json: slot 1 holds E00001L6" grep -q '"address":1000,"barcode":"E00001L6","full":true,"importExport":false,"slot":1' <(j "$W/bare0.json")
 check "changer status --json: import/export slot 9 holds E00003L6" grep -q '"address":10,"barcode":"E00003L6","full":true,"importExport":true,"slot":9' <(j "$W/bare0.json")
 check "changer status --json: 10 slots, 2 import/export, 2 drives with their serials" python3 -c '
@@ -129,7 +129,9 @@ check "tape status with two drives and no name: exit 1, lists both and says how 
 check "changer unload 0" "$CAPSTAN" changer unload 0
 "$CAPSTAN" changer status > "$W/bare1.txt"
 check "status: drive 0 empty, slot 1 holds E00001L6 again" bash -c "grep -q '^D:0:E' '$W/bare1.txt' && grep -q '^S:1:F:E00001L6' '$W/bare1.txt'"
-check "changer transfer 5 7 (making slot 5 free)" "$CAPSTAN" changer transfer 5 7
+# the probe left E00002L6 in slot 8: bring it home and free slot 5 first
+check "changer transfer 5 7 and 8 2 (slot 5 free, E00002L6 home in slot 2)" \
+  bash -c "'$CAPSTAN' changer transfer 5 7 && '$CAPSTAN' changer transfer 8 2"
 check "changer transfer 2 5" "$CAPSTAN" changer transfer 2 5
 "$CAPSTAN" changer status > "$W/bare2.txt"
 check "status: slot 5 holds E00002L6, slot 2 is empty" bash -c "grep -q '^S:5:F:E00002L6' '$W/bare2.txt' && grep -q '^S:2:E' '$W/bare2.txt'"
