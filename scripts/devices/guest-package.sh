@@ -49,7 +49,8 @@ SD=/usr/sbin/capstan-sd CAPSTAN=/usr/bin/capstan "$ROOT/scripts/devices/guest-sd
 
 t "dpkg -r capstan"
 check "dpkg -r exits 0" dpkg -r capstan
-left=$(while read -r f; do [ -f "$f" ] || [ -L "$f" ] && echo "$f"; done < "$W/files.txt" | grep -v -x -F -f "$W/conffiles.txt")
+left=$(while read -r f; do { [ -f "$f" ] || [ -L "$f" ]; } && [ ! -d "$f" ] && echo "$f"; done < "$W/files.txt" |
+  grep -v -x -F -f "$W/conffiles.txt")
 [ -z "$left" ] || echo "$left" | sed 's/^/    left: /'
 check "dpkg -r leaves none of the package's files but the conffiles" test -z "$left"
 check "dpkg -r keeps the conffiles" bash -c "while read -r f; do [ -f \"\$f\" ] || exit 1; done < '$W/conffiles.txt'"
