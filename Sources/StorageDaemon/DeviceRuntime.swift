@@ -24,7 +24,11 @@ actor DeviceRuntime {
     private var openJobs = 0
     /// Volumes this device wrote for running jobs, by name (their catalog records, for JobMedia and UpdateMedia).
     private var volumes: [String: VolumeInfo] = [:]
-    private var segments: [UInt32: [JobMediaSegment]] = [:]
+    /// JobMedia segments by JobId, recorded by the drive writer thread as it closes each one. Behind a lock rather
+    /// than on the actor, so a segment is recorded before the writer acknowledges the job's last block and
+    /// `finishJob` always sees it (a Task hopping onto the actor could arrive after `finishJob`, and the JobMedia
+    /// record was then lost).
+    private let segments = GuardedState<[UInt32: [JobMediaSegment]]>("job media segments", [:])
     /// The volume name in the drive, as read from its label.
     private(set) var loadedVolume: String?
     /// Cartridge moves this device asked its changer for, and how many failed.
@@ -405,8 +409,8 @@ actor DeviceRuntime {
                     guard let self else { throw StorageDaemonError.volume(job: "?", reason: "device gone") }
                     return try await self.nextVolume(after: end, pool: pool)
                 },
-                jobMedia: { [weak self] segment in
-                    Task { await self?.record(segment) }
+                jobMedia: { [segments] segment in
+                    segments.withLock { $0[segment.jobID, default: []].append(segment) }
                 })
             let drive: DriveWriter.Configuration =
                 isFileDevice
@@ -438,10 +442,6 @@ actor DeviceRuntime {
     /// Maximum Volume Bytes of the volume (the catalog's, else the Device's Maximum Volume Size), 0 = none.
     private func volumeLimit(_ info: VolumeInfo) -> UInt64 {
         info.maximumVolumeBytes > 0 ? info.maximumVolumeBytes : device.maximumVolumeSize
-    }
-
-    private func record(_ segment: JobMediaSegment) {
-        segments[segment.jobID, default: []].append(segment)
     }
 
     /// End of medium: the full volume is reported Full, the Director names the next one, it is loaded and labelled.
@@ -487,7 +487,7 @@ actor DeviceRuntime {
     func finishJob(_ jobID: UInt32) async -> (
         segments: [JobMediaSegment], volumes: [String: VolumeInfo], drive: DriveStatistics?
     ) {
-        let mine = segments.removeValue(forKey: jobID) ?? []
+        let mine = segments.withLock { $0.removeValue(forKey: jobID) } ?? []
         openJobs = max(0, openJobs - 1)
         if isLinuxDrive { await readTapeAlert() }
         let known = volumes

@@ -9,7 +9,7 @@ import Testing
         let director = try await RealDirector.start(storagePort: sd.port, storagePassword: "sd-secret")
         let result = try await director.bconsole(["status storage=CapstanStorage"])
         #expect(result.status == 0)
-        #expect(result.output.contains("interop-sd Version: 0.1.0"), "\(result.output)\n\(sd.log)")
+        #expect(result.output.contains("interop-sd Version: ") && result.output.contains("(Bacula 9.6 protocol)"), "\(result.output)\n\(sd.log)")
         #expect(result.output.contains("Daemon started "))
         #expect(result.output.contains("No Jobs running."))
         #expect(result.output.contains("Device File: \"FileDev\" (\(sd.directory)/volumes) is not open."))
