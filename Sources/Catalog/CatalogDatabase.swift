@@ -16,6 +16,7 @@ public final class CatalogDatabase: Sendable {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
+        configuration.foreignKeysEnabled = false  // Bacula's REFERENCES columns default to 0, which points nowhere
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }

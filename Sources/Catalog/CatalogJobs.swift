@@ -22,10 +22,10 @@ extension CatalogDatabase {
         job.level = row[4]
         job.clientID = row[5] ?? 0
         job.status = row[6]
-        job.scheduledTime = CatalogTime.seconds(row[7] ?? "0")
-        job.startTime = CatalogTime.seconds(row[8] ?? "0")
-        job.endTime = CatalogTime.seconds(row[9] ?? "0")
-        job.realEndTime = CatalogTime.seconds(row[10] ?? "0")
+        job.scheduledTime = CatalogTime.seconds(row[7] as DatabaseValue)
+        job.startTime = CatalogTime.seconds(row[8] as DatabaseValue)
+        job.endTime = CatalogTime.seconds(row[9] as DatabaseValue)
+        job.realEndTime = CatalogTime.seconds(row[10] as DatabaseValue)
         job.jobTDate = row[11] ?? 0
         job.sessionID = row[12] ?? 0
         job.sessionTime = row[13] ?? 0
@@ -196,7 +196,7 @@ extension CatalogDatabase {
     public func log(jobID: Int64) throws -> [(time: Int64, text: String)] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT Time, LogText FROM Log WHERE JobId = ? ORDER BY LogId", arguments: [jobID])
-                .map { (CatalogTime.seconds($0[0] ?? "0"), $0[1]) }
+                .map { (CatalogTime.seconds($0[0] as DatabaseValue), $0[1]) }
         }
     }
 

@@ -21,9 +21,9 @@ extension CatalogDatabase {
         m.poolID = row[3] ?? 0
         m.mediaType = row[4]
         m.labelType = row[5] ?? 0
-        m.firstWritten = CatalogTime.seconds(row[6] ?? "0")
-        m.lastWritten = CatalogTime.seconds(row[7] ?? "0")
-        m.labelDate = CatalogTime.seconds(row[8] ?? "0")
+        m.firstWritten = CatalogTime.seconds(row[6] as DatabaseValue)
+        m.lastWritten = CatalogTime.seconds(row[7] as DatabaseValue)
+        m.labelDate = CatalogTime.seconds(row[8] as DatabaseValue)
         m.volumeJobs = row[9] ?? 0
         m.volumeFiles = row[10] ?? 0
         m.volumeBlocks = row[11] ?? 0
@@ -54,7 +54,7 @@ extension CatalogDatabase {
         m.endFile = row[36] ?? 0
         m.endBlock = row[37] ?? 0
         m.recycleCount = row[38] ?? 0
-        m.initialWrite = CatalogTime.seconds(row[39] ?? "0")
+        m.initialWrite = CatalogTime.seconds(row[39] as DatabaseValue)
         m.scratchPoolID = row[40] ?? 0
         m.recyclePoolID = row[41] ?? 0
         m.poolName = row[42]
@@ -211,8 +211,9 @@ extension CatalogDatabase {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT JobMedia.JobId, JobMedia.MediaId, FirstIndex, LastIndex, StartFile, EndFile, StartBlock,
-                      EndBlock, VolIndex, Media.VolumeName, Media.MediaType, Job.VolSessionId, Job.VolSessionTime
+                    SELECT JobMedia.JobId, JobMedia.MediaId, JobMedia.FirstIndex, JobMedia.LastIndex, JobMedia.StartFile,
+                      JobMedia.EndFile, JobMedia.StartBlock,
+                      JobMedia.EndBlock, JobMedia.VolIndex, Media.VolumeName, Media.MediaType, Job.VolSessionId, Job.VolSessionTime
                     FROM JobMedia JOIN Media ON Media.MediaId = JobMedia.MediaId JOIN Job ON Job.JobId = JobMedia.JobId
                     WHERE JobMedia.JobId IN (\(jobIDs.map(String.init).joined(separator: ",")))
                     ORDER BY JobMedia.JobId, JobMedia.JobMediaId

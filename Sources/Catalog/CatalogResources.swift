@@ -64,7 +64,7 @@ extension CatalogDatabase {
                 db, sql: "SELECT FileSetId, CreateTime FROM FileSet WHERE FileSet = ? AND MD5 = ? ORDER BY FileSetId DESC",
                 arguments: [name, md5])
             {
-                return (row[0], CatalogTime.seconds(row[1] ?? "0"))
+                return (row[0], CatalogTime.seconds(row[1] as DatabaseValue))
             }
             try db.execute(
                 sql: "INSERT INTO FileSet (FileSet, MD5, CreateTime) VALUES (?, ?, ?)",

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// Bacula's catalog time columns: `YYYY-MM-DD HH:MM:SS` in the Director's local time zone, and `0` for "never".
 public enum CatalogTime {
@@ -30,4 +31,16 @@ public enum CatalogTime {
 
     /// Now, in Unix seconds.
     public static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}
+
+extension CatalogTime {
+    /// Unix seconds of a time column as stored: text, or the number 0 Bacula's defaults leave (NULL: 0).
+    static func seconds(_ value: DatabaseValue) -> Int64 {
+        switch value.storage {
+        case .string(let text): return seconds(text)
+        case .int64(let number): return number > 1_000_000_000 ? number : 0
+        case .double(let number): return number > 1_000_000_000 ? Int64(number) : 0
+        default: return 0
+        }
+    }
 }
