@@ -59,7 +59,8 @@ struct FileDaemonLink {
         try await expect("2000 OK storage\n", after: "storage")
     }
 
-    /// `accurate files=N` and one packet per file `name\0lstat\0digest\0deltaseq`, then EOD (no reply).
+    /// `accurate files=N` and one packet per file `name\0lstat\0digest\0deltaseq`, then EOD (no reply). The
+    /// digest is left empty as the 9.6 Director leaves it unless the Accurate options ask for checksums [WIRE].
     func accurate(_ files: [(name: String, lstat: String, digest: String, delta: Int64)]) async throws {
         try await connection.write(.text("accurate files=\(files.count)\n"))
         for file in files {
@@ -67,7 +68,6 @@ struct FileDaemonLink {
             bytes.append(0)
             bytes += Array(file.lstat.utf8)
             bytes.append(0)
-            bytes += Array((file.digest == "0" ? "" : file.digest).utf8)
             bytes.append(0)
             bytes += Array(String(file.delta).utf8)
             try await connection.write(.payload(bytes))

@@ -67,7 +67,7 @@ enum RestoreCommand {
         for item in arguments.items where item.keyword.lowercased() == "file" {
             if let path = item.value { tree.mark(path) }
         }
-        if !arguments.has("done") || arguments.has("select") {
+        if !arguments.has("done") {
             guard try await treeMode(&tree, session) else {
                 try await session.send("Restore not done.\n")
                 return
@@ -79,11 +79,11 @@ enum RestoreCommand {
             return
         }
         var plan = RestorePlan(jobIDs: jobIDs, backupClient: backupClient, restoreJob: restoreJob.name)
-        if !arguments.has("all") || marked.count != tree.allFiles.count {
-            var selected: [Int64: [Int64]] = [:]
-            for file in marked { selected[file.jobID, default: []].append(file.fileIndex) }
-            plan.selected = selected
-        }
+        // Always by FileIndex: even `all` takes each file from the newest job that has it, never older versions
+        // or files a later Accurate job recorded as deleted.
+        var selected: [Int64: [Int64]] = [:]
+        for file in marked { selected[file.jobID, default: []].append(file.fileIndex) }
+        plan.selected = selected
         plan.fileCount = marked.count
         plan.fileSet = arguments.value("fileset")
         let restoreClient = arguments.value("restoreclient") ?? backupClient

@@ -260,17 +260,15 @@ final class StorageCatalogService: @unchecked Sendable {
     private func attributes(_ update: AttributeUpdate) throws {
         switch update.stream {
         case 1, 5:
-            let data = update.data
-            guard let attributes = try? FileAttributes(decoding: data) else {
+            guard let record = Self.catalogFields(update.data) else {
                 logger.warning("unreadable attribute record for FileIndex \(update.fileIndex)")
                 return
             }
-            let lstat = Self.statText(data)
-            let split = FileEntry.split(attributes.name)
-            let deleted = attributes.fileType == .deleted
+            let split = FileEntry.split(record.name)
+            let deleted = record.type == FileType.deleted.rawValue
             let entry = FileEntry(
-                fileIndex: deleted ? 0 : Int64(update.fileIndex), path: split.path, name: split.name, lstat: lstat,
-                digest: "0", deltaSequence: Int64(attributes.deltaSequence))
+                fileIndex: deleted ? 0 : Int64(update.fileIndex), path: split.path, name: split.name,
+                lstat: record.lstat, digest: "0", deltaSequence: record.deltaSequence)
             let full: Bool = lock.withLock { pending in
                 pending.positions[Int64(update.fileIndex)] = pending.entries.count
                 pending.entries.append(entry)
@@ -292,12 +290,17 @@ final class StorageCatalogService: @unchecked Sendable {
         }
     }
 
-    /// The encoded stat text of an attribute record, exactly as sent (between the first and second NUL).
-    static func statText(_ data: [UInt8]) -> String {
-        guard let first = data.firstIndex(of: 0) else { return "" }
-        let rest = data[(first + 1)...]
-        let end = rest.firstIndex(of: 0) ?? rest.endIndex
-        return String(decoding: rest[rest.startIndex..<end], as: UTF8.self)
+    /// What the catalog keeps of an attribute record `FI Type Name\0Stat\0Link\0AttribsEx\0DeltaSeq\0`: the
+    /// type, the name, the encoded stat exactly as sent, and the delta sequence. Nil when the head is malformed.
+    static func catalogFields(_ data: [UInt8]) -> (type: Int32, name: String, lstat: String, deltaSequence: Int64)? {
+        let fields = data.split(separator: 0, maxSplits: 4, omittingEmptySubsequences: false)
+        guard let head = fields.first else { return nil }
+        let words = head.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: false)
+        guard words.count == 3, let type = Int32(String(decoding: words[1], as: UTF8.self)) else { return nil }
+        let name = String(decoding: words[2], as: UTF8.self)
+        let lstat = fields.count > 1 ? String(decoding: fields[1], as: UTF8.self) : ""
+        let delta = fields.count > 4 ? Int64(String(decoding: fields[4].prefix { $0 != 0 }, as: UTF8.self)) ?? 0 : 0
+        return (type & 0xFFFF, name, lstat, delta)
     }
 
     /// Writes the pending file entries and digests to the catalog (one transaction each).
