@@ -142,6 +142,15 @@ public struct CatalogFile: Sendable, Equatable {
     public var lstat: String
     public var digest: String
     public var fullName: String { path + name }
+
+    public init(jobID: Int64, fileIndex: Int64, path: String, name: String, lstat: String, digest: String) {
+        self.jobID = jobID
+        self.fileIndex = fileIndex
+        self.path = path
+        self.name = name
+        self.lstat = lstat
+        self.digest = digest
+    }
 }
 
 /// One row of `JobMedia`.
