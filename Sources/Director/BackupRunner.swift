@@ -177,6 +177,7 @@ struct BackupRunner {
         storageOptions.heartbeatInterval = storage.heartbeatInterval > 0 ? .seconds(storage.heartbeatInterval) : nil
         return try await BsockClient.withConnection(host: storage.address, port: storage.port, options: storageOptions) {
             sdConnection in
+            runtime.jobs.setCancel(jobID: jobID, sdConnection.closer)
             try await StorageLink.authenticate(sdConnection, directorName: director, password: storage.password)
             let link = StorageLink(
                 connection: sdConnection, service: service,
@@ -255,7 +256,8 @@ struct BackupRunner {
         options.heartbeatInterval = client.heartbeatInterval > 0 ? .seconds(client.heartbeatInterval) : nil
         runtime.jobs.update(jobID: jobID, status: "R")
         return try await BsockClient.withConnection(host: client.address, port: client.port, options: options) { connection in
-            _ = try await FileDaemonLink.authenticate(connection, directorName: director, password: client.password)
+            runtime.jobs.setCancel(jobID: jobID, connection.closer)
+                _ = try await FileDaemonLink.authenticate(connection, directorName: director, password: client.password)
             let fd = FileDaemonLink(
                 connection: connection,
                 onMessage: { type, text in runtime.say(text, type: type, jobID: jobID, messages: messagesName) })

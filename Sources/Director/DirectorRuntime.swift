@@ -97,6 +97,14 @@ public final class DirectorRuntime: Sendable {
         return true
     }
 
+    /// Cancels every running job without waiting.
+    public func cancelAllNow() {
+        for (jobID, task) in tasks.withLock({ $0 }) {
+            task.cancel()
+            jobs.entry(jobID: jobID)?.cancel()
+        }
+    }
+
     /// Cancels every running job and waits for them to end (SIGTERM).
     public func cancelAll() async {
         let all = tasks.withLock { $0 }

@@ -41,10 +41,11 @@ public final class DirectorService: Service, Sendable {
         let listeners = servers
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
-                group.addTask { await Scheduler.run(runtime) }
+                group.addTask { await cancelWhenGracefulShutdown { await Scheduler.run(runtime) } }
                 for server in listeners {
                     group.addTask {
-                        try await server.run(
+                        try await cancelWhenGracefulShutdown {
+                            try await server.run(
                             decide: { hello, peer in ConsoleAccess.decide(hello: hello, peer: peer, runtime: runtime) },
                             handler: { accepted in
                                 let name = (try? ConsoleHello(parsing: accepted.hello))?.name
@@ -52,18 +53,19 @@ public final class DirectorService: Service, Sendable {
                                 let session = ConsoleSession(connection: accepted.connection, runtime: runtime, console: console)
                                 try await session.run()
                             })
+                        }
                     }
                 }
             }
         } onGracefulShutdown: { [lifecycle, runtime] in
             lifecycle.stopping()
-            Task {
-                let running = runtime.jobs.running.count
-                if running > 0 { runtime.logger.warning("shutting down: \(running) running job(s) canceled") }
-                await runtime.cancelAll()
-                for server in listeners { await server.close() }
-            }
+            let running = runtime.jobs.running.count
+            if running > 0 { runtime.logger.warning("shutting down: \(running) running job(s) canceled") }
+            runtime.cancelAllNow()
+            Task { for server in listeners { await server.close() } }
         }
+        // Every job task ends (canceled ones record status A) before the process exits.
+        await runtime.cancelAll()
         runtime.logger.info("stopped")
     }
 }

@@ -41,6 +41,17 @@ public final class JobRegistry: Sendable {
         }
     }
 
+    /// Adds to what cancelling the job does beyond cancelling its task (close its connections).
+    public func setCancel(jobID: Int64, _ cancel: @escaping @Sendable () -> Void) {
+        state.withLock { s in
+            guard let previous = s.running[jobID]?.cancel else { return }
+            s.running[jobID]?.cancel = {
+                previous()
+                cancel()
+            }
+        }
+    }
+
     /// Removes an ended job, remembers it for `status dir` and wakes whoever waits for it.
     public func finish(jobID: Int64, status: String) {
         let resumed: [CheckedContinuation<Void, Never>] = state.withLock { s in

@@ -142,6 +142,7 @@ struct RestoreRunner {
         }
         return try await BsockClient.withConnection(host: storage.address, port: storage.port, options: storageOptions) {
             sdConnection in
+            runtime.jobs.setCancel(jobID: jobID, sdConnection.closer)
             try await StorageLink.authenticate(sdConnection, directorName: director, password: storage.password)
             let link = StorageLink(
                 connection: sdConnection, service: service,
@@ -161,6 +162,7 @@ struct RestoreRunner {
             fdOptions.heartbeatInterval = client.heartbeatInterval > 0 ? .seconds(client.heartbeatInterval) : nil
             return try await BsockClient.withConnection(host: client.address, port: client.port, options: fdOptions) {
                 connection in
+                runtime.jobs.setCancel(jobID: jobID, connection.closer)
                 _ = try await FileDaemonLink.authenticate(connection, directorName: director, password: client.password)
                 let fd = FileDaemonLink(
                     connection: connection,
