@@ -55,6 +55,15 @@ import Testing
         let volumes = try await system.sql("SELECT VolumeName, VolJobs, VolStatus FROM Media ORDER BY MediaId")
         #expect(volumes == "Vol-0001|1|Used\nVol-0002|1|Used\nVol-0003|1|Used\n", "\(volumes)")
         #expect(system.messages.contains("Max Volume jobs=1 exceeded. Marking Volume \"Vol-0001\" as Used."))
+        let logs = try await system.console([
+            "list joblog jobid=1", "list files jobid=1", "list jobmedia", "status client=system-fd", "estimate job=SystemBackup",
+        ])
+        #expect(logs.contains("Start Backup JobId 1"), "\(logs)")
+        #expect(logs.contains("/sizes/file-100.bin"))
+        #expect(logs.contains("| 3     | Vol-0003   |"), "\(logs)")
+        #expect(logs.contains("Connecting to Client system-fd") && logs.contains("system-fd Version: 9.6.7"), "\(logs)")
+        #expect(logs.contains("2000 OK estimate files="), "\(logs)")
+        #expect(system.messages.contains("Termination:            Backup OK"), "\(system.messages)")
         let list = try await system.console(["list volumes", "llist jobid=1", ".api 2", "list jobs"])
         #expect(list.contains("| Vol-0003   | Used"), "\(list)")
         #expect(list.contains("JobId: 1") && list.contains("JobStatus: T"), "\(list)")

@@ -4,13 +4,14 @@ import Testing
 
 /// Through capstan-dir and the real bconsole: Accurate Full, Incremental after changes, Differential, a restore of
 /// the current state (deleted files stay deleted), and an interactive restore of two files marked in the tree.
+/// Every job writes its own volume (Maximum Volume Jobs = 1), so the restores read across volumes.
 @Suite struct DirectorIncrementalTests {
-    @Test func accurateIncrementalDifferentialAndInteractiveRestore() async throws {
+    @Test(arguments: [BaculaSystem.StorageKind.bacula, .capstan])
+    func accurateIncrementalDifferentialAndInteractiveRestore(storage: BaculaSystem.StorageKind) async throws {
         var options = BaculaSystem.Options()
         options.director = .capstan
         options.job = "Accurate = yes"
-        options.pool = "Maximum Volume Jobs = 0"
-        let system = try BaculaSystem(storage: .bacula, options: options)
+        let system = try BaculaSystem(storage: storage, options: options)
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 0)
         try await system.start()
         let data = system.dataDirectory
@@ -41,6 +42,8 @@ import Testing
 
         let restore = try await system.restore("select current")
         #expect(restore.status == "T", "\(system.messages)")
+        let bootstrap = try String(contentsOfFile: system.directory + "/dir/system-dir.restore.1.bsr", encoding: .utf8)
+        #expect(bootstrap.contains("Volume=\"Vol-0001\"") && bootstrap.contains("Volume=\"Vol-0003\""), "\(bootstrap)")
         try await DirectorBackupRestoreTests.sameTree(data, system.restoredDataDirectory, directoryTimes: false)
         let deletions = try await system.sql(
             "SELECT JobId, FileIndex, Name FROM File JOIN Filename USING (FilenameId) WHERE Name LIKE 'name with%'")
