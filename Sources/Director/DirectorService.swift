@@ -39,34 +39,44 @@ public final class DirectorService: Service, Sendable {
         lifecycle.ready(servers.compactMap { $0.localAddress?.port })
         let runtime = self.runtime
         let listeners = servers
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                group.addTask { await cancelWhenGracefulShutdown { await Scheduler.run(runtime) } }
-                for server in listeners {
-                    group.addTask {
-                        try await cancelWhenGracefulShutdown {
-                            try await server.run(
-                            decide: { hello, peer in ConsoleAccess.decide(hello: hello, peer: peer, runtime: runtime) },
-                            handler: { accepted in
-                                let name = (try? ConsoleHello(parsing: accepted.hello))?.name
-                                let console = name.flatMap { $0 == ConsoleHello.defaultConsoleName ? nil : runtime.configuration.console($0) }
-                                let session = ConsoleSession(connection: accepted.connection, runtime: runtime, console: console)
-                                try await session.run()
-                            })
+        var failure: (any Error)?
+        do {
+            try await withGracefulShutdownHandler {
+                try await withThrowingDiscardingTaskGroup { group in
+                    group.addTask { await cancelWhenGracefulShutdown { await Scheduler.run(runtime) } }
+                    for server in listeners {
+                        group.addTask {
+                            try await cancelWhenGracefulShutdown {
+                                try await server.run(
+                                    decide: { hello, peer in ConsoleAccess.decide(hello: hello, peer: peer, runtime: runtime) },
+                                    handler: { accepted in
+                                        let name = (try? ConsoleHello(parsing: accepted.hello))?.name
+                                        let console = name.flatMap {
+                                            $0 == ConsoleHello.defaultConsoleName ? nil : runtime.configuration.console($0)
+                                        }
+                                        let session = ConsoleSession(
+                                            connection: accepted.connection, runtime: runtime, console: console)
+                                        try await session.run()
+                                    })
+                            }
                         }
                     }
                 }
+            } onGracefulShutdown: { [lifecycle, runtime] in
+                lifecycle.stopping()
+                let running = runtime.jobs.running.count
+                if running > 0 { runtime.logger.warning("shutting down: \(running) running job(s) canceled") }
+                runtime.cancelAllNow()
+                Task { for server in listeners { await server.close() } }
             }
-        } onGracefulShutdown: { [lifecycle, runtime] in
-            lifecycle.stopping()
-            let running = runtime.jobs.running.count
-            if running > 0 { runtime.logger.warning("shutting down: \(running) running job(s) canceled") }
-            runtime.cancelAllNow()
-            Task { for server in listeners { await server.close() } }
+        } catch is CancellationError {
+        } catch {
+            failure = error
         }
-        // Every job task ends (canceled ones record status A) before the process exits.
+        // Every job task ends (canceled ones record status A) before the process exits, however serving ended.
         await runtime.cancelAll()
         runtime.logger.info("stopped")
+        if let failure { throw failure }
     }
 }
 

@@ -54,3 +54,25 @@ import Testing
         #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "A", "\(status)\n\(system.directorLog)")
     }
 }
+
+extension DirectorLifecycleTests {
+    /// A job that cannot get a volume: Allow Duplicate Jobs = no cancels a second run of it at once, and Max Run
+    /// Time cancels it when its time is up.
+    @Test func duplicateJobsAreRefusedAndMaxRunTimeCancels() async throws {
+        var options = BaculaSystem.Options()
+        options.director = .capstan
+        options.pool = "Label Format = \"*\""
+        options.job = "Allow Duplicate Jobs = no; Max Run Time = 8"
+        let system = try BaculaSystem(storage: .bacula, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 0)
+        try await system.start()
+        let first = try await system.queue("run job=SystemBackup yes")
+        let second = try await system.queue("run job=SystemBackup yes")
+        let duplicate = try await system.wait(jobId: second, timeout: 60)
+        #expect(duplicate.status == "A", "\(system.messages)")
+        #expect(system.messages.contains("Duplicate job not allowed"), "\(system.messages)")
+        let timedOut = try await system.wait(jobId: first, timeout: 120)
+        #expect(timedOut.status == "A", "\(system.messages)\n\(system.directorLog)")
+        #expect(system.messages.contains("Max run time exceeded"), "\(system.messages)")
+    }
+}
