@@ -115,7 +115,21 @@ struct BackupRunner {
             writeBootstrap(path: path, job: row)
         }
         say(endReport(row: row, outcome: report, start: start, end: end), type: report.status == "T" ? "info" : "error")
+        autoPrune(report)
         runtime.jobs.finish(jobID: jobID, status: report.status)
+    }
+
+    /// AutoPrune: after a job, when both its Client and its Pool have AutoPrune, jobs of the client past their Job
+    /// Retention go, and volumes past their Volume Retention with no job left become Purged.
+    private func autoPrune(_ outcome: Outcome) {
+        guard let client = outcome.client, client.autoPrune,
+            configuration.pool(outcome.pool)?.definition.autoPrune ?? false
+        else { return }
+        do {
+            _ = try Pruning.prune(runtime: runtime, what: "jobs", client: client.name, volume: nil)
+        } catch {
+            logger.warning("automatic pruning failed: \(error)")
+        }
     }
 
     /// What the transfer produced, and what the report names.

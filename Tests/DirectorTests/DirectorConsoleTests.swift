@@ -46,6 +46,10 @@ import Testing
         #expect(output.contains("Pool: name=SystemPool PoolType=Backup"))
         #expect(output.contains("Unable to get Job record for JobId=999"), "\(output)")
         #expect(output.contains("No results to list.") || output.contains("| JobId |"))
+        let capstanConsole = try await Programs.run(
+            "capstan", ["console", "-c", system.directory + "/bconsole.conf"], input: "version\nfrobnicate\nshow pools\n")
+        #expect(capstanConsole.output.contains("system-dir Version: 9.6.7"), "\(capstanConsole.output)\n\(capstanConsole.errors)")
+        #expect(capstanConsole.output.contains("frobnicate: is an invalid command."))
 
         // Maximum Volume Jobs = 1 with Label Format "Vol-": three jobs, three volumes, each Used.
         for _ in 0..<3 {
