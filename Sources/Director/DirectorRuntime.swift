@@ -16,6 +16,8 @@ public final class DirectorRuntime: Sendable {
     public let messages: MessageRouter
     public let jobs = JobRegistry()
     let slots = JobSlots()
+    /// Per-resource limits: `job:<name>`, `client:<name>`, `storage:<name>`.
+    let resourceSlots = NamedJobSlots()
     public let logger: Logger
     public let startTime = CatalogTime.now()
     let connectionOptions: ConnectionOptions

@@ -54,8 +54,14 @@ extension DirectorRuntime {
                 self.abandon(jobID: jobID, row: queued)
                 return
             }
-            await self.slots.acquire(limit: configuration.director.maximumConcurrentJobs)
-            defer { self.slots.release() }
+            let priority = request.priority ?? resource.priority
+            let gates = self.gates(for: resource, request: request, configuration: configuration)
+            await self.slots.acquire(limit: configuration.director.maximumConcurrentJobs, priority: priority)
+            for (gate, limit) in gates { await gate.acquire(limit: limit, priority: priority) }
+            defer {
+                for (gate, _) in gates.reversed() { gate.release() }
+                self.slots.release()
+            }
             let runner = BackupRunner(
                 runtime: self, jobID: jobID, request: request, resource: resource, configuration: configuration)
             let watchdog: Task<Void, Never>? =
@@ -111,6 +117,20 @@ extension DirectorRuntime {
             await RestoreRunner(runtime: self, jobID: jobID, plan: plan, resource: resource, configuration: configuration).run()
         }
         return jobID
+    }
+
+    /// The Job's, Client's and Storage's Maximum Concurrent Jobs gates, always taken in this order.
+    private func gates(
+        for resource: DirectorConfiguration.Job, request: JobRequest, configuration: DirectorConfiguration
+    ) -> [(JobSlots, Int)] {
+        var gates: [(JobSlots, Int)] = [(resourceSlots.gate("job:" + resource.name), resource.maximumConcurrentJobs)]
+        if let client = configuration.client(request.client ?? resource.client) {
+            gates.append((resourceSlots.gate("client:" + client.name), client.maximumConcurrentJobs))
+        }
+        if let storage = configuration.storage(request.storage ?? resource.storage.first ?? "") {
+            gates.append((resourceSlots.gate("storage:" + storage.name), storage.maximumConcurrentJobs))
+        }
+        return gates
     }
 
     private func abandon(jobID: Int64, row: JobRow) {
