@@ -79,14 +79,14 @@ Device { Name = FileDev; Media Type = File; Archive Device = "$WORK/volumes"; De
          Random Access = yes; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = no }
 Messages { Name = Standard; director = bench-dir = all }
 EOF
-director_conf() {  # $1 = working directory
+director_conf() {  # $1 = working directory, $2 = volume name prefix (each Director labels its own volumes)
     cat <<EOF
 Director { Name = bench-dir; DIRport = $DIR_PORT; DirAddress = 127.0.0.1; QueryFile = "/etc/bacula/scripts/query.sql"
            WorkingDirectory = "$1"; PidDirectory = "$1"; Password = "console-password"; Messages = Standard }
 Catalog { Name = MyCatalog; dbname = "bacula"; dbuser = ""; dbpassword = "" }
 Client { Name = bench-fd; Address = 127.0.0.1; FDPort = $FD_PORT; Catalog = MyCatalog; Password = "fd-password"; AutoPrune = no }
 Storage { Name = BenchStorage; Address = 127.0.0.1; SDPort = $SD_PORT; Password = "sd-password"; Device = FileDev; Media Type = File }
-Pool { Name = BenchPool; Pool Type = Backup; Label Format = "Bench-"; Recycle = no; AutoPrune = no; Maximum Volume Jobs = 1 }
+Pool { Name = BenchPool; Pool Type = Backup; Label Format = "$2-"; Recycle = no; AutoPrune = no; Maximum Volume Jobs = 1 }
 FileSet { Name = BenchSet; Include { Options { signature = MD5 } File = "$WORK/data" } }
 Job { Name = Bench; Type = Backup; Level = Full; Client = bench-fd; FileSet = BenchSet; Storage = BenchStorage; Pool = BenchPool; Messages = Standard }
 Job { Name = BenchRestore; Type = Restore; Client = bench-fd; FileSet = BenchSet; Storage = BenchStorage; Pool = BenchPool
@@ -107,7 +107,7 @@ results=()
 for kind in bacula capstan; do
     dir="$WORK/dir-$kind"
     mkdir -p "$dir"
-    director_conf "$dir" > "$dir/dir.conf"
+    director_conf "$dir" "$kind" > "$dir/dir.conf"
     (cd "$dir" && sed -e "s|cd /var/lib/bacula|cd '$dir'|" -e 's/XXX_DBNAME_XXX/bacula/' \
         /usr/share/bacula-director/make_sqlite3_tables > make.sh && sh make.sh >/dev/null 2>&1)
     if [ "$kind" = bacula ]; then program=/usr/sbin/bacula-dir; else program=$CAPSTAN_DIR; fi

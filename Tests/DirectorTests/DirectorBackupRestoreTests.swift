@@ -56,3 +56,24 @@ import Testing
         try await Self.sameTree(system.dataDirectory, system.restoredDataDirectory)
     }
 }
+
+extension DirectorBackupRestoreTests {
+    /// A restore to another client with Strip Prefix and Add Prefix: the tree lands under the new prefix, byte-identical.
+    @Test func restoreToAnotherClientWithStripAndAddPrefix() async throws {
+        var options = BaculaSystem.Options()
+        options.extraFileDaemons = 1
+        let system = try Self.system(storage: .bacula, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 0)
+        try await system.start()
+        let backup = try await system.backup()
+        #expect(backup.status == "T", "\(system.messages)")
+        let target = system.directory + "/elsewhere"
+        let jobId = try await system.queue(
+            "restore client=system-fd restoreclient=extra-fd-1 jobid=\(backup.jobId) strip_prefix=\(system.dataDirectory) "
+                + "add_prefix=\(target) all done yes")
+        let restore = try await system.wait(jobId: jobId)
+        #expect(restore.status == "T", "\(system.messages)")
+        #expect(system.messages.contains("extra-fd-1"), "\(system.messages)")
+        try await Self.sameTree(system.dataDirectory, target)
+    }
+}
