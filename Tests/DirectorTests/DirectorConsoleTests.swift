@@ -78,7 +78,7 @@ import Testing
         let system = try await Self.system()
         let wrong = try await bconsole(system, console: nil, password: "not the password", ["version"])
         #expect(!wrong.output.contains("Version: 9.6.7"), "\(wrong.output)")
-        #expect(await RealBacula.eventually(seconds: 10) { system.directorLog.contains("authentication failed") }, "\(system.directorLog)")
+        #expect(await RealBacula.eventually(seconds: 30) { system.directorLog.contains("authentication failed") }, "\(system.directorLog)")
         #expect(system.directorLog.contains("127.0.0.1"))
 
         let limited = try await bconsole(

@@ -19,11 +19,14 @@ import Testing
         #expect(status.contains("Scheduled Jobs:") && status.contains("SystemBackup"), "\(status)")
         let started = await RealBacula.eventually(seconds: 150) {
             let count = (try? Command.runMerged(
-                ["/usr/bin/sqlite3", system.directory + "/dir/bacula.db", "SELECT COUNT(*) FROM Job WHERE JobStatus = 'T'"]))?
+                ["/usr/bin/sqlite3", system.directory + "/dir/bacula.db", "SELECT COUNT(*) FROM Job"]))?
                 .output.trimmingCharacters(in: .whitespacesAndNewlines)
             return Int(count ?? "") ?? 0 >= 2
         }
         #expect(started, "\(system.messages)\n\(system.directorLog)")
+        _ = try await system.console(["wait"])
+        let statuses = try await system.sql("SELECT JobStatus FROM Job ORDER BY JobId LIMIT 2")
+        #expect(statuses == "T\nT\n", "\(statuses)\n\(system.messages)")
         let minutes = try await system.sql("SELECT substr(SchedTime, 1, 16) FROM Job ORDER BY JobId")
             .split(separator: "\n").map(String.init)
         #expect(Set(minutes).count == minutes.count, "two jobs in one minute: \(minutes)")
