@@ -55,30 +55,29 @@ extension CatalogDatabase {
     }
 
     /// The files of a set of jobs as one tree: for each path+name the entry of the newest job (highest position
-    /// in `jobIDs`) that has it. Deleted entries (FileIndex 0) hide older versions and are left out.
+    /// in `jobIDs`) that has it. Deleted entries (FileIndex 0) hide older versions and are left out. Unordered.
     public func files(jobIDs: [Int64]) throws -> [CatalogFile] {
         guard !jobIDs.isEmpty else { return [] }
-        let order = Dictionary(uniqueKeysWithValues: jobIDs.enumerated().map { ($1, $0) })
-        let rows: [CatalogFile] = try read { db in
-            try Row.fetchAll(
+        let order = Dictionary(jobIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let newest: [String: CatalogFile] = try read { db in
+            var newest: [String: CatalogFile] = [:]
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT File.JobId, File.FileIndex, Path.Path, Filename.Name, File.LStat, File.MD5 FROM File
                     JOIN Path ON Path.PathId = File.PathId JOIN Filename ON Filename.FilenameId = File.FilenameId
                     WHERE File.JobId IN (\(jobIDs.map(String.init).joined(separator: ",")))
-                    """
-            ).map { row in
-                CatalogFile(jobID: row[0], fileIndex: row[1], path: row[2], name: row[3], lstat: row[4], digest: row[5])
+                    """)
+            while let row = try rows.next() {
+                let file = CatalogFile(
+                    jobID: row[0], fileIndex: row[1], path: row[2], name: row[3], lstat: row[4], digest: row[5])
+                let key = file.fullName
+                if let existing = newest[key], (order[existing.jobID] ?? 0) > (order[file.jobID] ?? 0) { continue }
+                newest[key] = file
             }
+            return newest
         }
-        var newest: [String: CatalogFile] = [:]
-        newest.reserveCapacity(rows.count)
-        for file in rows {
-            let key = file.fullName
-            if let existing = newest[key], (order[existing.jobID] ?? 0) > (order[file.jobID] ?? 0) { continue }
-            newest[key] = file
-        }
-        return newest.values.filter { $0.fileIndex > 0 }.sorted { $0.fullName < $1.fullName }
+        return newest.values.filter { $0.fileIndex > 0 }
     }
 
     /// How many file rows a job has.
