@@ -61,7 +61,12 @@ let package = Package(
                 "Metrics", "SCSI",
                 nioCore, nioPosix, serviceLifecycle, logging,
             ]),
-        .target(name: "Director", dependencies: ["CapstanConfig", "BaculaWire", "Net", "Catalog", serviceLifecycle, logging]),
+        .target(
+            name: "Director",
+            dependencies: [
+                "CapstanConfig", "BaculaWire", "BaculaVolume", "StorageProtocol", "Net", "Catalog", nioCore, serviceLifecycle,
+                logging,
+            ]),
         .target(
             name: "FileDaemon",
             dependencies: ["CapstanConfig", "BaculaWire", "BaculaVolume", "Net", serviceLifecycle, logging]),
@@ -71,7 +76,8 @@ let package = Package(
         // MARK: programs (thin)
         .executableTarget(
             name: "capstan-sd", dependencies: ["StorageDaemon", "CapstanCLI", "Net", serviceLifecycle, argumentParser, logging]),
-        .executableTarget(name: "capstan-dir", dependencies: ["Director", "CapstanCLI", argumentParser, logging]),
+        .executableTarget(
+            name: "capstan-dir", dependencies: ["Director", "Catalog", "Net", "CapstanCLI", "CapstanConfig", serviceLifecycle, argumentParser, logging]),
         .executableTarget(name: "capstan-fd", dependencies: ["FileDaemon", "CapstanCLI", argumentParser, logging]),
         // Device-tier probe (scripts/test-devices runs it in the harness VM); not part of the appliance.
         .executableTarget(name: "capstan-scsi-probe", dependencies: ["Changers", "TapeDevices", "SCSI"]),
@@ -108,6 +114,9 @@ let package = Package(
         .testTarget(name: "SCSITests", dependencies: ["SCSI", "CapstanTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ChangersTests", dependencies: ["Changers", "SCSI", "CapstanConfig", "TapeDevices"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Changers", "CapstanConfig"]),
+        .testTarget(
+            name: "DirectorTests",
+            dependencies: ["Director", "Catalog", "CapstanConfig", "BaculaWire", "BaculaVolume", "StorageProtocol", "CapstanTestSupport"]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

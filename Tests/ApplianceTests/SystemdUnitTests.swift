@@ -7,7 +7,7 @@ import Testing
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    /// A file-system root with systemd's own units, the built programs in /usr/sbin and `units` installed.
+    /// A file-system root with systemd's own units, the built programs in /usr/sbin, /bin/kill and `units` installed.
     func verificationRoot(units: [String: String]) throws -> String {
         let root = try RealBacula.temporaryDirectory("capstan-systemd-root")
         let manager = FileManager.default
@@ -17,6 +17,9 @@ import Testing
         for program in ["capstan-sd", "capstan-dir", "capstan-fd"] {
             try manager.copyItem(atPath: Programs.path(program), toPath: root + "/usr/sbin/" + program)
         }
+        // The system programs the units name (ExecReload's kill).
+        try manager.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true)
+        try manager.copyItem(atPath: "/bin/kill", toPath: root + "/bin/kill")
         try manager.createDirectory(atPath: root + "/etc/systemd/system", withIntermediateDirectories: true)
         for (name, text) in units { try text.write(toFile: root + "/etc/systemd/system/" + name, atomically: true, encoding: .utf8) }
         return root
@@ -46,6 +49,8 @@ import Testing
         let sd = try #require(units["capstan-sd.service"])
         #expect(sd.contains("DeviceAllow=char-sg rw") && sd.contains("AmbientCapabilities=CAP_SYS_RAWIO"))
         #expect(sd.contains("Group=tape"))
+        let director = try #require(units["capstan-dir.service"])
+        #expect(director.contains("ExecReload=/bin/kill -HUP $MAINPID"))
     }
 
     @Test func verificationCatchesABrokenUnit() async throws {

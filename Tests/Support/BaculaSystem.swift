@@ -9,6 +9,12 @@ public final class BaculaSystem: @unchecked Sendable {
         case bacula
     }
 
+    /// Which Director runs the system: the real bacula-dir (the default) or capstan-dir.
+    public enum DirectorKind: Sendable {
+        case capstan
+        case bacula
+    }
+
     /// Extra directives and resources for the generated files.
     public struct Options: Sendable {
         public var device = ""  // directives added to the SD's Device resource
@@ -25,6 +31,10 @@ public final class BaculaSystem: @unchecked Sendable {
         public var metricsPort: Int?
         /// Extra File daemons (each its own bacula-fd process, Client `extra-fd-N` and Job `ExtraBackup-N`).
         public var extraFileDaemons = 0
+        /// The Director program.
+        public var director: DirectorKind = .bacula
+        /// Let the Director create its catalog (capstan-dir only); otherwise Debian's make_sqlite3_tables makes it.
+        public var directorCreatesCatalog = false
         public init() {}
     }
 
@@ -58,7 +68,9 @@ public final class BaculaSystem: @unchecked Sendable {
 
     /// Writes the configurations, creates the catalog and starts the three daemons.
     public func start() async throws {
-        try await RealBacula.makeCatalog(in: directory + "/dir")
+        if !(options.director == .capstan && options.directorCreatesCatalog) {
+            try await RealBacula.makeCatalog(in: directory + "/dir")
+        }
         let library = directory + "/library"
         let device = options.tapeLibraryCapacity.map { capacity in
             """
@@ -191,11 +203,27 @@ public final class BaculaSystem: @unchecked Sendable {
                 throw CommandFailure(description: "\(what) did not listen on \(port): \(processes.map(\.output))")
             }
         }
-        processes.append(try ChildProcess("/usr/sbin/bacula-dir", ["-f", "-c", directory + "/dir.conf"], outputPath: directory + "/dir.log"))
+        try await startDirector(options.director)
+    }
+
+    /// Starts `kind` as the Director on the generated configuration and catalog (the system's last process).
+    public func startDirector(_ kind: DirectorKind) async throws {
+        let program = kind == .capstan ? Programs.path("capstan-dir") : "/usr/sbin/bacula-dir"
+        processes.append(
+            try ChildProcess(program, ["-f", "-c", directory + "/dir.conf"], outputPath: directory + "/dir-\(processes.count).log"))
         guard await RealBacula.waitForListener(port: directorPort) else {
-            throw CommandFailure(description: "bacula-dir did not listen on \(directorPort): \(processes.map(\.output))")
+            throw CommandFailure(description: "\(program) did not listen on \(directorPort): \(processes.map(\.output))")
         }
     }
+
+    /// Stops the Director (the last process started), as a service manager would (SIGTERM).
+    public func stopDirector() {
+        processes.last?.stop()
+        processes.removeLast()
+    }
+
+    /// The Director's output.
+    public var directorLog: String { processes.last?.output ?? "" }
 
     /// The Storage daemon's log.
     public var storageLog: String { processes.first?.output ?? "" }

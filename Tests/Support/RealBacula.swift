@@ -51,8 +51,9 @@ public enum RealBacula {
         }
     }
 
-    /// Waits up to `seconds` for a listener on `port` (sleeping, never blocking a concurrency thread).
-    public static func waitForListener(port: Int, seconds: Double = 15) async -> Bool {
+    /// Waits up to `seconds` for a listener on `port` (sleeping, never blocking a concurrency thread). A daemon can
+    /// take well over 15 s to bind on a machine busy with parallel suites; only a failing start waits the whole time.
+    public static func waitForListener(port: Int, seconds: Double = 60) async -> Bool {
         await eventually(seconds: seconds) { isListening(port: port) }
     }
 

@@ -1,0 +1,265 @@
+import CapstanConfig
+import Catalog
+
+/// bacula-dir.conf as the Director uses it: typed resources with Bacula 9.6's defaults, Job directives inherited
+/// from their JobDefs. Built from a checked `Configuration` (the schema already refused unknown names and types).
+public struct DirectorConfiguration: Sendable {
+    public struct Director: Sendable {
+        public var name: String
+        public var password: String
+        public var port: Int
+        public var addresses: [String]
+        public var workingDirectory: String
+        public var messages: String?
+        public var maximumConcurrentJobs: Int
+        public var heartbeatInterval: Int64
+        public var fileDaemonConnectTimeout: Int64
+    }
+
+    public struct Client: Sendable {
+        public var name: String
+        public var address: String
+        public var port: Int
+        public var password: String
+        public var fileRetention: Int64
+        public var jobRetention: Int64
+        public var autoPrune: Bool
+        public var maximumConcurrentJobs: Int
+        public var heartbeatInterval: Int64
+    }
+
+    public struct Storage: Sendable {
+        public var name: String
+        public var address: String
+        public var fileDaemonAddress: String?
+        public var port: Int
+        public var password: String
+        public var devices: [String]
+        public var mediaType: String
+        public var autochanger: Bool
+        public var maximumConcurrentJobs: Int
+        public var heartbeatInterval: Int64
+    }
+
+    public struct Pool: Sendable {
+        public var name: String
+        public var definition: PoolDefinition
+        public var storage: [String]
+        public var recycleOldest: Bool
+        public var purgeOldest: Bool
+        public var catalogFiles: Bool
+    }
+
+    public struct Job: Sendable {
+        public var name: String
+        public var type: String
+        public var level: String
+        public var client: String
+        public var fileSet: String
+        public var pool: String
+        public var fullPool: String?
+        public var incrementalPool: String?
+        public var differentialPool: String?
+        public var storage: [String]
+        public var messages: String
+        public var schedule: String?
+        public var priority: Int
+        public var maximumConcurrentJobs: Int
+        public var spoolData: Bool
+        public var spoolAttributes: Bool
+        public var accurate: Bool
+        public var writeBootstrap: String?
+        public var where_: String?
+        public var replace: String
+        public var regexWhere: String?
+        public var stripPrefix: String?
+        public var addPrefix: String?
+        public var addSuffix: String?
+        public var allowDuplicateJobs: Bool
+        public var maximumRunTime: Int64
+        public var rescheduleOnError: Bool
+        public var rescheduleInterval: Int64
+        public var rescheduleTimes: Int
+        public var prefixLinks: Bool
+        public var enabled: Bool
+    }
+
+    public struct FileSet: Sendable {
+        public var name: String
+        public var enableVSS: Bool
+        public var includes: [ConfigBlock]
+        public var excludes: [ConfigBlock]
+    }
+
+    public struct Schedule: Sendable {
+        public var name: String
+        public var runs: [ScheduleRun]
+        public var enabled: Bool
+    }
+
+    public struct Messages: Sendable {
+        public var name: String
+        public var mailCommand: String?
+        public var destinations: [MessageDestination]
+    }
+
+    public struct Console: Sendable {
+        public var name: String
+        public var password: String
+        /// ACL name → allowed entries (`*all*` allows everything).
+        public var acls: [String: [String]]
+    }
+
+    public var director: Director
+    public var clients: [Client]
+    public var storages: [Storage]
+    public var pools: [Pool]
+    public var jobs: [Job]
+    public var fileSets: [FileSet]
+    public var schedules: [Schedule]
+    public var messages: [Messages]
+    public var consoles: [Console]
+    public var catalogName: String
+
+    public func client(_ name: String) -> Client? { clients.first { $0.name.lowercased() == name.lowercased() } }
+    public func storage(_ name: String) -> Storage? { storages.first { $0.name.lowercased() == name.lowercased() } }
+    public func pool(_ name: String) -> Pool? { pools.first { $0.name.lowercased() == name.lowercased() } }
+    public func job(_ name: String) -> Job? { jobs.first { $0.name.lowercased() == name.lowercased() } }
+    public func fileSet(_ name: String) -> FileSet? { fileSets.first { $0.name.lowercased() == name.lowercased() } }
+    public func messagesResource(_ name: String) -> Messages? { messages.first { $0.name == name } }
+    public func console(_ name: String) -> Console? { consoles.first { $0.name == name } }
+
+    /// Builds the typed view; nil when the configuration has no Director resource.
+    public init?(_ configuration: Configuration) {
+        guard let dir = configuration.resources(ofType: "Director").first else { return nil }
+        var addresses: [String] = []
+        var port = Int(dir.integer("DIR Port") ?? 9101)
+        if case .addresses(let list)? = dir.value("DIR Addresses") {
+            addresses = list.map(\.host)
+            if let first = list.first { port = first.port }
+        } else if let address = dir.string("DIR Address") {
+            addresses = [address]
+        }
+        if addresses.isEmpty { addresses = ["0.0.0.0"] }
+        director = Director(
+            name: dir.name, password: dir.string("Password") ?? "", port: port, addresses: addresses,
+            workingDirectory: dir.string("Working Directory") ?? "/var/lib/bacula",
+            messages: dir.names("Messages").first, maximumConcurrentJobs: Int(dir.integer("Maximum Concurrent Jobs") ?? 20),
+            heartbeatInterval: dir.duration("Heartbeat Interval") ?? 300,
+            fileDaemonConnectTimeout: dir.duration("FD Connect Timeout") ?? 180)
+        clients = configuration.resources(ofType: "Client").map { r in
+            Client(
+                name: r.name, address: r.string("Address") ?? "localhost", port: Int(r.integer("FD Port") ?? 9102),
+                password: r.string("Password") ?? "", fileRetention: r.duration("File Retention") ?? 5_184_000,
+                jobRetention: r.duration("Job Retention") ?? 15_552_000, autoPrune: r.bool("AutoPrune") ?? true,
+                maximumConcurrentJobs: Int(r.integer("Maximum Concurrent Jobs") ?? 1),
+                heartbeatInterval: r.duration("Heartbeat Interval") ?? 300)
+        }
+        storages = (configuration.resources(ofType: "Storage") + configuration.resources(ofType: "Autochanger")).map { r in
+            var changer = false
+            if case .boolean(let flag)? = r.value("Autochanger") { changer = flag }
+            if r.type == "Autochanger" { changer = true }
+            return Storage(
+                name: r.name, address: r.string("Address") ?? "localhost", fileDaemonAddress: r.string("FD Storage Address"),
+                port: Int(r.integer("SD Port") ?? 9103), password: r.string("Password") ?? "", devices: r.names("Device"),
+                mediaType: r.string("Media Type") ?? "", autochanger: changer,
+                maximumConcurrentJobs: Int(r.integer("Maximum Concurrent Jobs") ?? 1),
+                heartbeatInterval: r.duration("Heartbeat Interval") ?? 300)
+        }
+        pools = configuration.resources(ofType: "Pool").map { r in
+            var settings = PoolDefinition(name: r.name)
+            settings.poolType = r.string("Pool Type") ?? "Backup"
+            settings.labelFormat = r.string("Label Format") ?? "*"
+            settings.maximumVolumes = r.integer("Maximum Volumes") ?? 0
+            settings.useOnce = r.bool("Use Volume Once") ?? false
+            settings.useCatalog = r.bool("Use Catalog") ?? true
+            settings.volumeRetention = r.duration("Volume Retention") ?? 31_536_000
+            settings.volumeUseDuration = r.duration("Volume Use Duration") ?? 0
+            settings.maximumVolumeJobs = r.integer("Maximum Volume Jobs") ?? 0
+            settings.maximumVolumeFiles = r.integer("Maximum Volume Files") ?? 0
+            settings.maximumVolumeBytes = Int64(r.size("Maximum Volume Bytes") ?? 0)
+            settings.autoPrune = r.bool("AutoPrune") ?? true
+            settings.recycle = r.bool("Recycle") ?? true
+            return Pool(
+                name: r.name, definition: settings, storage: r.names("Storage"),
+                recycleOldest: r.bool("Recycle Oldest Volume") ?? false, purgeOldest: r.bool("Purge Oldest Volume") ?? false,
+                catalogFiles: r.bool("Catalog Files") ?? true)
+        }
+        let jobDefs = Dictionary(
+            configuration.resources(ofType: "JobDefs").map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        jobs = configuration.resources(ofType: "Job").map { r in
+            let defs = r.names("JobDefs").first.flatMap { jobDefs[$0] }
+            /// A directive set in the Job itself wins; then the JobDefs; then the schema default in the Job.
+            func pick<T>(_ name: String, _ get: (Resource) -> T?) -> T? {
+                if let own = r.directive(name), !own.isDefault, let value = get(r) { return value }
+                if let defs, let set = defs.directive(name), !set.isDefault, let value = get(defs) { return value }
+                return get(r)
+            }
+            func name(_ directive: String) -> String? { pick(directive) { $0.names(directive).first } }
+            func names(_ directive: String) -> [String] { pick(directive) { res in
+                let list = res.names(directive)
+                return list.isEmpty ? nil : list
+            } ?? [] }
+            return Job(
+                name: r.name, type: pick("Type") { $0.string("Type") } ?? "Backup",
+                level: pick("Level") { $0.string("Level") } ?? "Full",
+                client: name("Client") ?? "", fileSet: name("FileSet") ?? "", pool: name("Pool") ?? "Default",
+                fullPool: name("Full Backup Pool"), incrementalPool: name("Incremental Backup Pool"),
+                differentialPool: name("Differential Backup Pool"), storage: names("Storage"),
+                messages: name("Messages") ?? "Standard", schedule: name("Schedule"),
+                priority: Int(pick("Priority") { $0.integer("Priority") } ?? 10),
+                maximumConcurrentJobs: Int(pick("Maximum Concurrent Jobs") { $0.integer("Maximum Concurrent Jobs") } ?? 1),
+                spoolData: pick("Spool Data") { $0.bool("Spool Data") } ?? false,
+                spoolAttributes: pick("Spool Attributes") { $0.bool("Spool Attributes") } ?? true,
+                accurate: pick("Accurate") { $0.bool("Accurate") } ?? false,
+                writeBootstrap: pick("Write Bootstrap") { $0.string("Write Bootstrap") },
+                where_: pick("Where") { $0.string("Where") },
+                replace: pick("Replace") { $0.string("Replace") } ?? "Always",
+                regexWhere: pick("Regex Where") { $0.string("Regex Where") },
+                stripPrefix: pick("Strip Prefix") { $0.string("Strip Prefix") },
+                addPrefix: pick("Add Prefix") { $0.string("Add Prefix") },
+                addSuffix: pick("Add Suffix") { $0.string("Add Suffix") },
+                allowDuplicateJobs: pick("Allow Duplicate Jobs") { $0.bool("Allow Duplicate Jobs") } ?? true,
+                maximumRunTime: pick("Max Run Time") { $0.duration("Max Run Time") } ?? 0,
+                rescheduleOnError: pick("Reschedule On Error") { $0.bool("Reschedule On Error") } ?? false,
+                rescheduleInterval: pick("Reschedule Interval") { $0.duration("Reschedule Interval") } ?? 1800,
+                rescheduleTimes: Int(pick("Reschedule Times") { $0.integer("Reschedule Times") } ?? 0),
+                prefixLinks: pick("Prefix Links") { $0.bool("Prefix Links") } ?? false,
+                enabled: pick("Enabled") { $0.bool("Enabled") } ?? true)
+        }
+        fileSets = configuration.resources(ofType: "FileSet").map { r in
+            FileSet(
+                name: r.name, enableVSS: r.bool("Enable VSS") ?? true, includes: r.blocks("Include"),
+                excludes: r.blocks("Exclude"))
+        }
+        schedules = configuration.resources(ofType: "Schedule").map { r in
+            Schedule(
+                name: r.name,
+                runs: r.values("Run").compactMap { value in
+                    if case .run(let run) = value { return run }
+                    return nil
+                }, enabled: r.bool("Enabled") ?? true)
+        }
+        messages = configuration.resources(ofType: "Messages").map { r in
+            Messages(
+                name: r.name, mailCommand: r.string("Mail Command"),
+                destinations: r.directives.flatMap { directive in
+                    directive.values.compactMap { value in
+                        if case .messages(let destination) = value { return destination }
+                        return nil
+                    }
+                })
+        }
+        consoles = configuration.resources(ofType: "Console").map { r in
+            var acls: [String: [String]] = [:]
+            for acl in [
+                "Job ACL", "Client ACL", "Storage ACL", "Schedule ACL", "Run ACL", "Pool ACL", "Command ACL",
+                "FileSet ACL", "Catalog ACL", "Where ACL", "Restore Client ACL", "Backup Client ACL",
+            ] where r.directive(acl) != nil {
+                acls[acl] = r.names(acl)
+            }
+            return Console(name: r.name, password: r.string("Password") ?? "", acls: acls)
+        }
+        catalogName = configuration.resources(ofType: "Catalog").first?.name ?? "MyCatalog"
+    }
+}

@@ -1,0 +1,144 @@
+import Catalog
+import Foundation
+
+/// Queueing jobs: the catalog row first (so the JobId can be told at once), then a task that waits for its start
+/// time and a free slot (Director and Job `Maximum Concurrent Jobs`) and runs the job.
+extension DirectorRuntime {
+    /// Queues a backup (or an admin-less restore job run by name); returns the JobId.
+    public func queue(_ request: JobRequest) throws -> Int64 {
+        let configuration = self.configuration
+        guard let resource = configuration.job(request.jobName) else {
+            throw ConsoleInputError("Job \"\(request.jobName)\" not found.")
+        }
+        let now = CatalogTime.now()
+        var row = JobRow()
+        row.job = uniqueJobName(resource.name, at: now)
+        row.name = resource.name
+        row.type = resource.type == "Restore" ? "R" : resource.type == "Verify" ? "V" : resource.type == "Admin" ? "D" : "B"
+        row.level = request.level ?? JobRequest.levelLetter(resource.level) ?? "F"
+        row.status = "C"
+        row.scheduledTime = request.when ?? now
+        row.jobTDate = now
+        if let client = configuration.client(request.client ?? resource.client) {
+            row.clientID = try catalog.ensureClient(
+                name: client.name, autoPrune: client.autoPrune, fileRetention: client.fileRetention,
+                jobRetention: client.jobRetention)
+        }
+        if let pool = configuration.pool(request.pool ?? resource.pool) { row.poolID = try catalog.ensurePool(pool.definition) }
+        let jobID = try catalog.createJob(row)
+        let duplicate = !resource.allowDuplicateJobs && jobs.count(name: resource.name) > 0
+        jobs.add(
+            JobRegistry.Entry(
+                jobID: jobID, job: row.job, name: resource.name, type: row.type, level: row.level,
+                client: request.client ?? resource.client, status: "C", scheduledTime: row.scheduledTime,
+                priority: request.priority ?? resource.priority, cancel: {}))
+        if duplicate {
+            say(
+                "\(configuration.director.name) JobId \(jobID): Fatal error: JobId \(jobID) already running. Duplicate job not allowed.\n",
+                type: "fatal", jobID: jobID, messages: resource.messages)
+            var ended = row
+            ended.jobID = jobID
+            ended.status = "A"
+            ended.endTime = now
+            ended.realEndTime = now
+            try? catalog.finishJob(ended)
+            jobs.finish(jobID: jobID, status: "A")
+            return jobID
+        }
+        let queued = row
+        launch(jobID: jobID) { [self] in
+            if let when = request.when, when > CatalogTime.now() {
+                try? await Task.sleep(for: .seconds(when - CatalogTime.now()))
+            }
+            guard !Task.isCancelled else {
+                self.abandon(jobID: jobID, row: queued)
+                return
+            }
+            let priority = request.priority ?? resource.priority
+            let gates = self.gates(for: resource, request: request, configuration: configuration)
+            await self.slots.acquire(limit: configuration.director.maximumConcurrentJobs, priority: priority)
+            for (gate, limit) in gates { await gate.acquire(limit: limit, priority: priority) }
+            defer {
+                for (gate, _) in gates.reversed() { gate.release() }
+                self.slots.release()
+            }
+            let runner = BackupRunner(
+                runtime: self, jobID: jobID, request: request, resource: resource, configuration: configuration)
+            let watchdog: Task<Void, Never>? =
+                resource.maximumRunTime > 0
+                ? Task {
+                    try? await Task.sleep(for: .seconds(resource.maximumRunTime))
+                    guard !Task.isCancelled else { return }
+                    self.say(
+                        "\(configuration.director.name) JobId \(jobID): Fatal error: Max run time exceeded. Job canceled.\n",
+                        type: "fatal", jobID: jobID, messages: resource.messages)
+                    self.cancel(jobID: jobID)
+                } : nil
+            await runner.run()
+            watchdog?.cancel()
+            if resource.rescheduleOnError, let ended = try? self.catalog.job(id: jobID),
+                !["T", "W", "A"].contains(ended.status), request.rescheduled < max(resource.rescheduleTimes, 1)
+            {
+                var again = request
+                again.rescheduled += 1
+                again.when = CatalogTime.now() + resource.rescheduleInterval
+                self.say(
+                    "\(configuration.director.name) JobId \(jobID): Rescheduled Job \(queued.job) to re-run in \(resource.rescheduleInterval) seconds.\n",
+                    jobID: jobID, messages: resource.messages)
+                _ = try? self.queue(again)
+            }
+        }
+        return jobID
+    }
+
+    /// Queues a restore plan; returns the JobId.
+    public func queueRestore(_ plan: RestorePlan) throws -> Int64 {
+        let configuration = self.configuration
+        guard let resource = configuration.job(plan.restoreJob) else {
+            throw ConsoleInputError("Restore Job \"\(plan.restoreJob)\" not found.")
+        }
+        let now = CatalogTime.now()
+        var row = JobRow()
+        row.job = uniqueJobName(resource.name, at: now)
+        row.name = resource.name
+        row.type = "R"
+        row.level = " "
+        row.status = "C"
+        row.scheduledTime = now
+        row.jobTDate = now
+        let jobID = try catalog.createJob(row)
+        jobs.add(
+            JobRegistry.Entry(
+                jobID: jobID, job: row.job, name: resource.name, type: "R", level: " ", client: plan.restoreClient,
+                status: "C", scheduledTime: now, priority: resource.priority, cancel: {}))
+        launch(jobID: jobID) { [self] in
+            await self.slots.acquire(limit: configuration.director.maximumConcurrentJobs)
+            defer { self.slots.release() }
+            await RestoreRunner(runtime: self, jobID: jobID, plan: plan, resource: resource, configuration: configuration).run()
+        }
+        return jobID
+    }
+
+    /// The Job's, Client's and Storage's Maximum Concurrent Jobs gates, always taken in this order.
+    private func gates(
+        for resource: DirectorConfiguration.Job, request: JobRequest, configuration: DirectorConfiguration
+    ) -> [(JobSlots, Int)] {
+        var gates: [(JobSlots, Int)] = [(resourceSlots.gate("job:" + resource.name), resource.maximumConcurrentJobs)]
+        if let client = configuration.client(request.client ?? resource.client) {
+            gates.append((resourceSlots.gate("client:" + client.name), client.maximumConcurrentJobs))
+        }
+        if let storage = configuration.storage(request.storage ?? resource.storage.first ?? "") {
+            gates.append((resourceSlots.gate("storage:" + storage.name), storage.maximumConcurrentJobs))
+        }
+        return gates
+    }
+
+    private func abandon(jobID: Int64, row: JobRow) {
+        var ended = row
+        ended.jobID = jobID
+        ended.status = "A"
+        ended.endTime = CatalogTime.now()
+        try? catalog.finishJob(ended)
+        jobs.finish(jobID: jobID, status: "A")
+    }
+}

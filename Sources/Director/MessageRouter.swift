@@ -1,0 +1,123 @@
+import CapstanConfig
+import Catalog
+import Foundation
+import Logging
+import Synchronization
+
+/// Routes job and daemon messages to the destinations of a Messages resource: the console queue (bconsole's
+/// `messages`, announced by `You have messages.`), `append`/`file` files, the catalog `Log` table, and `mail`
+/// through the Mail Command. Lines are stamped as Bacula stamps them: `02-Dec 06:38 name JobId N: text`.
+public final class MessageRouter: Sendable {
+    private let consoleQueue = Mutex<[String]>([])
+    private let catalog: CatalogDatabase
+    private let logger: Logger
+
+    public init(catalog: CatalogDatabase, logger: Logger) {
+        self.catalog = catalog
+        self.logger = logger
+    }
+
+    /// The Bacula message type names, by the numbers of `Jmsg` (§3.5.4).
+    public static func typeName(_ type: Int32) -> String {
+        switch type {
+        case 1: return "abort"
+        case 2: return "debug"
+        case 3: return "fatal"
+        case 4: return "error"
+        case 5: return "warning"
+        case 6: return "info"
+        case 7: return "saved"
+        case 8: return "notsaved"
+        case 9: return "skipped"
+        case 10: return "mount"
+        case 11: return "error"
+        case 12: return "terminate"
+        case 13: return "restored"
+        case 14: return "security"
+        case 15: return "alert"
+        case 16: return "volmgmt"
+        default: return "info"
+        }
+    }
+
+    /// `02-Dec 06:38 ` for Unix time `seconds`.
+    public static func stamp(_ seconds: Int64) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        localtime_r(&time, &parts)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return String(
+            format: "%02d-%@ %02d:%02d ", Int(parts.tm_mday), months[Int(parts.tm_mon)], Int(parts.tm_hour),
+            Int(parts.tm_min))
+    }
+
+    /// Delivers one message. `text` already carries its `<daemon> JobId N: ` prefix and ends with a newline.
+    public func deliver(_ text: String, type: String, jobID: Int64, resource: DirectorConfiguration.Messages?, time: Int64 = CatalogTime.now()) {
+        let line = Self.stamp(time) + text + (text.hasSuffix("\n") ? "" : "\n")
+        guard let resource else {
+            consoleQueue.withLock { $0.append(line) }
+            return
+        }
+        for destination in resource.destinations where destination.accepts(type) {
+            switch destination.destination.lowercased() {
+            case "console":
+                consoleQueue.withLock { $0.append(line) }
+            case "append", "file":
+                if let path = destination.address { Self.append(line, to: path) }
+            case "catalog":
+                if jobID > 0 {
+                    do { try catalog.appendLog(jobID: jobID, time: time, text: text) } catch {
+                        logger.warning("cannot write the job log to the catalog: \(error)")
+                    }
+                }
+            case "stdout", "stderr", "syslog":
+                logger.info("\(text.trimmingCharacters(in: .newlines))")
+            case "mail", "mailonerror", "mail on error", "mailonsuccess", "mail on success", "operator":
+                mail(line, to: destination.address, command: resource.mailCommand, jobID: jobID)
+            default:
+                break
+            }
+        }
+    }
+
+    /// Whether the console queue holds messages.
+    public var hasConsoleMessages: Bool { consoleQueue.withLock { !$0.isEmpty } }
+
+    /// Takes every queued console message, oldest first.
+    public func takeConsoleMessages() -> [String] {
+        consoleQueue.withLock { queue in
+            defer { queue.removeAll() }
+            return queue
+        }
+    }
+
+    static func append(_ line: String, to path: String) {
+        guard let data = line.data(using: .utf8) else { return }
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil)
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: data)
+    }
+
+    /// Pipes the message into the Mail Command (with `%r` as the recipient); without one nothing is sent.
+    private func mail(_ line: String, to address: String?, command: String?, jobID: Int64) {
+        guard let command, !command.isEmpty else { return }
+        let expanded = command.replacingOccurrences(of: "%r", with: address ?? "root")
+            .replacingOccurrences(of: "%i", with: String(jobID))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", expanded]
+        let pipe = Pipe()
+        process.standardInput = pipe
+        do {
+            try process.run()
+            pipe.fileHandleForWriting.write(Data(line.utf8))
+            try pipe.fileHandleForWriting.close()
+        } catch {
+            logger.warning("mail command failed: \(error)")
+        }
+    }
+}

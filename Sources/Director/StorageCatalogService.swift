@@ -1,0 +1,320 @@
+import BaculaVolume
+import BaculaWire
+import Catalog
+import Foundation
+import Logging
+import StorageProtocol
+import Synchronization
+
+/// Answers one job's catalog requests from its SD (spec §3.3.5): volumes (FindMedia with Bacula's selection
+/// order and Label Format, GetVolInfo, UpdateMedia with the pool's limits), JobMedia, and file attributes (UpdCat,
+/// and a refused BlastAttr so the SD re-sends the spooled ones inline). Attributes are inserted in batches.
+final class StorageCatalogService: @unchecked Sendable {
+    struct Context: Sendable {
+        var jobID: Int64
+        var pool: DirectorConfiguration.Pool
+        var poolID: Int64
+        var storage: DirectorConfiguration.Storage
+        var storageID: Int64
+        var directorName: String
+    }
+
+    let context: Context
+    let catalog: CatalogDatabase
+    let say: @Sendable (String, String) -> Void  // (text, message type)
+    let logger: Logger
+    private let lock = Mutex<PendingFiles>(PendingFiles())
+    static let batchSize = 5000
+
+    struct PendingFiles {
+        var entries: [FileEntry] = []
+        var digests: [(fileIndex: Int64, digest: String)] = []
+        /// FileIndex → position in `entries`, so a digest lands in its entry before the insert.
+        var positions: [Int64: Int] = [:]
+        var volumes: [String] = []
+        var fileCount = 0
+    }
+
+    init(context: Context, catalog: CatalogDatabase, logger: Logger, say: @escaping @Sendable (String, String) -> Void) {
+        self.context = context
+        self.catalog = catalog
+        self.logger = logger
+        self.say = say
+    }
+
+    /// The volumes the job wrote or read, in first-use order.
+    var volumes: [String] { lock.withLock { $0.volumes } }
+
+    /// The reply frame for a request (nil for UpdCat, which gets none).
+    func answer(_ request: CatalogRequest) -> [UInt8]? {
+        do {
+            switch request {
+            case .findMedia(_, let index, _, let mediaType, let volumeType):
+                return try findMedia(index: Int(index), mediaType: mediaType, volumeType: Int64(volumeType)).bytes
+            case .volumeInfo(_, let name, let forWriting):
+                return try volumeInfo(name: name, forWriting: forWriting)
+            case .updateMedia(_, let update):
+                return try updateMedia(update)
+            case .createJobMedia(_, let records):
+                try flush()
+                try catalog.addJobMedia(
+                    records.map {
+                        JobMediaRow(
+                            jobID: context.jobID, mediaID: $0.mediaID, firstIndex: Int64($0.firstIndex),
+                            lastIndex: Int64($0.lastIndex), startFile: Int64($0.startFile), endFile: Int64($0.endFile),
+                            startBlock: Int64($0.startBlock), endBlock: Int64($0.endBlock))
+                    })
+                return CatalogReply.jobMediaCreated.bytes
+            case .fileAttributes(let update):
+                try attributes(update)
+                return nil
+            case .blastAttributes:
+                return CatalogReply.attributesRefused.bytes
+            }
+        } catch {
+            logger.error("catalog request failed: \(error)")
+            switch request {
+            case .createJobMedia: return CatalogReply.jobMediaFailed.bytes
+            case .updateMedia: return CatalogReply.updateMediaFailed.bytes
+            case .fileAttributes: return nil
+            default: return Array("1990 Invalid Catalog Request: \(error)\n".utf8)
+            }
+        }
+    }
+
+    // MARK: Volumes
+
+    private func note(volume: String) {
+        lock.withLock { if !$0.volumes.contains(volume) { $0.volumes.append(volume) } }
+    }
+
+    static func info(_ m: MediaRow) -> VolumeInfo {
+        var v = VolumeInfo(volumeName: m.volumeName)
+        v.volumeJobs = UInt32(clamping: m.volumeJobs)
+        v.volumeFiles = UInt32(clamping: m.volumeFiles)
+        v.volumeBlocks = UInt32(clamping: m.volumeBlocks)
+        v.volumeBytes = UInt64(max(0, m.volumeBytes))
+        v.volumeABytes = UInt64(max(0, m.volumeABytes))
+        v.volumeHoleBytes = UInt64(max(0, m.volumeHoleBytes))
+        v.volumeHoles = UInt32(clamping: m.volumeHoles)
+        v.volumeMounts = UInt32(clamping: m.volumeMounts)
+        v.volumeErrors = UInt32(clamping: m.volumeErrors)
+        v.volumeWrites = UInt64(max(0, m.volumeWrites))
+        v.maximumVolumeBytes = UInt64(max(0, m.maximumVolumeBytes))
+        v.volumeCapacityBytes = UInt64(max(0, m.volumeCapacityBytes))
+        v.volumeStatus = m.volumeStatus
+        v.slot = Int32(clamping: m.slot)
+        v.maximumVolumeJobs = UInt32(clamping: m.maximumVolumeJobs)
+        v.maximumVolumeFiles = UInt32(clamping: m.maximumVolumeFiles)
+        v.inChanger = m.inChanger != 0
+        v.volumeReadTime = m.volumeReadTime
+        v.volumeWriteTime = m.volumeWriteTime
+        v.endFile = UInt32(clamping: m.endFile)
+        v.endBlock = UInt32(clamping: m.endBlock)
+        v.volumeType = UInt32(clamping: m.volumeType)
+        v.labelType = Int32(clamping: m.labelType)
+        v.mediaID = UInt64(max(0, m.mediaID))
+        v.scratchPoolID = UInt64(max(0, m.scratchPoolID))
+        v.volumeParts = Int32(clamping: m.volumeParts)
+        v.volumeCloudParts = Int32(clamping: m.volumeCloudParts)
+        v.lastPartBytes = m.lastPartBytes
+        v.enabled = Int32(clamping: m.enabled)
+        v.recycle = Int32(clamping: m.recycle)
+        return v
+    }
+
+    /// FindMedia: the `index`-th appendable volume (after marking volumes whose limits are reached as Used), else a
+    /// new one from Label Format, else a recycled one.
+    private func findMedia(index: Int, mediaType: String, volumeType: Int64) throws -> CatalogReply {
+        for volume in try catalog.media(poolName: context.pool.name) where volume.volumeStatus == "Append" {
+            try checkLimits(volume)
+        }
+        if let volume = try catalog.appendableMedia(
+            poolID: context.poolID, mediaType: mediaType, index: index, recycling: false)
+        {
+            note(volume: volume.volumeName)
+            return .volume(Self.info(volume))
+        }
+        let existing = try catalog.media(poolName: context.pool.name)
+        let definition = context.pool.definition
+        if definition.labelFormat != "*", !definition.labelFormat.isEmpty,
+            definition.maximumVolumes == 0 || existing.count < definition.maximumVolumes
+        {
+            let name = VolumeNaming.nextName(format: definition.labelFormat, existing: try catalog.media().map(\.volumeName))
+            let volume = try catalog.createMedia(
+                volumeName: name, pool: definition, poolID: context.poolID, mediaType: mediaType,
+                storageID: context.storageID)
+            say(
+                "\(context.directorName) JobId \(context.jobID): Created new Volume=\"\(name)\", Pool=\"\(context.pool.name)\", "
+                    + "MediaType=\"\(mediaType)\" in catalog.\n", "info")
+            note(volume: name)
+            return .volume(Self.info(volume))
+        }
+        if definition.recycle || context.pool.recycleOldest || context.pool.purgeOldest,
+            let volume = try catalog.appendableMedia(
+                poolID: context.poolID, mediaType: mediaType, index: index, recycling: true)
+        {
+            var recycled = volume
+            recycled.volumeStatus = "Recycle"
+            try catalog.saveMedia(recycled)
+            say("\(context.directorName) JobId \(context.jobID): Recycled volume \"\(volume.volumeName)\"\n", "info")
+            note(volume: volume.volumeName)
+            return .volume(Self.info(recycled))
+        }
+        return .noMedia(reason: "Pool \(context.pool.name) has no appendable volume")
+    }
+
+    /// Marks a volume Used when it reached Maximum Volume Jobs/Files/Bytes or its Volume Use Duration.
+    @discardableResult
+    private func checkLimits(_ volume: MediaRow) throws -> MediaRow {
+        var m = volume
+        var reason: String?
+        if m.maximumVolumeJobs > 0 && m.volumeJobs >= m.maximumVolumeJobs {
+            reason = "Max Volume jobs=\(m.maximumVolumeJobs) exceeded"
+        } else if m.maximumVolumeFiles > 0 && m.volumeFiles >= m.maximumVolumeFiles {
+            reason = "Max Volume files=\(m.maximumVolumeFiles) exceeded"
+        } else if m.maximumVolumeBytes > 0 && m.volumeBytes >= m.maximumVolumeBytes {
+            reason = "Max Volume bytes=\(m.maximumVolumeBytes) exceeded"
+        } else if m.volumeUseDuration > 0 && m.firstWritten > 0
+            && CatalogTime.now() - m.firstWritten >= m.volumeUseDuration
+        {
+            reason = "Max configured use duration=\(m.volumeUseDuration) sec. exceeded"
+        }
+        guard let reason, m.volumeStatus == "Append" else { return m }
+        m.volumeStatus = "Used"
+        try catalog.saveMedia(m)
+        say("\(context.directorName) JobId \(context.jobID): \(reason). Marking Volume \"\(m.volumeName)\" as Used.\n", "info")
+        return m
+    }
+
+    private func volumeInfo(name: String, forWriting: Bool) throws -> [UInt8] {
+        guard let volume = try catalog.media(named: name) else {
+            return CatalogReply.volumeNotInCatalog(volumeName: name).bytes
+        }
+        if forWriting {
+            if volume.poolID != context.poolID {
+                return CatalogReply.volumeNotUsable(volumeName: name, status: volume.volumeStatus, reason: "not in Pool").bytes
+            }
+            if volume.mediaType != context.storage.mediaType {
+                return CatalogReply.volumeNotUsable(
+                    volumeName: name, status: volume.volumeStatus, reason: "not correct MediaType"
+                ).bytes
+            }
+            if volume.enabled != 1 {
+                return CatalogReply.volumeNotUsable(volumeName: name, status: volume.volumeStatus, reason: "not Enabled").bytes
+            }
+            if !["Append", "Recycle", "Purged"].contains(volume.volumeStatus) {
+                let why = volume.recycle == 1 ? "recycling is enabled" : "volume has recycling disabled"
+                return CatalogReply.volumeNotUsable(volumeName: name, status: volume.volumeStatus, reason: why).bytes
+            }
+        }
+        note(volume: name)
+        return CatalogReply.volume(Self.info(volume)).bytes
+    }
+
+    private func updateMedia(_ update: MediaUpdate) throws -> [UInt8] {
+        guard var m = try catalog.media(named: update.volumeName) else {
+            return CatalogReply.volumeNotInCatalog(volumeName: update.volumeName).bytes
+        }
+        let now = CatalogTime.now()
+        if m.firstWritten == 0 && update.volumeFirstWritten > 0 { m.firstWritten = update.volumeFirstWritten }
+        if update.relabel {
+            m.labelDate = update.endTime > 0 ? update.endTime : now
+            m.recycleCount += m.volumeStatus == "Recycle" ? 1 : 0
+        }
+        if m.initialWrite == 0 && update.volumeBytes > 0 { m.initialWrite = now }
+        m.volumeJobs = Int64(update.volumeJobs)
+        m.volumeFiles = Int64(update.volumeFiles)
+        m.volumeBlocks = Int64(update.volumeBlocks)
+        m.volumeBytes = Int64(update.volumeBytes)
+        m.volumeABytes = Int64(update.volumeABytes)
+        m.volumeHoleBytes = Int64(update.volumeHoleBytes)
+        m.volumeHoles = Int64(update.volumeHoles)
+        m.volumeMounts = Int64(update.volumeMounts)
+        m.volumeErrors = Int64(update.volumeErrors)
+        m.volumeWrites = Int64(update.volumeWrites)
+        m.maximumVolumeBytes = Int64(update.maximumVolumeBytes)
+        m.lastWritten = update.endTime
+        if m.volumeStatus != update.volumeStatus && !(m.volumeStatus == "Used" && update.volumeStatus == "Append") {
+            m.volumeStatus = update.volumeStatus == "Recycle" && update.relabel ? "Append" : update.volumeStatus
+        }
+        m.slot = Int64(update.slot)
+        m.inChanger = update.inChanger ? 1 : 0
+        m.volumeReadTime = update.volumeReadTime
+        m.volumeWriteTime = update.volumeWriteTime
+        m.volumeType = Int64(update.volumeType)
+        m.volumeParts = Int64(update.volumeParts)
+        m.volumeCloudParts = Int64(update.volumeCloudParts)
+        m.lastPartBytes = update.lastPartBytes
+        m.enabled = Int64(update.enabled)
+        m.recycle = Int64(update.recycle)
+        m.storageID = context.storageID
+        try catalog.saveMedia(m)
+        note(volume: m.volumeName)
+        let checked = try checkLimits(m)
+        return CatalogReply.volume(Self.info(checked)).bytes
+    }
+
+    // MARK: Attributes
+
+    private func attributes(_ update: AttributeUpdate) throws {
+        switch update.stream {
+        case 1, 5:
+            guard let record = Self.catalogFields(update.data) else {
+                logger.warning("unreadable attribute record for FileIndex \(update.fileIndex)")
+                return
+            }
+            let split = FileEntry.split(record.name)
+            let deleted = record.type == FileType.deleted.rawValue
+            let entry = FileEntry(
+                fileIndex: deleted ? 0 : Int64(update.fileIndex), path: split.path, name: split.name,
+                lstat: record.lstat, digest: "0", deltaSequence: record.deltaSequence)
+            let full: Bool = lock.withLock { pending in
+                pending.positions[Int64(update.fileIndex)] = pending.entries.count
+                pending.entries.append(entry)
+                pending.fileCount += 1
+                return pending.entries.count >= Self.batchSize
+            }
+            if full { try flush() }
+        case 3, 10, 17, 18:
+            let digest = BaculaBase64.encode(update.data, mode: .compatible)
+            lock.withLock { pending in
+                if let position = pending.positions[Int64(update.fileIndex)] {
+                    pending.entries[position].digest = digest
+                } else {
+                    pending.digests.append((Int64(update.fileIndex), digest))
+                }
+            }
+        default:
+            break
+        }
+    }
+
+    /// What the catalog keeps of an attribute record `FI Type Name\0Stat\0Link\0AttribsEx\0DeltaSeq\0`: the
+    /// type, the name, the encoded stat exactly as sent, and the delta sequence. Nil when the head is malformed.
+    static func catalogFields(_ data: [UInt8]) -> (type: Int32, name: String, lstat: String, deltaSequence: Int64)? {
+        let fields = data.split(separator: 0, maxSplits: 4, omittingEmptySubsequences: false)
+        guard let head = fields.first else { return nil }
+        let words = head.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: false)
+        guard words.count == 3, let type = Int32(String(decoding: words[1], as: UTF8.self)) else { return nil }
+        let name = String(decoding: words[2], as: UTF8.self)
+        let lstat = fields.count > 1 ? String(decoding: fields[1], as: UTF8.self) : ""
+        let delta = fields.count > 4 ? Int64(String(decoding: fields[4].prefix { $0 != 0 }, as: UTF8.self)) ?? 0 : 0
+        return (type & 0xFFFF, name, lstat, delta)
+    }
+
+    /// Writes the pending file entries and digests to the catalog (one transaction each).
+    func flush() throws {
+        let (entries, digests) = lock.withLock { pending in
+            defer {
+                pending.entries.removeAll(keepingCapacity: true)
+                pending.digests.removeAll(keepingCapacity: true)
+                pending.positions.removeAll(keepingCapacity: true)
+            }
+            return (pending.entries, pending.digests)
+        }
+        // Digests may refer to entries in this batch: insert the entries first, then set the digests.
+        try catalog.addFiles(jobID: context.jobID, entries)
+        try catalog.setDigests(jobID: context.jobID, digests)
+    }
+}
