@@ -44,6 +44,7 @@ let package = Package(
         .target(name: "BaculaVolume", dependencies: ["CZlib", "CLZO"]),
         .target(name: "SCSI"),
         .target(name: "StorageProtocol", dependencies: ["BaculaWire", "BaculaVolume"]),
+        .target(name: "FileDaemonProtocol", dependencies: ["BaculaWire", "BaculaVolume", "StorageProtocol"]),
 
         // MARK: devices
         .target(name: "TapeDevices", dependencies: ["BaculaVolume", "CCapstanLinux", logging]),
@@ -64,7 +65,10 @@ let package = Package(
         .target(name: "Director", dependencies: ["CapstanConfig", "BaculaWire", "Net", "Catalog", serviceLifecycle, logging]),
         .target(
             name: "FileDaemon",
-            dependencies: ["CapstanConfig", "BaculaWire", "BaculaVolume", "Net", serviceLifecycle, logging]),
+            dependencies: [
+                "CapstanConfig", "BaculaWire", "BaculaVolume", "Net", "FileDaemonProtocol", "StorageProtocol", "COpenSSL",
+                nioCore, nioPosix, serviceLifecycle, logging,
+            ]),
         .target(name: "CapstanCLI", dependencies: ["CapstanConfig", logging, argumentParser, serviceLifecycle]),
         .target(name: "Console", dependencies: ["CapstanConfig", "BaculaWire", "Net", logging]),
 
@@ -72,7 +76,8 @@ let package = Package(
         .executableTarget(
             name: "capstan-sd", dependencies: ["StorageDaemon", "CapstanCLI", "Net", serviceLifecycle, argumentParser, logging]),
         .executableTarget(name: "capstan-dir", dependencies: ["Director", "CapstanCLI", argumentParser, logging]),
-        .executableTarget(name: "capstan-fd", dependencies: ["FileDaemon", "CapstanCLI", argumentParser, logging]),
+        .executableTarget(
+            name: "capstan-fd", dependencies: ["FileDaemon", "CapstanCLI", "CapstanConfig", "Net", serviceLifecycle, argumentParser, logging]),
         // Device-tier probe (scripts/test-devices runs it in the harness VM); not part of the appliance.
         .executableTarget(name: "capstan-scsi-probe", dependencies: ["Changers", "TapeDevices", "SCSI"]),
         .executableTarget(
@@ -108,6 +113,12 @@ let package = Package(
         .testTarget(name: "SCSITests", dependencies: ["SCSI", "CapstanTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ChangersTests", dependencies: ["Changers", "SCSI", "CapstanConfig", "TapeDevices"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Changers", "CapstanConfig"]),
+        .testTarget(
+            name: "FileDaemonProtocolTests",
+            dependencies: ["FileDaemonProtocol", "BaculaWire", "BaculaVolume", "StorageProtocol", "CapstanTestSupport"]),
+        .testTarget(
+            name: "FileDaemonTests",
+            dependencies: ["FileDaemon", "FileDaemonProtocol", "BaculaVolume", "CapstanTestSupport"]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

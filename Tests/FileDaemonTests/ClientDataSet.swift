@@ -1,0 +1,47 @@
+import CapstanTestSupport
+import Foundation
+import Glibc
+
+/// The shared `DataSet` plus what a File daemon in particular must keep: a FIFO, a name that is not UTF-8 and a
+/// name holding a newline (made with byte paths, as Foundation cannot name them).
+enum ClientDataSet {
+    static let fifoName = "a-fifo"
+
+    static func generate(at root: String, bigFileBytes: Int = 3 << 20) throws {
+        try DataSet.generate(at: root, bigFileBytes: bigFileBytes)
+        guard mkfifo(root + "/" + fifoName, 0o640) == 0 else { throw CommandFailure(description: "mkfifo failed") }
+        for name in [Array("invalid-".utf8) + [0xFF, 0xFE] + Array(".txt".utf8), Array("new\nline.txt".utf8)] {
+            let path = Array(root.utf8) + [UInt8(ascii: "/")] + name + [0]
+            let fd = path.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
+            }
+            guard fd >= 0 else { throw CommandFailure(description: "cannot create a byte-named file") }
+            let content = Array("odd name\n".utf8)
+            _ = content.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        try DataSet.setTimes(under: root)
+    }
+
+    /// `diff -r --no-dereference` of two trees (the FIFO left out: diff cannot compare FIFOs); empty when equal.
+    static func difference(_ left: String, _ right: String) async throws -> String {
+        let result = try await Command.run(
+            "/usr/bin/diff", ["-r", "--no-dereference", "--exclude=\(fifoName)", left, right], timeout: 300)
+        return result.status == 0 ? "" : result.output + result.errors + " (status \(result.status))"
+    }
+
+    /// Everything that must match between a tree and its restore: the stat listing and the contents.
+    static func expectIdentical(_ original: String, _ restored: String) async throws -> [String] {
+        var problems: [String] = []
+        let before = try await DataSet.listing(of: original)
+        let after = try await DataSet.listing(of: restored)
+        if before != after {
+            let missing = Set(before).subtracting(after).sorted()
+            let extra = Set(after).subtracting(before).sorted()
+            problems.append("listing differs; only in original: \(missing.prefix(10)); only in restore: \(extra.prefix(10))")
+        }
+        let diff = try await difference(original, restored)
+        if !diff.isEmpty { problems.append(diff) }
+        return problems
+    }
+}
