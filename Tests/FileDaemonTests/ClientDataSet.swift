@@ -20,6 +20,9 @@ enum ClientDataSet {
             _ = content.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             close(fd)
         }
+        // Compressible text, so a compressed backup is visibly smaller than what was read.
+        let text = String(repeating: "Capstan writes Bacula volumes. ", count: 40_000)
+        try text.write(toFile: root + "/compressible.txt", atomically: false, encoding: .utf8)
         try DataSet.setTimes(under: root)
     }
 
