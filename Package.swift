@@ -118,7 +118,7 @@ let package = Package(
             dependencies: ["FileDaemonProtocol", "BaculaWire", "BaculaVolume", "StorageProtocol", "CapstanTestSupport"]),
         .testTarget(
             name: "FileDaemonTests",
-            dependencies: ["FileDaemon", "FileDaemonProtocol", "BaculaVolume", "CapstanTestSupport"]),
+            dependencies: ["FileDaemon", "FileDaemonProtocol", "BaculaVolume", "BaculaWire", "Net", "CapstanTestSupport"]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

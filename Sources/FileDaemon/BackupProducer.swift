@@ -36,6 +36,8 @@ final class BackupProducer {
     private var seen = Set<[UInt8]>()
     private var stopped = false
     private let daemonName: String
+    /// Bandwidth limit (bytes/s, 0 = none): the reader sleeps so that what it sent never runs ahead of it.
+    private var limiter: (start: ContinuousClock.Instant, bytes: Int64)?
 
     init(
         plan: BackupPlan, bufferSize: Int, counters: JobCounters, daemonName: String, estimateOnly: Bool = false,
@@ -363,6 +365,7 @@ final class BackupProducer {
                 $0.jobBytes += Int64(payload.count)
             }
             send(.frames([.payload(payload)]))
+            throttle(Int64(payload.count))
             if chunk.count < chunkSize { break }
         }
         send(.frames([BackupRecordFrames.endOfStream]))
@@ -390,6 +393,24 @@ final class BackupProducer {
             message(.error, "     Compression error on \(path): \(error)")
             counters.update { $0.errors += 1 }
             return nil
+        }
+    }
+
+    /// Holds the reader back to `plan.bandwidth` bytes per second (setbandwidth / Maximum Bandwidth Per Job).
+    private func throttle(_ bytes: Int64) {
+        guard plan.bandwidth > 0 else { return }
+        let clock = ContinuousClock()
+        var state = limiter ?? (clock.now, 0)
+        state.bytes += bytes
+        limiter = state
+        let due = Duration.seconds(Double(state.bytes) / Double(plan.bandwidth))
+        let elapsed = clock.now - state.start
+        if due > elapsed {
+            let wait = due - elapsed
+            let (seconds, attoseconds) = wait.components
+            var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+            var remaining = timespec()
+            while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
         }
     }
 
