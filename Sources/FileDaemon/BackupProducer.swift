@@ -1,8 +1,14 @@
 import BaculaVolume
+import Dispatch
 import BaculaWire
 import FileDaemonProtocol
 import Glibc
 import StorageProtocol
+
+/// The number of processors that may run threads now.
+enum ProcessInfoCount {
+    static let activeProcessors = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+}
 
 /// What the backup reader hands to the sending side, in order.
 enum BackupEvent: Sendable {
@@ -326,7 +332,31 @@ final class BackupProducer {
         send(.frames([BackupRecordFrames.header(fileIndex: fileIndex, stream: stream, expectedLength: Int64(st.st_size))]))
         var offset: Int64 = 0
         var failed = false
-        while !stop {
+        // Compression runs on several threads: chunks are read (and digested) in order, compressed a batch at a
+        // time in parallel, and sent in order.
+        let batchLimit = options.compression == nil ? 1 : Self.compressionBatch
+        var batch: [(chunk: [UInt8], offset: Int64)] = []
+        func flush() {
+            guard !batch.isEmpty, !failed else { return }
+            let payloads = encodeBatch(batch, options: options)
+            for (index, payload) in payloads.enumerated() {
+                guard let payload else {
+                    message(.error, "     Compression error on \(path).")
+                    counters.update { $0.errors += 1 }
+                    failed = true
+                    break
+                }
+                let readCount = Int64(batch[index].chunk.count)
+                counters.update {
+                    $0.readBytes += readCount
+                    $0.jobBytes += Int64(payload.count)
+                }
+                send(.frames([.payload(payload)]))
+                throttle(Int64(payload.count))
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+        while !stop && !failed {
             var readError: Int32 = 0
             let chunk = [UInt8](unsafeUninitializedCapacity: chunkSize) { buffer, count in
                 var filled = 0
@@ -343,6 +373,7 @@ final class BackupProducer {
                 count = filled
             }
             if readError != 0 {
+                flush()
                 message(.error, "     Read error on file \(path). ERR=\(errnoText(readError))")
                 counters.update { $0.errors += 1 }
                 failed = true
@@ -356,18 +387,11 @@ final class BackupProducer {
                 continue
             }
             chunk.withUnsafeBytes { digest?.update($0) }
-            guard let payload = encode(chunk, offset: chunkOffset, options: options, path: path) else {
-                failed = true
-                break
-            }
-            counters.update {
-                $0.readBytes += Int64(chunk.count)
-                $0.jobBytes += Int64(payload.count)
-            }
-            send(.frames([.payload(payload)]))
-            throttle(Int64(payload.count))
+            batch.append((chunk, chunkOffset))
+            if batch.count >= batchLimit { flush() }
             if chunk.count < chunkSize { break }
         }
+        flush()
         send(.frames([BackupRecordFrames.endOfStream]))
         guard !failed, !stopped else { return }
         var after = stat()
@@ -380,7 +404,23 @@ final class BackupProducer {
         }
     }
 
-    private func encode(_ chunk: [UInt8], offset: Int64, options: FileSetOptions, path: BytePath) -> [UInt8]? {
+    /// Chunks compressed together on the worker threads.
+    static let compressionBatch = max(2, 2 * ProcessInfoCount.activeProcessors)
+
+    /// The data packets for a batch of chunks (nil where compression failed), in order.
+    private func encodeBatch(_ batch: [(chunk: [UInt8], offset: Int64)], options: FileSetOptions) -> [[UInt8]?] {
+        if batch.count == 1 { return [Self.encode(batch[0].chunk, offset: batch[0].offset, options: options)] }
+        let results = UncheckedBox(UnsafeMutableBufferPointer<[UInt8]?>.allocate(capacity: batch.count))
+        results.value.initialize(repeating: nil)
+        defer { results.value.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: batch.count) { index in
+            results.value[index] = Self.encode(batch[index].chunk, offset: batch[index].offset, options: options)
+        }
+        return Array(results.value)
+    }
+
+    /// One data packet: the chunk compressed as the options say, behind its offset with sparse.
+    static func encode(_ chunk: [UInt8], offset: Int64, options: FileSetOptions) -> [UInt8]? {
         do {
             var body: [UInt8]
             switch options.compression {
@@ -390,8 +430,6 @@ final class BackupProducer {
             }
             return options.sparse ? FileData.sparsePayload(offset: UInt64(offset), body: body) : body
         } catch {
-            message(.error, "     Compression error on \(path): \(error)")
-            counters.update { $0.errors += 1 }
             return nil
         }
     }

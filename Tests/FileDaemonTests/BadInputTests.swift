@@ -87,9 +87,12 @@ import Testing
         }
         #expect(writing)
         kill(system.processes[0].process.processIdentifier, SIGKILL)
-        let failed = try await system.wait(jobId: jobId, timeout: 120)
-        #expect(["E", "f"].contains(failed.status), "job status \(failed.status)")
+        // The FD notices at once and ends its side of the job.
+        #expect(await RealBacula.eventually(seconds: 60) { system.fileDaemonLog.contains("status=fatal [FileDaemon] backup ended") }, "\(system.fileDaemonLog)")
+        // The Director cancels the job on the SD before it ends it: give it an SD to talk to again.
         try await system.replaceStorage(with: .bacula)
+        let failed = try await system.wait(jobId: jobId, timeout: 300)
+        #expect(["E", "f"].contains(failed.status), "job status \(failed.status)")
         let status = try await system.console(["status client=system-fd"])
         #expect(status.contains("No Jobs running"), "\(status)")
         try FileManager.default.removeItem(atPath: system.dataDirectory + "/big.bin")
