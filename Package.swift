@@ -118,7 +118,7 @@ let package = Package(
             dependencies: ["FileDaemonProtocol", "BaculaWire", "BaculaVolume", "StorageProtocol", "CapstanTestSupport"]),
         .testTarget(
             name: "FileDaemonTests",
-            dependencies: ["FileDaemon", "FileDaemonProtocol", "BaculaVolume", "BaculaWire", "Net", "CapstanTestSupport"]),
+            dependencies: ["FileDaemon", "FileDaemonProtocol", "BaculaVolume", "BaculaWire", "Net", "StorageProtocol", "CapstanTestSupport"]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

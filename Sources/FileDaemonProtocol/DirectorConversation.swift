@@ -14,6 +14,21 @@ public struct BackupPlan: Equatable, Sendable {
     public var accurateFiles: [AccurateEntry]?
     public var scripts: [RunScript]
     public var bandwidth: Int64
+
+    public init(
+        job: JobIdentity, level: LevelLine.Kind = .full, accurate: Bool = false, mtimeOnly: Bool = false, since: Int64? = nil,
+        fileSet: FileSetDescription, accurateFiles: [AccurateEntry]? = nil, scripts: [RunScript] = [], bandwidth: Int64 = 0
+    ) {
+        self.job = job
+        self.level = level
+        self.accurate = accurate
+        self.mtimeOnly = mtimeOnly
+        self.since = since
+        self.fileSet = fileSet
+        self.accurateFiles = accurateFiles
+        self.scripts = scripts
+        self.bandwidth = bandwidth
+    }
 }
 
 /// The conversation of one Director connection with this File daemon (spec §3.2), as a value: feed it what the
