@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "FileDaemon",
             dependencies: [
-                "CapstanConfig", "BaculaWire", "BaculaVolume", "Net", "FileDaemonProtocol", "StorageProtocol", "COpenSSL",
+                "CapstanConfig", "BaculaWire", "BaculaVolume", "Net", "FileDaemonProtocol", "StorageProtocol", "COpenSSL", "CCapstanLinux",
                 nioCore, nioPosix, serviceLifecycle, logging,
             ]),
         .target(name: "CapstanCLI", dependencies: ["CapstanConfig", logging, argumentParser, serviceLifecycle]),
@@ -118,7 +118,10 @@ let package = Package(
             dependencies: ["FileDaemonProtocol", "BaculaWire", "BaculaVolume", "StorageProtocol", "CapstanTestSupport"]),
         .testTarget(
             name: "FileDaemonTests",
-            dependencies: ["FileDaemon", "FileDaemonProtocol", "BaculaVolume", "BaculaWire", "Net", "StorageProtocol", "CapstanTestSupport"]),
+            dependencies: [
+                "FileDaemon", "FileDaemonProtocol", "BaculaVolume", "BaculaWire", "Net", "StorageProtocol", "CCapstanLinux",
+                "CapstanTestSupport",
+            ]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

@@ -2,6 +2,7 @@ import BaculaVolume
 import Dispatch
 import BaculaWire
 import FileDaemonProtocol
+import CCapstanLinux
 import Glibc
 import StorageProtocol
 
@@ -291,6 +292,21 @@ final class BackupProducer {
         if type == .regular {
             readData(descriptor, path: path, st: st, fileIndex: fileIndex, stream: stream, options: options, digest: digest)
         }
+        if options.acls && format != S_IFLNK {
+            for (name, stream) in [("system.posix_acl_access", PosixACL.accessStream), ("system.posix_acl_default", PosixACL.defaultStream)]
+            where stream == PosixACL.accessStream || format == S_IFDIR {
+                guard let value = readAttribute(path, name), let acl = PosixACL(xattr: value), !acl.entries.isEmpty,
+                    stream == PosixACL.defaultStream || !acl.isTrivial
+                else { continue }
+                send(.frames(BackupRecordFrames.stream(
+                    fileIndex: fileIndex, stream: stream, expectedLength: 0, packets: [Array(acl.text().utf8) + [0]])))
+            }
+        }
+        if options.xattrs, let attributes = readExtendedAttributes(path), !attributes.isEmpty {
+            send(.frames(BackupRecordFrames.stream(
+                fileIndex: fileIndex, stream: ExtendedAttributes.stream, expectedLength: 0,
+                packets: [ExtendedAttributes.encode(attributes)])))
+        }
         var digestBytes: [UInt8]?
         if let digest, type == .regular || type == .emptyRegular {
             let bytes = digest.finish()
@@ -304,6 +320,34 @@ final class BackupProducer {
             var times = [st.st_atim, timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2)  /* UTIME_OMIT */]
             _ = path.withCString { utimensat(AT_FDCWD, $0, &times, AT_SYMLINK_NOFOLLOW) }
         }
+    }
+
+    /// One extended attribute's value (not following symlinks), nil when absent.
+    private func readAttribute(_ path: BytePath, _ name: String) -> [UInt8]? {
+        var value = [UInt8](repeating: 0, count: 65536)
+        let count = path.withCString { p in value.withUnsafeMutableBytes { lgetxattr(p, name, $0.baseAddress, $0.count) } }
+        return count >= 0 ? Array(value.prefix(count)) : nil
+    }
+
+    /// The file's extended attributes (not following symlinks), without the ACL ones; nil when none can be read.
+    private func readExtendedAttributes(_ path: BytePath) -> [(name: [UInt8], value: [UInt8])]? {
+        let size = path.withCString { llistxattr($0, nil, 0) }
+        guard size > 0 else { return nil }
+        var list = [CChar](repeating: 0, count: size)
+        let listed = path.withCString { llistxattr($0, &list, size) }
+        guard listed > 0 else { return nil }
+        let names = list.prefix(listed).split(separator: 0).map { $0.map { UInt8(bitPattern: $0) } }
+        var out: [(name: [UInt8], value: [UInt8])] = []
+        for name in names where !ExtendedAttributes.skipped.contains(name) {
+            let nameText = BytePath(name)
+            let length = path.withCString { p in nameText.withCString { lgetxattr(p, $0, nil, 0) } }
+            guard length >= 0 else { continue }
+            var value = [UInt8](repeating: 0, count: length)
+            let read = path.withCString { p in nameText.withCString { n in value.withUnsafeMutableBytes { lgetxattr(p, n, $0.baseAddress, length) } } }
+            guard read >= 0 else { continue }
+            out.append((name, Array(value.prefix(read))))
+        }
+        return out
     }
 
     private func openForReading(_ path: BytePath, noAccessTime: Bool) -> Int32 {

@@ -1,5 +1,6 @@
 import BaculaVolume
 import FileDaemonProtocol
+import CCapstanLinux
 import Glibc
 
 /// Restores records as they arrive from the SD (spec §3.2.8, §3.4.6): an attribute record starts a file at
@@ -11,21 +12,24 @@ final class ClientRestorer {
     let whereDirectory: [UInt8]
     let replace: ReplacePolicy
     let prefixLinks: Bool
+    /// The `regexwhere=` substitutions (Strip/Add Prefix, Add Suffix), applied instead of `where`.
+    let regexWhere: RegexWhere?
     private(set) var filesRestored: Int64 = 0
     private(set) var bytesRestored: Int64 = 0
     /// Problems, one line each (path and cause); the session sends them as job errors.
     private(set) var problems: [String] = []
     private var open: (fd: Int32, path: BytePath, record: AttributeRecord, end: Int64)?
-    private var current: (fileIndex: Int32, skip: Bool, digest: Digest?)?
+    private var current: (fileIndex: Int32, skip: Bool, path: BytePath?)?
     private var directories: [(path: BytePath, stat: EncodedStat)] = []
 
-    init(request: RestoreRequest) {
+    init(request: RestoreRequest) throws {
         var base = Array(request.whereDirectory.utf8)
         while base.count > 1, base.last == UInt8(ascii: "/") { base.removeLast() }
         if base == [UInt8(ascii: "/")] { base = [] }
         whereDirectory = base
         replace = request.replace
         prefixLinks = request.prefixLinks
+        regexWhere = try request.regexWhere.flatMap { $0.isEmpty ? nil : try RegexWhere($0) }
     }
 
     deinit { if let o = open { close(o.fd) } }
@@ -34,6 +38,7 @@ final class ClientRestorer {
     func target(_ name: [UInt8]) -> BytePath {
         var n = name[...]
         while n.count > 1, n.last == UInt8(ascii: "/") { n = n.dropLast() }
+        if let regexWhere { return BytePath(regexWhere.apply(Array(n))) }
         if whereDirectory.isEmpty { return BytePath(Array(n)) }
         return BytePath(whereDirectory + (n.first == UInt8(ascii: "/") ? Array(n) : [UInt8(ascii: "/")] + n))
     }
@@ -46,7 +51,7 @@ final class ClientRestorer {
             do {
                 let record = try AttributeRecord(decoding: data)
                 let skip = try begin(record)
-                current = (fileIndex, skip, nil)
+                current = (fileIndex, skip, target(record.name))
             } catch {
                 problems.append("FileIndex \(fileIndex): \(error)")
                 current = (fileIndex, true, nil)
@@ -54,6 +59,35 @@ final class ClientRestorer {
             return
         }
         guard let c = current, c.fileIndex == fileIndex, !c.skip else { return }
+        if type == PosixACL.accessStream || type == PosixACL.defaultStream, let path = c.path {
+            var text = data
+            while text.last == 0 { text.removeLast() }
+            do {
+                let acl = try PosixACL(
+                    text: String(decoding: text, as: UTF8.self),
+                    userID: { name in getpwnam(name).map { $0.pointee.pw_uid } },
+                    groupID: { name in getgrnam(name).map { $0.pointee.gr_gid } })
+                let name = type == PosixACL.accessStream ? "system.posix_acl_access" : "system.posix_acl_default"
+                let value = acl.xattr
+                let rc = path.withCString { p in value.withUnsafeBytes { lsetxattr(p, name, $0.baseAddress, $0.count, 0) } }
+                if rc != 0 { problems.append("Cannot set the ACL of \(path): ERR=\(errnoText())") }
+            } catch {
+                problems.append("\(path): \(error)")
+            }
+            return
+        }
+        if type == ExtendedAttributes.stream, let path = c.path {
+            do {
+                for attribute in try ExtendedAttributes.decode(data) {
+                    let name = BytePath(attribute.name)
+                    let rc = path.withCString { p in name.withCString { n in attribute.value.withUnsafeBytes { lsetxattr(p, n, $0.baseAddress, $0.count, 0) } } }
+                    if rc != 0 { problems.append("Cannot set extended attribute \(name) on \(path): ERR=\(errnoText())") }
+                }
+            } catch {
+                problems.append("\(path): \(error)")
+            }
+            return
+        }
         if FileData.isDataStream(type) {
             guard open != nil else { return }
             do {

@@ -36,7 +36,9 @@ final class DirectorSession {
     private func converse(storage: BsockConnection?) async throws {
         while !conversation.isFinished {
             guard let frame = try await director.read() else { return }
-            if monitor, case .payload(let bytes) = frame, !(bytes.starts(with: "status".utf8) || bytes.starts(with: ".status".utf8)) {
+            if monitor, case .payload(let bytes) = frame,
+                !(bytes.starts(with: "status".utf8) || bytes.starts(with: ".status".utf8) || bytes.starts(with: "JobId=".utf8))
+            {
                 logger.warning("a monitor Director may only ask for status: \"\(String(decoding: bytes.prefix(40), as: UTF8.self))\"")
                 try await director.write(.payload(FileDaemonReply.invalidCommand))
                 try await director.write(.signal(.endOfData))

@@ -19,16 +19,26 @@ struct RestoreSession {
     let logger: Logger
 
     func run() async -> EndJobReport {
-        let restorer = ClientRestorer(request: request)
-        var status = EndJobReport.Status.ok
+        let restorer: ClientRestorer
         do {
-            try await director.withHeartbeats { try await read(into: restorer) }
+            restorer = try ClientRestorer(request: request)
+        } catch {
+            await send(.fatal, "\(error)")
+            return EndJobReport(status: .fatal, files: 0, readBytes: 0, jobBytes: 0, errors: 1)
+        }
+        var status = EndJobReport.Status.ok
+        let counters = self.counters
+        let writer = RestoreWriterThread(restorer: restorer) { restorer in
+            counters.update { $0.readBytes = restorer.bytesRestored }
+        }
+        do {
+            try await director.withHeartbeats { try await read(into: writer) }
         } catch {
             logger.error("restore failed: \(error)")
             await send(.fatal, "\(error)")
             status = entry.canceled.load(ordering: .relaxed) ? .canceled : .fatal
         }
-        restorer.finish()
+        await writer.finish()
         for problem in restorer.problems { await send(.error, problem) }
         counters.update {
             $0.files = restorer.filesRestored
@@ -41,7 +51,7 @@ struct RestoreSession {
         return EndJobReport(status: status, files: values.files, readBytes: values.readBytes, jobBytes: values.jobBytes, errors: values.errors)
     }
 
-    private func read(into restorer: ClientRestorer) async throws {
+    private func read(into writer: RestoreWriterThread) async throws {
         let open = ReadOpenRequest(sessionID: Int64(job.sessionID), sessionTime: Int64(job.sessionTime))
         try await storage.write(.payload(FileDaemonCommand.readOpen(open).bytes))
         guard case .ticket(let ticket) = try await StorageLink.reply(storage, after: "read open session") else {
@@ -59,8 +69,7 @@ struct RestoreSession {
             guard let dataFrame = try await storage.read(), case .payload(let data) = dataFrame else {
                 throw StorageSessionError(step: "read data", reason: "a record header without its data")
             }
-            restorer.consume(fileIndex: header.fileIndex, stream: header.stream, data: data)
-            counters.update { $0.readBytes = restorer.bytesRestored }
+            writer.push(fileIndex: header.fileIndex, stream: header.stream, data: data)
             if entry.canceled.load(ordering: .relaxed) { throw StorageSessionError(step: "read data", reason: "canceled") }
         }
         try await storage.write(.payload(FileDaemonCommand.readClose(ticket: ticket).bytes))

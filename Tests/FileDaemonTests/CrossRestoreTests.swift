@@ -7,7 +7,7 @@ import Testing
 /// restores — with digests, GZIP, LZO and sparse data. Real bacula-dir and bacula-sd throughout.
 @Suite(.serialized) struct CrossRestoreTests {
     static let optionSets = [
-        "signature = SHA256; compression = GZIP6; sparse = yes",
+        "signature = SHA256; compression = GZIP6; sparse = yes; xattrsupport = yes; aclsupport = yes",
         "signature = SHA1; compression = LZO; sparse = yes",
     ]
 
@@ -37,6 +37,12 @@ import Testing
         #expect(restore.status == "T", "\(system.messages)")
         let problems = try await ClientDataSet.expectIdentical(system.dataDirectory, system.restoredDataDirectory)
         #expect(problems.isEmpty, "bacula-fd restore of a capstan-fd backup: \(problems)")
+        if fileSetOptions.contains("xattrsupport") {
+            #expect(ClientDataSet.extendedAttributes(system.restoredDataDirectory + "/xattr.txt") == ClientDataSet.extendedAttributes(system.dataDirectory + "/xattr.txt"))
+            #expect(ClientDataSet.extendedAttributes(system.dataDirectory + "/xattr.txt").count == 2)
+            #expect(ClientDataSet.accessACL(system.restoredDataDirectory + "/acl.txt") == ClientDataSet.accessACL(system.dataDirectory + "/acl.txt"))
+            #expect(ClientDataSet.accessACL(system.dataDirectory + "/acl.txt").count == 4 + 5 * 8)
+        }
         if fileSetOptions.contains("sparse") {
             #expect(Self.allocatedBytes(system.restoredDataDirectory + "/sparse.img") < 1 << 20)
         }
@@ -50,7 +56,7 @@ import Testing
         #expect(extractedProblems.isEmpty, "bextract of a capstan-fd backup: \(extractedProblems)")
     }
 
-    @Test(arguments: ["signature = SHA512; compression = GZIP9; sparse = yes"])
+    @Test(arguments: ["signature = SHA512; compression = GZIP9; sparse = yes; xattrsupport = yes; aclsupport = yes"])
     func baculaBackupRestoredByCapstan(fileSetOptions: String) async throws {
         var options = BaculaSystem.Options()
         options.fileSetOptions = fileSetOptions
@@ -65,6 +71,9 @@ import Testing
         #expect(restore.status == "T", "\(system.messages)\n\(system.fileDaemonLog)")
         let problems = try await ClientDataSet.expectIdentical(system.dataDirectory, system.restoredDataDirectory)
         #expect(problems.isEmpty, "capstan-fd restore of a bacula-fd backup: \(problems)")
+        #expect(ClientDataSet.extendedAttributes(system.restoredDataDirectory + "/xattr.txt").count == 2)
+        #expect(ClientDataSet.accessACL(system.restoredDataDirectory + "/acl.txt") == ClientDataSet.accessACL(system.dataDirectory + "/acl.txt"))
+        #expect(ClientDataSet.extendedAttributes(system.restoredDataDirectory + "/xattr.txt") == ClientDataSet.extendedAttributes(system.dataDirectory + "/xattr.txt"))
         if fileSetOptions.contains("sparse") {
             #expect(Self.allocatedBytes(system.restoredDataDirectory + "/sparse.img") < 1 << 20)
         }

@@ -46,3 +46,44 @@ import Testing
         #expect(problems.isEmpty, "after the differential: \(problems)")
     }
 }
+
+/// Restore options the Director sends: Strip/Add Prefix (as a regexwhere) and the Replace policies.
+@Suite(.serialized) struct RestoreOptionTests {
+    @Test func stripAndAddPrefixAndReplacePoliciesAndClientScripts() async throws {
+        let markers = try RealBacula.temporaryDirectory("capstan-fd-scripts")
+        defer { RealBacula.removeTemporaryDirectory(markers) }
+        var options = BaculaSystem.Options()
+        options.fileDaemon = .capstan
+        options.job = """
+            ClientRunBeforeJob = "/usr/bin/touch \(markers)/before"
+            RunScript { RunsWhen = After; RunsOnClient = yes; Command = "/usr/bin/touch \(markers)/after" }
+            """
+        let system = try BaculaSystem(storage: .bacula, options: options)
+        try await system.start()
+        let data = system.dataDirectory
+        try ClientDataSet.generate(at: data, bigFileBytes: 0)
+        let backup = try await system.backup()
+        #expect(backup.status == "T", "\(system.messages)\n\(system.fileDaemonLog)")
+        #expect(FileManager.default.fileExists(atPath: markers + "/before"), "ClientRunBeforeJob did not run")
+        #expect(FileManager.default.fileExists(atPath: markers + "/after"), "the RunScript after the job did not run")
+
+        let moved = system.restoreDirectory + "/moved"
+        func restore(_ extra: String) async throws -> String {
+            let jobId = try await system.queue(
+                "restore client=system-fd fileset=SystemSet jobid=\(backup.jobId) \(extra) all done yes")
+            return try await system.wait(jobId: jobId, timeout: 300).status
+        }
+        #expect(try await restore("strip_prefix=\(data) add_prefix=\(moved)") == "T", "\(system.messages)\n\(system.fileDaemonLog)")
+        let problems = try await ClientDataSet.expectIdentical(data, moved)
+        #expect(problems.isEmpty, "strip/add prefix: \(problems)")
+
+        let probe = moved + "/modes/tool.sh"
+        try Data("edited after the restore\n".utf8).write(to: URL(fileURLWithPath: probe))
+        #expect(try await restore("strip_prefix=\(data) add_prefix=\(moved) replace=never") == "T")
+        #expect(try String(contentsOfFile: probe, encoding: .utf8) == "edited after the restore\n")
+        #expect(try await restore("strip_prefix=\(data) add_prefix=\(moved) replace=ifnewer") == "T")
+        #expect(try String(contentsOfFile: probe, encoding: .utf8) == "edited after the restore\n")
+        #expect(try await restore("strip_prefix=\(data) add_prefix=\(moved) replace=always") == "T")
+        #expect(try String(contentsOfFile: probe, encoding: .utf8) == "#!/bin/sh\necho hi\n")
+    }
+}

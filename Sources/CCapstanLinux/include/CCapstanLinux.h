@@ -6,6 +6,8 @@
 #include <sys/ioctl.h>
 #include <sys/mtio.h>
 #include <scsi/sg.h>
+/* Extended attributes (the File daemon's xattr and ACL streams); Glibc's module does not include this header. */
+#include <sys/xattr.h>
 
 static inline unsigned long capstan_MTIOCTOP(void) { return MTIOCTOP; }
 static inline unsigned long capstan_MTIOCGET(void) { return MTIOCGET; }
