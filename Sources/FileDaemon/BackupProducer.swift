@@ -48,8 +48,10 @@ final class BackupProducer {
 
     init(
         plan: BackupPlan, bufferSize: Int, counters: JobCounters, daemonName: String, estimateOnly: Bool = false,
-        firstFileIndex: Int32 = 1, isCanceled: @escaping () -> Bool, emit: @escaping (BackupEvent) -> Bool
+        firstFileIndex: Int32 = 1, coalesceBytes: Int = 256 * 1024, isCanceled: @escaping () -> Bool,
+        emit: @escaping (BackupEvent) -> Bool
     ) {
+        self.coalesceBytes = coalesceBytes
         self.plan = plan
         self.bufferSize = max(1024, bufferSize)
         self.counters = counters
@@ -65,6 +67,11 @@ final class BackupProducer {
 
     /// Walks every Include, then reports deleted files (accurate mode).
     func run() {
+        walkAll()
+        flushPending()
+    }
+
+    private func walkAll() {
         for include in plan.fileSet.includes {
             let selection = FileSelection(include: include, excludes: plan.fileSet.excludes)
             for problem in selection.problems { message(.error, problem) }
@@ -94,9 +101,30 @@ final class BackupProducer {
         return stopped
     }
 
+    /// Frames wait here until about `coalesceBytes` are pending (or a message must go out, or the walk ends), so
+    /// the sending side handles a few large batches instead of many small ones.
+    private var pending: [Frame] = []
+    private var pendingBytes = 0
+    private let coalesceBytes: Int
+
     private func send(_ event: BackupEvent) {
         guard !stopped else { return }
-        if !emit(event) { stopped = true }
+        if case .frames(let frames) = event {
+            pending += frames
+            for frame in frames { pendingBytes += (frame.payload?.count ?? 0) + 4 }
+            if pendingBytes >= coalesceBytes { flushPending() }
+            return
+        }
+        flushPending()
+        if !stopped, !emit(event) { stopped = true }
+    }
+
+    private func flushPending() {
+        guard !pending.isEmpty, !stopped else { return }
+        let frames = pending
+        pending = []
+        pendingBytes = 0
+        if !emit(.frames(frames)) { stopped = true }
     }
 
     private func message(_ type: MessageType, _ text: String) { send(.message(type, text)) }
@@ -107,6 +135,7 @@ final class BackupProducer {
         guard !stop else { return }
         let isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
         guard let options = selection.options(for: path, isDirectory: isDirectory) else { return }
+        if options.honorNoDump && Self.hasNoDumpFlag(path, isDirectory: isDirectory) { return }
         guard isDirectory else {
             save(path, st, options: options)
             return
@@ -320,6 +349,18 @@ final class BackupProducer {
             var times = [st.st_atim, timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2)  /* UTIME_OMIT */]
             _ = path.withCString { utimensat(AT_FDCWD, $0, &times, AT_SYMLINK_NOFOLLOW) }
         }
+    }
+
+    /// True when the file carries the `nodump` attribute (chattr +d); false when it cannot be asked.
+    static func hasNoDumpFlag(_ path: BytePath, isDirectory: Bool) -> Bool {
+        guard isDirectory || lstatPath(path).map({ ($0.st_mode & S_IFMT) == S_IFREG }) == true else { return false }
+        let fd = path.withCString { open($0, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW | (isDirectory ? O_DIRECTORY : 0)) }
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var flags: Int32 = 0
+        // FS_IOC_GETFLAGS = _IOR('f', 1, long); FS_NODUMP_FL = 0x40 (linux/fs.h, the same on x86_64 and arm64).
+        guard capstan_ioctl_ptr(fd, 0x8008_6601, &flags) == 0 else { return false }
+        return flags & 0x40 != 0
     }
 
     /// One extended attribute's value (not following symlinks), nil when absent.

@@ -18,8 +18,8 @@ struct BackupSession {
     let daemonName: String
     let bufferSize: Int
     let logger: Logger
-    /// Batches of frames the reader may have in flight.
-    var window = 64
+    /// Batches of frames (each about 256 KiB) the reader may have in flight.
+    var window = 16
 
     /// Runs the job and returns its end report; never throws (failures are the report).
     func run() async -> EndJobReport {
@@ -101,7 +101,7 @@ struct BackupSession {
                 defer { gate.signal() }
                 guard failure == nil else { continue }
                 do {
-                    for frame in frames { try await storage.write(frame) }
+                    try await storage.write(contentsOf: frames)
                 } catch {
                     failure = error
                     stop.store(true, ordering: .relaxed)
