@@ -77,7 +77,8 @@ let package = Package(
             name: "capstan-sd", dependencies: ["StorageDaemon", "CapstanCLI", "Net", serviceLifecycle, argumentParser, logging]),
         .executableTarget(name: "capstan-dir", dependencies: ["Director", "CapstanCLI", argumentParser, logging]),
         .executableTarget(
-            name: "capstan-fd", dependencies: ["FileDaemon", "CapstanCLI", "CapstanConfig", "Net", serviceLifecycle, argumentParser, logging]),
+            name: "capstan-fd",
+            dependencies: ["FileDaemon", "CapstanCLI", "CapstanConfig", "Net", "CCapstanLinux", serviceLifecycle, argumentParser, logging]),
         // Device-tier probe (scripts/test-devices runs it in the harness VM); not part of the appliance.
         .executableTarget(name: "capstan-scsi-probe", dependencies: ["Changers", "TapeDevices", "SCSI"]),
         .executableTarget(

@@ -52,6 +52,7 @@ final class BackupProducer {
         emit: @escaping (BackupEvent) -> Bool
     ) {
         self.coalesceBytes = coalesceBytes
+        self.readBuffer = [UInt8](repeating: 0, count: max(1024, bufferSize))
         self.plan = plan
         self.bufferSize = max(1024, bufferSize)
         self.counters = counters
@@ -106,6 +107,8 @@ final class BackupProducer {
     private var pending: [Frame] = []
     private var pendingBytes = 0
     private let coalesceBytes: Int
+    /// The buffer every read goes into first.
+    private var readBuffer: [UInt8]
 
     private func send(_ event: BackupEvent) {
         guard !stopped else { return }
@@ -442,9 +445,10 @@ final class BackupProducer {
             batch.removeAll(keepingCapacity: true)
         }
         while !stop && !failed {
+            // Read into the reader's own buffer (hot in cache, its pages already mapped), then copy out what is kept.
             var readError: Int32 = 0
-            let chunk = [UInt8](unsafeUninitializedCapacity: chunkSize) { buffer, count in
-                var filled = 0
+            var filled = 0
+            readBuffer.withUnsafeMutableBytes { buffer in
                 while filled < chunkSize {
                     let n = read(descriptor, buffer.baseAddress! + filled, chunkSize - filled)
                     if n < 0 {
@@ -455,8 +459,8 @@ final class BackupProducer {
                     if n == 0 { break }
                     filled += n
                 }
-                count = filled
             }
+            let chunk = Array(readBuffer[0..<filled])
             if readError != 0 {
                 flush()
                 message(.error, "     Read error on file \(path). ERR=\(errnoText(readError))")
