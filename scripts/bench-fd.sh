@@ -187,15 +187,22 @@ console() { printf '%b\n' "$1" | timeout 600 /usr/sbin/bconsole -c "$W/bconsole.
 sql() { sqlite3 -cmd ".timeout 20000" -separator ' ' "$W/dir/bacula.db" "$1"; }
 cpu_s() { local s; s=$(<"/proc/$1/stat"); s=${s##*) }; set -- $s; awk -v u="${12}" -v t="${13}" -v k="$CLK_TCK" 'BEGIN { printf "%.2f", (u + t) / k }'; }
 busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
-declare -A LAST_BACKUP  # fd:sd -> JobId of its last big-md5 backup
+# The last big-md5 backup that fd wrote into sd (run_case runs in a subshell: ask the catalog, not a variable).
+last_backup() {
+    local media=FileBacula; [ "$2" = capstan ] && media=FileCapstan
+    sql "select max(j.JobId) from Job j join Client c on c.ClientId = j.ClientId join JobMedia jm on jm.JobId = j.JobId
+         join Media m on m.MediaId = jm.MediaId where j.Name = 'big-md5' and j.JobStatus = 'T' and c.Name = '$1'
+         and m.MediaType = '$media'"
+}
 
 run_case() {  # case fd sd rep
-    local c=$1 fd=$2 sd=$3 rep=$4 storage cmd id st f0 f1 b0 b1 t0 t1 row deadline
+    local c=$1 fd=$2 sd=$3 rep=$4 storage cmd id st f0 f1 b0 b1 t0 t1 row deadline source
     storage=BaculaSD; [ "$sd" = capstan ] && storage=CapstanSD
     if [ "$c" = restore ]; then
-        [ -n "${LAST_BACKUP[$fd:$sd]:-}" ] || { log "no backup to restore for $fd/$sd"; return 0; }
+        source=$(last_backup "$fd" "$sd")
+        [ -n "$source" ] || { log "no backup to restore for $fd/$sd"; return 0; }
         rm -rf "$W/restore"; mkdir -p "$W/restore"
-        cmd="restore client=$fd storage=$storage jobid=${LAST_BACKUP[$fd:$sd]} where=$W/restore all done yes"
+        cmd="restore client=$fd storage=$storage jobid=$source where=$W/restore all done yes"
     else
         cmd="run job=$c client=$fd storage=$storage level=Full yes"
     fi
@@ -212,7 +219,6 @@ run_case() {  # case fd sd rep
     done
     t1=$EPOCHREALTIME; f1=$(cpu_s "${PID[$fd]}"); b1=$(busy_jiffies)
     row=$(sql "select JobFiles, JobBytes, ReadBytes from Job where JobId = $id")
-    [ "$c" = big-md5 ] && LAST_BACKUP[$fd:$sd]=$id
     if [ "$c" != big-md5 ] && [ "$c" != restore ]; then
         for vol in $(sql "select distinct VolumeName from Media m join JobMedia jm on m.MediaId = jm.MediaId where jm.JobId = $id"); do
             rm -f "$W/vol-$sd/$vol"

@@ -77,7 +77,7 @@ import Testing
         var options = BaculaSystem.Options()
         options.job = "Maximum Bandwidth = 4 mb/s"
         let system = try await system(options: options)
-        try ClientDataSet.generate(at: system.dataDirectory, bigFileBytes: 40 << 20)
+        try ClientDataSet.generate(at: system.dataDirectory, bigFileBytes: 24 << 20)
         let jobId = try await system.queue("run job=SystemBackup level=Full yes")
         // Wait until data reaches the volume, then kill the SD.
         let writing = await RealBacula.eventually(seconds: 60) {
