@@ -44,6 +44,7 @@ let package = Package(
         .target(name: "BaculaVolume", dependencies: ["CZlib", "CLZO"]),
         .target(name: "SCSI"),
         .target(name: "StorageProtocol", dependencies: ["BaculaWire", "BaculaVolume"]),
+        .target(name: "FileDaemonProtocol", dependencies: ["BaculaWire", "BaculaVolume", "StorageProtocol"]),
 
         // MARK: devices
         .target(name: "TapeDevices", dependencies: ["BaculaVolume", "CCapstanLinux", logging]),
@@ -69,7 +70,10 @@ let package = Package(
             ]),
         .target(
             name: "FileDaemon",
-            dependencies: ["CapstanConfig", "BaculaWire", "BaculaVolume", "Net", serviceLifecycle, logging]),
+            dependencies: [
+                "CapstanConfig", "BaculaWire", "BaculaVolume", "Net", "FileDaemonProtocol", "StorageProtocol", "COpenSSL", "CCapstanLinux",
+                nioCore, nioPosix, serviceLifecycle, logging,
+            ]),
         .target(name: "CapstanCLI", dependencies: ["CapstanConfig", logging, argumentParser, serviceLifecycle]),
         .target(name: "Console", dependencies: ["CapstanConfig", "BaculaWire", "Net", logging]),
 
@@ -78,7 +82,9 @@ let package = Package(
             name: "capstan-sd", dependencies: ["StorageDaemon", "CapstanCLI", "Net", serviceLifecycle, argumentParser, logging]),
         .executableTarget(
             name: "capstan-dir", dependencies: ["Director", "Catalog", "Net", "CapstanCLI", "CapstanConfig", serviceLifecycle, argumentParser, logging]),
-        .executableTarget(name: "capstan-fd", dependencies: ["FileDaemon", "CapstanCLI", argumentParser, logging]),
+        .executableTarget(
+            name: "capstan-fd",
+            dependencies: ["FileDaemon", "CapstanCLI", "CapstanConfig", "Net", "CCapstanLinux", serviceLifecycle, argumentParser, logging]),
         // Device-tier probe (scripts/test-devices runs it in the harness VM); not part of the appliance.
         .executableTarget(name: "capstan-scsi-probe", dependencies: ["Changers", "TapeDevices", "SCSI"]),
         .executableTarget(
@@ -117,6 +123,15 @@ let package = Package(
         .testTarget(
             name: "DirectorTests",
             dependencies: ["Director", "Catalog", "CapstanConfig", "BaculaWire", "BaculaVolume", "StorageProtocol", "CapstanTestSupport"]),
+        .testTarget(
+            name: "FileDaemonProtocolTests",
+            dependencies: ["FileDaemonProtocol", "BaculaWire", "BaculaVolume", "StorageProtocol", "CapstanTestSupport"]),
+        .testTarget(
+            name: "FileDaemonTests",
+            dependencies: [
+                "FileDaemon", "FileDaemonProtocol", "BaculaVolume", "BaculaWire", "Net", "StorageProtocol", "CCapstanLinux",
+                "CapstanTestSupport",
+            ]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

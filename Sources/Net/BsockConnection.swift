@@ -64,6 +64,14 @@ public final class BsockConnection: @unchecked Sendable {
         try await writer.write(OutboundFrame(frame, compress: compressOutgoing && frame.payload != nil))
     }
 
+    /// Sends several frames with one flush (fewer wake-ups and syscalls for a stream of small frames); suspends
+    /// while the peer is not reading.
+    public func write(contentsOf frames: [Frame]) async throws {
+        activity.writes.add(1, ordering: .relaxed)
+        let compress = compressOutgoing
+        try await writer.write(contentsOf: frames.map { OutboundFrame($0, compress: compress && $0.payload != nil) })
+    }
+
     /// Sends `text` as one payload frame (bytes as given: include `\n` where Bacula does).
     public func write(text: String) async throws {
         try await write(.text(text))

@@ -46,6 +46,18 @@ final class FrameEncodingHandler: ChannelOutboundHandler, RemovableChannelHandle
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let outbound = unwrapOutboundIn(data)
+        // An uncompressed payload goes straight into the ByteBuffer: one copy of the data, not two.
+        if !outbound.compress, case .payload(let bytes) = outbound.frame {
+            guard bytes.count <= WireLimits.maximumFrameLength else {
+                promise?.fail(WireError.outgoingFrameTooLarge(length: bytes.count))
+                return
+            }
+            var buffer = context.channel.allocator.buffer(capacity: bytes.count + 4)
+            buffer.writeInteger(UInt32(bytes.count))
+            buffer.writeBytes(bytes)
+            context.write(wrapOutboundOut(buffer), promise: promise)
+            return
+        }
         scratch.removeAll(keepingCapacity: true)
         do {
             try FrameEncoder.encode(outbound.frame, compress: outbound.compress, into: &scratch)

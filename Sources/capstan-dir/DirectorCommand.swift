@@ -12,7 +12,8 @@ import ServiceLifecycle
 @main
 struct DirectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "capstan-dir", abstract: "Capstan Director: schedules jobs and keeps the catalog (port 9101).")
+        commandName: "capstan-dir", abstract: "Capstan Director: schedules jobs and keeps the catalog (port 9101).",
+        version: CapstanVersion.number)
 
     @OptionGroup var options: DaemonOptions
 

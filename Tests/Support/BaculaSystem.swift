@@ -35,6 +35,8 @@ public final class BaculaSystem: @unchecked Sendable {
         public var director: DirectorKind = .bacula
         /// Let the Director create its catalog (capstan-dir only); otherwise Debian's make_sqlite3_tables makes it.
         public var directorCreatesCatalog = false
+        /// The File daemon of Client `system-fd`: capstan-fd, or the real bacula-fd (the default).
+        public var fileDaemon: StorageKind = .bacula
         public init() {}
     }
 
@@ -188,7 +190,7 @@ public final class BaculaSystem: @unchecked Sendable {
         let storageProgram = storageKind == .capstan ? Programs.path("capstan-sd") : "/usr/sbin/bacula-sd"
         processes.append(
             try ChildProcess(storageProgram, ["-f", "-c", directory + "/sd.conf"] + options.storageArguments, outputPath: directory + "/sd.log"))
-        processes.append(try ChildProcess("/usr/sbin/bacula-fd", ["-f", "-c", directory + "/fd.conf"], outputPath: directory + "/fd.log"))
+        processes.append(try ChildProcess(fileDaemonProgram, ["-f", "-c", directory + "/fd.conf"], outputPath: directory + "/fd.log"))
         for (index, port) in extraPorts.enumerated() {
             processes.append(
                 try ChildProcess(
@@ -225,6 +227,24 @@ public final class BaculaSystem: @unchecked Sendable {
     /// The Director's output.
     public var directorLog: String { processes.last?.output ?? "" }
 
+    /// The program of Client `system-fd`.
+    var fileDaemonProgram: String { options.fileDaemon == .capstan ? Programs.path("capstan-fd") : "/usr/sbin/bacula-fd" }
+
+    /// The File daemon's log (all of its runs).
+    public var fileDaemonLog: String {
+        [directory + "/fd.log", directory + "/fd-2.log"].compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.joined()
+    }
+
+    /// Stops the File daemon and starts `kind` in its place on the same configuration and port.
+    public func replaceFileDaemon(with kind: StorageKind) async throws {
+        processes[1].stop()
+        let program = kind == .capstan ? Programs.path("capstan-fd") : "/usr/sbin/bacula-fd"
+        processes[1] = try ChildProcess(program, ["-f", "-c", directory + "/fd.conf"], outputPath: directory + "/fd-2.log")
+        guard await RealBacula.waitForListener(port: fileDaemonPort) else {
+            throw CommandFailure(description: "the new File daemon did not listen: \(processes[1].output)")
+        }
+    }
+
     /// The Storage daemon's log.
     public var storageLog: String { processes.first?.output ?? "" }
 
@@ -247,9 +267,9 @@ public final class BaculaSystem: @unchecked Sendable {
 
     /// Starts the File daemon again after `killFileDaemon`.
     public func restartFileDaemon() async throws {
-        processes[1] = try ChildProcess("/usr/sbin/bacula-fd", ["-f", "-c", directory + "/fd.conf"], outputPath: directory + "/fd-2.log")
+        processes[1] = try ChildProcess(fileDaemonProgram, ["-f", "-c", directory + "/fd.conf"], outputPath: directory + "/fd-2.log")
         guard await RealBacula.waitForListener(port: fileDaemonPort) else {
-            throw CommandFailure(description: "bacula-fd did not listen again: \(processes[1].output)")
+            throw CommandFailure(description: "the File daemon did not listen again: \(processes[1].output)")
         }
     }
 

@@ -6,6 +6,10 @@
 #include <sys/ioctl.h>
 #include <sys/mtio.h>
 #include <scsi/sg.h>
+/* Extended attributes (the File daemon's xattr and ACL streams); Glibc's module does not include this header. */
+#include <sys/xattr.h>
+/* mallopt (the File daemon keeps freed packet buffers instead of trimming the heap). */
+#include <malloc.h>
 
 static inline unsigned long capstan_MTIOCTOP(void) { return MTIOCTOP; }
 static inline unsigned long capstan_MTIOCGET(void) { return MTIOCGET; }

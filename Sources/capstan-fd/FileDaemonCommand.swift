@@ -1,0 +1,52 @@
+import ArgumentParser
+import CapstanCLI
+import CapstanConfig
+import FileDaemon
+import Logging
+import Net
+import ServiceLifecycle
+import CCapstanLinux
+
+/// `capstan-fd`: the File daemon. Reads a Bacula FileDaemon configuration (an existing bacula-fd.conf works
+/// unchanged); `-t` checks it.
+@main
+struct FileDaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capstan-fd", abstract: "Capstan File daemon: backs up and restores this machine's files (port 9102).",
+        version: CapstanVersion.number)
+
+    @OptionGroup var options: DaemonOptions
+
+    func run() async throws {
+        let path = options.configPath(defaultName: "capstan-fd.conf")
+        guard let checked = ConfigFileCheck.check(path: path, kind: .fileDaemon, quietWhenValid: !options.testConfiguration),
+            let configuration = FileDaemonConfiguration(checked)
+        else {
+            throw ExitCode(ConfigFileCheck.configErrorExitCode)
+        }
+        if options.testConfiguration { return }
+        // The data path allocates and frees 64 KiB buffers on several threads; without these glibc hands the memory
+        // back to the kernel and faults it in again for every packet.
+        _ = mallopt(M_TRIM_THRESHOLD, 256 << 20)
+        _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
+        var logger = DaemonLogging.bootstrap(debugLevel: options.debugLevel)
+        logger[metadataKey: "component"] = "fd"
+        let seconds = configuration.client.heartbeatInterval
+        let connectionOptions = ConnectionOptions(heartbeatInterval: seconds > 0 ? .seconds(seconds) : nil, logger: logger)
+        let notifier = SystemdNotifier()
+        let name = configuration.client.name
+        let daemon = FileDaemon(
+            configuration: configuration, options: connectionOptions, logger: logger,
+            lifecycle: FileDaemon.LifecycleEvents(
+                ready: { ports in notifier.ready(status: "\(name) listening on port(s) \(ports.map(String.init).joined(separator: ", "))") },
+                stopping: { notifier.stopping() }))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: daemon),
+                    .init(service: WatchdogService(notifier: notifier), successTerminationBehavior: .ignore),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
