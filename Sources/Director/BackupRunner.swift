@@ -191,14 +191,9 @@ struct BackupRunner {
         storageOptions.heartbeatInterval = storage.heartbeatInterval > 0 ? .seconds(storage.heartbeatInterval) : nil
         return try await BsockClient.withConnection(host: storage.address, port: storage.port, options: storageOptions) {
             sdConnection in
-            runtime.jobs.setCancel(jobID: jobID, sdConnection.closer)
-            try await StorageLink.authenticate(sdConnection, directorName: director, password: storage.password)
-            let link = StorageLink(
-                connection: sdConnection, service: service,
-                onMessage: { type, text in runtime.say(text, type: type, jobID: jobID, messages: messagesName) },
-                onStatus: { status in
-                    if let letter = status.character { runtime.jobs.update(jobID: jobID, status: String(letter)) }
-                })
+            let link = try await StorageLink.open(
+                sdConnection, directorName: director, password: storage.password, jobID: jobID, service: service,
+                runtime: runtime, messages: messagesName)
             let start = JobStartCommand(
                 jobID: UInt32(jobID), job: row.job, jobName: resource.name, clientName: client.name, type: .backup,
                 level: JobLevel(Character(level)), fileSet: fileSet.name, noAttributes: !pool.catalogFiles,

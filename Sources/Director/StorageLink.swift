@@ -23,6 +23,22 @@ struct StorageLink {
             challengeName: directorName)
     }
 
+    /// Authenticates a job's new SD connection and returns its link: the connection is registered for `cancel`, job
+    /// messages go to the job's Messages resource and status reports to the job table.
+    static func open(
+        _ connection: BsockConnection, directorName: String, password: String, jobID: Int64,
+        service: StorageCatalogService?, runtime: DirectorRuntime, messages: String?
+    ) async throws -> StorageLink {
+        runtime.jobs.setCancel(jobID: jobID, connection.closer)
+        try await authenticate(connection, directorName: directorName, password: password)
+        return StorageLink(
+            connection: connection, service: service,
+            onMessage: { type, text in runtime.say(text, type: type, jobID: jobID, messages: messages) },
+            onStatus: { status in
+                if let letter = status.character { runtime.jobs.update(jobID: jobID, status: String(letter)) }
+            })
+    }
+
     /// Sends the job start command and returns the SD's session and the FD's key.
     func startJob(_ command: JobStartCommand) async throws -> (sessionID: UInt32, sessionTime: UInt32, key: String) {
         try await connection.write(.payload(DirectorCommand.jobStart(command).bytes))
