@@ -21,6 +21,13 @@ let package = Package(
         .executable(name: "capstan-dir", targets: ["capstan-dir"]),
         .executable(name: "capstan-fd", targets: ["capstan-fd"]),
         .executable(name: "capstan", targets: ["capstan"]),
+        // The parsers of everything Capstan reads from outside, for the fuzz package in Fuzz/ (scripts/fuzz).
+        .library(
+            name: "CapstanParsers",
+            targets: [
+                "CapstanConfig", "BaculaWire", "BaculaVolume", "SCSI", "StorageProtocol", "FileDaemonProtocol",
+                "Changers", "Discovery",
+            ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

@@ -15,7 +15,8 @@ public enum VolumeEvent: Sendable {
 /// bigger; damaged blocks are reported with their address and skipped.
 public struct VolumeReader<Source: BlockSource> {
     public private(set) var source: Source
-    private var buffer: UnsafeMutableRawBufferPointer
+    private let storage: ReadBuffer
+    private var buffer: UnsafeMutableRawBufferPointer { storage.bytes }
     private var assembler = RecordAssembler()
     private var queue: [VolumeEvent] = []
     private var queueIndex = 0
@@ -30,13 +31,12 @@ public struct VolumeReader<Source: BlockSource> {
     public init(source: Source, initialBufferSize: Int = VolumeConstants.defaultBlockSize) {
         self.source = source
         let size = max(VolumeFormat.blockHeaderSize, min(initialBufferSize, VolumeFormat.sanityLimit))
-        buffer = .allocate(byteCount: size, alignment: 16)
+        storage = ReadBuffer(byteCount: size)
     }
 
-    /// Frees the read buffer; the reader must not be used afterwards.
+    /// Frees the read buffer now rather than when the reader goes away; the reader must not be used afterwards.
     public mutating func close() {
-        buffer.deallocate()
-        buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        storage.replace(byteCount: 0)
         finished = true
     }
 
@@ -81,9 +81,7 @@ public struct VolumeReader<Source: BlockSource> {
             throw VolumeError.badBlockLength(
                 address: .offset(0), length: UInt32(clamping: needed), available: buffer.count)
         }
-        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: target, alignment: 16)
-        buffer.deallocate()
-        buffer = bigger
+        storage.replace(byteCount: target)
     }
 
     /// Reads one physical block (or mark) and queues its events.
@@ -189,4 +187,20 @@ public struct VolumeReader<Source: BlockSource> {
         let length = BigEndian.u32(bytes, offset + 4)
         return length >= 16 && Int(length) < VolumeFormat.sanityLimit
     }
+}
+
+/// The reader's block buffer, owned by a class so that it is freed when the last reader holding it goes away, on
+/// every path (a reader abandoned after a thrown error included), not only through `close()`.
+final class ReadBuffer {
+    private(set) var bytes: UnsafeMutableRawBufferPointer
+
+    init(byteCount: Int) { bytes = .allocate(byteCount: byteCount, alignment: 16) }
+
+    /// Frees the buffer and allocates one of `byteCount` bytes (none for 0); the contents are not kept.
+    func replace(byteCount: Int) {
+        bytes.deallocate()
+        bytes = byteCount > 0 ? .allocate(byteCount: byteCount, alignment: 16) : UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    }
+
+    deinit { bytes.deallocate() }
 }

@@ -1,0 +1,17 @@
+import CapstanConfig
+
+/// The configuration language: the input as a file's text, lexed, parsed and checked against each daemon's schema
+/// (an `@include` names files of an empty in-memory source), then typed for the Storage and File daemons.
+enum ConfigFuzz {
+    static func run(_ input: [UInt8]) {
+        let text = String(decoding: input, as: UTF8.self)
+        for kind in DaemonKind.allCases {
+            let (configuration, _) = ConfigLoader.load(text: text, name: "fuzz.conf", kind: kind)
+            switch kind {
+            case .storage: _ = StorageDaemonConfiguration(configuration)
+            case .fileDaemon: _ = FileDaemonConfiguration(configuration)
+            case .director, .console: break
+            }
+        }
+    }
+}
