@@ -16,6 +16,9 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
         /// Prometheus metrics over HTTP (a Capstan extension); 0 = off.
         public var metricsPort: Int = 0
         public var metricsAddress: String = "127.0.0.1"
+        /// Seconds a peer has for each step of the hello and CRAM-MD5 handshake before the connection is closed (a
+        /// Capstan extension, `Handshake Timeout`): a peer that never finishes cannot hold a socket for long.
+        public var handshakeTimeout: Int64 = 60
     }
 
     /// A Director allowed to connect, with the password it authenticates with.
@@ -100,7 +103,8 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
             heartbeatInterval: storage.duration("Heartbeat Interval") ?? 300,
             clientConnectTimeout: storage.duration("Client Connect Timeout") ?? 1800,
             commCompression: storage.bool("Comm Compression") ?? true, messages: storage.string("Messages"),
-            metricsPort: Int(storage.integer("Metrics Port") ?? 0), metricsAddress: storage.string("Metrics Address") ?? "127.0.0.1")
+            metricsPort: Int(storage.integer("Metrics Port") ?? 0), metricsAddress: storage.string("Metrics Address") ?? "127.0.0.1",
+            handshakeTimeout: storage.duration("Handshake Timeout") ?? 60)
         directors = configuration.resources(ofType: "Director").map {
             Director(name: $0.name, password: $0.string("Password") ?? "", monitor: $0.bool("Monitor") ?? false)
         }

@@ -22,6 +22,9 @@ extension DaemonSchema {
                     // Capstan extensions (a Bacula SD does not know them): Prometheus metrics over HTTP, off by default.
                     Build.directive("Metrics Port", .integer(0...65535), .integer(0)),
                     Build.directive("Metrics Address", .address, .string("127.0.0.1")),
+                    // Capstan extension: each handshake step (the hello, the challenge response) must arrive within
+                    // this time, or the connection is closed; slow-loris peers cannot hold sockets.
+                    Build.seconds("Handshake Timeout", 60),
                 ] + Build.tls()),
             ResourceSchema(
                 "Director",

@@ -28,7 +28,8 @@ struct StorageDaemonCommand: AsyncParsableCommand {
         logger[metadataKey: "component"] = "sd"
         let seconds = configuration.storage.heartbeatInterval
         let connectionOptions = ConnectionOptions(
-            heartbeatInterval: seconds > 0 ? .seconds(seconds) : nil, logger: logger)
+            heartbeatInterval: seconds > 0 ? .seconds(seconds) : nil,
+            authenticationStepTimeout: .seconds(max(1, configuration.storage.handshakeTimeout)), logger: logger)
         let notifier = SystemdNotifier()
         let name = configuration.storage.name
         let lifecycle = StorageDaemon.LifecycleEvents(

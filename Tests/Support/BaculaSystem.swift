@@ -19,6 +19,7 @@ public final class BaculaSystem: @unchecked Sendable {
     public struct Options: Sendable {
         public var device = ""  // directives added to the SD's Device resource
         public var storageResources = ""  // resources added to the SD file
+        public var storageDirectives = ""  // directives added to the SD's Storage resource
         public var job = ""  // directives added to the backup Job
         public var pool = ""  // directives added to the Pool
         public var directorResources = ""  // resources added to the Director file
@@ -102,6 +103,7 @@ public final class BaculaSystem: @unchecked Sendable {
               Name = system-sd; SDPort = \(storagePort); SDAddress = 127.0.0.1
               WorkingDirectory = "\(directory)/sd"; Pid Directory = "\(directory)/sd"; Maximum Concurrent Jobs = 20
               \(options.metricsPort.map { "Metrics Port = \($0)" } ?? "")
+              \(options.storageDirectives)
             }
             Director { Name = system-dir; Password = "sd-password" }
             \(device)

@@ -57,4 +57,20 @@ public final class RawConnection: @unchecked Sendable {
     }
 
     public func close() { Glibc.close(descriptor) }
+
+    /// True when the peer closed the connection (end of stream or reset) within `seconds` (0: only what is known
+    /// now); whatever it sent meanwhile is read and dropped.
+    public func closedByPeer(waiting seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        repeat {
+            var watched = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&watched, 1, Int32(max(0, deadline.timeIntervalSinceNow * 1000)))
+            guard ready > 0 else { continue }
+            let count = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if count == 0 { return true }
+            if count < 0 && errno != EAGAIN && errno != EINTR { return true }
+        } while Date() < deadline
+        return false
+    }
 }
