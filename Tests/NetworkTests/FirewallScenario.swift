@@ -23,6 +23,8 @@ final class FirewallScenario: @unchecked Sendable {
     var processes: [ChildProcess] = []
     var treeDirectory: String { directory + "/data/tree" }
     var slowDirectory: String { directory + "/data/slow" }
+    /// How long the `PipeSet` file-list command makes the FD think.
+    static let fileListSeconds = 20
 
     init(clients wanted: [(kind: String, outside: Bool)]) throws {
         let topology = try FirewallTopology()
@@ -87,9 +89,13 @@ final class FirewallScenario: @unchecked Sendable {
             }
             Job { Name = Backup-\(client.name); JobDefs = NetworkDefs; Client = \(client.name); FileSet = TreeSet }
             Job { Name = Slow-\(client.name); JobDefs = NetworkDefs; Client = \(client.name); FileSet = SlowSet }
+            Job { Name = Pipe-\(client.name); JobDefs = NetworkDefs; Client = \(client.name); FileSet = PipeSet }
 
             """
         }.joined()
+        try "#!/bin/sh\nsleep \(Self.fileListSeconds)\necho '\(slowDirectory)'\n".write(
+            toFile: directory + "/slow-file-list.sh", atomically: true, encoding: .utf8)
+        chmod(directory + "/slow-file-list.sh", 0o755)
         try """
         Director {
           Name = network-dir; DIRport = 9101; DirAddress = \(FirewallTopology.serverAddress)
@@ -109,6 +115,12 @@ final class FirewallScenario: @unchecked Sendable {
         }
         FileSet { Name = TreeSet; Include { Options { signature = MD5 } File = "\(treeDirectory)" } }
         FileSet { Name = SlowSet; Include { Options { signature = MD5 } File = "\(slowDirectory)" } }
+        # A slow-producing client: the FD runs this file-list command when it gets the FileSet, so the Director
+        # waits \(Self.fileListSeconds) s for the FD's reply on an idle link.
+        FileSet {
+          Name = PipeSet
+          Include { Options { signature = MD5 } File = "\\\\|\(directory)/slow-file-list.sh" }
+        }
         JobDefs {
           Name = NetworkDefs; Type = Backup; Level = Full; Storage = ApplianceStorage; Pool = NetworkPool
           Messages = Standard; Write Bootstrap = "\(directory)/dir/%n-%i.bsr"

@@ -68,6 +68,14 @@ import Testing
             #expect(restore.status == "T", "restore to \(client.name): \(scenario.logs)")
             #expect(try await FirewallScenario.difference(scenario.slowDirectory, restore.path).isEmpty)
         }
+        // The Director waiting for a thinking FD: bacula-fd runs the FileSet's `\\|command` (20 s) before it answers,
+        // so the Director↔FD link idles with no data flowing anywhere yet.
+        for client in scenario.clients where client.program.hasSuffix("bacula-fd") {
+            let backup = try await scenario.backup(client, job: "Pipe", timeout: 150)
+            #expect(backup.status == "T", "\(client.name) with a slow file list: \(scenario.logs)")
+            #expect(backup.seconds > FirewallScenario.fileListSeconds - 2, "\(client.name): took \(backup.seconds) s")
+            #expect(backup.files > 1)
+        }
         let probe = try await control
         #expect(probe.firstArrived && !probe.secondArrived, "control connection: \(probe.output)")
     }
