@@ -139,6 +139,8 @@ let package = Package(
                 "FileDaemon", "FileDaemonProtocol", "BaculaVolume", "BaculaWire", "Net", "StorageProtocol", "CCapstanLinux",
                 "CapstanTestSupport",
             ]),
+        // The seed's firewall example in network namespaces (root, iproute2, iptables); scripts/test runs it alone.
+        .testTarget(name: "NetworkTests", dependencies: ["CapstanTestSupport"]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

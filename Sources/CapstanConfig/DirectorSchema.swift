@@ -126,7 +126,7 @@ extension DaemonSchema {
             Build.directive("Media Type", .string, required: true),
             DirectiveSpec("Autochanger", .booleanOrReference("Storage"), default: autochangerDefault ?? .value(.boolean(false))),
             Build.directive("Shared Storage", .reference("Storage")), Build.flag("Enabled", true),
-            Build.flag("Allow Compression", true), Build.seconds("Heartbeat Interval", 300),
+            Build.flag("Allow Compression", true), Build.seconds("Heartbeat Interval", HeartbeatDefault.seconds),
             Build.count("Maximum Concurrent Jobs", 1), Build.count("Maximum Concurrent Read Jobs", 0),
             Build.count("SDD Port"),
         ] + Build.tls(verifyPeer: false, dhFile: false, allowedCN: false)
@@ -154,7 +154,7 @@ extension DaemonSchema {
                     Build.count("Maximum Console Connections", 20),
                     Build.directive("Password", .password, required: true),
                     Build.seconds("FD Connect Timeout", 180), Build.seconds("SD Connect Timeout", 1800),
-                    Build.seconds("Heartbeat Interval", 300), Build.seconds("Statistics Retention", 160_704_000),
+                    Build.seconds("Heartbeat Interval", HeartbeatDefault.seconds), Build.seconds("Statistics Retention", 160_704_000),
                     Build.directive("Ver Id", .string), Build.flag("Comm Compression", true),
                 ] + Build.tls()),
             ResourceSchema(
@@ -167,7 +167,7 @@ extension DaemonSchema {
                     Build.directive("FD Storage Address", .address),
                     Build.directive("Catalog", .reference("Catalog"), required: true),
                     Build.seconds("File Retention", 5_184_000), Build.seconds("Job Retention", 15_552_000),
-                    Build.seconds("Heartbeat Interval", 300), Build.flag("AutoPrune", true),
+                    Build.seconds("Heartbeat Interval", HeartbeatDefault.seconds), Build.flag("AutoPrune", true),
                     Build.flag("SD Calls Client", false), Build.seconds("Snapshot Retention", 0),
                     Build.count("Maximum Concurrent Jobs", 1), Build.directive("Maximum Bandwidth Per Job", .speed, .speed(0)),
                     Build.flag("Enabled", true),

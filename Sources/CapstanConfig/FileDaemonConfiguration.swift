@@ -49,7 +49,7 @@ public struct FileDaemonConfiguration: Equatable, Sendable {
             name: client.name, listenAddresses: listen, workingDirectory: client.string("Working Directory") ?? "",
             pidDirectory: client.string("Pid Directory") ?? "",
             maximumConcurrentJobs: Int(client.integer("Maximum Concurrent Jobs") ?? 20),
-            heartbeatInterval: client.duration("Heartbeat Interval") ?? 300,
+            heartbeatInterval: client.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds,
             storageConnectTimeout: client.duration("SD Connect Timeout") ?? 1800,
             maximumNetworkBufferSize: Int(client.integer("Maximum Network Buffer Size") ?? 0),
             sourceAddress: client.string("FD Source Address"))

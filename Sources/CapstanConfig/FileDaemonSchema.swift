@@ -15,7 +15,7 @@ extension DaemonSchema {
                     Build.directive("Scripts Directory", .path), Build.directive("Snapshot Command", .string),
                     Build.count("Maximum Concurrent Jobs", 20),
                     DirectiveSpec("Messages", .reference("Messages"), default: .firstResource("Messages")),
-                    Build.seconds("SD Connect Timeout", 1800), Build.seconds("Heartbeat Interval", 300),
+                    Build.seconds("SD Connect Timeout", 1800), Build.seconds("Heartbeat Interval", HeartbeatDefault.seconds),
                     Build.count("Maximum Network Buffer Size", 0), Build.flag("PKI Signatures", false),
                     Build.flag("PKI Encryption", false), Build.directive("PKI Key Pair", .path),
                     Build.directive("PKI Signer", .stringList, repeatable: true),
@@ -56,14 +56,14 @@ extension DaemonSchema {
                 "Director",
                 directives: [
                     Build.name(), Build.description(), Build.port("DIR Port", 9101), Build.directive("Address", .address),
-                    Build.directive("Password", .password, required: true), Build.seconds("Heartbeat Interval", 300),
+                    Build.directive("Password", .password, required: true), Build.seconds("Heartbeat Interval", HeartbeatDefault.seconds),
                 ] + Build.tls(verifyPeer: false, dhFile: false, allowedCN: false)),
             ResourceSchema(
                 "Console",
                 directives: [
                     Build.name(), Build.description(), Build.directive("RC File", .path),
                     Build.directive("History File", .path), Build.directive("Password", .password, required: true),
-                    Build.directive("Director", .reference("Director")), Build.seconds("Heartbeat Interval", 300),
+                    Build.directive("Director", .reference("Director")), Build.seconds("Heartbeat Interval", HeartbeatDefault.seconds),
                     Build.flag("Comm Compression", true),
                 ] + Build.tls(verifyPeer: false, dhFile: false, allowedCN: false)),
         ],

@@ -100,7 +100,7 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
             name: storage.name, listenAddresses: listen, workingDirectory: storage.string("Working Directory") ?? "",
             pidDirectory: storage.string("Pid Directory") ?? "",
             maximumConcurrentJobs: Int(storage.integer("Maximum Concurrent Jobs") ?? 20),
-            heartbeatInterval: storage.duration("Heartbeat Interval") ?? 300,
+            heartbeatInterval: storage.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds,
             clientConnectTimeout: storage.duration("Client Connect Timeout") ?? 1800,
             commCompression: storage.bool("Comm Compression") ?? true, messages: storage.string("Messages"),
             metricsPort: Int(storage.integer("Metrics Port") ?? 0), metricsAddress: storage.string("Metrics Address") ?? "127.0.0.1",

@@ -16,7 +16,7 @@ extension DaemonSchema {
                     Build.directive("Subsys Directory", .path), Build.directive("Plugin Directory", .path),
                     Build.directive("Scripts Directory", .path),
                     Build.count("Maximum Concurrent Jobs", 20),
-                    Build.seconds("Client Connect Timeout", 1800), Build.seconds("Heartbeat Interval", 300),
+                    Build.seconds("Client Connect Timeout", 1800), Build.seconds("Heartbeat Interval", HeartbeatDefault.seconds),
                     Build.seconds("Client Connect Wait", 1800),
                     Build.directive("Ver Id", .string), Build.flag("Comm Compression", true),
                     // Capstan extensions (a Bacula SD does not know them): Prometheus metrics over HTTP, off by default.

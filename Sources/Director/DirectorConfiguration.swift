@@ -145,7 +145,7 @@ public struct DirectorConfiguration: Sendable {
             name: dir.name, password: dir.string("Password") ?? "", port: port, addresses: addresses,
             workingDirectory: dir.string("Working Directory") ?? "/var/lib/bacula",
             messages: dir.names("Messages").first, maximumConcurrentJobs: Int(dir.integer("Maximum Concurrent Jobs") ?? 20),
-            heartbeatInterval: dir.duration("Heartbeat Interval") ?? 300,
+            heartbeatInterval: dir.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds,
             fileDaemonConnectTimeout: dir.duration("FD Connect Timeout") ?? 180)
         clients = configuration.resources(ofType: "Client").map { r in
             Client(
@@ -153,7 +153,7 @@ public struct DirectorConfiguration: Sendable {
                 password: r.string("Password") ?? "", fileRetention: r.duration("File Retention") ?? 5_184_000,
                 jobRetention: r.duration("Job Retention") ?? 15_552_000, autoPrune: r.bool("AutoPrune") ?? true,
                 maximumConcurrentJobs: Int(r.integer("Maximum Concurrent Jobs") ?? 1),
-                heartbeatInterval: r.duration("Heartbeat Interval") ?? 300)
+                heartbeatInterval: r.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds)
         }
         storages = (configuration.resources(ofType: "Storage") + configuration.resources(ofType: "Autochanger")).map { r in
             var changer = false
@@ -164,7 +164,7 @@ public struct DirectorConfiguration: Sendable {
                 port: Int(r.integer("SD Port") ?? 9103), password: r.string("Password") ?? "", devices: r.names("Device"),
                 mediaType: r.string("Media Type") ?? "", autochanger: changer,
                 maximumConcurrentJobs: Int(r.integer("Maximum Concurrent Jobs") ?? 1),
-                heartbeatInterval: r.duration("Heartbeat Interval") ?? 300)
+                heartbeatInterval: r.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds)
         }
         pools = configuration.resources(ofType: "Pool").map { r in
             var settings = PoolDefinition(name: r.name)

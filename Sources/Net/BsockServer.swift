@@ -24,7 +24,7 @@ public struct AcceptedConnection {
 
 /// A bsock listener: one child task per connection, each reading the hello, deciding, authenticating (the acceptor
 /// challenges first, §2.1) and handing the connection to the caller's handler. Accepted sockets get SO_KEEPALIVE
-/// with the kernel's idle time (§4.1). Cancelling `run` stops accepting and ends the connections' tasks.
+/// with TCP_KEEPIDLE and TCP_KEEPINTVL = the Heartbeat Interval (§4.1). Cancelling `run` stops accepting and ends the connections' tasks.
 public final class BsockServer: Sendable {
     private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<Frame, OutboundFrame>, Never>
     public let options: ConnectionOptions
@@ -44,11 +44,18 @@ public final class BsockServer: Sendable {
         host: String, port: Int, options: ConnectionOptions = ConnectionOptions(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> BsockServer {
-        let channel = try await ServerBootstrap(group: group)
+        var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+        // Accepted links get the same keepalive timing as outgoing ones: a peer (e.g. Bacula's FD with its 300 s
+        // default) may leave a link through a NAT idle for longer than the firewall remembers it.
+        if let seconds = options.heartbeatSeconds {
+            bootstrap = bootstrap.childChannelOption(BsockSocketOptions.keepAliveIdle, value: SocketOptionValue(seconds))
+                .childChannelOption(BsockSocketOptions.keepAliveInterval, value: SocketOptionValue(seconds))
+        }
+        let channel = try await bootstrap
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addBsockFrameHandlers()

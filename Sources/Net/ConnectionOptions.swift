@@ -5,7 +5,8 @@ import Logging
 /// Settings of a bsock connection that tests and daemons inject.
 public struct ConnectionOptions: Sendable {
     /// Heartbeat Interval (§4.1): idle time before `withHeartbeats` sends BNET_HEARTBEAT, and the TCP keepalive idle
-    /// time of outgoing sockets. Nil or zero: no heartbeats, kernel-default keepalive. Bacula's default is 300 s.
+    /// time and probe interval of every socket, outgoing and accepted. Nil or zero: no heartbeats, kernel-default
+    /// keepalive. Bacula 9.6 defaults to 300 s; Capstan's daemons to 10 s (`HeartbeatDefault` in CapstanConfig).
     public var heartbeatInterval: Duration?
     /// How long each handshake step waits for the peer (Bacula: 180 s per CRAM step).
     public var authenticationStepTimeout: Duration

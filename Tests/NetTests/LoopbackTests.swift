@@ -167,11 +167,44 @@ import Testing
             ) { connection in
                 let keepAlive = try await connection.channel.getOption(.socketOption(.so_keepalive)).get()
                 let idle = try await connection.channel.getOption(BsockSocketOptions.keepAliveIdle).get()
+                let interval = try await connection.channel.getOption(BsockSocketOptions.keepAliveInterval).get()
                 #expect(keepAlive != 0)
                 #expect(idle == 42)
+                #expect(interval == 42)
                 try await connection.write(text: "Hello")
             }
         }
+    }
+
+    /// A peer that leaves a link through a NAT idle (Bacula's FD at its 300 s default) must not lose it: the
+    /// acceptor's side probes at its own Heartbeat Interval.
+    @Test func acceptedSocketsKeepAliveWithTheHeartbeatInterval() async throws {
+        let clock = ManualClock()
+        let log = CapturedLog()
+        let server = try await BsockServer.bind(
+            host: "127.0.0.1", port: 0, options: Self.options(clock: clock, log: log, seed: 1, heartbeat: .seconds(10)))
+        let seen = Mutex<(keepAlive: SocketOptionValue, idle: SocketOptionValue, interval: SocketOptionValue)?>(nil)
+        try await Self.withServer(server, decide: { _, _ in .handOver }) { accepted in
+            let channel = accepted.connection.channel
+            let values = (
+                try await channel.getOption(.socketOption(.so_keepalive)).get(),
+                try await channel.getOption(BsockSocketOptions.keepAliveIdle).get(),
+                try await channel.getOption(BsockSocketOptions.keepAliveInterval).get()
+            )
+            seen.withLock { $0 = values }
+            _ = try await accepted.connection.read()
+        } _: { port in
+            try await BsockClient.withConnection(
+                host: "127.0.0.1", port: port, options: Self.options(clock: clock, log: log, seed: 2, heartbeat: nil)
+            ) { connection in
+                try await connection.write(text: "Hello")
+                #expect(await eventually { seen.withLock { $0 != nil } })
+            }
+        }
+        let values = try #require(seen.withLock { $0 })
+        #expect(values.keepAlive != 0)
+        #expect(values.idle == 10)
+        #expect(values.interval == 10)
     }
 
     @Test func oversizeFrameClosesTheConnection() async throws {
