@@ -26,7 +26,8 @@ public struct ChangerInventory: Sendable, Equatable {
             switch try AutochangerOutput(parsing: bytes) {
             case .slotCount(let count): slotCount = Int(count)
             case .slot(let slot, let barcode) where !barcode.isEmpty: barcodes[Int(slot)] = barcode
-            case .storageSlot(let slot, let barcode?), .importExportSlot(let slot, let barcode?): barcodes[Int(slot)] = barcode
+            case .storageSlot(let slot, let barcode?), .importExportSlot(let slot, let barcode?):
+                barcodes[Int(slot)] = barcode
             default: break
             }
         }
@@ -50,7 +51,8 @@ public enum SlotSelection {
                 low <= high
             else { throw Invalid(description: "Invalid slot range \"\(part)\" in slots=\(text).") }
             guard high <= slotCount else {
-                throw Invalid(description: "Slot \(high) in slots=\(text) is greater than the changer's \(slotCount) slots.")
+                throw Invalid(
+                    description: "Slot \(high) in slots=\(text) is greater than the changer's \(slotCount) slots.")
             }
             slots += Array(low...high)
         }

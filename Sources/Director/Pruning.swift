@@ -32,11 +32,14 @@ enum Pruning {
     }
 
     /// Removes the client's jobs that ended longer than Job Retention ago; returns how many.
-    static func pruneJobs(_ catalog: CatalogDatabase, client: DirectorConfiguration.Client, now: Int64 = CatalogTime.now())
+    static func pruneJobs(
+        _ catalog: CatalogDatabase, client: DirectorConfiguration.Client, now: Int64 = CatalogTime.now()
+    )
         throws -> Int
     {
         var removed = 0
-        for job in try catalog.jobs(clientName: client.name) where job.endTime > 0 && now - job.endTime > client.jobRetention {
+        for job in try catalog.jobs(clientName: client.name)
+        where job.endTime > 0 && now - job.endTime > client.jobRetention {
             try catalog.deleteJob(id: job.jobID)
             removed += 1
         }
@@ -45,7 +48,9 @@ enum Pruning {
 
     /// Drops the File rows of the client's jobs that ended longer than File Retention ago (the Job rows stay,
     /// marked PurgedFiles); returns how many jobs lost files.
-    static func pruneFiles(_ catalog: CatalogDatabase, client: DirectorConfiguration.Client, now: Int64 = CatalogTime.now())
+    static func pruneFiles(
+        _ catalog: CatalogDatabase, client: DirectorConfiguration.Client, now: Int64 = CatalogTime.now()
+    )
         throws -> Int
     {
         var removed = 0
@@ -58,7 +63,9 @@ enum Pruning {
 
     /// Full or Used volumes (of `poolName`, or named `volume`, or all) last written longer than their Volume
     /// Retention ago: their jobs are removed and they become Purged. Returns their names.
-    static func pruneVolumes(_ catalog: CatalogDatabase, poolName: String?, volume: String?, now: Int64 = CatalogTime.now())
+    static func pruneVolumes(
+        _ catalog: CatalogDatabase, poolName: String?, volume: String?, now: Int64 = CatalogTime.now()
+    )
         throws -> [String]
     {
         var purged: [String] = []

@@ -17,45 +17,57 @@ enum RunModification {
         var menu = "Parameters to modify:\n"
         for (index, name) in parameters.enumerated() { menu += String(format: "%6d: ", index + 1) + name + "\n" }
         try await session.send(menu)
-        guard let answer = try await session.prompt("Select parameter to modify (1-\(parameters.count)): ") else { return false }
+        guard let answer = try await session.prompt("Select parameter to modify (1-\(parameters.count)): ") else {
+            return false
+        }
         guard let number = Int(answer), number >= 1, number <= parameters.count else {
             try await session.send("Invalid selection \"\(answer)\".\n")
             return true
         }
         switch parameters[number - 1] {
         case "Level":
-            guard let level = try await session.select("Levels:", levels, question: "Select level") else { return false }
+            guard let level = try await session.select("Levels:", levels, question: "Select level") else {
+                return false
+            }
             request.level = JobRequest.levelLetter(level)
         case "Storage":
-            guard let name = try await session.select(
-                "The defined Storage resources are:", session.visible("Storage ACL", configuration.storages.map(\.name)),
-                question: "Select Storage resource")
+            guard
+                let name = try await session.select(
+                    "The defined Storage resources are:",
+                    session.visible("Storage ACL", configuration.storages.map(\.name)),
+                    question: "Select Storage resource")
             else { return false }
             request.storage = name
         case "Job":
-            guard let name = try await session.select(
-                "The defined Job resources are:",
-                session.visible("Job ACL", configuration.jobs.filter { $0.type == job.type }.map(\.name)),
-                question: "Select Job resource"),
+            guard
+                let name = try await session.select(
+                    "The defined Job resources are:",
+                    session.visible("Job ACL", configuration.jobs.filter { $0.type == job.type }.map(\.name)),
+                    question: "Select Job resource"),
                 let chosen = configuration.job(name)
             else { return false }
             job = chosen
             request.jobName = chosen.name
         case "FileSet":
-            guard let name = try await session.select(
-                "The defined FileSet resources are:", session.visible("FileSet ACL", configuration.fileSets.map(\.name)),
-                question: "Select FileSet resource")
+            guard
+                let name = try await session.select(
+                    "The defined FileSet resources are:",
+                    session.visible("FileSet ACL", configuration.fileSets.map(\.name)),
+                    question: "Select FileSet resource")
             else { return false }
             request.fileSet = name
         case "Client":
-            guard let name = try await session.select(
-                "The defined Client resources are:", session.visible("Client ACL", configuration.clients.map(\.name)),
-                question: "Select Client (File daemon) resource")
+            guard
+                let name = try await session.select(
+                    "The defined Client resources are:",
+                    session.visible("Client ACL", configuration.clients.map(\.name)),
+                    question: "Select Client (File daemon) resource")
             else { return false }
             request.client = name
         case "When":
-            guard let text = try await session.prompt(
-                "Please enter start time as a duration or YYYY-MM-DD HH:MM:SS or return for now: ")
+            guard
+                let text = try await session.prompt(
+                    "Please enter start time as a duration or YYYY-MM-DD HH:MM:SS or return for now: ")
             else { return false }
             if text.isEmpty {
                 request.when = nil
@@ -72,9 +84,10 @@ enum RunModification {
                 try await session.send("Priority must be a positive integer.\n")
             }
         default:
-            guard let name = try await session.select(
-                "The defined Pool resources are:", session.visible("Pool ACL", configuration.pools.map(\.name)),
-                question: "Select Pool resource")
+            guard
+                let name = try await session.select(
+                    "The defined Pool resources are:", session.visible("Pool ACL", configuration.pools.map(\.name)),
+                    question: "Select Pool resource")
             else { return false }
             request.pool = name
         }

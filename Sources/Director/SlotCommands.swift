@@ -7,7 +7,9 @@ import StorageProtocol
 /// and InChanger of the catalog's volumes, or labels each barcode the catalog does not know yet.
 enum SlotCommands {
     /// The changer's inventory as the SD reports it; the SD's messages are relayed to the console.
-    static func inventory(_ storage: DirectorConfiguration.Storage, _ session: ConsoleSession) async throws -> ChangerInventory {
+    static func inventory(_ storage: DirectorConfiguration.Storage, _ session: ConsoleSession) async throws
+        -> ChangerInventory
+    {
         let device = storage.devices.first ?? storage.name
         var inventory = ChangerInventory()
         for action in [AutochangerCommand.Action.slots, .list] {
@@ -25,7 +27,9 @@ enum SlotCommands {
             }
             for message in messages { try await session.send(message.hasSuffix("\n") ? message : message + "\n") }
             if action == .slots {
-                guard inventory.slotCount > 0 else { throw ConsoleInputError("Storage \(storage.name) reported no slots.") }
+                guard inventory.slotCount > 0 else {
+                    throw ConsoleInputError("Storage \(storage.name) reported no slots.")
+                }
                 try await session.send("Device \"\(device)\" has \(inventory.slotCount) slots.\n")
             }
         }
@@ -35,7 +39,9 @@ enum SlotCommands {
     static func selectedSlots(_ arguments: ConsoleArguments, _ inventory: ChangerInventory) throws -> [Int] {
         do {
             // `update slots slots=1-4`: the first `slots` is the subcommand, the selection is the one with a value.
-            let text = arguments.items.first { ["slots", "slot"].contains($0.keyword.lowercased()) && $0.value != nil }?.value
+            let text = arguments.items.first {
+                ["slots", "slot"].contains($0.keyword.lowercased()) && $0.value != nil
+            }?.value
             return try SlotSelection.parse(text, slotCount: inventory.slotCount)
         } catch {
             throw ConsoleInputError(error.description)
@@ -68,7 +74,8 @@ enum SlotCommands {
     /// `update slots [storage=… drive=… slots=…]`.
     static func updateSlots(_ arguments: ConsoleArguments, _ session: ConsoleSession) async throws {
         if arguments.has("scan") {
-            throw ConsoleInputError("update slots scan (reading each cartridge's label) is not supported; use barcodes.")
+            throw ConsoleInputError(
+                "update slots scan (reading each cartridge's label) is not supported; use barcodes.")
         }
         let storage = try VolumeCommands.storage(arguments, session)
         let catalog = session.runtime.catalog
@@ -82,7 +89,8 @@ enum SlotCommands {
             }
             guard let media = try catalog.media(named: barcode) else {
                 try clear(slot: slot, storageID: storageID, catalog)
-                try await session.send("Volume \"\(barcode)\" not found in catalog. Slot=\(slot) InChanger set to zero.\n")
+                try await session.send(
+                    "Volume \"\(barcode)\" not found in catalog. Slot=\(slot) InChanger set to zero.\n")
                 continue
             }
             if media.slot == Int64(slot) && media.inChanger == 1 && media.storageID == storageID {
@@ -105,7 +113,8 @@ enum SlotCommands {
         var poolName = arguments.value("pool")
         if poolName == nil {
             poolName = try await session.select(
-                "Defined Pools:", session.visible("Pool ACL", configuration.pools.map(\.name)), question: "Select the Pool")
+                "Defined Pools:", session.visible("Pool ACL", configuration.pools.map(\.name)),
+                question: "Select the Pool")
         }
         guard let name = poolName, let pool = configuration.pool(name), session.allows("Pool ACL", pool.name) else {
             throw ConsoleInputError("Pool \"\(poolName ?? "")\" not found.")
@@ -130,7 +139,8 @@ enum SlotCommands {
         for entry in toLabel { list += String(format: "%4d  ", entry.slot) + entry.volume + "\n" }
         try await session.send(list)
         if !arguments.has("yes") {
-            guard try await session.prompt("Do you want to label these Volumes? (yes|no): ")?.lowercased() == "yes" else {
+            guard try await session.prompt("Do you want to label these Volumes? (yes|no): ")?.lowercased() == "yes"
+            else {
                 return
             }
         }
@@ -151,7 +161,8 @@ enum SlotCommands {
                 device: device, volumeName: entry.volume, poolName: pool.name, mediaType: storage.mediaType,
                 slot: Int32(entry.slot), drive: drive)
             try await session.send("Sending label command for Volume \"\(entry.volume)\" Slot \(entry.slot) ...\n")
-            let lines = try await VolumeCommands.deviceCommand(DirectorCommand.label(command).bytes, storage: storage, session: session)
+            let lines = try await VolumeCommands.deviceCommand(
+                DirectorCommand.label(command).bytes, storage: storage, session: session)
             for line in lines { try await session.send(line.hasSuffix("\n") ? line : line + "\n") }
             guard let last = lines.last, last.hasPrefix("3000 OK label") else {
                 try await session.error("Label command failed for Volume \(entry.volume).")
@@ -166,7 +177,8 @@ enum SlotCommands {
                 media.volumeType = Int64(result.volumeType)
                 try catalog.saveMedia(media)
             }
-            try await session.send("Catalog record for Volume \"\(entry.volume)\", Slot \(entry.slot) successfully created.\n")
+            try await session.send(
+                "Catalog record for Volume \"\(entry.volume)\", Slot \(entry.slot) successfully created.\n")
         }
     }
 }

@@ -30,10 +30,13 @@ import Testing
         #expect(label.contains("Device \"VirtualLibrary\" has 16 slots."), "\(label)")
         #expect(label.contains("Do you want to label these Volumes? (yes|no):"), "\(label)")
         for (slot, volume) in [(1, "VT0001"), (2, "VT0002")] {
-            #expect(label.contains("Catalog record for Volume \"\(volume)\", Slot \(slot) successfully created."), "\(label)")
+            #expect(
+                label.contains("Catalog record for Volume \"\(volume)\", Slot \(slot) successfully created."),
+                "\(label)")
         }
         #expect(!label.contains("VT0003"), "slot 3 was not selected: \(label)")
-        let labelled = try await system.sql("SELECT VolumeName, Slot, InChanger, VolStatus FROM Media ORDER BY VolumeName")
+        let labelled = try await system.sql(
+            "SELECT VolumeName, Slot, InChanger, VolStatus FROM Media ORDER BY VolumeName")
         #expect(labelled == "VT0001|1|1|Append\nVT0002|2|1|Append\n", "\(labelled)")
 
         // The catalog's idea of VT0002 goes wrong; `update slots` puts it right from the changer's inventory.

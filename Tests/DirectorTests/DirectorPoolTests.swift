@@ -14,7 +14,8 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let answer = try await system.sql(
-                "SELECT strftime('%s','now','localtime') - strftime('%s', \(column)) > \(seconds) FROM \(table) WHERE \(condition)")
+                "SELECT strftime('%s','now','localtime') - strftime('%s', \(column)) > \(seconds) FROM \(table) WHERE \(condition)"
+            )
             if answer.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { return }
             try await Task.sleep(for: .milliseconds(200))
         }
@@ -53,7 +54,8 @@ import Testing
 
         // The pool is full (Maximum Volumes = 3); once Cycle-0001's retention has passed, the next job prunes it
         // (its job leaves the catalog) and writes on it again from its label.
-        try await Self.waitUntilOlder(system, table: "Media", column: "LastWritten", condition: "VolumeName='Cycle-0001'", seconds: 2)
+        try await Self.waitUntilOlder(
+            system, table: "Media", column: "LastWritten", condition: "VolumeName='Cycle-0001'", seconds: 2)
         let fourth = try await system.backup(job: "CycleBackup")
         #expect(fourth.status == "T", "\(system.messages)\n\(system.directorLog)\n\(system.storageLog)")
         #expect(system.messages.contains("Recycled volume \"Cycle-0001\""), "\(system.messages)")
@@ -96,12 +98,19 @@ import Testing
         let kept = try await Self.value(system, "SELECT COUNT(*) FROM File WHERE JobId=\(first.jobId)")
         #expect(Int(kept) == first.files, "the job's own files are within File Retention: \(kept)")
 
-        try await Self.waitUntilOlder(system, table: "Job", column: "EndTime", condition: "JobId=\(first.jobId)", seconds: 2)
+        try await Self.waitUntilOlder(
+            system, table: "Job", column: "EndTime", condition: "JobId=\(first.jobId)", seconds: 2)
         let second = try await system.backup(job: "PrunedBackup")
         #expect(second.status == "T", "\(system.messages)")
-        let pruned = try await Self.value(system, "SELECT COUNT(*), (SELECT PurgedFiles FROM Job WHERE JobId=\(first.jobId)) FROM File WHERE JobId=\(first.jobId)")
+        let pruned = try await Self.value(
+            system,
+            "SELECT COUNT(*), (SELECT PurgedFiles FROM Job WHERE JobId=\(first.jobId)) FROM File WHERE JobId=\(first.jobId)"
+        )
         #expect(pruned == "0|1", "the first job's files past File Retention: \(pruned)")
-        let current = try await Self.value(system, "SELECT COUNT(*), (SELECT PurgedFiles FROM Job WHERE JobId=\(second.jobId)) FROM File WHERE JobId=\(second.jobId)")
+        let current = try await Self.value(
+            system,
+            "SELECT COUNT(*), (SELECT PurgedFiles FROM Job WHERE JobId=\(second.jobId)) FROM File WHERE JobId=\(second.jobId)"
+        )
         #expect(current == "\(second.files)|0", "the second job keeps its files: \(current)")
     }
 }
