@@ -4,7 +4,8 @@ import Testing
 
 /// Pools and retention through capstan-dir with the real bacula-fd and capstan-sd (issue 11 acceptance: with
 /// Maximum Volume Jobs = 1 and a Label Format three jobs make three volumes; once the pool is full and retention
-/// has passed the oldest volume is pruned and recycled; AutoPrune drops File rows past File Retention).
+/// has passed the oldest volume is pruned and recycled; Purge Oldest Volume; AutoPrune drops File rows past File
+/// Retention).
 @Suite struct DirectorPoolTests {
     /// Waits until the catalog time `column` of the row `condition` selects is more than `seconds` in the past
     /// (the event a retention waits for), at most 60 s.
@@ -37,6 +38,14 @@ import Testing
             Job {
               Name = CycleBackup; Type = Backup; Level = Full; Client = system-fd; FileSet = SystemSet
               Storage = SystemStorage; Pool = CyclePool; Messages = Standard
+            }
+            Pool {
+              Name = PurgePool; Pool Type = Backup; Label Format = "Purge-"; Maximum Volume Jobs = 1
+              Maximum Volumes = 1; Volume Retention = 1 year; AutoPrune = no; Recycle = yes; Purge Oldest Volume = yes
+            }
+            Job {
+              Name = PurgeBackup; Type = Backup; Level = Full; Client = system-fd; FileSet = SystemSet
+              Storage = SystemStorage; Pool = PurgePool; Messages = Standard
             }
             """
         let system = try DirectorBackupRestoreTests.system(storage: .capstan, options: options)
@@ -74,6 +83,20 @@ import Testing
         let restore = try await system.restore("jobid=\(fourth.jobId)")
         #expect(restore.status == "T", "\(system.messages)")
         try await DirectorBackupRestoreTests.sameTree(system.dataDirectory, system.restoredDataDirectory)
+
+        // Purge Oldest Volume: the pool's only volume is purged whatever its retention (a year) and recycled.
+        let kept = try await system.backup(job: "PurgeBackup")
+        let purging = try await system.backup(job: "PurgeBackup")
+        #expect(kept.status == "T" && purging.status == "T", "\(system.messages)")
+        #expect(system.messages.contains("Purging oldest volume \"Purge-0001\""), "\(system.messages)")
+        let purgeVolumes = try await Self.value(
+            system, "SELECT COUNT(*), MAX(RecycleCount) FROM Media WHERE VolumeName LIKE 'Purge-%'")
+        #expect(purgeVolumes == "1|1", "\(purgeVolumes)")
+        let purgedJob = try await Self.value(system, "SELECT COUNT(*) FROM Job WHERE JobId=\(kept.jobId)")
+        #expect(purgedJob == "0", "the purged volume's job is still in the catalog")
+        let purgeWritten = try await Self.value(
+            system, "SELECT DISTINCT VolumeName FROM JobMedia JOIN Media USING (MediaId) WHERE JobId=\(purging.jobId)")
+        #expect(purgeWritten == "Purge-0001", "\(purgeWritten)")
     }
 
     @Test func autoPruneDropsFilesPastFileRetentionAfterEachJob() async throws {
