@@ -119,14 +119,17 @@ struct BackupRunner {
         runtime.jobs.finish(jobID: jobID, status: report.status)
     }
 
-    /// AutoPrune: after a job, when both its Client and its Pool have AutoPrune, jobs of the client past their Job
-    /// Retention go, and volumes past their Volume Retention with no job left become Purged.
+    /// AutoPrune after a job, as Bacula does it: a Client with AutoPrune has the File rows of its jobs past File
+    /// Retention dropped, then its jobs past Job Retention removed. (Volumes are pruned by a pool with AutoPrune
+    /// when a job needs one, in `StorageCatalogService.findMedia`.)
     private func autoPrune(_ outcome: Outcome) {
-        guard let client = outcome.client, client.autoPrune,
-            configuration.pool(outcome.pool)?.definition.autoPrune ?? false
-        else { return }
+        guard let client = outcome.client, client.autoPrune else { return }
         do {
-            _ = try Pruning.prune(runtime: runtime, what: "jobs", client: client.name, volume: nil)
+            let files = try Pruning.pruneFiles(runtime.catalog, client: client)
+            let jobs = try Pruning.pruneJobs(runtime.catalog, client: client)
+            if files > 0 || jobs > 0 {
+                logger.info("auto prune: files of \(files) job(s) and \(jobs) job(s) of client \(client.name) pruned")
+            }
         } catch {
             logger.warning("automatic pruning failed: \(error)")
         }

@@ -52,18 +52,24 @@ enum RunCommand {
             request.when = seconds
         }
         try await session.send("Using Catalog \"\(configuration.catalogName)\"\n")
-        if !arguments.has("yes") {
-            let level = JobReport.levelName(request.level ?? JobRequest.levelLetter(resource.level) ?? "F")
-            var text = "Run \(resource.type) job\n"
-            text += "JobName:  \(resource.name)\nLevel:    \(level)\n"
-            text += "Client:   \(request.client ?? resource.client)\nFileSet:  \(request.fileSet ?? resource.fileSet)\n"
-            text += "Pool:     \(request.pool ?? resource.pool) (From Job resource)\n"
-            text += "Storage:  \(request.storage ?? resource.storage.first ?? "") (From Job resource)\n"
+        var job = resource
+        while !arguments.has("yes") {
+            let level = JobReport.levelName(request.level ?? JobRequest.levelLetter(job.level) ?? "F")
+            var text = "Run \(job.type) job\n"
+            text += "JobName:  \(job.name)\nLevel:    \(level)\n"
+            text += "Client:   \(request.client ?? job.client)\nFileSet:  \(request.fileSet ?? job.fileSet)\n"
+            text += "Pool:     \(request.pool ?? job.pool) (From \(request.pool == nil ? "Job resource" : "User input"))\n"
+            text += "Storage:  \(request.storage ?? job.storage.first ?? "") (From \(request.storage == nil ? "Job resource" : "User input"))\n"
             text += "When:     \(CatalogTime.text(request.when ?? CatalogTime.now()))\n"
-            text += "Priority: \(request.priority ?? resource.priority)\n"
+            text += "Priority: \(request.priority ?? job.priority)\n"
             try await session.send(text)
-            guard let answer = try await session.prompt("OK to run? (yes/mod/no): "), answer.lowercased().hasPrefix("y")
-            else {
+            let answer = try await session.prompt("OK to run? (yes/mod/no): ")?.lowercased() ?? "no"
+            if answer.hasPrefix("y") { break }
+            guard answer.hasPrefix("m") else {
+                try await session.send("Job not run.\n")
+                return
+            }
+            guard try await RunModification.modify(&request, job: &job, session) else {
                 try await session.send("Job not run.\n")
                 return
             }

@@ -150,18 +150,56 @@ final class StorageCatalogService: @unchecked Sendable {
             note(volume: name)
             return .volume(Self.info(volume))
         }
+        // No appendable volume and no new one: a pool with AutoPrune prunes its volumes past Volume Retention,
+        // then a Purged (or Recycle) volume is recycled, the least recently written first.
+        if definition.autoPrune {
+            for name in try Pruning.pruneVolumes(catalog, poolName: context.pool.name, volume: nil) {
+                say("\(context.directorName) JobId \(context.jobID): Volume \"\(name)\" contains no jobs after pruning.\n", "info")
+            }
+        }
         if definition.recycle || context.pool.recycleOldest || context.pool.purgeOldest,
             let volume = try catalog.appendableMedia(
                 poolID: context.poolID, mediaType: mediaType, index: index, recycling: true)
         {
-            var recycled = volume
-            recycled.volumeStatus = "Recycle"
-            try catalog.saveMedia(recycled)
-            say("\(context.directorName) JobId \(context.jobID): Recycled volume \"\(volume.volumeName)\"\n", "info")
-            note(volume: volume.volumeName)
-            return .volume(Self.info(recycled))
+            return .volume(Self.info(try recycle(volume)))
+        }
+        // Recycle Oldest Volume prunes the oldest Full/Used volume within retention; Purge Oldest Volume purges
+        // it whatever its retention. Either way it is recycled when no job is left on it.
+        if context.pool.recycleOldest || context.pool.purgeOldest,
+            let oldest = try catalog.media(poolName: context.pool.name)
+                .filter({ ["Full", "Used"].contains($0.volumeStatus) && $0.mediaType == mediaType && $0.enabled == 1 })
+                .min(by: { ($0.lastWritten, $0.mediaID) < ($1.lastWritten, $1.mediaID) })
+        {
+            if context.pool.purgeOldest {
+                say("\(context.directorName) JobId \(context.jobID): Purging oldest volume \"\(oldest.volumeName)\"\n", "info")
+                try Pruning.purge(catalog, oldest)
+            } else {
+                say("\(context.directorName) JobId \(context.jobID): Pruning oldest volume \"\(oldest.volumeName)\"\n", "info")
+                _ = try Pruning.pruneVolumes(catalog, poolName: context.pool.name, volume: oldest.volumeName)
+            }
+            if let purged = try catalog.media(named: oldest.volumeName), purged.volumeStatus == "Purged" {
+                return .volume(Self.info(try recycle(purged)))
+            }
         }
         return .noMedia(reason: "Pool \(context.pool.name) has no appendable volume")
+    }
+
+    /// Makes a Purged volume ready to be written from its start: status Recycle (the SD relabels it), counters
+    /// and first-written time back to zero, RecycleCount one up.
+    private func recycle(_ volume: MediaRow) throws -> MediaRow {
+        var recycled = volume
+        recycled.volumeStatus = "Recycle"
+        recycled.volumeJobs = 0
+        recycled.volumeFiles = 0
+        recycled.volumeBlocks = 0
+        recycled.volumeBytes = 0
+        recycled.volumeABytes = 0
+        recycled.firstWritten = 0
+        recycled.recycleCount += 1
+        try catalog.saveMedia(recycled)
+        say("\(context.directorName) JobId \(context.jobID): Recycled volume \"\(volume.volumeName)\"\n", "info")
+        note(volume: volume.volumeName)
+        return recycled
     }
 
     /// Marks a volume Used when it reached Maximum Volume Jobs/Files/Bytes or its Volume Use Duration.
@@ -220,7 +258,6 @@ final class StorageCatalogService: @unchecked Sendable {
         if m.firstWritten == 0 && update.volumeFirstWritten > 0 { m.firstWritten = update.volumeFirstWritten }
         if update.relabel {
             m.labelDate = update.endTime > 0 ? update.endTime : now
-            m.recycleCount += m.volumeStatus == "Recycle" ? 1 : 0
         }
         if m.initialWrite == 0 && update.volumeBytes > 0 { m.initialWrite = now }
         m.volumeJobs = Int64(update.volumeJobs)

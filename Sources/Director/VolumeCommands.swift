@@ -52,8 +52,9 @@ enum VolumeCommands {
         let runtime = session.runtime
         let configuration = runtime.configuration
         let storage = try storage(arguments, session)
-        guard !arguments.has("barcodes") && !arguments.has("barcode") else {
-            throw ConsoleInputError("label barcodes needs an autochanger inventory; use label volume=… slot=… per cartridge.")
+        if arguments.has("barcodes") || arguments.has("barcode") {
+            try await SlotCommands.labelBarcodes(arguments, session)
+            return
         }
         var volumeName = arguments.value("volume")
         if volumeName == nil { volumeName = try await session.prompt("Enter new Volume name: ") }
@@ -98,7 +99,8 @@ enum VolumeCommands {
     static func update(_ arguments: ConsoleArguments, _ session: ConsoleSession) async throws {
         let catalog = session.runtime.catalog
         if arguments.firstKeyword == "slots" || arguments.firstKeyword == "slot" {
-            throw ConsoleInputError("update slots needs an autochanger inventory, which this Director does not read yet.")
+            try await SlotCommands.updateSlots(arguments, session)
+            return
         }
         guard let name = arguments.value("volume") ?? arguments.value("media") else {
             throw ConsoleInputError("update needs volume=<name> with volstatus=, pool=, slot=, inchanger=, recycle= or enabled=.")

@@ -39,8 +39,18 @@ extension VolumeManager {
                 case .drives:
                     out.append(AutochangerOutput.driveCount(Int32(drives.count)).bytes)
                 case .list:
-                    for (index, slot) in (slots + exchange).enumerated() where slot.barcode != nil {
-                        out.append(AutochangerOutput.slot(Int32(index + 1), barcode: slot.barcode ?? "").bytes)
+                    // As mtx-changer lists it: full slots, and a cartridge in a drive under the slot it came from.
+                    let all = slots + exchange
+                    var listed: [(Int, String)] = []
+                    for (index, slot) in all.enumerated() { if let barcode = slot.barcode { listed.append((index + 1, barcode)) } }
+                    for drive in drives {
+                        guard let barcode = drive.barcode, let source = drive.sourceAddress,
+                            let from = all.firstIndex(where: { $0.address == source }), all[from].barcode == nil
+                        else { continue }
+                        listed.append((from + 1, barcode))
+                    }
+                    for (slot, barcode) in listed.sorted(by: { $0.0 < $1.0 }) {
+                        out.append(AutochangerOutput.slot(Int32(slot), barcode: barcode).bytes)
                     }
                 case .listAll:
                     let all = slots + exchange
@@ -107,9 +117,14 @@ extension VolumeManager {
     private func labelCartridge(_ label: LabelCommand, oldName: String?) async -> [[UInt8]] {
         guard let runtime = runtime(named: label.device, drive: label.drive) else {
             if let device = configuration.devices.first(where: { $0.name == label.device }), Self.isFileDevice(device) {
-                return labelFileVolume(label, device: device)
+                return labelFileVolume(label, device: device, replacing: oldName)
             }
             return [StorageReply.deviceError(code: 3999, message: "Device \"\(label.device)\" not found or could not be opened.").bytes]
+        }
+        // A File device labels a volume by creating its file, whatever volume the device has open for a job
+        // (bacula-sd does the same): no drive to load, nothing to wait for.
+        if Self.isFileDevice(runtime.device) {
+            return labelFileVolume(label, device: runtime.device, replacing: oldName)
         }
         do {
             let result = try await runtime.writeLabel(
@@ -123,13 +138,21 @@ extension VolumeManager {
         }
     }
 
-    /// `label` on a File device: a new volume file with its label.
-    private func labelFileVolume(_ label: LabelCommand, device: StorageDaemonConfiguration.Device) -> [[UInt8]] {
+    /// `label` on a File device: a new volume file with its label. A file that already carries a label is
+    /// refused, unless `relabel` names that label (`replacing`), which starts the file afresh; the old volume's
+    /// file is removed when the new name differs.
+    private func labelFileVolume(_ label: LabelCommand, device: StorageDaemonConfiguration.Device, replacing: String?)
+        -> [[UInt8]]
+    {
         let path = device.archiveDevice + "/" + label.volumeName
         if FileManager.default.fileExists(atPath: path),
-            let existing = try? VolumeStream(path: path).label?.volumeName
+            let existing = try? VolumeStream(path: path).label?.volumeName, existing != replacing
         {
             return [StorageReply.alreadyLabelled(volume: existing).bytes]
+        }
+        if let replacing, replacing != label.volumeName {
+            let oldPath = device.archiveDevice + "/" + replacing
+            if FileManager.default.fileExists(atPath: oldPath) { try? FileManager.default.removeItem(atPath: oldPath) }
         }
         do {
             let now = Int64(Date().timeIntervalSince1970 * 1_000_000)

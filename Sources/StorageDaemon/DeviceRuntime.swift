@@ -367,7 +367,8 @@ actor DeviceRuntime {
                 throw StorageDaemonError.volume(
                     job: job, reason: "the tape in \(device.name) is labelled \"\(found.volumeName)\", not \"\(info.volumeName)\"")
             }
-            medium = info.volumeBytes <= 1024 ? .relabel : .append
+            // A volume the Director recycled (status Recycle) is written afresh from its label, like a new one.
+            medium = info.volumeBytes <= 1024 || info.volumeStatus == "Recycle" ? .relabel : .append
         } else {
             guard device.labelMedia || changer != nil else {
                 throw StorageDaemonError.volume(

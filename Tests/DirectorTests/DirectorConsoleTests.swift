@@ -17,6 +17,7 @@ import Testing
               Job ACL = SystemBackup; Client ACL = system-fd; Pool ACL = SystemPool; Storage ACL = SystemStorage
               FileSet ACL = SystemSet; Catalog ACL = *all*; Command ACL = run, list, wait, messages, status, version
             }
+            Pool { Name = OtherPool; Pool Type = Backup; Label Format = "Other-" }
             """
         let system = try BaculaSystem(storage: .bacula, options: options)
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 0)
@@ -92,6 +93,32 @@ import Testing
         #expect(!impostor.output.contains("Version: 9.6.7"), "\(impostor.output)")
         let unknown = try await bconsole(system, console: "nobody", password: Self.limitedPassword, ["version"])
         #expect(!unknown.output.contains("Version: 9.6.7"), "\(unknown.output)")
+    }
+
+    /// `mod` at "OK to run?": Bacula's parameter menu changes Level, Priority, Pool and When; the summary shows
+    /// each change and the queued job carries them. `no` runs nothing.
+    @Test func modAtTheOkToRunQuestion() async throws {
+        let system = try await Self.system()
+        let output = try await system.console([
+            "run job=SystemBackup", "mod", "1", "2", "mod", "7", "5", "mod", "8", "2", "mod", "6", "2030-01-02 03:04:05", "yes",
+            "run job=SystemBackup", "no",
+        ])
+        #expect(output.contains("Parameters to modify:") && output.contains("Select parameter to modify (1-8):"), "\(output)")
+        #expect(output.contains("Level:    Incremental"), "\(output)")
+        #expect(output.contains("Priority: 5"), "\(output)")
+        #expect(output.contains("Pool:     OtherPool (From User input)"), "\(output)")
+        #expect(output.contains("When:     2030-01-02 03:04:05"), "\(output)")
+        #expect(output.contains("Job not run."), "\(output)")
+        let queued = try #require(
+            output.range(of: #"Job queued\. JobId=(\d+)"#, options: .regularExpression).flatMap { Int(output[$0].split(separator: "=").last ?? "") },
+            "\(output)")
+        let row = try await system.sql(
+            "SELECT Level, SchedTime, (SELECT Name FROM Pool WHERE Pool.PoolId = Job.PoolId) FROM Job WHERE JobId=\(queued)")
+        #expect(row == "I|2030-01-02 03:04:05|OtherPool\n", "\(row)")
+        let jobs = try await system.sql("SELECT COUNT(*) FROM Job")
+        #expect(jobs == "1\n", "the answer no queued a job: \(jobs)")
+        let status = try await system.console(["status dir"])
+        #expect(status.contains("SystemBackup"), "the job waits for its time: \(status)")
     }
 
     @Test func twoHundredDroppedHandshakesLeakNoDescriptors() async throws {

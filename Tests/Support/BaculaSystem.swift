@@ -22,12 +22,14 @@ public final class BaculaSystem: @unchecked Sendable {
         public var storageDirectives = ""  // directives added to the SD's Storage resource
         public var job = ""  // directives added to the backup Job
         public var pool = ""  // directives added to the Pool
-        public var directorResources = ""  // resources added to the Director file
+        public var directorResources = ""  // resources added to the Director file ({FDPORT}, {SDPORT}: the ports)
         public var storageArguments: [String] = []  // extra arguments for the Storage daemon (e.g. -d 100)
         public var fileSetOptions = "signature = MD5"  // the FileSet's Include Options
         /// Write to a virtual tape library (one drive, cartridges made on demand) instead of a File device;
         /// a non-zero value is each cartridge's capacity in bytes.
         public var tapeLibraryCapacity: Int?
+        /// Cartridges in the virtual library's slots from the start (barcodes `VT0001`…); 0: made on demand.
+        public var tapeLibraryCartridges = 0
         /// Serve Prometheus metrics from capstan-sd on this port (`Metrics Port`).
         public var metricsPort: Int?
         /// Extra File daemons (each its own bacula-fd process, Client `extra-fd-N` and Job `ExtraBackup-N`).
@@ -79,7 +81,7 @@ public final class BaculaSystem: @unchecked Sendable {
             """
             Autochanger {
               Name = VirtualLibrary; Device = Drive-0
-              Changer Device = "virtual:\(library)?slots=16&cartridges=0"; Changer Command = ""
+              Changer Device = "virtual:\(library)?slots=16&cartridges=\(options.tapeLibraryCartridges)"; Changer Command = ""
             }
             Device {
               Name = Drive-0; Media Type = File; Device Type = VTape; Archive Device = "\(library)/drive-0.vtape"
@@ -153,7 +155,8 @@ public final class BaculaSystem: @unchecked Sendable {
             }
             Messages { Name = Standard; console = all, !skipped, !saved; catalog = all; append = "\(directory)/dir/messages.log" = all }
             Messages { Name = Daemon; console = all, !skipped, !saved; append = "\(directory)/dir/messages.log" = all }
-            \(options.directorResources)
+            \(options.directorResources.replacingOccurrences(of: "{FDPORT}", with: "\(fileDaemonPort)")
+                .replacingOccurrences(of: "{SDPORT}", with: "\(storagePort)"))
             """
         var extraPorts: [Int] = []
         var extraResources = ""
