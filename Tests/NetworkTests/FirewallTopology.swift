@@ -153,7 +153,7 @@ final class FirewallTopology: @unchecked Sendable {
     /// Whether a process in some namespace listens on `address:port` (its /proc/PID/net/tcp is its namespace's
     /// table; reading it never opens a connection the daemon would log as an intrusion).
     static func isListening(pid: Int32, address: String, port: Int) -> Bool {
-        guard let table = try? String(contentsOfFile: "/proc/\(pid)/net/tcp", encoding: .utf8) else { return false }
+        guard let table = RealBacula.procFile("/proc/\(pid)/net/tcp") else { return false }
         let octets = address.split(separator: ".").compactMap { UInt8($0) }
         let hex = octets.reversed().map { String(format: "%02X", $0) }.joined() + String(format: ":%04X", port)
         return table.split(separator: "\n").contains { line in

@@ -21,29 +21,35 @@ public enum RealBacula {
         return path
     }
 
-    /// A TCP port on 127.0.0.1 that nothing listens on right now (bound to port 0, read back, released).
+    /// A TCP port on 127.0.0.1 that nothing listens on right now, below the ephemeral range (see `PortAllocator`).
     public static func freePort() throws -> Int {
+        for _ in 0..<PortAllocator.span {
+            let candidate = PortAllocator.next()
+            if canBind(port: candidate) { return candidate }
+        }
+        throw POSIXError(.EADDRINUSE)
+    }
+
+    /// Whether 127.0.0.1:`port` can be bound now (the probe socket is closed again).
+    static func canBind(port: Int) -> Bool {
         let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketDescriptor >= 0 else { throw POSIXError(.EMFILE) }
+        guard socketDescriptor >= 0 else { return false }
         defer { close(socketDescriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socketDescriptor, $0, length) == 0 && getsockname(socketDescriptor, $0, &length) == 0
+                bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port` (reads /proc/net/tcp, so it never opens a
     /// connection that the daemon would log as a security alert).
     public static func isListening(port: Int) -> Bool {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return false }
+        guard let table = procFile("/proc/net/tcp") else { return false }
         let needle = String(format: ":%04X", port)
         return table.split(separator: "\n").contains { line in
             let fields = line.split(separator: " ")
@@ -51,8 +57,17 @@ public enum RealBacula {
         }
     }
 
-    /// Waits up to `seconds` for a listener on `port` (sleeping, never blocking a concurrency thread). A daemon can
-    /// take well over 15 s to bind on a machine busy with parallel suites; only a failing start waits the whole time.
+    /// The whole text of a /proc file. `String(contentsOfFile:)` stops after the first page (4 KiB) of a /proc file,
+    /// which for /proc/net/tcp on a busy machine leaves out most sockets — a listener that was up looked absent.
+    public static func procFile(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.readToEnd() else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Waits up to `seconds` for a listener on `port` (sleeping, never blocking a concurrency thread); only a failing
+    /// start waits the whole time.
     public static func waitForListener(port: Int, seconds: Double = 60) async -> Bool {
         await eventually(seconds: seconds) { isListening(port: port) }
     }
@@ -181,5 +196,23 @@ public enum Command {
         return Result(
             status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
             errors: String(decoding: errorData, as: UTF8.self))
+    }
+}
+
+/// Hands out listening ports for test daemons below the kernel's ephemeral range (32768–60999 here), so that no
+/// outgoing connection of a test running beside it — one test opens a thousand — can take a port between the moment
+/// it is chosen and the moment the daemon binds it; and never the same port twice in one test process. The start is
+/// random, so test processes running at the same time rarely walk the same ports.
+enum PortAllocator {
+    static let first = 10_000
+    static let span = 22_000
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var offset = Int.random(in: 0..<span)
+
+    static func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        offset = (offset + 1) % span
+        return first + offset
     }
 }
