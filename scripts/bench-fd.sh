@@ -18,7 +18,13 @@
 # Env:    REPS=3   CASES="big-md5 small-md5 big-gzip restore"   SDS="bacula capstan"
 #         SMALL=1  quick run: 256 MiB file, 2,000 small files     BIG_MIB, SMALL_FILES  sizes explicitly
 #         SKIP_BUILD=1  use the existing .build/release/capstan-fd   WORK_BASE=/var/tmp   KEEP_WORK=1
+#         CAPSTAN_FD, CAPSTAN_SD  other binaries (with SKIP_BUILD=1), e.g. a copy of an earlier build for A/B
 #         JOB_TIMEOUT=1800
+#         CACHE=warm    before each backup job the case's data is read into the page cache (both FDs read from
+#                       memory: bacula-fd drops a file's pages when it closes it, so without this the FD that runs
+#                       after it reads from disk); CACHE=cold drops the data's pages instead (both read from disk)
+#         PERF_DIR=DIR  record `perf record` (cpu-clock, call graphs) of capstan-fd during each of its jobs into
+#                       DIR/<case>-<sd>-<rep>.data (perf report -i FILE --no-children --sort dso,sym)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,8 +45,8 @@ for p in /usr/sbin/bacula-dir /usr/sbin/bacula-sd /usr/sbin/bacula-fd /usr/sbin/
     [ -e "$p" ] || die "missing $p (Debian: bacula-director-sqlite3 bacula-sd bacula-fd bacula-console sqlite3)"
 done
 
-CAPSTAN_FD=$ROOT/.build/release/capstan-fd
-CAPSTAN_SD=$ROOT/.build/release/capstan-sd
+CAPSTAN_FD=${CAPSTAN_FD:-$ROOT/.build/release/capstan-fd}
+CAPSTAN_SD=${CAPSTAN_SD:-$ROOT/.build/release/capstan-sd}
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     log "building capstan-fd and capstan-sd (release)"
     (cd "$ROOT" && swift build -c release --product capstan-fd 2>&1 | tail -2 >&2 \
@@ -195,6 +201,25 @@ last_backup() {
          and m.MediaType = '$media'"
 }
 
+# Puts the files below $1 into the page cache (CACHE=warm) or drops them from it (CACHE=cold).
+prepare_cache() {
+    python3 - "$1" "${CACHE:-warm}" <<'PY'
+import os, sys
+root, mode = sys.argv[1], sys.argv[2]
+for parent, _, names in os.walk(root):
+    for name in names:
+        fd = os.open(os.path.join(parent, name), os.O_RDONLY)
+        try:
+            if mode == "cold":
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            else:
+                while os.read(fd, 1 << 20):
+                    pass
+        finally:
+            os.close(fd)
+PY
+}
+
 run_case() {  # case fd sd rep
     local c=$1 fd=$2 sd=$3 rep=$4 storage cmd id st f0 f1 b0 b1 t0 t1 row deadline source
     storage=BaculaSD; [ "$sd" = capstan ] && storage=CapstanSD
@@ -207,6 +232,14 @@ run_case() {  # case fd sd rep
         cmd="run job=$c client=$fd storage=$storage level=Full yes"
     fi
     sync
+    case $c in big-md5) prepare_cache "$DATA/big" ;; small-md5) prepare_cache "$DATA/small" ;; big-gzip) prepare_cache "$DATA/gzip" ;; esac
+    local perf_pid=
+    if [ -n "${PERF_DIR:-}" ] && [ "$fd" = capstan-fd ]; then
+        mkdir -p "$PERF_DIR"
+        perf record -q -e cpu-clock -g -p "${PID[$fd]}" -o "$PERF_DIR/$c-$sd-$rep.data" >/dev/null 2>&1 &
+        perf_pid=$!
+        sleep 0.5
+    fi
     f0=$(cpu_s "${PID[$fd]}"); b0=$(busy_jiffies); t0=$EPOCHREALTIME
     id=$(console "$cmd" | sed -n 's/.*Job queued\. JobId=\([0-9]*\).*/\1/p' | tail -1)
     [ -n "$id" ] || die "not queued: $cmd"
@@ -218,6 +251,7 @@ run_case() {  # case fd sd rep
         sleep 0.2
     done
     t1=$EPOCHREALTIME; f1=$(cpu_s "${PID[$fd]}"); b1=$(busy_jiffies)
+    if [ -n "$perf_pid" ]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; fi
     row=$(sql "select JobFiles, JobBytes, ReadBytes from Job where JobId = $id")
     if [ "$c" != big-md5 ] && [ "$c" != restore ]; then
         for vol in $(sql "select distinct VolumeName from Media m join JobMedia jm on m.MediaId = jm.MediaId where jm.JobId = $id"); do
@@ -255,7 +289,7 @@ med() { awk -F, -v c="$1" -v f="$2" -v s="$3" -v k="$4" 'NR == 1 { for (i = 1; i
     $1 == c && $2 == f && $3 == s && $6 == "T" { print $col[k] }' "$CSV" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b + 0 != 0) printf "%.2f", a / b; else printf "-" }'; }
 {
-    echo "capstan-fd vs bacula-fd (issue #12) — $(date -Is); $(nproc) cores (shared); REPS=$REPS; medians of jobs that ended T"
+    echo "capstan-fd vs bacula-fd (issue #12) — $(date -Is); $(nproc) cores (shared); REPS=$REPS; CACHE=${CACHE:-warm}; medians of jobs that ended T"
     echo "data: big ${BIG_MIB} MiB random; gzip ${BIG_MIB} MiB text; small $SMALL_FILES files of 4-64 KiB"
     printf '%-10s %-8s %-11s %9s %9s %10s %7s\n' case sd fd "MB/s" "FD cpu s" "cpu s/GiB" other
     for c in $CASES; do

@@ -52,7 +52,6 @@ final class BackupProducer {
         emit: @escaping (BackupEvent) -> Bool
     ) {
         self.coalesceBytes = coalesceBytes
-        self.readBuffer = [UInt8](repeating: 0, count: max(1024, bufferSize))
         self.plan = plan
         self.bufferSize = max(1024, bufferSize)
         self.counters = counters
@@ -107,8 +106,6 @@ final class BackupProducer {
     private var pending: [Frame] = []
     private var pendingBytes = 0
     private let coalesceBytes: Int
-    /// The buffer every read goes into first.
-    private var readBuffer: [UInt8]
 
     private func send(_ event: BackupEvent) {
         guard !stopped else { return }
@@ -311,7 +308,13 @@ final class BackupProducer {
                 return
             }
         }
-        defer { if descriptor >= 0 { close(descriptor) } }
+        defer {
+            if descriptor >= 0 {
+                // As bacula-fd: what a backup read does not stay in the page cache, crowding out the client's own data.
+                _ = posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_DONTNEED))
+                close(descriptor)
+            }
+        }
         let fileIndex = nextFileIndex
         nextFileIndex += 1
         let record = AttributeRecord(fileIndex: fileIndex, type: type, name: path.bytes, stat: encodedStat(st, stream: stream), link: link)
@@ -341,7 +344,7 @@ final class BackupProducer {
         }
         var digestBytes: [UInt8]?
         if let digest, type == .regular || type == .emptyRegular {
-            let bytes = digest.finish()
+            let bytes = digestLane.finish(digest)
             digestBytes = bytes
             send(.frames(BackupRecordFrames.stream(fileIndex: fileIndex, stream: digest.kind.stream, expectedLength: 0, packets: [bytes])))
         }
@@ -413,44 +416,45 @@ final class BackupProducer {
     }
 
     /// Reads the file in chunks of the buffer size (buffer − 8 with sparse) and sends one data packet per chunk.
+    /// Uncompressed chunks are read straight into their packet (with sparse, behind its 8-byte offset): no copy.
+    /// The digest of a large file runs on the digest lane, compression on the compression lane's workers; both
+    /// overlap the next reads.
     private func readData(
         _ descriptor: Int32, path: BytePath, st: stat, fileIndex: Int32, stream: Int32, options: FileSetOptions, digest: Digest?
     ) {
         let chunkSize = options.sparse ? bufferSize - 8 : bufferSize
+        let headroom = options.sparse && options.compression == nil ? 8 : 0
         send(.frames([BackupRecordFrames.header(fileIndex: fileIndex, stream: stream, expectedLength: Int64(st.st_size))]))
+        if Int64(st.st_size) > Int64(bufferSize) { _ = posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_SEQUENTIAL)) }
+        let useLane = digest != nil && Int64(st.st_size) >= Self.digestLaneMinimum
+        let compression = options.compression == nil ? nil : CompressionLane(options: options)
         var offset: Int64 = 0
         var failed = false
-        // Compression runs on several threads: chunks are read (and digested) in order, compressed a batch at a
-        // time in parallel, and sent in order.
-        let batchLimit = options.compression == nil ? 1 : Self.compressionBatch
-        var batch: [(chunk: [UInt8], offset: Int64)] = []
-        func flush() {
-            guard !batch.isEmpty, !failed else { return }
-            let payloads = encodeBatch(batch, options: options)
-            for (index, payload) in payloads.enumerated() {
-                guard let payload else {
+        func emit(_ packets: [CompressionLane.Packet]) {
+            for packet in packets where !failed {
+                guard let bytes = packet.bytes else {
                     message(.error, "     Compression error on \(path).")
                     counters.update { $0.errors += 1 }
                     failed = true
-                    break
+                    return
                 }
-                let readCount = Int64(batch[index].chunk.count)
                 counters.update {
-                    $0.readBytes += readCount
-                    $0.jobBytes += Int64(payload.count)
+                    $0.readBytes += Int64(packet.readCount)
+                    $0.jobBytes += Int64(bytes.count)
                 }
-                send(.frames([.payload(payload)]))
-                throttle(Int64(payload.count))
+                send(.frames([.payload(bytes)]))
+                throttle(Int64(bytes.count))
             }
-            batch.removeAll(keepingCapacity: true)
         }
         while !stop && !failed {
-            // Read into the reader's own buffer (hot in cache, its pages already mapped), then copy out what is kept.
             var readError: Int32 = 0
-            var filled = 0
-            readBuffer.withUnsafeMutableBytes { buffer in
+            let chunkOffset = offset
+            let chunk = [UInt8](unsafeUninitializedCapacity: headroom + chunkSize) { buffer, count in
+                let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+                if headroom > 0 { base.storeBytes(of: UInt64(chunkOffset).bigEndian, as: UInt64.self) }
+                var filled = 0
                 while filled < chunkSize {
-                    let n = read(descriptor, buffer.baseAddress! + filled, chunkSize - filled)
+                    let n = read(descriptor, base + headroom + filled, chunkSize - filled)
                     if n < 0 {
                         if errno == EINTR { continue }
                         readError = errno
@@ -459,28 +463,39 @@ final class BackupProducer {
                     if n == 0 { break }
                     filled += n
                 }
+                count = headroom + filled
             }
-            let chunk = Array(readBuffer[0..<filled])
+            let length = chunk.count - headroom
             if readError != 0 {
-                flush()
+                if let compression { emit(compression.drain()) }
                 message(.error, "     Read error on file \(path). ERR=\(errnoText(readError))")
                 counters.update { $0.errors += 1 }
                 failed = true
                 break
             }
-            if chunk.isEmpty { break }
-            let chunkOffset = offset
-            offset += Int64(chunk.count)
-            if options.sparse && chunk.count == chunkSize && offset < Int64(st.st_size) && Self.isZero(chunk) {
-                counters.update { $0.readBytes += Int64(chunk.count) }
+            if length == 0 { break }
+            offset += Int64(length)
+            if options.sparse && length == chunkSize && offset < Int64(st.st_size)
+                && chunk.withUnsafeBytes({ Self.isZero(UnsafeRawBufferPointer(rebasing: $0[headroom...])) })
+            {
+                counters.update { $0.readBytes += Int64(length) }
                 continue
             }
-            chunk.withUnsafeBytes { digest?.update($0) }
-            batch.append((chunk, chunkOffset))
-            if batch.count >= batchLimit { flush() }
-            if chunk.count < chunkSize { break }
+            if let digest {
+                if useLane {
+                    digestLane.update(digest, chunk, headroom..<chunk.count)
+                } else {
+                    chunk.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[headroom...])) }
+                }
+            }
+            if let compression {
+                emit(compression.submit(chunk, offset: chunkOffset))
+            } else {
+                emit([CompressionLane.Packet(bytes: chunk, readCount: length)])
+            }
+            if length < chunkSize { break }
         }
-        flush()
+        if let compression { emit(compression.drain()) }
         send(.frames([BackupRecordFrames.endOfStream]))
         guard !failed, !stopped else { return }
         var after = stat()
@@ -493,20 +508,12 @@ final class BackupProducer {
         }
     }
 
-    /// Chunks compressed together on the worker threads.
-    static let compressionBatch = max(2, 2 * ProcessInfoCount.activeProcessors)
+    /// Files at least this large have their digest computed on the digest lane; smaller ones inline (the hand-over
+    /// would cost more than it overlaps).
+    static let digestLaneMinimum: Int64 = 1 << 20
 
-    /// The data packets for a batch of chunks (nil where compression failed), in order.
-    private func encodeBatch(_ batch: [(chunk: [UInt8], offset: Int64)], options: FileSetOptions) -> [[UInt8]?] {
-        if batch.count == 1 { return [Self.encode(batch[0].chunk, offset: batch[0].offset, options: options)] }
-        let results = UncheckedBox(UnsafeMutableBufferPointer<[UInt8]?>.allocate(capacity: batch.count))
-        results.value.initialize(repeating: nil)
-        defer { results.value.deallocate() }
-        DispatchQueue.concurrentPerform(iterations: batch.count) { index in
-            results.value[index] = Self.encode(batch[index].chunk, offset: batch[index].offset, options: options)
-        }
-        return Array(results.value)
-    }
+    /// The digests of large files, on a thread of their own.
+    private let digestLane = DigestLane()
 
     /// One data packet: the chunk compressed as the options say, behind its offset with sparse.
     static func encode(_ chunk: [UInt8], offset: Int64, options: FileSetOptions) -> [UInt8]? {
@@ -542,13 +549,14 @@ final class BackupProducer {
     }
 
     static func isZero(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            let words = raw.count / 8
-            let wordView = raw.bindMemory(to: UInt64.self)
-            for index in 0..<words where wordView[index] != 0 { return false }
-            for index in (words * 8)..<raw.count where raw[index] != 0 { return false }
-            return true
-        }
+        bytes.withUnsafeBytes { isZero($0) }
+    }
+
+    static func isZero(_ raw: UnsafeRawBufferPointer) -> Bool {
+        let words = raw.count / 8
+        for index in 0..<words where raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self) != 0 { return false }
+        for index in (words * 8)..<raw.count where raw[index] != 0 { return false }
+        return true
     }
 
     private func sendDeleted(name: [UInt8], entry: AccurateEntry) {

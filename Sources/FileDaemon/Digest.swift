@@ -1,8 +1,9 @@
 import COpenSSL
 import FileDaemonProtocol
 
-/// A running file digest (MD5, SHA1, SHA256, SHA512) through the system OpenSSL.
-final class Digest {
+/// A running file digest (MD5, SHA1, SHA256, SHA512) through the system OpenSSL. Used by one thread at a time
+/// (the reader, or the digest lane on its behalf), hence `@unchecked Sendable`.
+final class Digest: @unchecked Sendable {
     let kind: SignatureKind
     private let context: OpaquePointer
 

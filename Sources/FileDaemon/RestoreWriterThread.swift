@@ -1,7 +1,9 @@
 import Foundation
 
 /// Runs a `ClientRestorer` on a thread of its own, so the network reads of a restore overlap the file writes.
-/// At most `capacity` records wait between the two (memory stays bounded: 64 records of at most 64 KiB).
+/// At most `capacity` records wait between the two (memory stays bounded: 64 records of at most 64 KiB). To save
+/// wake-ups, an idle writer is woken once `wakeBatch` records wait (or at the end), and a reader held back by a
+/// full queue once it is half empty.
 final class RestoreWriterThread: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [(fileIndex: Int32, stream: Int32, data: [UInt8])] = []
@@ -12,9 +14,14 @@ final class RestoreWriterThread: @unchecked Sendable {
     let restorer: ClientRestorer
     private let onRecord: @Sendable (ClientRestorer) -> Void
 
+    private let wakeBatch: Int
+    private var writerWaiting = false
+    private var readerWaiting = false
+
     init(restorer: ClientRestorer, capacity: Int = 64, onRecord: @escaping @Sendable (ClientRestorer) -> Void) {
         self.restorer = restorer
-        self.capacity = capacity
+        self.capacity = max(2, capacity)
+        self.wakeBatch = max(1, min(8, capacity / 4))
         self.onRecord = onRecord
         let thread = Thread { [self] in run() }
         thread.name = "capstan-fd restore writer"
@@ -24,9 +31,12 @@ final class RestoreWriterThread: @unchecked Sendable {
     /// Queues a record; waits while `capacity` records are queued.
     func push(fileIndex: Int32, stream: Int32, data: [UInt8]) {
         condition.lock()
-        while queue.count - head >= capacity { condition.wait() }
+        while queue.count - head >= capacity {
+            readerWaiting = true
+            condition.wait()
+        }
         queue.append((fileIndex, stream, data))
-        condition.signal()
+        if writerWaiting && queue.count - head >= wakeBatch { condition.broadcast() }
         condition.unlock()
     }
 
@@ -54,7 +64,11 @@ final class RestoreWriterThread: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while queue.count == head && !closed { condition.wait() }
+            while queue.count == head && !closed {
+                writerWaiting = true
+                condition.wait()
+                writerWaiting = false
+            }
             if queue.count == head && closed {
                 condition.unlock()
                 break
@@ -66,7 +80,10 @@ final class RestoreWriterThread: @unchecked Sendable {
                 queue.removeFirst(head)
                 head = 0
             }
-            condition.broadcast()
+            if readerWaiting && queue.count - head <= capacity / 2 {
+                readerWaiting = false
+                condition.broadcast()
+            }
             condition.unlock()
             restorer.consume(fileIndex: record.fileIndex, stream: record.stream, data: record.data)
             onRecord(restorer)
