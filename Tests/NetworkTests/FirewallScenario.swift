@@ -1,12 +1,16 @@
 import CapstanTestSupport
 import Foundation
 
-/// Capstan's Director and Storage daemon in `server` of a `FirewallTopology`, with File daemons inside (`lan`) and
-/// outside (`pub`, behind the NAT): the real Debian bacula-fd and capstan-fd in each. Every daemon runs with its
+/// Capstan's Director and Storage daemon in `server` of a `FirewallTopology`, with File daemons on the appliance
+/// itself (`server`, as the seed's server-fd), inside (`lan`) and outside (`pub`, behind the NAT): the real Debian
+/// bacula-fd and capstan-fd. Every daemon runs with its
 /// default heartbeat settings (no `Heartbeat Interval` anywhere). The Storage resource's address is the name
 /// `storage-server`, which each FD resolves in its own namespace. Ports are Bacula's own (9101–9103; capstan-fd on
 /// 9112 beside bacula-fd): they are inside namespaces of this run only, so nothing else can hold them.
 final class FirewallScenario: @unchecked Sendable {
+    /// Where a File daemon runs: on the appliance, inside the LAN, or outside behind the NAT.
+    enum Place: String, Sendable { case server, lan, pub }
+
     /// A File daemon of the scenario: its Client name, program, namespace, address and port.
     struct Client: Sendable {
         var name: String
@@ -26,17 +30,18 @@ final class FirewallScenario: @unchecked Sendable {
     /// How long the `PipeSet` file-list command makes the FD think.
     static let fileListSeconds = 20
 
-    init(clients wanted: [(kind: String, outside: Bool)]) throws {
+    init(clients wanted: [(kind: String, place: Place)]) throws {
         let topology = try FirewallTopology()
         self.topology = topology
         directory = try RealBacula.temporaryDirectory("capstan-network")
-        clients = wanted.map { kind, outside in
+        clients = wanted.map { kind, place in
             Client(
-                name: "\(outside ? "pub" : "lan")-\(kind)-fd",
+                name: "\(place.rawValue)-\(kind)-fd",
                 program: kind == "capstan" ? Programs.path("capstan-fd") : "/usr/sbin/bacula-fd",
-                namespace: outside ? topology.outside : topology.lan,
-                address: outside ? FirewallTopology.publicAddress : FirewallTopology.lanAddress,
-                port: kind == "capstan" ? 9112 : 9102, outside: outside)
+                namespace: place == .pub ? topology.outside : place == .lan ? topology.lan : topology.server,
+                address: place == .pub
+                    ? FirewallTopology.publicAddress : place == .lan ? FirewallTopology.lanAddress : FirewallTopology.serverAddress,
+                port: kind == "capstan" ? 9112 : 9102, outside: place == .pub)
         }
         for folder in ["dir", "sd", "volumes", "restore", "data/tree", "data/slow"] + clients.map({ "fd-" + $0.name }) {
             try FileManager.default.createDirectory(atPath: directory + "/" + folder, withIntermediateDirectories: true)

@@ -3,11 +3,11 @@ import Foundation
 import Testing
 
 /// The seed's firewall example in network namespaces: capstan-dir and capstan-sd on the appliance behind a NAT
-/// firewall, the real bacula-fd and capstan-fd inside the LAN and outside (through the DNAT port forward of 9103),
-/// all at their default settings. Needs root, iproute2 and iptables; see docs/network-scenario.md.
+/// firewall, the real bacula-fd on the appliance itself, the real bacula-fd and capstan-fd inside the LAN and outside
+/// (through the DNAT port forward of 9103), all at their default settings. Needs root, iproute2 and iptables; see docs/network-scenario.md.
 @Suite(.serialized) struct FirewallScenarioTests {
-    static let allClients: [(kind: String, outside: Bool)] = [
-        ("bacula", false), ("capstan", false), ("bacula", true), ("capstan", true),
+    static let allClients: [(kind: String, place: FirewallScenario.Place)] = [
+        ("bacula", .server), ("bacula", .lan), ("capstan", .lan), ("bacula", .pub), ("capstan", .pub),
     ]
 
     @Test func everyClientInsideAndOutsideTheNATBacksUpAndRestoresByteIdenticalThroughTheStorageName() async throws {
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func jobsOfOutsideClientsEndOKBehindAFirewallThatDropsLinksIdleFor15sWithDefaultHeartbeats() async throws {
-        let scenario = try FirewallScenario(clients: Self.allClients.filter(\.outside))
+        let scenario = try FirewallScenario(clients: Self.allClients.filter { $0.place == .pub })
         let topology = scenario.topology
         try topology.dropIdleConnections(after: 15)
         #expect(try topology.idleTimeout() == 15)
