@@ -259,6 +259,27 @@ public final class BaculaSystem: @unchecked Sendable {
         }
     }
 
+    /// Kills the Storage daemon (SIGKILL, as a crash would).
+    public func killStorage() {
+        kill(processes[0].process.processIdentifier, SIGKILL)
+        processes[0].process.waitUntilExit()
+    }
+
+    /// Starts the Storage daemon of the system again (after `killStorage`) on the same configuration, port and
+    /// volumes; its output goes to `sd-N.log` (`storageLog` shows the new run).
+    public func restartStorage() async throws {
+        let program = storageKind == .capstan ? Programs.path("capstan-sd") : "/usr/sbin/bacula-sd"
+        storageRuns += 1
+        processes[0] = try ChildProcess(
+            program, ["-f", "-c", directory + "/sd.conf"] + options.storageArguments,
+            outputPath: directory + "/sd-run\(storageRuns).log")
+        guard await RealBacula.waitForListener(port: storagePort) else {
+            throw CommandFailure(description: "the Storage daemon did not listen again: \(processes[0].output)")
+        }
+    }
+
+    private var storageRuns = 1
+
     /// Kills the File daemon (SIGKILL, as a crash would).
     public func killFileDaemon() {
         kill(processes[1].process.processIdentifier, SIGKILL)
