@@ -471,7 +471,10 @@ actor DeviceRuntime {
         full.volumeBlocks = UInt32(max(0, end.blocks))
         full.volumeFiles = UInt32(max(0, end.filemarks))
         full.volumeStatus = end.writeError == nil ? "Full" : "Error"
-        if end.writeError != nil { full.volumeErrors = 1 }
+        if end.writeError != nil {
+            full.volumeErrors = 1
+            volumes[end.volumeName]?.volumeStatus = "Error"  // the job's end reports it so, not Full
+        }
         full.endTime = Int64(Date().timeIntervalSince1970)
         full.volumeType = UInt32(volumeType)
         _ = try await director.request(.updateMedia(jobID: end.jobID, full))
