@@ -366,7 +366,11 @@ public final class BaculaSystem: @unchecked Sendable {
     }
 
     /// The messages the Director logged for all jobs.
-    public var messages: String { (try? String(contentsOfFile: directory + "/dir/messages.log", encoding: .utf8)) ?? "" }
+    /// Decoded leniently: a message may carry a path cut in the middle of a UTF-8 sequence, and a strict decode
+    /// would give "" for the whole log.
+    public var messages: String {
+        (FileManager.default.contents(atPath: directory + "/dir/messages.log")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
 
     deinit {
         for process in processes.reversed() { process.stop() }
