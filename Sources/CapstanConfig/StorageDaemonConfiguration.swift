@@ -63,6 +63,10 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
         public var changerCommand: String?
         /// Seconds a drive may take to come online after a changer load (Maximum Changer Wait, default 300).
         public var maximumChangerWait: Int64 = 300
+        /// Capstan test directive `Fail Write At Block = N` (virtual tapes only, 0 = off): once per daemon run, the
+        /// write of a cartridge's record N (counting every record on it from 0, the volume label included) fails
+        /// with EIO, as a drive with a medium error would. For fault tests; never set in production.
+        public var failWriteAtBlock: Int = 0
 
         /// The block size the volume writer uses: Maximum Block Size, or 64512 when it is 0.
         public var effectiveBlockSize: Int { maximumBlockSize == 0 ? 64_512 : Int(maximumBlockSize) }
@@ -140,6 +144,7 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
         }
         for (index, device) in configuration.resources(ofType: "Device").enumerated() where index < devices.count {
             devices[index].maximumChangerWait = device.duration("Maximum Changer Wait") ?? 300
+            devices[index].failWriteAtBlock = Int(device.integer("Fail Write At Block") ?? 0)
         }
         messages = configuration.resources(ofType: "Messages")
     }

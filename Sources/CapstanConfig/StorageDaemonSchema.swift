@@ -75,6 +75,8 @@ extension DaemonSchema {
                     Build.directive("Free Space Command", .string),
                     Build.directive("Label Type", .keyword(["Bacula", "ANSI", "IBM"]), .keyword("Bacula")),
                     Build.directive("Cloud", .reference("Cloud")),
+                    // Capstan's own test directive (docs/faults.md): a virtual tape fails the write of this record
+                    Build.count("Fail Write At Block", 0),
                 ]),
             ResourceSchema(
                 "Autochanger",

@@ -37,6 +37,8 @@ actor DeviceRuntime {
     /// The drive udev shows for this Device (st drives, while the daemon follows udev); nil otherwise.
     private var binding: DriveBinding?
     private var registry: DeviceRegistry?
+    /// `Fail Write At Block` (a test directive) has injected its one write error.
+    private let writeFaultFired = GuardedState<Bool>("injected write fault", false)
     /// Why the Device is offline (its drive is not present); nil while it is usable.
     private(set) var offlineReason: String?
 
@@ -190,9 +192,16 @@ actor DeviceRuntime {
         }
         if isVirtual {
             let capacity = device.maximumVolumeSize > 0 ? Int64(device.maximumVolumeSize) : nil
-            return try VirtualTape(
+            let tape = try VirtualTape(
                 path: device.archiveDevice, writable: true, capacity: capacity,
                 earlyWarningZone: capacity.map { min($0 / 20, 4 << 20) } ?? 0)
+            if device.failWriteAtBlock > 0 {
+                let (record, fired) = (device.failWriteAtBlock, writeFaultFired)
+                tape.writeFault = { number in
+                    number == record && fired.update { done in defer { done = true }; return !done }
+                }
+            }
+            return tape
         }
         try requireOnline("?")
         return try LinuxTapeDrive(path: driveNode)
@@ -377,6 +386,7 @@ actor DeviceRuntime {
             medium = .relabel
         }
         if isFileDevice, medium == .relabel { try drive.rewind() }
+        if medium == .append { try await recoverForAppend(drive, info: info, job: job) }
         label.poolName = pool.poolName
         loadedVolume = info.volumeName
         return VolumeMount(drive: drive, label: label, medium: medium)
@@ -399,7 +409,7 @@ actor DeviceRuntime {
             let info = try await volume()
             let mount = try await mount(volume: info, pool: pool, job: job.name)
             volumes[info.volumeName] = info
-            let spoolDirectory = device.spoolDirectory ?? "/var/spool/capstan"
+            let spoolDirectory = device.spoolDirectory ?? Self.defaultSpoolDirectory
             let configuration = SpoolConfiguration(
                 directory: spoolDirectory, storageName: storageName, deviceName: device.name,
                 maximumSpoolSize: Int64(device.maximumSpoolSize > 0 ? device.maximumSpoolSize : 1 << 34),
@@ -461,11 +471,22 @@ actor DeviceRuntime {
         full.volumeBytes = UInt64(max(0, end.bytes))
         full.volumeBlocks = UInt32(max(0, end.blocks))
         full.volumeFiles = UInt32(max(0, end.filemarks))
-        full.volumeStatus = "Full"
+        full.volumeStatus = end.writeError == nil ? "Full" : "Error"
+        if end.writeError != nil {
+            full.volumeErrors = 1
+            volumes[end.volumeName]?.volumeStatus = "Error"  // the job's end reports it so, not Full
+        }
         full.endTime = Int64(Date().timeIntervalSince1970)
         full.volumeType = UInt32(volumeType)
         _ = try await director.request(.updateMedia(jobID: end.jobID, full))
-        await director.message(.info, "End of medium on Volume \"\(end.volumeName)\" Bytes=\(end.bytes) Blocks=\(end.blocks). Marked Full.")
+        if let writeError = end.writeError {
+            logger.error("write error on volume \(end.volumeName), marked Error: \(writeError)")
+            await director.message(
+                .error, "Write error on Volume \"\(end.volumeName)\" after block \(end.blocks) on device \"\(device.name)\": "
+                    + "\(writeError). Marked Volume \"\(end.volumeName)\" in Error; the job continues on the next volume.")
+        } else {
+            await director.message(.info, "End of medium on Volume \"\(end.volumeName)\" Bytes=\(end.bytes) Blocks=\(end.blocks). Marked Full.")
+        }
         var last = "no answer"
         for index in 1...VolumeManager.findMediaAttempts {
             let reply = try await director.request(

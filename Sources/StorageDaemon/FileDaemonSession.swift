@@ -203,6 +203,11 @@ final class FileDaemonSession {
                     await director?.message(
                         .info, String(format: "Despooling elapsed time = %02d:%02d:%02d (the part left at the end of the job)",
                             Int(seconds) / 3600, (Int(seconds) / 60) % 60, Int(seconds) % 60))
+                    if append.spooler.diskFullRecoveries > 0 {
+                        await director?.message(
+                            .info, "Spool disk was full \(append.spooler.diskFullRecoveries) time(s): the job waited for "
+                                + "despooling to free space and went on.")
+                    }
                 }
                 if let storeFailure {
                     await director?.message(.fatal, storeFailure)

@@ -18,8 +18,10 @@ import TapeDevices
 /// moved blocks to the drive.
 ///
 /// Disk failure (spec §9, Bacula's rule): when a block cannot be written, the spooler waits until everything
-/// spooled for the job has gone to the drive, truncates the spool file and retries once. If that fails too, the
-/// blocks it holds are handed to the drive writer in memory — so every record acknowledged by an earlier `append`
+/// spooled for the job has gone to the drive, truncates the spool file and retries. While the disk is still full
+/// and other jobs' spool files hold data (a spool filesystem smaller than Maximum Spool Size), it waits until one of
+/// them gives space back (despooled and truncated, or its job ended) and retries again. If nothing can free space,
+/// the blocks it holds are handed to the drive writer in memory — so every record acknowledged by an earlier `append`
 /// reaches the tape — and the job fails with `SpoolError.writeFailed` naming the job and the spool file.
 public final class JobSpooler {
     public let job: DeviceJob
@@ -41,6 +43,8 @@ public final class JobSpooler {
     /// Blocks the disk refused in the current call, in order (bounded by one record's blocks).
     private var refused: [[UInt8]] = []
     private var refusal: SystemError?
+    /// Times the spool disk refused a block and the job despooled, truncated and wrote again.
+    public private(set) var diskFullRecoveries = 0
 
     init(job: DeviceJob, spool: Spool, writer: DriveWriter) async throws {
         self.job = job
@@ -162,35 +166,46 @@ public final class JobSpooler {
         spool.filled(job.session, length: block.count)
     }
 
-    /// Despool everything, truncate, retry once; then hand the refused blocks over in memory and fail.
+    /// Despool everything, truncate, retry. A disk still full while other jobs' spool files hold data waits until
+    /// one of them gives space back and retries again; otherwise hand the refused blocks over in memory and fail.
     private func recover() async throws {
         guard let spool else { return }
-        await spool.waitDrained(job.session)
-        if let failure = spool.failure(of: job.session) { throw fail(failure) }
-        try? spool.truncateDrained(job.session)
-        let pending = refused
+        var pending = refused
         refused = []
-        try await spool.reserve(job.session, pending.count)
-        var written = 0
-        for block in pending {
-            let error: SystemError? = block.withUnsafeBytes { b in
-                do throws(SystemError) {
-                    try write(b)
-                    return nil
-                } catch {
-                    return error
+        while true {
+            await spool.waitDrained(job.session)
+            if let failure = spool.failure(of: job.session) { throw fail(failure) }
+            try? spool.truncateDrained(job.session)
+            let generation = spool.freedGeneration
+            try await spool.reserve(job.session, pending.count)
+            var written = 0
+            for block in pending {
+                let error: SystemError? = block.withUnsafeBytes { b in
+                    do throws(SystemError) {
+                        try write(b)
+                        return nil
+                    } catch {
+                        return error
+                    }
                 }
+                if let error {
+                    refusal = error
+                    break
+                }
+                written += 1
             }
-            if let error {
-                refusal = error
-                break
+            spool.release(job.session, pending.count - written)
+            pending.removeFirst(written)
+            if pending.isEmpty {
+                diskFullRecoveries += 1
+                return
             }
-            written += 1
+            guard refusal?.kind == .noSpace,
+                await spool.waitForFreedSpace(since: generation, except: job.session)
+            else { break }
         }
-        spool.release(job.session, pending.count - written)
-        guard written < pending.count else { return }
         await spool.waitDrained(job.session)
-        await spool.rescue(job.session, Array(pending[written...]))
+        await spool.rescue(job.session, pending)
         throw fail(
             SpoolError(
                 .writeFailed, job: job.name, path: path, underlying: refusal,

@@ -29,6 +29,8 @@ final class Spool: Sendable {
         var began = false
         var endSent = false
         var failure: SpoolError?
+        /// The spool file holds blocks on disk (written since it was created or last truncated).
+        var holdsDisk = false
 
         var hasWork: Bool { filled > 0 || !rescue.isEmpty || (totals != nil && !endSent) }
         var drained: Bool { filled == 0 && rescue.isEmpty }
@@ -49,6 +51,9 @@ final class Spool: Sendable {
         var turnCount = 0
         var spaceWaiters: [SpaceWaiter] = []
         var closed = false
+        /// Bumped each time a job's spool file gives disk space back (truncated after despooling, or removed).
+        var freedGeneration = 0
+        var freedWaiters: [CheckedContinuation<Bool, Never>] = []
     }
 
     /// What the despooler does next.
@@ -164,6 +169,7 @@ final class Spool: Sendable {
             r.filled += 1
             r.reserved -= 1
             r.spooledCount += 1
+            r.holdsDisk = true
             s.rings[session] = r
             notify(.spooled(session, block: r.spooledCount - 1))  // under the lock: the log order is the true order
         }
@@ -196,13 +202,44 @@ final class Spool: Sendable {
 
     /// Frees the disk space of a drained ring (Bacula truncates the spool file after despooling).
     func truncateDrained(_ session: SessionKey) throws(SystemError) {
-        guard let (fd, path) = state.withLock({ s -> (Int32, String)? in
+        guard let (fd, path, held) = state.withLock({ s -> (Int32, String, Bool)? in
             guard var r = s.rings[session], r.drained else { return nil }
             r.head = 0
+            let held = r.holdsDisk
+            r.holdsDisk = false
             s.rings[session] = r
-            return (r.fd, r.path)
+            return (r.fd, r.path, held)
         }) else { return }
         try configuration.io.truncate(fd, 0, path)
+        if held { spaceFreed() }
+    }
+
+    /// How many times spool files gave disk space back so far (see `waitForFreedSpace`).
+    var freedGeneration: Int { state.withLock { $0.freedGeneration } }
+
+    /// A spool file gave disk space back: wakes the jobs waiting for it.
+    private func spaceFreed() {
+        let waiters = state.update { s -> [CheckedContinuation<Bool, Never>] in
+            s.freedGeneration += 1
+            defer { s.freedWaiters = [] }
+            return s.freedWaiters
+        }
+        for w in waiters { w.resume(returning: true) }
+    }
+
+    /// The spool disk is full and `session`'s own file is empty: suspends until another job's spool file gives
+    /// space back after `generation` (it is despooled and truncated, or the job ends). Returns false at once when
+    /// no other job's spool file holds anything (nothing will free space: the disk is full with something else).
+    func waitForFreedSpace(since generation: Int, except session: SessionKey) async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let now = state.update { s -> Bool? in
+                if s.freedGeneration != generation { return true }
+                guard s.rings.contains(where: { $0.key != session && $0.value.holdsDisk }) else { return false }
+                s.freedWaiters.append(continuation)
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
+        }
     }
 
     /// Hands blocks over in memory (after the disk refused them) and suspends until the despooler has taken them.
@@ -376,7 +413,10 @@ final class Spool: Sendable {
             if s.turn == session { s.turn = nil }
             return r
         }
-        if let r = gone { configuration.io.remove(r.fd, r.path) }
+        if let r = gone {
+            configuration.io.remove(r.fd, r.path)
+            spaceFreed()
+        }
     }
 
     /// Drops a job that is abandoned before commit (cancel): its spool file and budget go away.
@@ -394,7 +434,10 @@ final class Spool: Sendable {
             s.used -= r.filled + r.reserved
             return (r, Self.grant(&s))
         }
-        if let r = gone { configuration.io.remove(r.fd, r.path) }
+        if let r = gone {
+            configuration.io.remove(r.fd, r.path)
+            spaceFreed()
+        }
         for c in ready { c.resume() }
     }
 }

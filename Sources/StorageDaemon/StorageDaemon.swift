@@ -60,6 +60,7 @@ public final class StorageDaemon: Service, Sendable {
     /// Binds every listen address first (so a port conflict fails start-up), then reports `ready` with the bound
     /// ports and serves until the task is cancelled or a graceful shutdown is requested.
     public func run() async throws {
+        CrashRecovery.removeStaleSpoolFiles(configuration: configuration, logger: logger)
         var servers: [BsockServer] = []
         for address in configuration.storage.listenAddresses {
             let server = try await BsockServer.bind(host: address.host, port: address.port, options: options)

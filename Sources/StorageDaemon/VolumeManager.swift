@@ -164,7 +164,8 @@ actor VolumeManager {
                 update.maximumVolumeBytes = info.maximumVolumeBytes
                 update.endTime = Int64(Date().timeIntervalSince1970)
                 update.volumeFirstWritten = info.volumeWriteTime == 0 ? update.endTime : 0
-                update.volumeStatus = name == segments.last?.volumeName
+                update.volumeStatus = info.volumeStatus == "Error" ? "Error"
+                    : name == segments.last?.volumeName
                     ? volumeStatusAfterJob(info, jobs: update.volumeJobs, bytes: update.volumeBytes) : "Full"
                 update.slot = info.slot
                 update.inChanger = info.inChanger

@@ -41,6 +41,9 @@ public struct EndOfMedium: Sendable, Equatable {
     /// The last block was re-read after the end-of-volume filemark and carried the expected block number; nil when
     /// the drive could not back up to check.
     public var rereadVerified: Bool?
+    /// Not the end of the medium but a write the drive failed (an I/O error): the volume is to be marked Error,
+    /// not Full. The failed block is written first on the next volume, as at end of medium.
+    public var writeError: String? = nil
 }
 
 /// One JobMedia row (spec §11.1): the part of a job on one volume between two filemarks (or volume/job ends).

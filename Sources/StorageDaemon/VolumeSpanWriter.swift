@@ -202,6 +202,11 @@ final class VolumeSpanWriter {
                 }
                 mounts += 1
                 try changeVolume(after: session)
+            } catch TapeError.system(let error) where !isFile && error.kind == .ioError && mounts == 0 {
+                // The drive failed the write (a medium error): the volume is given up as in Error and the job goes
+                // on on the next one, the failed block first (Bacula too treats a failed tape write as its end).
+                mounts += 1
+                try changeVolume(after: session, writeError: "\(error)")
             } catch {
                 throw driveError("write", session, error)
             }
@@ -301,15 +306,22 @@ final class VolumeSpanWriter {
     }
 
     /// Spec §8.3: the failed block stays in memory; filemark; re-read check; ask the owner for the next volume.
-    private func changeVolume(after session: SessionKey) throws {
+    private func changeVolume(after session: SessionKey, writeError: String? = nil) throws {
         // One filemark ends the volume's data; if a Maximum File Size filemark was just written, that one does.
-        if block > 0 { try filemark(session) }
-        let verified = isFile ? nil : try rereadLastBlock()
+        // After a write error it is only tried (the drive may refuse it too) and nothing is re-read.
+        var verified: Bool?
+        if writeError != nil {
+            if block > 0 { try? filemark(session) }
+        } else {
+            if block > 0 { try filemark(session) }
+            verified = isFile ? nil : try rereadLastBlock()
+        }
         // The full volume is done with: a Linux st node admits one open, and the next cartridge may go in this drive.
         try? mount.drive.close()
         let report = EndOfMedium(
             volumeName: volumeName, session: session, jobID: jobs[session]?.job.jobID ?? 0,
-            filemarks: volumeFilemarks, blocks: volumeBlocks, bytes: volumeBytes, rereadVerified: verified)
+            filemarks: volumeFilemarks, blocks: volumeBlocks, bytes: volumeBytes, rereadVerified: verified,
+            writeError: writeError)
         let owner = self.owner
         let next: VolumeMount
         do {

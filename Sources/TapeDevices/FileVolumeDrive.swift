@@ -152,6 +152,49 @@ public final class FileVolumeDrive: TapeDrive {
             afterFilemark: false, writeProtected: !writable, online: fd >= 0)
     }
 
+    /// What `recoverTornTail` cut off a volume a killed writer left behind.
+    public struct TailRecovery: Sendable, Equatable {
+        public var sizeBefore: Int64
+        public var sizeAfter: Int64
+        /// Block number of the last complete block kept (nil: the volume holds none, it is now empty).
+        public var lastBlockNumber: UInt32?
+    }
+
+    /// Cuts the volume back to the end of its last complete block: a block whose header runs past the end of the
+    /// file (a write cut short) or whose checksum does not match its bytes (a torn last write) goes, with anything
+    /// after it. nil when the volume already ends at a complete block. Positions at the (new) end.
+    public func recoverTornTail() throws -> TailRecovery? {
+        guard writable else { throw TapeError.writeProtected }
+        let fd = try open()
+        var last = try lastBlock()
+        if let candidate = last, candidate.end == size {
+            // a torn write can leave a whole-length block whose later bytes never arrived: check the last one
+            let length = Int(candidate.end - candidate.offset)
+            var bytes = [UInt8](repeating: 0, count: length)
+            let n = try bytes.withUnsafeMutableBytes { try SystemCall.pread(fd, $0, offset: candidate.offset, path: path) }
+            let stored = bytes.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(as: UInt32.self)) }
+            let computed = bytes.withUnsafeBytes { BlockChecksum.crc32(UnsafeRawBufferPointer(rebasing: $0[4..<n])) }
+            guard n == length, stored != 0, stored != computed else { return nil }  // 0: written with checksums off
+            last = nil
+            // the block before it is the last complete one: walk again up to the torn block's offset
+            var at: Int64 = 0
+            var header = [UInt8](repeating: 0, count: VolumeFormat.blockHeaderSize)
+            while at < candidate.offset {
+                _ = try header.withUnsafeMutableBytes { try SystemCall.pread(fd, $0, offset: at, path: path) }
+                guard let h = header.withUnsafeBytes({ try? BlockHeader.decode($0, address: .offset(UInt64(at))) }) else { break }
+                last = (h.blockNumber, at, at + Int64(h.length))
+                at += Int64(h.length)
+            }
+        }
+        let end = last?.end ?? 0
+        guard end < size else { return nil }
+        let before = size
+        try SystemCall.truncate(fd, length: end, path: path)
+        size = end
+        offset = end
+        return TailRecovery(sizeBefore: before, sizeAfter: end, lastBlockNumber: last?.number)
+    }
+
     /// The last whole BB02 block of the volume: walks the block headers from the start (24-byte reads, one per
     /// block). Stops at the first header that is not a BB02/BB01 block or runs past the end of the file (a torn
     /// tail); nil for an empty volume.

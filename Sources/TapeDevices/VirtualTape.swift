@@ -55,6 +55,13 @@ public final class VirtualTape: TapeDrive {
     private var lastWasWrite = false
     private var afterFilemark = false
     private static let markSize: Int64 = 20
+    /// Where the whole records of a writable image end when a torn record or filemark follows them (a writer
+    /// killed mid-write); nil for a sound image.
+    public private(set) var tornTail: Int64?
+    /// Fault injection for tests (`Fail Write At Block`): asked before each record is written with the record's
+    /// number on the image (every record of every file, from 0); true makes that write fail with EIO and write
+    /// nothing, as a drive with a medium error would.
+    public var writeFault: (@Sendable (_ record: Int) -> Bool)?
 
     /// Opens (and with `writable`, creates) an image and indexes its records and filemarks.
     public init(
@@ -98,12 +105,21 @@ public final class VirtualTape: TapeDrive {
         files = [[]]
         filemarks = []
         var first = true
+        tornTail = nil
         while offset < size {
             let n = try header.withUnsafeMutableBytes { try SystemCall.pread(fd, $0, offset: offset, path: path) }
-            guard n >= 4 else { throw TapeError.corruptImage(offset: offset, detail: "truncated record length") }
+            // A writer killed mid-write leaves a torn last record or filemark: a writable image keeps its whole
+            // records (the next write, or `recoverTornTail`, cuts the rest); a read-only one is refused.
+            guard n >= 4 else {
+                if writable && !first { tornTail = offset; break }
+                throw TapeError.corruptImage(offset: offset, detail: "truncated record length")
+            }
             let length = header.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
             if length == 0 {
-                guard n >= 20 else { throw TapeError.corruptImage(offset: offset, detail: "truncated filemark") }
+                guard n >= 20 else {
+                    if writable && !first { tornTail = offset; break }
+                    throw TapeError.corruptImage(offset: offset, detail: "truncated filemark")
+                }
                 if !first {
                     filemarks.append(offset)
                     files.append([])
@@ -114,6 +130,7 @@ public final class VirtualTape: TapeDrive {
                     throw TapeError.corruptImage(offset: 0, detail: "image does not start with a filemark")
                 }
                 guard offset + 4 + Int64(length) <= size else {
+                    if writable { tornTail = offset; break }
                     throw TapeError.corruptImage(offset: offset, detail: "record of \(length) bytes runs past the end")
                 }
                 files[files.count - 1].append(Entry(offset: offset, length: length))
@@ -159,6 +176,9 @@ public final class VirtualTape: TapeDrive {
         }
         let offset = byteOffset(current)
         if let cap = capacity, offset + 4 + Int64(block.count) + Self.markSize > cap { throw TapeError.endOfMedium }
+        if let writeFault, writeFault(files[..<current.file].reduce(0, { $0 + $1.count }) + current.block) {
+            throw TapeError.system(SystemError(call: "write", path: path, errno: EIO))
+        }
         pace(block.count)
         try truncateHere()
         var length = UInt32(block.count).littleEndian
@@ -294,6 +314,33 @@ public final class VirtualTape: TapeDrive {
             position: current, atBeginning: current == TapePosition(file: 0, block: 0),
             atEndOfData: current.file == filemarks.count && current.block == files[current.file].count,
             afterFilemark: afterFilemark, writeProtected: !writable, online: fd >= 0, atEarlyWarning: atEarlyWarning)
+    }
+
+    /// What `recoverTornTail` did to an image a killed writer left behind.
+    public struct TailRecovery: Sendable, Equatable {
+        /// Image bytes before and after (the torn record or filemark cut off).
+        public var sizeBefore: Int64
+        public var sizeAfter: Int64
+        /// A filemark was written to close the last tape file, which the killed writer left open (the st driver
+        /// writes one when a writer's descriptor is closed; a virtual tape has nobody to do it).
+        public var closedOpenFile: Bool
+    }
+
+    /// Recovers an image after its writer was killed: cuts a torn last record or filemark and closes a tape file
+    /// left open with a filemark, so the tape ends at its last complete block, then a filemark. nil when there was
+    /// nothing to recover. Positions at the end of data.
+    public func recoverTornTail() throws -> TailRecovery? {
+        guard writable else { throw TapeError.writeProtected }
+        let before = try SystemCall.fileSize(fd, path: path)
+        let openFile = !(files.last ?? []).isEmpty
+        guard tornTail != nil || openFile else { return nil }
+        try seekEndOfData()
+        let end = byteOffset(current)
+        if end < before { try SystemCall.truncate(fd, length: end, path: path) }
+        tornTail = nil
+        if openFile { try writeFilemarks(1) }
+        lastWasWrite = false
+        return TailRecovery(sizeBefore: before, sizeAfter: try SystemCall.fileSize(fd, path: path), closedOpenFile: openFile)
     }
 
     /// Number of filemarks on the tape (= tape files that are closed).

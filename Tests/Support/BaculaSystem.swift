@@ -264,6 +264,27 @@ public final class BaculaSystem: @unchecked Sendable {
         }
     }
 
+    /// Kills the Storage daemon (SIGKILL, as a crash would).
+    public func killStorage() {
+        kill(processes[0].process.processIdentifier, SIGKILL)
+        processes[0].process.waitUntilExit()
+    }
+
+    /// Starts the Storage daemon of the system again (after `killStorage`) on the same configuration, port and
+    /// volumes; its output goes to `sd-N.log` (`storageLog` shows the new run).
+    public func restartStorage() async throws {
+        let program = storageKind == .capstan ? Programs.path("capstan-sd") : "/usr/sbin/bacula-sd"
+        storageRuns += 1
+        processes[0] = try ChildProcess(
+            program, ["-f", "-c", directory + "/sd.conf"] + options.storageArguments,
+            outputPath: directory + "/sd-run\(storageRuns).log")
+        guard await RealBacula.waitForListener(port: storagePort) else {
+            throw CommandFailure(description: "the Storage daemon did not listen again: \(processes[0].output)")
+        }
+    }
+
+    private var storageRuns = 1
+
     /// Kills the File daemon (SIGKILL, as a crash would).
     public func killFileDaemon() {
         kill(processes[1].process.processIdentifier, SIGKILL)
@@ -350,7 +371,11 @@ public final class BaculaSystem: @unchecked Sendable {
     }
 
     /// The messages the Director logged for all jobs.
-    public var messages: String { (try? String(contentsOfFile: directory + "/dir/messages.log", encoding: .utf8)) ?? "" }
+    /// Decoded leniently: a message may carry a path cut in the middle of a UTF-8 sequence, and a strict decode
+    /// would give "" for the whole log.
+    public var messages: String {
+        (FileManager.default.contents(atPath: directory + "/dir/messages.log")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
 
     deinit {
         for process in processes.reversed() { process.stop() }
