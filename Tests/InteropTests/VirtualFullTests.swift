@@ -1,0 +1,83 @@
+import CapstanTestSupport
+import Foundation
+import Testing
+
+/// A real bacula-dir runs a VirtualFull on capstan-sd (issue 14): a Full and an Accurate Incremental on one File
+/// device, consolidated by the SD onto a second File device (the Pool's Next Pool); the restore of the VirtualFull
+/// alone, with the source volumes gone, gives the latest state byte for byte, and Bacula's own tools read the volume.
+@Suite(.serialized) struct VirtualFullTests {
+    /// A system whose SystemPool has a Next Pool on a second File device of the same capstan-sd.
+    static func consolidatingSystem() throws -> (BaculaSystem, consolidated: String) {
+        let system = try BaculaSystem(storage: .capstan)
+        let consolidated = system.directory + "/consolidated"
+        try FileManager.default.createDirectory(atPath: consolidated, withIntermediateDirectories: true)
+        system.options.job = "Accurate = yes"
+        system.options.pool = "Next Pool = ConsolidatedPool"
+        system.options.storageResources = """
+            Device {
+              Name = ConsolidatedDev; Media Type = File; Archive Device = "\(consolidated)"; Device Type = File
+              LabelMedia = yes; Random Access = yes; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = no
+            }
+            """
+        system.options.directorResources = """
+            Storage {
+              Name = ConsolidatedStorage; Address = 127.0.0.1; SDPort = \(system.storagePort); Password = "sd-password"
+              Device = ConsolidatedDev; Media Type = File; Maximum Concurrent Jobs = 10
+            }
+            Pool {
+              Name = ConsolidatedPool; Pool Type = Backup; Label Format = "Full-"; Recycle = no; AutoPrune = no
+              Storage = ConsolidatedStorage
+            }
+            """
+        return (system, consolidated)
+    }
+
+    @Test func virtualFullOfAFullAndAnIncrementalRestoresTheLatestState() async throws {
+        let (system, consolidated) = try Self.consolidatingSystem()
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 4 << 20)
+        try await system.start()
+
+        let full = try await system.backup()
+        #expect(full.status == "T", "\(system.messages)")
+        let data = system.dataDirectory
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: data + "/sizes/file-4096.bin"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("appended after the full backup\n".utf8))
+        try handle.close()
+        try Data("a file added after the full backup\n".utf8).write(to: URL(fileURLWithPath: data + "/nested/added.txt"))
+        try FileManager.default.removeItem(atPath: data + "/name with spaces.txt")
+        let incremental = try await system.backup(level: "Incremental")
+        #expect(incremental.status == "T", "\(system.messages)")
+
+        let virtualFull = try await system.backup(level: "VirtualFull")
+        #expect(virtualFull.status == "T", "\(system.messages)\n\(system.storageLog)")
+        let fileCount = try await system.sql(
+            "SELECT COUNT(*), MIN(FileIndex), MAX(FileIndex) FROM File WHERE JobId=\(virtualFull.jobId)")
+        #expect(fileCount.trimmingCharacters(in: .whitespacesAndNewlines) == "\(virtualFull.files)|1|\(virtualFull.files)")
+        let media = try await system.sql(
+            "SELECT VolumeName FROM Media JOIN JobMedia USING (MediaId) WHERE JobId=\(virtualFull.jobId)")
+        #expect(media.hasPrefix("Full-"), "JobMedia of the VirtualFull: \(media)")
+
+        // Only the consolidated volume is left to read from.
+        for volume in try system.volumes() { try FileManager.default.removeItem(atPath: volume) }
+        let restore = try await system.restore("jobid=\(virtualFull.jobId)")
+        #expect(restore.status == "T", "\(system.messages)\n\(system.storageLog)")
+        #expect(restore.files == virtualFull.files)
+        let diff = try await Command.run("/usr/bin/diff", ["-r", "--no-dereference", data, system.restoredDataDirectory])
+        #expect(diff.status == 0, "diff -r: \(diff.output.prefix(2000))")
+        #expect(!FileManager.default.fileExists(atPath: system.restoredDataDirectory + "/name with spaces.txt"))
+
+        let volumes = try FileManager.default.contentsOfDirectory(atPath: consolidated).map { consolidated + "/" + $0 }
+        #expect(volumes.count == 1)
+        let volume = try #require(volumes.first)
+        let bls = try await RealBaculaTools.bls(volume: volume, arguments: ["-j"])
+        #expect(bls.output.contains("JobId=\(virtualFull.jobId)"), "\(bls.output)\n\(bls.errors)")
+        #expect(!bls.output.contains("ERR="), "\(bls.output)")
+        let extracted = try RealBacula.temporaryDirectory("capstan-vf-bextract")
+        defer { try? FileManager.default.removeItem(atPath: extracted) }
+        let bextract = try await RealBaculaTools.bextract(volume: volume, into: extracted)
+        #expect(bextract.status == 0, "\(bextract.output)\n\(bextract.errors)")
+        let extractedDiff = try await Command.run("/usr/bin/diff", ["-r", "--no-dereference", data, extracted + data])
+        #expect(extractedDiff.status == 0, "bextract: \(extractedDiff.output.prefix(2000))")
+    }
+}
