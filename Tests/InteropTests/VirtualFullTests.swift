@@ -87,4 +87,36 @@ import Testing
         let extractedDiff = try await Command.run("/usr/bin/diff", ["-r", "--no-dereference", data, extracted + data])
         #expect(extractedDiff.status == 0, "bextract: \(extractedDiff.output.prefix(2000))")
     }
+
+    @Test func virtualFullReadsSourcesAcrossVolumesAndWritesAcrossVolumes() async throws {
+        let (system, consolidated) = try Self.consolidatingSystem()
+        system.options.pool += "\nMaximum Volume Bytes = 3M"
+        system.options.directorResources = system.options.directorResources.replacingOccurrences(
+            of: "Storage = ConsolidatedStorage\n", with: "Storage = ConsolidatedStorage; Maximum Volume Bytes = 5M\n")
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 8 << 20)
+        try await system.start()
+
+        let full = try await system.backup()
+        #expect(full.status == "T", "\(system.messages)")
+        let fullVolumes = try await system.sql("SELECT COUNT(DISTINCT MediaId) FROM JobMedia WHERE JobId=\(full.jobId)")
+        #expect((Int(fullVolumes.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 2, "the Full did not span")
+        try Data("added after the full backup\n".utf8).write(to: URL(fileURLWithPath: system.dataDirectory + "/added.txt"))
+        let incremental = try await system.backup(level: "Incremental")
+        #expect(incremental.status == "T", "\(system.messages)")
+
+        let virtualFull = try await system.backup(level: "VirtualFull")
+        #expect(virtualFull.status == "T", "\(system.messages)\n\(system.storageLog)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: consolidated)
+        #expect(written.count >= 2, "the VirtualFull did not cross end of medium: \(written)")
+        let volumes = try await system.sql("SELECT COUNT(DISTINCT MediaId) FROM JobMedia WHERE JobId=\(virtualFull.jobId)")
+        #expect(volumes.trimmingCharacters(in: .whitespacesAndNewlines) == "\(written.count)")
+
+        for volume in try system.volumes() { try FileManager.default.removeItem(atPath: volume) }
+        let restore = try await system.restore("jobid=\(virtualFull.jobId)")
+        #expect(restore.status == "T", "\(system.messages)\n\(system.storageLog)")
+        #expect(restore.files == virtualFull.files)
+        let diff = try await Command.run(
+            "/usr/bin/diff", ["-r", "--no-dereference", system.dataDirectory, system.restoredDataDirectory])
+        #expect(diff.status == 0, "diff -r: \(diff.output.prefix(2000))")
+    }
 }
