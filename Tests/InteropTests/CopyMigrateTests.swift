@@ -27,7 +27,7 @@ import Testing
         for volume in try system.volumes() { try FileManager.default.removeItem(atPath: volume) }
     }
 
-    func expectRestored(_ system: BaculaSystem, jobId: Int, files: Int) async throws {
+    func expectRestored(_ system: BaculaSystem, jobId: String, files: Int) async throws {
         let restore = try await system.restore("jobid=\(jobId)")
         #expect(restore.status == "T", "\(system.messages)\n\(system.storageLog)")
         #expect(restore.files == files)
@@ -36,28 +36,43 @@ import Testing
         #expect(diff.status == 0, "diff -r: \(diff.output.prefix(2000))")
     }
 
-    @Test func copyOfUncopiedJobsRestoresFromTheCopy() async throws {
+    @Test func copyOfUncopiedJobsAcrossEndOfMediumRestoresFromTheCopies() async throws {
         let (system, consolidated) = try Self.system()
-        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 4 << 20)
+        // The copies' volumes hold 3 MB: the Full's copy crosses end of medium.
+        system.options.directorResources = system.options.directorResources.replacingOccurrences(
+            of: "Storage = ConsolidatedStorage\n", with: "Storage = ConsolidatedStorage; Maximum Volume Bytes = 3M\n")
+        system.options.pool += "\nMaximum Volume Jobs = 0"
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 6 << 20)
         try await system.start()
         let full = try await system.backup()
         #expect(full.status == "T", "\(system.messages)")
+        try Data("added after the full backup\n".utf8).write(to: URL(fileURLWithPath: system.dataDirectory + "/added.txt"))
+        let incremental = try await system.backup(level: "Incremental")
+        #expect(incremental.status == "T", "\(system.messages)")
 
         let control = try await system.queue("run job=CopyUncopied yes")
         let controlRow = try await system.wait(jobId: control)
         _ = try await system.console(["wait"], timeout: 300)
         #expect(controlRow.status == "T", "\(system.messages)\n\(system.storageLog)")
-        let copies = try await system.sql("SELECT JobId, JobStatus, JobFiles, PriorJobId FROM Job WHERE Type='C'")
-        let fields = copies.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").map(String.init)
-        #expect(fields.count == 4 && fields[1] == "T" && fields[2] == "\(full.files)" && fields[3] == "\(full.jobId)",
-            "copy jobs: \(copies)\n\(system.messages)")
-        let copyId = try #require(Int(fields.first ?? ""))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: consolidated).count == 1)
+        let copies = try await system.sql(
+            "SELECT JobId, JobStatus, JobFiles, PriorJobId FROM Job WHERE Type='C' ORDER BY PriorJobId")
+        let rows = copies.split(separator: "\n").map { $0.split(separator: "|").map(String.init) }
+        #expect(rows.count == 2 && rows.allSatisfy { $0.count == 4 && $0[1] == "T" }, "copies: \(copies)\n\(system.messages)")
+        #expect(rows.map { $0.count == 4 ? $0[3] : "" } == ["\(full.jobId)", "\(incremental.jobId)"])
+        #expect(rows.map { $0.count == 4 ? $0[2] : "" } == ["\(full.files)", "\(incremental.files)"])
+        let copyIds = rows.compactMap { Int($0.first ?? "") }
+        let written = try FileManager.default.contentsOfDirectory(atPath: consolidated)
+        #expect(written.count >= 2, "the copy did not cross end of medium: \(written)")
 
-        // The original's volume is purged and gone: the copy alone restores.
+        // The originals' volume is purged and gone: the copies alone restore the latest state.
         _ = try await system.console(["purge volume=Vol-0001 yes"])
         try removeVolumes(of: system)
-        try await expectRestored(system, jobId: copyId, files: full.files)
+        try await expectRestored(
+            system, jobId: copyIds.map(String.init).joined(separator: ","), files: full.files + 1)
+
+        let bls = try await RealBaculaTools.bls(volume: consolidated + "/" + (written.sorted().first ?? ""), arguments: ["-j"])
+        #expect(bls.output.contains("JobId=\(copyIds.first ?? 0)"), "\(bls.output)\n\(bls.errors)")
+        #expect(!bls.output.contains("ERR="), "\(bls.output)")
     }
 
     @Test func migrateOfOneJobMarksItMigratedAndRestoresFromTheNewVolume() async throws {
@@ -79,6 +94,6 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: consolidated).count == 1)
 
         try removeVolumes(of: system)
-        try await expectRestored(system, jobId: newId, files: full.files)
+        try await expectRestored(system, jobId: "\(newId)", files: full.files)
     }
 }
