@@ -96,4 +96,65 @@ import Testing
         try removeVolumes(of: system)
         try await expectRestored(system, jobId: "\(newId)", files: full.files)
     }
+
+    /// The appliance's D2D2T: a job on a File device copied onto a virtual tape library (a cartridge labelled on
+    /// demand), while an ordinary backup runs to the File device; both restore, the copy with the disk volumes gone.
+    @Test func copyFromAFileDeviceToAVirtualTapeLibraryWhileABackupRuns() async throws {
+        let system = try BaculaSystem(storage: .capstan)
+        let library = system.directory + "/library"
+        try FileManager.default.createDirectory(atPath: library, withIntermediateDirectories: true)
+        system.options.pool = "Next Pool = TapePool"
+        system.options.storageResources = """
+            Autochanger {
+              Name = TapeLibrary; Device = TapeDrive-0
+              Changer Device = "virtual:\(library)?slots=8&cartridges=0"; Changer Command = ""
+            }
+            Device {
+              Name = TapeDrive-0; Media Type = LTO; Device Type = VTape; Archive Device = "\(library)/drive-0.vtape"
+              Autochanger = yes; Drive Index = 0; LabelMedia = yes; Random Access = no; Removable Media = yes
+              AutomaticMount = yes; AlwaysOpen = yes; Maximum Block Size = 1048576
+            }
+            """
+        system.options.directorResources = """
+            Storage {
+              Name = TapeStorage; Address = 127.0.0.1; SDPort = \(system.storagePort); Password = "sd-password"
+              Device = TapeLibrary; Media Type = LTO; Autochanger = yes; Maximum Concurrent Jobs = 10
+            }
+            Pool {
+              Name = TapePool; Pool Type = Backup; Label Format = "Tape-"; Recycle = no; AutoPrune = no
+              Storage = TapeStorage
+            }
+            Job {
+              Name = CopyToTape; Type = Copy; Selection Type = Job; Selection Pattern = "SystemBackup"
+              Pool = SystemPool; Client = system-fd; FileSet = SystemSet; Messages = Standard; Storage = SystemStorage
+            }
+            """
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 16 << 20)
+        try await system.start()
+        let full = try await system.backup()
+        #expect(full.status == "T", "\(system.messages)")
+
+        let control = try await system.queue("run job=CopyToTape jobid=\(full.jobId) yes")
+        let concurrent = try await system.queue("run job=SystemBackup level=Full yes")
+        let controlRow = try await system.wait(jobId: control)
+        let concurrentRow = try await system.wait(jobId: concurrent)
+        _ = try await system.console(["wait"], timeout: 300)
+        #expect(controlRow.status == "T", "\(system.messages)\n\(system.storageLog)")
+        #expect(concurrentRow.status == "T", "\(system.messages)\n\(system.storageLog)")
+        let copy = try await system.sql("SELECT JobId FROM Job WHERE Type='C' AND JobStatus='T' AND PriorJobId=\(full.jobId)")
+        let copyId = try #require(Int(copy.trimmingCharacters(in: .whitespacesAndNewlines)), "\(system.messages)")
+        let tapeMedia = try await system.sql(
+            "SELECT VolumeName FROM Media JOIN JobMedia USING (MediaId) WHERE JobId=\(copyId)")
+        #expect(tapeMedia.hasPrefix("Tape-"), "the copy's JobMedia: \(tapeMedia)")
+
+        let elsewhere = system.directory + "/restore-concurrent"
+        let restoreConcurrent = try await system.restore("jobid=\(concurrent)", into: elsewhere)
+        #expect(restoreConcurrent.status == "T", "\(system.messages)")
+        let diffConcurrent = try await Command.run(
+            "/usr/bin/diff", ["-r", "--no-dereference", system.dataDirectory, elsewhere + system.dataDirectory])
+        #expect(diffConcurrent.status == 0, "diff -r: \(diffConcurrent.output.prefix(2000))")
+
+        try removeVolumes(of: system)
+        try await expectRestored(system, jobId: "\(copyId)", files: full.files)
+    }
 }
