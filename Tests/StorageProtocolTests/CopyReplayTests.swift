@@ -99,3 +99,36 @@ import Testing
         #expect(replay.closed == [nil])
     }
 }
+
+extension CopyReplayTests {
+    /// A write job whose peer SD cannot be reached gets `2902 Bad storage`; `storage` is refused outside a write job.
+    @Test func storageCommandOutcomes() {
+        let use = Array("use storage=S media_type=File pool_name=P pool_type=Backup append=1 copy=0 stripe=0\n".utf8)
+        let peer = StoragePeerCommand(address: "127.0.0.1", port: 9, ssl: 0, job: "R.2026-12-02_06.38.38_17", authentication: "K")
+        func reserved(type: JobType) -> DirectorSessionMachineTests.Replay {
+            var replay = DirectorSessionMachineTests.Replay()
+            let start = JobStartCommand(
+                jobID: 9, job: "W.2026-12-02_06.38.38_18", jobName: "W", clientName: "c", type: type, level: .full,
+                fileSet: "S", fileSetMD5: "x")
+            replay.carryOut(replay.machine.received(.payload(start.bytes), jobs: replay.jobs))
+            replay.carryOut(replay.machine.received(.payload(use), jobs: replay.jobs))
+            replay.carryOut(replay.machine.received(.payload(Array("use device=D\n".utf8)), jobs: replay.jobs))
+            replay.carryOut(replay.machine.received(.signal(.endOfData), jobs: replay.jobs))
+            replay.carryOut(replay.machine.received(.signal(.endOfData), jobs: replay.jobs))
+            replay.carryOut(replay.machine.reservationSucceeded(device: "D"))
+            return replay
+        }
+        var failing = reserved(type: .backup)
+        failing.carryOut(failing.machine.received(.payload(peer.bytes), jobs: failing.jobs))
+        #expect(failing.peers == [peer])
+        #expect(failing.machine.awaitsCompletion)
+        failing.carryOut(failing.machine.storageConnectionFailed())
+        #expect(failing.sent.last == .payload(Array("2902 Bad storage\n".utf8)))
+        #expect(failing.closed.isEmpty)
+
+        var reading = reserved(type: .copy)
+        reading.carryOut(reading.machine.received(.payload(peer.bytes), jobs: reading.jobs))
+        #expect(reading.peers.isEmpty)
+        #expect(reading.closed.count == 1)
+    }
+}
