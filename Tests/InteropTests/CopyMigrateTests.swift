@@ -157,4 +157,51 @@ import Testing
         try removeVolumes(of: system)
         try await expectRestored(system, jobId: "\(copyId)", files: full.files)
     }
+
+    /// Bringing a job back to disk: a backup on a virtual tape library migrated to a File device, restored from it
+    /// with the cartridges gone.
+    @Test func migrateFromAVirtualTapeLibraryToAFileDevice() async throws {
+        var options = BaculaSystem.Options()
+        options.tapeLibraryCapacity = 0
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        let disk = system.directory + "/disk"
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        system.options.pool = "Next Pool = DiskPool"
+        system.options.storageResources = """
+            Device {
+              Name = DiskDev; Media Type = Disk; Archive Device = "\(disk)"; Device Type = File
+              LabelMedia = yes; Random Access = yes; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = no
+            }
+            """
+        system.options.directorResources = """
+            Storage {
+              Name = DiskStorage; Address = 127.0.0.1; SDPort = \(system.storagePort); Password = "sd-password"
+              Device = DiskDev; Media Type = Disk; Maximum Concurrent Jobs = 10
+            }
+            Pool {
+              Name = DiskPool; Pool Type = Backup; Label Format = "Disk-"; Recycle = no; AutoPrune = no
+              Storage = DiskStorage
+            }
+            Job {
+              Name = BackToDisk; Type = Migrate; Selection Type = Job; Selection Pattern = "SystemBackup"
+              Pool = SystemPool; Client = system-fd; FileSet = SystemSet; Messages = Standard; Storage = SystemStorage
+            }
+            """
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 8 << 20)
+        try await system.start()
+        let full = try await system.backup()
+        #expect(full.status == "T", "\(system.messages)\n\(system.storageLog)")
+
+        let control = try await system.queue("run job=BackToDisk jobid=\(full.jobId) yes")
+        let controlRow = try await system.wait(jobId: control)
+        _ = try await system.console(["wait"], timeout: 300)
+        #expect(controlRow.status == "T", "\(system.messages)\n\(system.storageLog)")
+        let migrated = try await system.sql(
+            "SELECT JobId FROM Job WHERE Type='B' AND PriorJobId=\(full.jobId) AND JobStatus='T'")
+        let newId = try #require(Int(migrated.trimmingCharacters(in: .whitespacesAndNewlines)), "\(system.messages)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: disk).count == 1)
+
+        try FileManager.default.removeItem(atPath: system.directory + "/library")
+        try await expectRestored(system, jobId: "\(newId)", files: full.files)
+    }
 }
