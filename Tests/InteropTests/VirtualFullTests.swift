@@ -2,7 +2,7 @@ import CapstanTestSupport
 import Foundation
 import Testing
 
-/// A real bacula-dir runs a VirtualFull on capstan-sd (issue 14): a Full and an Accurate Incremental on one File
+/// A real bacula-dir runs a VirtualFull on capstan-sd (issue 14): a Full, a Differential and an Accurate Incremental on one File
 /// device, consolidated by the SD onto a second File device (the Pool's Next Pool); the restore of the VirtualFull
 /// alone, with the source volumes gone, gives the latest state byte for byte, and Bacula's own tools read the volume.
 @Suite(.serialized) struct VirtualFullTests {
@@ -32,7 +32,7 @@ import Testing
         return (system, consolidated)
     }
 
-    @Test func virtualFullOfAFullAndAnIncrementalRestoresTheLatestState() async throws {
+    @Test func virtualFullOfAFullADifferentialAndAnIncrementalRestoresTheLatestState() async throws {
         let (system, consolidated) = try Self.consolidatingSystem()
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 4 << 20)
         try await system.start()
@@ -45,12 +45,17 @@ import Testing
         try handle.write(contentsOf: Data("appended after the full backup\n".utf8))
         try handle.close()
         try Data("a file added after the full backup\n".utf8).write(to: URL(fileURLWithPath: data + "/nested/added.txt"))
+        let differential = try await system.backup(level: "Differential")
+        #expect(differential.status == "T", "\(system.messages)")
+        try Data("a file added after the differential\n".utf8).write(to: URL(fileURLWithPath: data + "/nested/later.txt"))
         try FileManager.default.removeItem(atPath: data + "/name with spaces.txt")
         let incremental = try await system.backup(level: "Incremental")
         #expect(incremental.status == "T", "\(system.messages)")
 
         let virtualFull = try await system.backup(level: "VirtualFull")
         #expect(virtualFull.status == "T", "\(system.messages)\n\(system.storageLog)")
+        #expect(system.messages.contains("Consolidating JobIds=\(full.jobId),\(differential.jobId),\(incremental.jobId)"),
+            "\(system.messages)")
         // FileIndex runs 1...N over the new job (as with the real bacula-sd, checked: 41 rows, the Accurate deletion
         // marker stored by the Director as -41, the rest 1...40).
         let fileCount = try await system.sql(
@@ -115,6 +120,66 @@ import Testing
         let restore = try await system.restore("jobid=\(virtualFull.jobId)")
         #expect(restore.status == "T", "\(system.messages)\n\(system.storageLog)")
         #expect(restore.files == virtualFull.files)
+        let diff = try await Command.run(
+            "/usr/bin/diff", ["-r", "--no-dereference", system.dataDirectory, system.restoredDataDirectory])
+        #expect(diff.status == 0, "diff -r: \(diff.output.prefix(2000))")
+    }
+
+    /// The capture's set-up: one Autochanger of two File devices; the VirtualFull reads on one and writes on the other.
+    @Test func virtualFullBetweenTwoDevicesOfOneAutochanger() async throws {
+        let system = try BaculaSystem(storage: .capstan)
+        let changerVolumes = system.directory + "/changer"
+        try FileManager.default.createDirectory(atPath: changerVolumes, withIntermediateDirectories: true)
+        let device = { (name: String) in
+            """
+            Device {
+              Name = \(name); Media Type = CapFile; Archive Device = "\(changerVolumes)"; Device Type = File
+              Autochanger = yes; LabelMedia = yes; Random Access = yes; AutomaticMount = yes; RemovableMedia = no
+              AlwaysOpen = no; Maximum Concurrent Jobs = 1
+            }
+            """
+        }
+        system.options.storageResources = """
+            Autochanger { Name = FileChgr; Device = Dev1, Dev2; Changer Command = ""; Changer Device = /dev/null }
+            \(device("Dev1"))
+            \(device("Dev2"))
+            """
+        system.options.directorResources = """
+            Storage {
+              Name = Chgr; Address = 127.0.0.1; SDPort = \(system.storagePort); Password = "sd-password"
+              Device = FileChgr; Media Type = CapFile; Autochanger = yes; Maximum Concurrent Jobs = 10
+            }
+            Pool {
+              Name = Main; Pool Type = Backup; Label Format = "Main-"; Recycle = no; AutoPrune = no
+              Maximum Volume Jobs = 1; Next Pool = Copies; Storage = Chgr
+            }
+            Pool {
+              Name = Copies; Pool Type = Backup; Label Format = "Copy-"; Recycle = no; AutoPrune = no; Storage = Chgr
+            }
+            Job {
+              Name = ChgrBackup; Type = Backup; Level = Full; Client = system-fd; FileSet = SystemSet; Storage = Chgr
+              Pool = Main; Messages = Standard; Accurate = yes
+            }
+
+            """
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 2 << 20)
+        try await system.start()
+        let full = try await system.backup(job: "ChgrBackup")
+        #expect(full.status == "T", "\(system.messages)\n\(system.storageLog)")
+        try Data("added after the full backup\n".utf8).write(to: URL(fileURLWithPath: system.dataDirectory + "/added.txt"))
+        let incremental = try await system.backup(level: "Incremental", job: "ChgrBackup")
+        #expect(incremental.status == "T", "\(system.messages)")
+        let virtualFull = try await system.backup(level: "VirtualFull", job: "ChgrBackup")
+        #expect(virtualFull.status == "T", "\(system.messages)\n\(system.storageLog)")
+        #expect(virtualFull.files == full.files + 1)
+        #expect(system.messages.contains("Using Device \"Dev1\" to read") || system.messages.contains("Using Device \"Dev2\" to read"),
+            "\(system.messages)")
+
+        for name in try FileManager.default.contentsOfDirectory(atPath: changerVolumes) where name.hasPrefix("Main-") {
+            try FileManager.default.removeItem(atPath: changerVolumes + "/" + name)
+        }
+        let restore = try await system.restore("jobid=\(virtualFull.jobId)")
+        #expect(restore.status == "T", "\(system.messages)\n\(system.storageLog)")
         let diff = try await Command.run(
             "/usr/bin/diff", ["-r", "--no-dereference", system.dataDirectory, system.restoredDataDirectory])
         #expect(diff.status == 0, "diff -r: \(diff.output.prefix(2000))")
