@@ -103,8 +103,10 @@ final class VirtualFullJob: @unchecked Sendable {
     private func finish(_ append: VolumeManager.DeviceAppend?) async {
         let files = UInt32(renumbering.lastFileIndex)
         if let append {
+            let canceled = daemon.jobs.entry(job.name)?.canceled == true
             do {
-                _ = try await append.spooler.commit(status: failure == nil ? "T" : "E", errors: failure == nil ? 0 : 1)
+                _ = try await append.spooler.commit(
+                    status: canceled ? "A" : failure == nil ? "T" : "E", errors: failure == nil ? 0 : 1)
             } catch {
                 failure = failure ?? "committing to device \(append.device.name): \(error)"
             }

@@ -184,4 +184,37 @@ import Testing
             "/usr/bin/diff", ["-r", "--no-dereference", system.dataDirectory, system.restoredDataDirectory])
         #expect(diff.status == 0, "diff -r: \(diff.output.prefix(2000))")
     }
+
+    /// A VirtualFull canceled while it copies ends canceled, its session closed on the new volume, and the daemon
+    /// runs the next job.
+    @Test func aCanceledVirtualFullEndsCanceledAndTheNextJobRuns() async throws {
+        let (system, consolidated) = try Self.consolidatingSystem()
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 384 << 20)
+        try await system.start()
+        let full = try await system.backup()
+        #expect(full.status == "T", "\(system.messages)")
+        try Data("added after the full backup\n".utf8).write(to: URL(fileURLWithPath: system.dataDirectory + "/added.txt"))
+        let incremental = try await system.backup(level: "Incremental")
+        #expect(incremental.status == "T", "\(system.messages)")
+
+        let jobId = try await system.queue("run job=SystemBackup level=VirtualFull yes")
+        let copying = await RealBacula.eventually(seconds: 120) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: consolidated)) ?? []).contains { name in
+                ((try? FileManager.default.attributesOfItem(atPath: consolidated + "/" + name))?[.size] as? NSNumber)?
+                    .intValue ?? 0 > 16 << 20
+            }
+        }
+        #expect(copying, "the VirtualFull wrote nothing: \(system.storageLog)")
+        _ = try await system.console(["cancel jobid=\(jobId) yes"])
+        let canceled = try await system.wait(jobId: jobId, timeout: 120)
+        #expect(canceled.status == "A", "\(canceled)\n\(system.messages)")
+
+        let volume = try #require(try FileManager.default.contentsOfDirectory(atPath: consolidated).first)
+        let bls = try await RealBaculaTools.bls(volume: consolidated + "/" + volume, arguments: ["-j"])
+        #expect(!bls.output.contains("ERR="), "\(bls.output)")
+
+        try FileManager.default.removeItem(atPath: system.dataDirectory + "/big.bin")
+        let next = try await system.backup(level: "Incremental")
+        #expect(next.status == "T", "\(system.messages)\n\(system.storageLog)")
+    }
 }
