@@ -15,6 +15,12 @@ enum StoragePeerLink {
         var logger = logger
         logger[metadataKey: "peer"] = "\(peer.address):\(peer.port)"
         var authenticated = false
+        guard peer.ssl == 0 else {
+            logger.error("the Director asked for TLS (ssl=\(peer.ssl)) on the link to the peer Storage daemon")
+            await director.message(.fatal, "TLS between Storage daemons (ssl=\(peer.ssl)) is not supported by capstan-sd")
+            await director.storagePeerConnected(false)
+            return
+        }
         do {
             try await BsockClient.withConnection(host: peer.address, port: Int(peer.port), options: daemon.options) { sd in
                 let hello = FileDaemonHelloToStorageDaemon(jobName: peer.job, fileDaemonVersion: 214, storageVersion: 306)
