@@ -24,6 +24,9 @@ actor DirectorSession {
     private var closed = false
     /// The job this connection registered (the machine forgets it once closed).
     private var registeredJob: StorageJob?
+    /// Copy/Migrate write job: told `true` on `run` (start appending from the peer link), `false` when the job ends
+    /// first.
+    private var peerRun: AsyncStream<Bool>.Continuation?
 
     init(connection: BsockConnection, daemon: StorageDaemon, logger: Logger) {
         self.connection = connection
@@ -145,7 +148,23 @@ actor DirectorSession {
             daemon.jobs.setBootstrap(bootstrap, for: job.name)
         case .runJob(let job):
             daemon.jobs.setPhase(.running, of: job.name)
-            logger.info("job running; waiting for its File daemon")
+            if let peerRun {
+                logger.info("job running; appending what the peer Storage daemon sends")
+                peerRun.yield(true)
+            } else {
+                logger.info("job running; waiting for its File daemon")
+            }
+        case .connectToStorage(let job, let peer):
+            let (stream, continuation) = AsyncStream<Bool>.makeStream()
+            peerRun = continuation
+            let daemon = daemon
+            let logger = logger
+            Task { await StoragePeerLink.run(job: job, peer: peer, daemon: daemon, director: self, start: stream, logger: logger) }
+        case .runVirtualFull(let job):
+            daemon.jobs.setPhase(.fileDaemonAttached, of: job.name)
+            logger.info("VirtualFull running: copying the bootstrap's records from the read device to the write device")
+            let copier = VirtualFullJob(job: job, daemon: daemon, director: self, logger: logger)
+            Task { await copier.run() }
         case .catalogReply(let reply, _):
             guard !replyOrder.isEmpty else { return }
             let id = replyOrder.removeFirst()
@@ -173,6 +192,12 @@ actor DirectorSession {
         }
     }
 
+    /// The peer SD accepted the write job's connection (or not).
+    func storagePeerConnected(_ connected: Bool) async {
+        guard !closed else { return }
+        await perform(connected ? machine.storageConnected() : machine.storageConnectionFailed())
+    }
+
     private func reserve(_ job: StorageJob, _ request: ReservationRequest) async {
         let outcome = await daemon.volumes.reserve(job: job, request: request, session: self)
         switch outcome {
@@ -189,6 +214,8 @@ actor DirectorSession {
     private func close() async {
         guard !closed else { return }
         closed = true
+        peerRun?.yield(false)
+        peerRun?.finish()
         await connection.close()
         failWaiters(StorageDaemonError.directorGone(job: machine.job?.name))
     }

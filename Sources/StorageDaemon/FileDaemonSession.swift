@@ -49,6 +49,22 @@ final class FileDaemonSession {
         await endJob()
     }
 
+    /// Runs the write side of a Copy/Migrate on an authenticated connection to the peer SD (which serves the read
+    /// job): the job is attached as if its FD had come, then the peer's records are appended like a backup's.
+    func runPeerWriter(job: StorageJob) async {
+        machine = FileDaemonSessionMachine(peerWriterFor: job)
+        await perform([.attach(job)])
+        do {
+            while !closed, let frame = try await connection.readIncludingHeartbeats() {
+                await perform(machine.received(frame))
+            }
+        } catch {
+            logger.warning("peer Storage daemon connection failed: \(error)")
+        }
+        if !closed { await perform(machine.connectionClosed()) }
+        await endJob()
+    }
+
     // MARK: Actions
 
     private func perform(_ actions: [FileDaemonSessionMachine.Action]) async {
@@ -114,7 +130,8 @@ final class FileDaemonSession {
 
     // MARK: Append
 
-    private func sessionLabel(for job: StorageJob, pool: UseStorageCommand?) -> SessionLabel {
+    /// The SOS label of a job that appends (a backup, or the new session of a VirtualFull).
+    static func sessionLabel(for job: StorageJob, pool: UseStorageCommand?) -> SessionLabel {
         var label = SessionLabel(
             jobID: job.jobID, writeTime: Int64(Date().timeIntervalSince1970 * 1_000_000),
             poolName: pool?.poolName ?? "", jobName: job.command.jobName,
@@ -133,7 +150,7 @@ final class FileDaemonSession {
         }
         do {
             let reservation = await daemon.volumes.reservation(for: job.name)
-            let label = sessionLabel(for: job, pool: reservation?.use)
+            let label = Self.sessionLabel(for: job, pool: reservation?.use)
             let append = try await daemon.volumes.openAppend(job: job, label: label, session: director)
             self.append = append
             daemon.jobs.update(job.name) {
@@ -309,7 +326,7 @@ final class FileDaemonSession {
         }
         if canceled {
             status = .canceled
-        } else if storeFailure != nil || (job.appends && finalStatus != .terminated) {
+        } else if storeFailure != nil || (job.appends && finalStatus != .terminated) || finalStatus == .error {
             status = .error
         } else {
             status = .terminated

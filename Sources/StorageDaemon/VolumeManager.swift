@@ -36,6 +36,8 @@ actor VolumeManager {
     let configuration: StorageDaemonConfiguration
     let logger: Logger
     private var reservations: [String: Reservation] = [:]
+    /// The read reservation of a job that also writes (VirtualFull), kept when its write reservation comes.
+    private var readReservations: [String: Reservation] = [:]
     /// Tape-like devices (virtual tapes, st drives) by Device name.
     private var runtimes: [String: DeviceRuntime] = [:]
     /// How many times FindMedia is asked before the job gives up (each answer the SD cannot use asks the next).
@@ -248,6 +250,9 @@ actor VolumeManager {
                 if reservation.appends {
                     reservation.volume = try? await findVolume(job: job, reservation: reservation, session: session)
                 }
+                if let existing = reservations[job.name], !existing.appends, reservation.appends {
+                    readReservations[job.name] = existing
+                }
                 reservations[job.name] = reservation
                 return .reserved(device: device.name)
             }
@@ -261,7 +266,7 @@ actor VolumeManager {
 
     /// Jobs holding a reservation on `device`.
     private func load(_ device: StorageDaemonConfiguration.Device) -> Int {
-        reservations.values.filter { $0.device.name == device.name }.count
+        (Array(reservations.values) + Array(readReservations.values)).filter { $0.device.name == device.name }.count
     }
 
     private func hasRoom(_ device: StorageDaemonConfiguration.Device) -> Bool {
@@ -278,7 +283,13 @@ actor VolumeManager {
     func reservation(for job: String) -> Reservation? { reservations[job] }
 
     /// Forgets the job's reservation.
-    func release(job: String) { reservations[job] = nil }
+    func release(job: String) {
+        reservations[job] = nil
+        readReservations[job] = nil
+    }
+
+    /// The device a job reads from: its read reservation when it also writes, else its only one.
+    func readReservation(for job: String) -> Reservation? { readReservations[job] ?? reservations[job] }
 
     /// Asks the Director for an appendable volume of the job's pool: FindMedia=1, 2, ... until one this device can
     /// use comes back.
@@ -338,7 +349,7 @@ actor VolumeManager {
     /// Makes `volume` readable for the job and returns the path to open: a file volume on a File device, or the
     /// drive image after loading the cartridge on a virtual tape device.
     func prepareRead(job: StorageJob, volume: String) async throws -> String {
-        guard let reservation = reservations[job.name] else {
+        guard let reservation = readReservations[job.name] ?? reservations[job.name] else {
             throw StorageDaemonError.volume(job: job.name, reason: "no device was reserved for reading")
         }
         guard let runtime = runtimes[reservation.device.name] else {

@@ -40,6 +40,9 @@ public enum DirectorCommand: Hashable, Sendable {
     case autochanger(AutochangerCommand)
     /// [SRC] `client address=%s port=%d ssl=%d\n` (SD calls client).
     case client(address: String, port: Int32, ssl: Int32)
+    /// [WIRE] `storage address=%s port=%d ssl=%d Job=%s Authentication=%s\n`: the write job of a Copy or Migrate
+    /// connects to the SD at that address as a client and authenticates with the read job's name and key.
+    case storage(StoragePeerCommand)
     /// [SRC] Any other verb the SD knows (other `autochanger` actions, `enable`, `disable`, `setdebug=`, `storage`,
     /// `statistics`, `.die`, ...): kept as sent so it prints back byte-for-byte.
     case other(verb: String, line: [UInt8])
@@ -63,6 +66,7 @@ public enum DirectorCommand: Hashable, Sendable {
         case .release: return "release"
         case .readLabel: return "readlabel"
         case .client: return "client"
+        case .storage: return "storage"
         case .autochanger: return "autochanger"
         case .other(let verb, _): return verb
         }
@@ -131,6 +135,14 @@ public enum DirectorCommand: Hashable, Sendable {
             var fields = try ScannedFields(
                 bytes, format: "client address=%255s port=%d ssl=%d", kind: "client command")
             self = .client(address: try fields.raw(), port: try fields.integer(), ssl: try fields.integer())
+        } else if has("storage address=") {
+            var fields = try ScannedFields(
+                bytes, format: "storage address=%255s port=%d ssl=%d Job=%127s Authentication=%127s",
+                kind: "storage command")
+            self = .storage(
+                StoragePeerCommand(
+                    address: try fields.raw(), port: try fields.integer(), ssl: try fields.integer(),
+                    job: try fields.name(), authentication: try fields.raw()))
         } else if has("autochanger "), let command = try AutochangerCommand(parsing: bytes) {
             self = .autochanger(command)
         } else if let verb = Self.otherVerbs.first(where: { has($0) }) {
@@ -170,6 +182,7 @@ public enum DirectorCommand: Hashable, Sendable {
         case .client(let address, let port, let ssl):
             return Line.bytes("client address=\(address) port=\(port) ssl=\(ssl)\n")
         case .autochanger(let command): return command.bytes
+        case .storage(let command): return command.bytes
         case .other(_, let line): return line
         }
     }

@@ -9,6 +9,12 @@ import BaculaWire
 /// device=…` → [`bootstrap\n` + lines + EOD → `3000 OK bootstrap\n`] → `run` → `Status … JobStatus=70` → (FD
 /// attached) `3010 Job … start` + `Status … JobStatus=82` → catalog requests, Jmsg, status … → `3099 Job … end …`,
 /// EOD, TERMINATE, close.
+/// VirtualFull (type 66, level 102) [WIRE]: `JobId=` → `3000 OK Job` → bootstrap → `use storage= … append=0` → `3000 OK
+/// use device` → `use storage= … append=1` → (FindMedia) `3000 OK use device` → `run` → (the SD copies the records
+/// itself) `Status … JobStatus=82`, catalog requests … → `3099 Job … end …`.
+/// Copy/Migrate [WIRE]: the read job (type 99 'c' / 103 'g') reserves with append=0 and on `run` waits like a
+/// restore for a client, which is the write job's SD; the write job (type 66) reserves with append=1, gets
+/// `storage address=… Job=<read job> Authentication=<its key>`, connects, answers `2000 OK storage`, then `run`.
 /// Short connections: `status` → text lines + EOD; `cancel Job=` → `3000 JobId=… marked to be canceled.` or
 /// `3904 Job … not found.` + EOD [WIRE]; device commands → the I/O layer's lines + EOD.
 ///
@@ -27,6 +33,10 @@ public struct DirectorSessionMachine: Sendable {
         case useBootstrap(StorageJob, Bootstrap)
         /// Start the job: mark it running and wait for its FD (then call `fileDaemonConnected()`).
         case runJob(StorageJob)
+        /// Start a VirtualFull (no FD): read the bootstrap's records from the read reservation and write them as a
+        /// new session on the write reservation; report `jobStatusChanged(.running)`, catalog requests, then
+        /// `jobEnded(_:)`.
+        case runVirtualFull(StorageJob)
         /// The Director's answer to `request`.
         case catalogReply(CatalogReply, for: CatalogRequest)
         /// Cancel (`stop: false`) or stop the named running job (the reply was already sent).
@@ -35,6 +45,9 @@ public struct DirectorSessionMachine: Sendable {
         case reportStatus(DirectorCommand)
         /// Carry out a device command (label, mount, …); then call `commandFinished(lines:)`.
         case performDeviceCommand(DirectorCommand)
+        /// Copy/Migrate write job: connect to the peer SD as its read job's File daemon would; then call
+        /// `storageConnected()` or `storageConnectionFailed()`.
+        case connectToStorage(StorageJob, StoragePeerCommand)
         /// SD calls client: connect to the FD at this address (the reply was already sent).
         case callClient(address: String, port: Int32, ssl: Int32)
         /// Close the connection after sending; the error, if any, is for the log.
@@ -51,6 +64,7 @@ public struct DirectorSessionMachine: Sendable {
         case collectingBootstrap(StorageJob, lines: [String], reserved: Bool)
         case running(StorageJob)
         case performingCommand
+        case connectingToStorage(StorageJob)
         case closed
 
         var name: String {
@@ -64,6 +78,7 @@ public struct DirectorSessionMachine: Sendable {
             case .collectingBootstrap: return "reading bootstrap lines"
             case .running: return "running the job"
             case .performingCommand: return "carrying out a command"
+            case .connectingToStorage: return "connecting to the peer Storage daemon"
             case .closed: return "closed"
             }
         }
@@ -71,7 +86,7 @@ public struct DirectorSessionMachine: Sendable {
         var job: StorageJob? {
             switch self {
             case .accepted(let job), .collectingReservation(let job, _, _), .reserving(let job), .reserved(let job),
-                .collectingBootstrap(let job, _, _), .running(let job):
+                .collectingBootstrap(let job, _, _), .running(let job), .connectingToStorage(let job):
                 return job
             case .idle, .registering, .performingCommand, .closed: return nil
             }
@@ -79,6 +94,8 @@ public struct DirectorSessionMachine: Sendable {
     }
 
     private var state: State = .idle
+    /// Reservations granted to this connection's job (a VirtualFull has two: read, then write).
+    private var reservationsGranted = 0
     private var pendingRequests: [CatalogRequest] = []
     /// Bootstrap text is bounded: a Director's bsr for one job is small; this stops a runaway peer.
     public static let maximumBootstrapLines = 100_000
@@ -92,7 +109,7 @@ public struct DirectorSessionMachine: Sendable {
     /// output): the Director sends nothing meanwhile except catalog answers and heartbeats.
     public var awaitsCompletion: Bool {
         switch state {
-        case .registering, .reserving, .performingCommand: return true
+        case .registering, .reserving, .performingCommand, .connectingToStorage: return true
         default: return false
         }
     }
@@ -203,6 +220,10 @@ public struct DirectorSessionMachine: Sendable {
             storages.append(StorageReservation(storage: use, devices: []))
             state = .collectingReservation(job, storages, endOfStorage: false)
             return []
+        case (.useStorage(let use), .reserved(let job)) where job.command.isVirtualFull && reservationsGranted == 1:
+            // [WIRE] a VirtualFull reserves its read device, then its write device, on the same connection.
+            state = .collectingReservation(job, [StorageReservation(storage: use, devices: [])], endOfStorage: false)
+            return []
         case (.useDevice(let device), .collectingReservation(let job, var storages, false)):
             storages[storages.count - 1].devices.append(device)
             state = .collectingReservation(job, storages, endOfStorage: false)
@@ -213,12 +234,26 @@ public struct DirectorSessionMachine: Sendable {
         case (.bootstrap, .reserved(let job)):
             state = .collectingBootstrap(job, lines: [], reserved: true)
             return []
+        case (.run, .reserved(var job)) where job.command.isVirtualFull:
+            // [WIRE] no FD comes: the real SD says nothing before it starts reading (then Status 82).
+            guard reservationsGranted == 2 else {
+                return fail(
+                    .outOfOrder(command: "run", state: "VirtualFull with \(reservationsGranted) of 2 reservations",
+                        job: job.name),
+                    reply: .invalidCommand(command: "run"))
+            }
+            job.phase = .fileDaemonAttached
+            state = .running(job)
+            return [.runVirtualFull(job)]
         case (.run, .reserved(var job)):
             job.phase = .running
             state = .running(job)
             return [
                 .send([StorageReply.jobStatus(jobID: job.jobID, status: .waitingForClient).frame]), .runJob(job),
             ]
+        case (.storage(let peer), .reserved(let job)) where job.command.type == .backup && !job.command.isVirtualFull:
+            state = .connectingToStorage(job)
+            return [.connectToStorage(job, peer)]
         case (.client(let address, let port, let ssl), .reserved), (.client(let address, let port, let ssl), .accepted):
             return [
                 .send([StorageReply.clientCommandAccepted.frame]), .callClient(address: address, port: port, ssl: ssl),
@@ -266,7 +301,26 @@ public struct DirectorSessionMachine: Sendable {
             return fail(.misuse(call: "reservationSucceeded", state: state.name))
         }
         state = .reserved(job)
+        reservationsGranted += 1
         return [.send([StorageReply.deviceReserved(device: device).frame])]
+    }
+
+    /// The peer SD of a Copy/Migrate accepted this job as its read job's client: `2000 OK storage`.
+    public mutating func storageConnected() -> [Action] {
+        guard case .connectingToStorage(let job) = state else {
+            return fail(.misuse(call: "storageConnected", state: state.name))
+        }
+        state = .reserved(job)
+        return [.send([StorageReply.storageConnected.frame])]
+    }
+
+    /// The peer SD could not be reached or refused the key: `2902 Bad storage`; the Director fails the job.
+    public mutating func storageConnectionFailed() -> [Action] {
+        guard case .connectingToStorage(let job) = state else {
+            return fail(.misuse(call: "storageConnectionFailed", state: state.name))
+        }
+        state = .reserved(job)
+        return [.send([StorageReply.storageFailed.frame])]
     }
 
     /// No device fits: `3924 Device "%s" not in SD Device resources …`; the Director gives up the job.
@@ -281,7 +335,7 @@ public struct DirectorSessionMachine: Sendable {
     /// Ask the catalog. Allowed from reservation to job end; the answer comes back as `.catalogReply`.
     public mutating func send(_ request: CatalogRequest) -> [Action] {
         switch state {
-        case .reserving, .reserved, .running, .collectingBootstrap: break
+        case .reserving, .reserved, .running, .collectingBootstrap, .connectingToStorage: break
         default: return fail(.misuse(call: "send(catalog request)", state: state.name))
         }
         if request.expectsReply { pendingRequests.append(request) }

@@ -51,6 +51,10 @@ public struct FileDaemonSessionMachine: Sendable {
         case sendingRecords(StorageJob)
         case readSent(StorageJob)
         case sessionClosed(StorageJob)
+        /// Peer reader: `3000 OK data` sent, waiting for the writer's.
+        case peerWaitingForWriter(StorageJob)
+        /// Peer writer: waiting for the reader's `3000 OK data`.
+        case peerWaitingForReader(StorageJob)
         case closed
 
         var name: String {
@@ -69,6 +73,8 @@ public struct FileDaemonSessionMachine: Sendable {
             case .sendingRecords: return "sending records"
             case .readSent: return "records sent, waiting for read close session"
             case .sessionClosed: return "session closed"
+            case .peerWaitingForWriter: return "waiting for the writing Storage daemon's 3000 OK data"
+            case .peerWaitingForReader: return "waiting for the reading Storage daemon's 3000 OK data"
             case .closed: return "closed"
             }
         }
@@ -80,7 +86,7 @@ public struct FileDaemonSessionMachine: Sendable {
                 .appendWaitingForVolume(let job), .receivingRecords(let job, _), .committing(let job),
                 .appendStored(let job, _), .appendEnded(let job, _), .readOpened(let job),
                 .readWaitingForVolume(let job), .sendingRecords(let job), .readSent(let job),
-                .sessionClosed(let job):
+                .sessionClosed(let job), .peerWaitingForWriter(let job), .peerWaitingForReader(let job):
                 return job
             }
         }
@@ -89,10 +95,28 @@ public struct FileDaemonSessionMachine: Sendable {
     private var state: State = .awaitingHello
     /// The number this SD announces in `3000 OK Hello %d` (306 like 9.6; 0 stops a real FD from compressing).
     public let welcomeVersion: Int
+    /// The client is the write job's SD of a Copy/Migrate, this side serves the read job (see `peerReaderAttached`).
+    private var peerReader = false
+    /// This side is the write job's SD of a Copy/Migrate, connected to the SD that serves the read job.
+    private var peerWriter = false
+    /// Peer reader: the (FileIndex, Stream) whose header was sent last and whose EOD is still due.
+    private var openStream: (fileIndex: Int32, stream: Int32)?
 
     public init(welcomeVersion: Int = 306) {
         self.welcomeVersion = welcomeVersion
     }
+
+    /// The write side of a Copy/Migrate [WIRE], on a connection it opened and authenticated: waits for the reading
+    /// SD's `3000 OK data`, then goes on as an append session (`prepareAppend` → `appendReady()` sends `3000 OK data`
+    /// → records → EOD → `commitAppend` → `appendCommitted()` sends `3000 OK append data`), and the session ends.
+    public init(peerWriterFor job: StorageJob, welcomeVersion: Int = 306) {
+        self.welcomeVersion = welcomeVersion
+        peerWriter = true
+        state = .peerWaitingForReader(job)
+    }
+
+    /// Copy/Migrate read jobs (type 'c' 99, 'g' 103) are served to a peer SD rather than an FD.
+    static func servesPeer(_ job: StorageJob) -> Bool { job.command.type == .copy || job.command.type == .migrate }
 
     /// A description of where the session stands (for logs and errors).
     public var stateName: String { state.name }
@@ -159,6 +183,7 @@ public struct FileDaemonSessionMachine: Sendable {
             return []  // heartbeats and stray EODs between commands are ignored
         case .payload(let bytes):
             guard let job = state.job else { return fail(.misuse(call: "received", state: state.name)) }
+            if peerReader || peerWriter { return receivedFromPeer(bytes, job: job) }
             let command: FileDaemonCommand
             do {
                 command = try FileDaemonCommand(parsing: bytes)
@@ -180,6 +205,31 @@ public struct FileDaemonSessionMachine: Sendable {
             let error = FileDaemonSessionError.connectionLost(job: state.job?.name, state: state.name)
             state = .closed
             return [.close(error)]
+        }
+    }
+
+    /// Copy/Migrate [WIRE]: the peers exchange reply lines only; records travel in `.receivingRecords` (writer) or
+    /// are sent by `send(_:)` (reader).
+    private mutating func receivedFromPeer(_ bytes: [UInt8], job: StorageJob) -> [Action] {
+        let reply = try? FileDaemonSessionReply(parsing: bytes)
+        switch (state, reply) {
+        case (.peerWaitingForWriter, .dataReady?):
+            state = .readWaitingForVolume(job)
+            return [.prepareRead(job)]
+        case (.peerWaitingForReader, .dataReady?):
+            state = .appendWaitingForVolume(job)
+            return [.prepareAppend(job)]
+        case (.readSent, .appendDataStored?):
+            state = .sessionClosed(job)
+            return [.sessionClosed(job, status: .terminated), .close(nil)]
+        case (.readSent, _):
+            state = .sessionClosed(job)
+            return [
+                .sessionClosed(job, status: .error),
+                .close(.volumeUnavailable(job: job.name, reason: "the writing Storage daemon answered: \(Line.text(bytes))")),
+            ]
+        default:
+            return fail(.outOfOrder(job: job.name, command: Line.text(bytes), state: state.name))
         }
     }
 
@@ -261,7 +311,12 @@ public struct FileDaemonSessionMachine: Sendable {
             return fail(.misuse(call: "appendCommitted", state: state.name))
         }
         state = .appendStored(job, .terminated)
-        return [.send([.payload(FileDaemonSessionReply.appendDataStored.bytes)])]
+        let reply: [Action] = [.send([.payload(FileDaemonSessionReply.appendDataStored.bytes)])]
+        if peerWriter {
+            state = .sessionClosed(job)
+            return reply + [.sessionClosed(job, status: .terminated), .close(nil)]
+        }
+        return reply
     }
 
     /// Storing failed: the FD is told, and the session closes with status 'E' when it gets that far.
@@ -269,6 +324,10 @@ public struct FileDaemonSessionMachine: Sendable {
         guard case .committing(let job) = state else { return fail(.misuse(call: "appendFailed", state: state.name)) }
         state = .appendStored(job, .error)
         let reply: FileDaemonSessionReply = reason.map { .appendDataError($0) } ?? .appendFailed
+        if peerWriter {
+            state = .sessionClosed(job)
+            return [.send([.payload(reply.bytes)]), .sessionClosed(job, status: .error), .close(nil)]
+        }
         return [.send([.payload(reply.bytes)])]
     }
 
@@ -278,6 +337,7 @@ public struct FileDaemonSessionMachine: Sendable {
             return fail(.misuse(call: "readReady", state: state.name))
         }
         state = .sendingRecords(job)
+        if peerReader { return [] }  // [WIRE] its `3000 OK data` went out at authentication
         return [.send([.payload(FileDaemonSessionReply.dataReady.bytes)])]
     }
 
@@ -289,9 +349,24 @@ public struct FileDaemonSessionMachine: Sendable {
         return fail(.volumeUnavailable(job: job.name, reason: reason), reply: .readDataFailed)
     }
 
-    /// One selected record for the FD: its `rechdr` frame and its data frame.
-    public func send(_ record: Record) throws(FileDaemonSessionError) -> [Action] {
+    /// One selected record for the FD: its `rechdr` frame and its data frame. For a peer SD [WIRE] the records go
+    /// as an FD sends a backup: a `FileIndex Stream Length` header when the (FileIndex, Stream) changes (after the
+    /// EOD of the previous stream), then the record's data frame.
+    public mutating func send(_ record: Record) throws(FileDaemonSessionError) -> [Action] {
         guard case .sendingRecords(let job) = state else { throw .misuse(call: "send(record)", state: state.name) }
+        if peerReader {
+            guard record.fileIndex > 0 else { throw .badRecordStream(job: job.name, .labelRecord(fileIndex: record.fileIndex)) }
+            var frames: [Frame] = []
+            if openStream.map({ $0.fileIndex != record.fileIndex || $0.stream != record.stream }) ?? true {
+                if openStream != nil { frames.append(.signal(.endOfData)) }
+                let header = RecordHeader(
+                    fileIndex: record.fileIndex, stream: record.stream, expectedLength: Int64(record.data.count))
+                frames.append(.payload(header.bytes))
+                openStream = (record.fileIndex, record.stream)
+            }
+            frames.append(.payload(record.data))
+            return [.send(frames)]
+        }
         do {
             return [.send(try RecordStreamEncoder.frames(for: record))]
         } catch {
@@ -305,6 +380,11 @@ public struct FileDaemonSessionMachine: Sendable {
             return fail(.misuse(call: "readFinished", state: state.name))
         }
         state = .readSent(job)
+        if peerReader {
+            let streamEnd: [Frame] = openStream == nil ? [] : [.signal(.endOfData)]
+            openStream = nil
+            return [.send(streamEnd + [RecordStreamEncoder.endOfData])]
+        }
         return [.send([RecordStreamEncoder.endOfData])]
     }
 
@@ -315,6 +395,12 @@ public struct FileDaemonSessionMachine: Sendable {
         case .wait: return []
         case .send(let frames): return [.send(frames)]
         case .authenticated(let frames, _):
+            if Self.servesPeer(job) {
+                // [WIRE] the reading SD says `3000 OK data` as soon as its peer is in, then waits for the peer's.
+                peerReader = true
+                state = .peerWaitingForWriter(job)
+                return [.send(frames), .attach(job), .send([.payload(FileDaemonSessionReply.dataReady.bytes)])]
+            }
             state = .authenticated(job)
             return [.send(frames), .attach(job)]
         case .fail(let frames, let error):

@@ -103,4 +103,8 @@ public struct JobStartCommand: Hashable, Sendable {
                 + "VolSessionTime=\(volumeSessionTime) sd_client=\(b(storageDaemonClient)) "
                 + "Authorization=\(authorization)\n")
     }
+
+    /// A VirtualFull (type 66 'B', level 102 'f'): the SD reads and writes in one job, without an FD.
+    public var isVirtualFull: Bool { type == .backup && level == .virtualFull }
 }
+

@@ -32,6 +32,10 @@ public enum StorageReply: Hashable, Sendable {
     case invalidCommand(command: String)
     /// [SRC] `3000 OK client command\n`.
     case clientCommandAccepted
+    /// [WIRE] `2000 OK storage\n`: connected and authenticated to the peer SD of a Copy/Migrate.
+    case storageConnected
+    /// [SRC] `2902 Bad storage\n`: the peer SD could not be reached or refused the key.
+    case storageFailed
     /// [WIRE] A changer progress or error line (`33xx`, `3992`) sent while a device command runs the changer.
     case changer(ChangerMessage)
     /// [WIRE] `3000 OK label. VolBytes=...` — `label` or `relabel` succeeded.
@@ -136,6 +140,10 @@ public enum StorageReply: Hashable, Sendable {
             self = .invalidCommand(command: Line.text(Line.rest(bytes, after: "3900 Invalid command: ")))
         } else if bytes == Line.bytes("3000 OK client command\n") {
             self = .clientCommandAccepted
+        } else if bytes == Line.bytes("2000 OK storage\n") {
+            self = .storageConnected
+        } else if bytes == Line.bytes("2902 Bad storage\n") {
+            self = .storageFailed
         } else if ChangerMessage.claims(bytes) {
             self = .changer(try ChangerMessage(parsing: bytes))
         } else if has(LabelResult.prefix) {
@@ -168,6 +176,8 @@ public enum StorageReply: Hashable, Sendable {
         case .jobNotFound(let job): return Line.bytes("3904 Job \(job) not found.\n")
         case .invalidCommand(let command): return Line.bytes("3900 Invalid command: \(command)\n")
         case .clientCommandAccepted: return Line.bytes("3000 OK client command\n")
+        case .storageConnected: return Line.bytes("2000 OK storage\n")
+        case .storageFailed: return Line.bytes("2902 Bad storage\n")
         case .changer(let message): return message.bytes
         case .labelled(let result): return result.bytes
         case .alreadyLabelled(let volume): return Self.alreadyLabelledTemplate.print([volume])

@@ -21,6 +21,12 @@ import Testing
         /// Key per job name, as the real SD issued it.
         var keys: [String: String] = [:]
         var statusLines: [[UInt8]] = []
+        /// VolSessionTime the real SD gave its jobs.
+        var sessionTime = DirectorSessionMachineTests.sessionTime
+        var virtualFullsRun: [StorageJob] = []
+        var peers: [StoragePeerCommand] = []
+        /// VolSessionId per job name, where the real SD's differed from the JobId.
+        var sessionIDs: [String: UInt32] = [:]
 
         mutating func carryOut(_ actions: [DirectorSessionMachine.Action]) {
             for action in actions {
@@ -28,14 +34,16 @@ import Testing
                 case .send(let frames): sent += frames
                 case .registerJob(let command):
                     let job = StorageJob(
-                        command: command, sessionID: command.jobID,
-                        sessionTime: DirectorSessionMachineTests.sessionTime,
+                        command: command, sessionID: sessionIDs[command.job] ?? command.jobID,
+                        sessionTime: sessionTime,
                         authorization: keys[command.job] ?? "")
                     jobs.insert(job)
                     carryOut(machine.jobRegistered(job))
                 case .reserve(_, let request): reservations.append(request)
                 case .useBootstrap(_, let bootstrap): bootstraps.append(bootstrap)
                 case .runJob(let job): jobs.setPhase(.running, of: job.name)
+                case .runVirtualFull(let job): virtualFullsRun.append(job)
+                case .connectToStorage(_, let peer): peers.append(peer)
                 case .catalogReply(let reply, let request): delivered.append((reply, request))
                 case .reportStatus: carryOut(machine.commandFinished(lines: statusLines))
                 case .close(let error): closed.append(error)
@@ -76,6 +84,8 @@ import Testing
                 return consumed
             } else if text.hasPrefix("Jmsg") {
                 carryOut(machine.send(try JobMessage(parsing: bytes)))
+            } else if text.hasPrefix("2000 OK storage") {
+                carryOut(machine.storageConnected())
             } else if text.hasPrefix("3010 Job") {
                 carryOut(machine.fileDaemonConnected())
                 return 2

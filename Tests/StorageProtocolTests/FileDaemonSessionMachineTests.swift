@@ -203,7 +203,7 @@ import Testing
         var machine = try Self.authenticated()
         #expect(
             machine.appendReady() == [.close(.misuse(call: "appendReady", state: "authenticated, no session open"))])
-        let idle = try Self.authenticated()
+        var idle = try Self.authenticated()
         #expect(throws: FileDaemonSessionError.misuse(call: "send(record)", state: "authenticated, no session open")) {
             try idle.send(Record(sessionID: 1, sessionTime: 1, fileIndex: 1, stream: 1, data: [1]))
         }

@@ -69,7 +69,8 @@ public final class BaculaSystem: @unchecked Sendable {
     }
 
     let storageKind: StorageKind
-    let options: Options
+    /// May be changed before `start()` (e.g. to add resources that name the system's own paths and ports).
+    public var options: Options
 
     /// Writes the configurations, creates the catalog and starts the three daemons.
     public func start() async throws {
