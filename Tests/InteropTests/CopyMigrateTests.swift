@@ -164,24 +164,10 @@ import Testing
         var options = BaculaSystem.Options()
         options.tapeLibraryCapacity = 0
         let system = try BaculaSystem(storage: .capstan, options: options)
-        let disk = system.directory + "/disk"
-        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        system.options.pool = "Next Pool = DiskPool"
-        system.options.storageResources = """
-            Device {
-              Name = DiskDev; Media Type = Disk; Archive Device = "\(disk)"; Device Type = File
-              LabelMedia = yes; Random Access = yes; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = no
-            }
-            """
-        system.options.directorResources = """
-            Storage {
-              Name = DiskStorage; Address = 127.0.0.1; SDPort = \(system.storagePort); Password = "sd-password"
-              Device = DiskDev; Media Type = Disk; Maximum Concurrent Jobs = 10
-            }
-            Pool {
-              Name = DiskPool; Pool Type = Backup; Label Format = "Disk-"; Recycle = no; AutoPrune = no
-              Storage = DiskStorage
-            }
+        let disk = try system.addNextPoolOnFileDevice(
+            device: "DiskDev", mediaType: "Disk", storage: "DiskStorage", pool: "DiskPool", labelFormat: "Disk-")
+        system.options.directorResources += """
+
             Job {
               Name = BackToDisk; Type = Migrate; Selection Type = Job; Selection Pattern = "SystemBackup"
               Pool = SystemPool; Client = system-fd; FileSet = SystemSet; Messages = Standard; Storage = SystemStorage

@@ -9,26 +9,10 @@ import Testing
     /// A system whose SystemPool has a Next Pool on a second File device of the same capstan-sd.
     static func consolidatingSystem() throws -> (BaculaSystem, consolidated: String) {
         let system = try BaculaSystem(storage: .capstan)
-        let consolidated = system.directory + "/consolidated"
-        try FileManager.default.createDirectory(atPath: consolidated, withIntermediateDirectories: true)
         system.options.job = "Accurate = yes"
-        system.options.pool = "Next Pool = ConsolidatedPool"
-        system.options.storageResources = """
-            Device {
-              Name = ConsolidatedDev; Media Type = File; Archive Device = "\(consolidated)"; Device Type = File
-              LabelMedia = yes; Random Access = yes; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = no
-            }
-            """
-        system.options.directorResources = """
-            Storage {
-              Name = ConsolidatedStorage; Address = 127.0.0.1; SDPort = \(system.storagePort); Password = "sd-password"
-              Device = ConsolidatedDev; Media Type = File; Maximum Concurrent Jobs = 10
-            }
-            Pool {
-              Name = ConsolidatedPool; Pool Type = Backup; Label Format = "Full-"; Recycle = no; AutoPrune = no
-              Storage = ConsolidatedStorage
-            }
-            """
+        let consolidated = try system.addNextPoolOnFileDevice(
+            device: "ConsolidatedDev", mediaType: "File", storage: "ConsolidatedStorage", pool: "ConsolidatedPool",
+            labelFormat: "Full-")
         return (system, consolidated)
     }
 

@@ -1,0 +1,34 @@
+import Foundation
+
+extension BaculaSystem {
+    /// Gives the system a second File device on the same SD for the jobs that write to a Next Pool (VirtualFull,
+    /// Copy, Migrate): the SD gets Device `device` (Media Type `mediaType`, volumes in a folder of its own), the
+    /// Director a Storage `storage` for it and a Pool `pool` (Label Format `labelFormat`) on that Storage, and
+    /// SystemPool names `pool` as its Next Pool. Call before `start()`; returns the device's volume folder.
+    public func addNextPoolOnFileDevice(
+        device: String, mediaType: String, storage: String, pool: String, labelFormat: String
+    ) throws -> String {
+        let folder = directory + "/" + device.lowercased()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        options.pool += "\nNext Pool = \(pool)"
+        options.storageResources += """
+
+            Device {
+              Name = \(device); Media Type = \(mediaType); Archive Device = "\(folder)"; Device Type = File
+              LabelMedia = yes; Random Access = yes; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = no
+            }
+            """
+        options.directorResources += """
+
+            Storage {
+              Name = \(storage); Address = 127.0.0.1; SDPort = \(storagePort); Password = "sd-password"
+              Device = \(device); Media Type = \(mediaType); Maximum Concurrent Jobs = 10
+            }
+            Pool {
+              Name = \(pool); Pool Type = Backup; Label Format = "\(labelFormat)"; Recycle = no; AutoPrune = no
+              Storage = \(storage)
+            }
+            """
+        return folder
+    }
+}
