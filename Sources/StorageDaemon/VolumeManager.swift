@@ -48,6 +48,12 @@ actor VolumeManager {
         self.logger = logger
         var changers: [String: any MediaChanger] = [:]
         for changer in configuration.autochangers {
+            // Bacula's disk autochanger (File devices, `Changer Device = /dev/null`) groups devices; it has no changer.
+            let members = configuration.devices.filter { changer.devices.contains($0.name) }
+            if !members.isEmpty && members.allSatisfy(Self.isFileDevice) {
+                logger.info("autochanger \(changer.name) groups File devices: no changer to drive")
+                continue
+            }
             do {
                 changers[changer.name] = try ChangerFactory.make(autochanger: changer.name, in: configuration)
             } catch {
