@@ -472,10 +472,10 @@ actor DeviceRuntime {
         full.volumeBlocks = UInt32(max(0, end.blocks))
         full.volumeFiles = UInt32(max(0, end.filemarks))
         full.volumeStatus = end.writeError == nil ? "Full" : "Error"
-        if end.writeError != nil {
-            full.volumeErrors = 1
-            volumes[end.volumeName]?.volumeStatus = "Error"  // the job's end reports it so, not Full
-        }
+        // The job's end reports the volume with this status too, even when the job's last block is on it (the next
+        // volume failed before its first block): an Append there would undo the end of medium.
+        volumes[end.volumeName]?.volumeStatus = full.volumeStatus
+        if end.writeError != nil { full.volumeErrors = 1 }
         full.endTime = Int64(Date().timeIntervalSince1970)
         full.volumeType = UInt32(volumeType)
         _ = try await director.request(.updateMedia(jobID: end.jobID, full))

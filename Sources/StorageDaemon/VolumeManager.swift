@@ -172,7 +172,7 @@ actor VolumeManager {
                 update.maximumVolumeBytes = info.maximumVolumeBytes
                 update.endTime = Int64(Date().timeIntervalSince1970)
                 update.volumeFirstWritten = info.volumeWriteTime == 0 ? update.endTime : 0
-                update.volumeStatus = info.volumeStatus == "Error" ? "Error"
+                update.volumeStatus = info.volumeStatus == "Error" || info.volumeStatus == "Full" ? info.volumeStatus
                     : name == segments.last?.volumeName
                     ? volumeStatusAfterJob(info, jobs: update.volumeJobs, bytes: update.volumeBytes) : "Full"
                 update.slot = info.slot
