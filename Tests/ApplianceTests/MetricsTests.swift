@@ -8,6 +8,19 @@ import Testing
         try await Command.run("/usr/bin/curl", ["-sf", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"]).output
     }
 
+    /// A scrape from a child curl, waited for synchronously (for `RealBacula.eventually`, which polls synchronously).
+    static func scrapeNow(_ port: Int) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-sf", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        guard (try? process.run()) != nil else { return "" }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// The value of the sample `name{labels}` in a scrape, if present.
     func value(_ text: String, _ sample: String) -> Double? {
         text.split(separator: "\n").first { $0.hasPrefix(sample + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
@@ -29,23 +42,21 @@ import Testing
         #expect(!idle.contains("capstan_drive_tapealert_flags{"), "\(idle)")
         #expect(!idle.contains("capstan_drive_tapealert_supported{"), "\(idle)")
         let jobId = try await system.queue("run job=SystemBackup yes")
+        // The job's sample while it runs; the drive's counter once blocks reached it (with spooling, that is the
+        // despool at the job's end, which may be over before a scrape sees both at once: two polls, not one).
         var during = ""
-        let sawBytes = await RealBacula.eventually(seconds: 120) {
-            // eventually() polls synchronously; curl runs in a child process.
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            process.arguments = ["-sf", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            guard (try? process.run()) != nil else { return false }
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            during = String(decoding: data, as: UTF8.self)
-            return (value(during, "capstan_drive_bytes_written_total{device=\"Drive-0\"}") ?? 0) > 0
-                && during.contains("capstan_job_bytes{jobid=\"\(jobId)\"")
+        let sawJob = await RealBacula.eventually(seconds: 120) {
+            during = Self.scrapeNow(port)
+            return during.contains("capstan_job_bytes{jobid=\"\(jobId)\"")
         }
-        #expect(sawBytes, "\(during)")
-        #expect(during.contains("capstan_drive_cartridge_loaded{device=\"Drive-0\",volume=\"Vol-0001\"} 1"), "\(during)")
+        #expect(sawJob, "no sample of JobId \(jobId) while it ran: \(during)")
+        var after = ""
+        let sawBytes = await RealBacula.eventually(seconds: 120) {
+            after = Self.scrapeNow(port)
+            return (value(after, "capstan_drive_bytes_written_total{device=\"Drive-0\"}") ?? 0) > 0
+        }
+        #expect(sawBytes, "\(after)")
+        #expect(after.contains("capstan_drive_cartridge_loaded{device=\"Drive-0\",volume=\"Vol-0001\"} 1"), "\(after)")
         let row = try await system.wait(jobId: jobId)
         #expect(row.status == "T", "\(system.messages)")
         let missing = try await Command.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/nothing"])
