@@ -74,14 +74,18 @@ import Testing
                 let size = Int(generator.next() % 2000) + 1
                 try? await connection.write(.payload((0..<size).map { _ in UInt8(truncatingIfNeeded: generator.next()) }))
             }
+            let reading = ContinuousClock.now
             var answers: [Frame] = []
             while answers.count < 10, let frame = try? await connection.read() { answers.append(frame) }
-            return answers
+            return (answers, ContinuousClock.now - reading)
         }
         // The SD refuses the first frame it cannot read as a command (3900) and closes the connection.
-        #expect(afterAuthentication.count <= 1, "the SD kept answering random frames: \(afterAuthentication)")
-        #expect(afterAuthentication.allSatisfy { $0.payload.map { String(decoding: $0, as: UTF8.self).hasPrefix("3900") } ?? false },
-            "\(afterAuthentication)")
+        let (answers, closedAfter) = afterAuthentication
+        // The SD, not the test's 20 s watchdog, ended the connection.
+        #expect(closedAfter < .seconds(15), "the SD kept the connection open after random frames for \(closedAfter)")
+        #expect(answers.count <= 1, "the SD kept answering random frames: \(answers)")
+        #expect(answers.allSatisfy { $0.payload.map { String(decoding: $0, as: UTF8.self).hasPrefix("3900") } ?? false },
+            "\(answers)")
 
         // A second File daemon for the running job: its name, replayed, without the job's key.
         let impostor = try RawConnection(port: port)
