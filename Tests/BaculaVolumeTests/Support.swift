@@ -10,31 +10,7 @@ enum Shared {
 
 
 /// An in-memory byte-stream medium (a file volume held in memory).
-struct MemoryVolume: BlockSource {
-    var bytes: [UInt8]
-    var offset = 0
-    var lastStart = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var isByteStream: Bool { true }
-
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> BlockRead {
-        lastStart = offset
-        let n = min(buffer.count, bytes.count - offset)
-        guard n > 0 else { return .endOfData }
-        bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + n)])) }
-        return .data(count: n, address: .offset(UInt64(offset)))
-    }
-
-    mutating func advance(by count: Int) throws { offset = lastStart + count }
-
-    mutating func seek(to address: VolumeAddress) throws -> Bool {
-        offset = Int(address.rawValue)
-        lastStart = offset
-        return true
-    }
-}
+typealias MemoryVolume = InMemoryFileVolume
 
 /// An in-memory tape: one array per record, nil for a filemark.
 struct MemoryTape: BlockSource {

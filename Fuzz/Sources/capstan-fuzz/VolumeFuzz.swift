@@ -8,7 +8,7 @@ enum VolumeFuzz {
         guard let first = input.first else { return }
         let body = Array(input.dropFirst())
         for verify in [false, true] {
-            var disk = VolumeReader(source: MemoryFileVolume(body), initialBufferSize: 1024)
+            var disk = VolumeReader(source: InMemoryFileVolume(body), initialBufferSize: 1024)
             disk.verifyChecksums = verify
             drain(&disk)
             var tape = VolumeReader(source: MemoryTape(body, recordSize: Int(first) * 64 + 64), initialBufferSize: 1024)
@@ -39,33 +39,6 @@ enum VolumeFuzz {
         case StreamType.unixAttributes, StreamType.unixAttributesEx: _ = try? FileAttributes(decoding: record.data)
         default: _ = try? FileData.decode(stream: record.stream, payload: record.data)
         }
-    }
-}
-
-/// A file volume held in memory: each read returns the bytes after the current position.
-struct MemoryFileVolume: BlockSource {
-    let bytes: [UInt8]
-    var offset = 0
-    var lastStart = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var isByteStream: Bool { true }
-
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> BlockRead {
-        lastStart = offset
-        let count = min(buffer.count, bytes.count - offset)
-        guard count > 0 else { return .endOfData }
-        bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + count)])) }
-        return .data(count: count, address: .offset(UInt64(offset)))
-    }
-
-    mutating func advance(by count: Int) throws { offset = min(bytes.count, max(0, lastStart + count)) }
-
-    mutating func seek(to address: VolumeAddress) throws -> Bool {
-        offset = Int(min(UInt64(bytes.count), address.rawValue))
-        lastStart = offset
-        return true
     }
 }
 
