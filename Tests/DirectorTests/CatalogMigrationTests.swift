@@ -53,4 +53,43 @@ import Testing
         let again = try await rows(second.jobId)
         #expect(again == first, "\(Set(again).symmetricDifference(first).sorted().prefix(6))")
     }
+
+    /// The real bscan writes into the catalog capstan-dir created, and capstan-dir restores what bscan put back:
+    /// the job is deleted from the catalog (`delete jobid=`), bscan rebuilds it from capstan-sd's volume, and the
+    /// restore of the rebuilt job is byte-identical.
+    @Test func bscanRebuildsADeletedJobInTheCatalogCapstanDirWrote() async throws {
+        var options = BaculaSystem.Options()
+        options.director = .capstan
+        options.directorCreatesCatalog = true
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 0)
+        try await system.start()
+        let backup = try await system.backup()
+        #expect(backup.status == "T", "\(system.messages)\n\(system.directorLog)")
+        let volume = try #require(try system.volumes().first.map { ($0 as NSString).lastPathComponent })
+        let deleted = try await system.console(["delete jobid=\(backup.jobId) yes"])
+        let remaining = try await system.sql("SELECT COUNT(*) FROM Job WHERE JobId=\(backup.jobId)")
+        #expect(remaining.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(deleted)")
+
+        system.stopDirector()
+        let scan = try await Command.run(
+            "/usr/sbin/bscan",
+            ["-s", "-m", "-v", "-c", system.directory + "/sd.conf", "-n", "bacula", "-w", system.directory + "/dir",
+             "-V", volume, "FileDev"],
+            timeout: 300)
+        #expect(scan.status == 0, "bscan: \(scan.output)\n\(scan.errors)")
+        let created = try #require(
+            scan.output.split(separator: "\n").lazy.compactMap { line -> Int? in
+                guard let range = line.range(of: "Created new JobId=") else { return nil }
+                return Int(line[range.upperBound...].prefix { $0.isNumber })
+            }.first, "bscan created no job: \(scan.output)")
+        let files = try await system.sql("SELECT JobFiles FROM Job WHERE JobId=\(created)")
+        #expect(files.trimmingCharacters(in: .whitespacesAndNewlines) == "\(backup.files)", "\(scan.output)")
+
+        try await system.startDirector(.capstan)
+        let restore = try await system.restore("jobid=\(created)")
+        #expect(restore.status == "T", "\(system.messages)\n\(system.directorLog)")
+        #expect(restore.files == backup.files)
+        try await DirectorBackupRestoreTests.sameTree(system.dataDirectory, system.restoredDataDirectory)
+    }
 }
