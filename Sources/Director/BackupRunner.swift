@@ -197,11 +197,11 @@ struct BackupRunner {
             let link = try await StorageLink.open(
                 sdConnection, directorName: director, password: storage.password, jobID: jobID, service: service,
                 runtime: runtime, messages: messagesName)
+            let spoolData = request.spoolData ?? resource.spoolData
             let start = JobStartCommand(
                 jobID: UInt32(jobID), job: row.job, jobName: resource.name, clientName: client.name, type: .backup,
                 level: JobLevel(Character(level)), fileSet: fileSet.name, noAttributes: !pool.catalogFiles,
-                spoolAttributes: resource.spoolAttributes, fileSetMD5: fileSetMD5,
-                spoolData: request.spoolData ?? resource.spoolData)
+                spoolAttributes: resource.spoolAttributes ?? spoolData, fileSetMD5: fileSetMD5, spoolData: spoolData)
             let session = try await link.startJob(start)
             outcome.sessionID = Int64(session.sessionID)
             outcome.sessionTime = Int64(session.sessionTime)

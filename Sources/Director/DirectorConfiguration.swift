@@ -66,7 +66,10 @@ public struct DirectorConfiguration: Sendable {
         public var priority: Int
         public var maximumConcurrentJobs: Int
         public var spoolData: Bool
-        public var spoolAttributes: Bool
+        /// `Spool Attributes` as written; nil when the file does not say. capstan-dir's default differs from
+        /// bacula-dir's (yes): unless data is spooled, it has the SD send attributes while the backup runs, because
+        /// its batched inserts keep up, so the job ends with its data instead of after a despool of its attributes.
+        public var spoolAttributes: Bool?
         public var accurate: Bool
         public var writeBootstrap: String?
         public var where_: String?
@@ -210,7 +213,7 @@ public struct DirectorConfiguration: Sendable {
                 priority: Int(pick("Priority") { $0.integer("Priority") } ?? 10),
                 maximumConcurrentJobs: Int(pick("Maximum Concurrent Jobs") { $0.integer("Maximum Concurrent Jobs") } ?? 1),
                 spoolData: pick("Spool Data") { $0.bool("Spool Data") } ?? false,
-                spoolAttributes: pick("Spool Attributes") { $0.bool("Spool Attributes") } ?? true,
+                spoolAttributes: pick("Spool Attributes") { $0.bool("Spool Attributes") },
                 accurate: pick("Accurate") { $0.bool("Accurate") } ?? false,
                 writeBootstrap: pick("Write Bootstrap") { $0.string("Write Bootstrap") },
                 where_: pick("Where") { $0.string("Where") },
