@@ -16,6 +16,7 @@
 # Env:    FILES=200000        number of tiny files (0 skips the case)
 #         BIG_MIB=2048        size of the big file in MiB (0 skips the case)
 #         REPS=2              A B pairs per case
+#         DIRECTORS="bacula capstan"  the Directors to run (one alone for profiling; ratios need both)
 #         SD=bacula|capstan   the Storage daemon both Directors use (default bacula)
 #         FD=bacula|capstan   the File daemon both Directors use (default bacula)
 #         SKIP_BUILD=1        use the existing release build (CAPSTAN_DIR, default .build/release/capstan-dir)
@@ -30,6 +31,7 @@ BIG_MIB=${BIG_MIB:-2048}
 REPS=${REPS:-2}
 SD=${SD:-bacula}
 FD=${FD:-bacula}
+DIRECTORS=${DIRECTORS:-bacula capstan}
 RELEASE=${RELEASE:-$ROOT/.build/release}
 CAPSTAN_DIR=${CAPSTAN_DIR:-$RELEASE/capstan-dir}
 
@@ -184,13 +186,14 @@ cases=()
 log "SD=$SD FD=$FD REPS=$REPS cases: ${cases[*]}"
 for case in "${cases[@]}"; do
     for number in $(seq 1 "$REPS"); do
-        for kind in bacula capstan; do
+        for kind in $DIRECTORS; do
             log "$case: $kind run $number"
             run_once "$case" "$kind" "$number"
         done
     done
 done
 
+[ "$DIRECTORS" = "bacula capstan" ] || exit 0
 echo
 echo "medians of $REPS runs each (SD=$SD, FD=$FD); ratios capstan/bacula (throughput: higher is better; CPU: lower)"
 for case in "${cases[@]}"; do
