@@ -12,6 +12,8 @@ let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
+let nioTLS = Target.Dependency.product(name: "NIOTLS", package: "swift-nio")
 
 let package = Package(
     name: "Capstan",
@@ -35,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // MARK: C edge
@@ -59,7 +62,7 @@ let package = Package(
         .target(name: "Discovery", dependencies: ["CUdev", "CapstanConfig", "Changers", "SCSI", logging]),
 
         // MARK: services
-        .target(name: "Net", dependencies: ["BaculaWire", nioCore, nioPosix, logging]),
+        .target(name: "Net", dependencies: ["BaculaWire", "CapstanConfig", nioCore, nioPosix, nioSSL, nioTLS, logging]),
         .target(name: "Catalog", dependencies: [grdb, logging]),
         .target(name: "Metrics", dependencies: [nioCore, nioPosix, nioHTTP1, logging]),
         .target(
