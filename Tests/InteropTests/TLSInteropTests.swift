@@ -37,6 +37,44 @@ import Testing
         #expect(!system.storageLog.contains("TLS negotiation failed"), "\(system.storageLog)")
     }
 
+    /// One backup and restore with TLS required on every link, byte-identical; `director`/`fileDaemon` pick the
+    /// Capstan or the real Bacula program (the SD is capstan-sd). With capstan-dir, the real bconsole that queues
+    /// and waits for the jobs logs in over TLS too.
+    func backupAndRestoreWithTLS(director: BaculaSystem.DirectorKind, fileDaemon: BaculaSystem.StorageKind) async throws {
+        var options = BaculaSystem.Options()
+        options.director = director
+        options.fileDaemon = fileDaemon
+        options.storageArguments = ["-d", "10"]  // logs each link's "TLS established"
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 4 << 20)
+        system.options.enableTLS(try await Self.certificates(system), require: true)
+        try await system.start()
+
+        let backup = try await system.backup()
+        #expect(backup.status == "T", "\(system.messages)\n\(system.storageLog)\n\(system.fileDaemonLog)\n\(system.directorLog)")
+        #expect(backup.files >= 30)
+        let restore = try await system.restore("jobid=\(backup.jobId)")
+        #expect(restore.status == "T", "\(system.messages)\n\(system.storageLog)\n\(system.fileDaemonLog)")
+        #expect(restore.files == backup.files)
+        let diff = try await Command.run("/usr/bin/diff", ["-r", "--no-dereference", system.dataDirectory, system.restoredDataDirectory])
+        #expect(diff.status == 0, "diff -r: \(diff.output.prefix(2000))")
+        // The SD's links of both jobs (Director and File daemon, backup and restore) were TLS.
+        let established = system.storageLog.components(separatedBy: "TLS established").count - 1
+        #expect(established >= 4, "\(system.storageLog)")
+    }
+
+    @Test func capstanFDWithTheRealDirectorOverTLS() async throws {
+        try await backupAndRestoreWithTLS(director: .bacula, fileDaemon: .capstan)
+    }
+
+    @Test func capstanDirectorWithTheRealFDAndBconsoleOverTLS() async throws {
+        try await backupAndRestoreWithTLS(director: .capstan, fileDaemon: .bacula)
+    }
+
+    @Test func allCapstanOverTLS() async throws {
+        try await backupAndRestoreWithTLS(director: .capstan, fileDaemon: .capstan)
+    }
+
     @Test func aDirectorRequiringTLSIsRefusedByCapstanSDWithoutTLS() async throws {
         let system = try BaculaSystem(storage: .capstan)
         let certificates = try await Self.certificates(system)
