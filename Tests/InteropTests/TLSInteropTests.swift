@@ -17,12 +17,14 @@ import Testing
         await RealBacula.eventually(seconds: 60) { text().contains(line) }
     }
 
-    @Test func backupAndRestoreThroughCapstanSDWithTLSRequiredOnEveryLink() async throws {
+    @Test func backupAndRestoreThroughCapstanSDWithTLSRequiredOnEveryLinkAndCapstanTLSInitCertificates() async throws {
         let system = try BaculaSystem(storage: .capstan)
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 4 << 20)
-        system.options.enableTLS(try await Self.certificates(system), require: true)
+        // Certificates from `capstan tls init` (P-256): the real daemons on OpenSSL 3 accept them.
+        system.options.enableTLS(try await TestCertificates.capstanInit(in: system.directory + "/tls"), require: true)
         // The SD checks the Director's certificate name too (the File daemon's: any the CA signed).
         system.options.storageDirectorDirectives += "\nTLS Verify Peer = yes; TLS Allowed CN = \"other\"; TLS Allowed CN = \"system-dir\""
+        system.options.storageArguments = ["-d", "10"]  // logs each link's "TLS established"
         try await system.start()
 
         // Every real daemon requires TLS: a plaintext capstan-sd would be refused on both its links.
@@ -35,6 +37,7 @@ import Testing
         let diff = try await Command.run("/usr/bin/diff", ["-r", "--no-dereference", system.dataDirectory, system.restoredDataDirectory])
         #expect(diff.status == 0, "diff -r: \(diff.output.prefix(2000))")
         #expect(!system.storageLog.contains("TLS negotiation failed"), "\(system.storageLog)")
+        #expect(system.storageLog.components(separatedBy: "TLS established").count - 1 >= 4, "\(system.storageLog)")
     }
 
     /// One backup and restore with TLS required on every link, byte-identical; `director`/`fileDaemon` pick the

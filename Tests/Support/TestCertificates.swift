@@ -21,7 +21,18 @@ public struct TestCertificates: Sendable {
         """
     }
 
-    /// Makes a CA named `caName` in `directory` and a certificate for each of `names`.
+    /// Runs `capstan tls init` into `directory` for the names of `BaculaSystem` (director `system-dir`, storage
+    /// `system-sd`, client `system-fd`, console `console`): the same layout as `make(in:names:)`.
+    public static func capstanInit(in directory: String) async throws -> TestCertificates {
+        let result = try await Programs.run(
+            "capstan",
+            ["tls", "init", directory, "--director", "system-dir", "--storage", "system-sd", "--client", "system-fd",
+             "--console", "console"])
+        guard result.status == 0 else { throw CommandFailure(description: "capstan tls init: \(result.errors)") }
+        return TestCertificates(directory: directory)
+    }
+
+    /// Makes a CA named `caName` in `directory` and a certificate for each of `names` with the `openssl` command.
     public static func make(in directory: String, caName: String = "Capstan Test CA", names: [String]) async throws
         -> TestCertificates
     {
