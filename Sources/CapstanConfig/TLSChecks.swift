@@ -1,5 +1,5 @@
 /// The checks of the TLS directives Bacula 9.6 makes at start-up, as configuration errors naming file and line:
-/// `TLS Require` without `TLS Enable`; with TLS enabled, a certificate without its key (or the reverse), a resource
+/// `TLS Require` without `TLS Enable`; `TLS Authenticate` (not supported); with TLS enabled, a certificate without its key (or the reverse), a resource
 /// that serves TLS without certificate and key, one that verifies peers without a CA, and any named file that
 /// cannot be read (through `source`, the configuration's own file access).
 enum TLSChecks {
@@ -24,6 +24,11 @@ enum TLSChecks {
                 found.append(ConfigDiagnostic(code, message, at: here(directive), resource: resource.label, directive: directive))
             }
             let tls = TLSDirectives(resource)
+            if resource.bool("TLS Authenticate") == true {
+                problem("TLS Authenticate",
+                    "\"TLS Authenticate = yes\" (TLS for the handshake only, then plain again) is not supported by Capstan; "
+                        + "use \"TLS Enable\" and \"TLS Require\"")
+            }
             if tls.require && !tls.enable {
                 problem("TLS Require", "\"TLS Require = yes\" needs \"TLS Enable = yes\" in the same resource")
             }

@@ -38,6 +38,12 @@ import Testing
         #expect(found.first?.description.hasPrefix("sd.conf:3:3: error: \"TLS Require = yes\" needs \"TLS Enable = yes\"") == true, "\(found)")
     }
 
+    @Test func tlsAuthenticateIsRefusedRatherThanIgnored() {
+        let found = errors("  TLS Authenticate = yes")
+        #expect(found.map(\.location.line) == [3], "\(found)")
+        #expect(found.first?.message.contains("not supported by Capstan") == true, "\(found)")
+    }
+
     @Test func anUnreadableKeyIsNamedWithFileAndLine() {
         let found = errors(
             "  TLS Enable = yes; TLS CA Certificate File = /tls/ca.pem\n"
