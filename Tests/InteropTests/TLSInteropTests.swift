@@ -105,6 +105,39 @@ import Testing
             "\(system.storageLog)")
     }
 
+    @Test func capstanFDRequiringTLSRefusesTheRealDirectorWithoutTLS() async throws {
+        var options = BaculaSystem.Options()
+        options.fileDaemon = .capstan
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        let certificates = try await Self.certificates(system)
+        system.options.fileDaemonDirectorDirectives = certificates.directives("system-fd", require: true)
+        try await system.start()
+
+        let output = try await system.console(["status client=system-fd"])
+        #expect(await logs({ output + system.directorLog + system.messages }, "requires TLS"), "\(output)\n\(system.directorLog)")
+        #expect(
+            await logs({ system.fileDaemonLog }, "Authorization problem: Remote server did not advertise required TLS support."),
+            "\(system.fileDaemonLog)")
+    }
+
+    @Test func capstanDirectorRequiringTLSRefusesTheRealBconsoleWithoutTLS() async throws {
+        var options = BaculaSystem.Options()
+        options.director = .capstan
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        let certificates = try await Self.certificates(system)
+        system.options.directorDirectives = certificates.directives("system-dir", require: true)
+        try await system.start()
+
+        let bconsole = try await Command.run(
+            RealBacula.bconsole, ["-c", system.directory + "/bconsole.conf"], input: "status director\n", timeout: 120)
+        let said = bconsole.output + bconsole.errors
+        #expect(said.contains("Authorization problem: Remote server requires TLS."), "\(said)")
+        #expect(!said.contains("Daemon started"), "\(said)")
+        #expect(
+            await logs({ system.directorLog }, "Authorization problem: Remote server did not advertise required TLS support."),
+            "\(system.directorLog)")
+    }
+
     @Test func aCertificateFromAnotherCAIsRefused() async throws {
         let system = try BaculaSystem(storage: .capstan)
         let certificates = try await Self.certificates(system)
