@@ -11,7 +11,7 @@ public enum HandshakeError: Error, Hashable, Sendable, CustomStringConvertible {
     case malformedWelcome(prefix: String)
     /// A signal other than a heartbeat arrived during `step`.
     case unexpectedSignal(Signal, step: Handshake.Step)
-    /// One side requires TLS and the other cannot do it (`ssl=2` against `ssl=0`); Capstan never does TLS.
+    /// One side requires TLS and the other cannot do it (`ssl=2` against `ssl=0`, spec §2.7).
     case tlsMismatch(ours: Int, peers: Int)
     /// No packet arrived in time during `step`.
     case timedOut(step: Handshake.Step)
@@ -25,7 +25,10 @@ public enum HandshakeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .malformedChallenge(let prefix): return "malformed challenge \"\(prefix)\""
         case .malformedWelcome(let prefix): return "expected a welcome line, got \"\(prefix)\""
         case .unexpectedSignal(let signal, let step): return "unexpected \(signal) while \(step)"
-        case .tlsMismatch(let ours, let peers): return "TLS requirement mismatch: we ssl=\(ours), peer ssl=\(peers)"
+        case .tlsMismatch(let ours, let peers):
+            let refusal = TLSNegotiation.decide(ours: TLSNeed(rawValue: ours) ?? .none, peers: peers)
+            let reason = if case .refuse(let why) = refusal { "\(why)" } else { "TLS requirement mismatch" }
+            return "\(reason) (we announced ssl=\(ours), the peer ssl=\(peers))"
         case .timedOut(let step): return "timed out while \(step)"
         case .connectionClosed(let step): return "connection closed while \(step)"
         }
@@ -62,6 +65,9 @@ public struct Handshake: Sendable {
         public var peerTLS: Int
         /// The acceptor's welcome line (connector role, when one was expected).
         public var welcome: WelcomeLine?
+        /// Both announced TLS: the stream switched to TLS after the last `1000 OK auth` (the welcome line, if any,
+        /// travelled inside it).
+        public var tls: Bool = false
     }
 
     public enum Action: Hashable, Sendable {
@@ -84,6 +90,22 @@ public struct Handshake: Sendable {
     private let welcome: [UInt8]?
     private let expectsWelcome: Bool
     private var peerTLS = 0
+
+    /// Both sides announced TLS (known once the peer's challenge was read): the stream switches to TLS after the
+    /// last `1000 OK auth` — the acceptor's welcome line travels inside it.
+    public var negotiatedTLS: Bool {
+        step != .notStarted && step != .awaitingChallenge && TLSNegotiation.decide(ours: tls, peers: peerTLS) == .startTLS
+            && !(role == .acceptor && step == .awaitingResponse)
+    }
+
+    /// The acceptor's last plaintext frame from the peer is the next one (its verdict on our response) and TLS
+    /// follows it: the I/O layer must stop decoding frames after it (the peer's TLS hello may arrive in the same
+    /// read).
+    public var tlsFollowsNextFrame: Bool { role == .acceptor && step == .awaitingVerdict && negotiatedTLS }
+
+    /// The connector has just sent its last plaintext frame (`1000 OK auth`) and TLS was negotiated: the I/O layer
+    /// starts the TLS client now, before reading the welcome line.
+    public var tlsStartsNow: Bool { role == .connector && (step == .awaitingWelcome || step == .finished) && negotiatedTLS }
 
     /// The acceptor side, made once the hello was read and the key chosen; `welcome` is sent after success
     /// (nil: none, as when an SD answers an old FD).
@@ -195,14 +217,14 @@ public struct Handshake: Sendable {
     private mutating func complete(sending frames: [Frame], welcome line: WelcomeLine?) -> Action {
         if let mismatch = tlsMismatch() { return finish(failing: mismatch) }
         step = .finished
-        return .authenticated(sending: frames, Outcome(peerTLS: peerTLS, welcome: line))
+        return .authenticated(
+            sending: frames,
+            Outcome(peerTLS: peerTLS, welcome: line, tls: TLSNegotiation.decide(ours: tls, peers: peerTLS) == .startTLS))
     }
 
     /// §2.7: after both rounds each side fails if one requires TLS and the other announced none.
     private func tlsMismatch() -> HandshakeError? {
-        guard (peerTLS == TLSNeed.required.rawValue && tls == .none) || (tls == .required && peerTLS == 0) else {
-            return nil
-        }
+        guard case .refuse = TLSNegotiation.decide(ours: tls, peers: peerTLS) else { return nil }
         return .tlsMismatch(ours: tls.rawValue, peers: peerTLS)
     }
 

@@ -28,6 +28,16 @@ public struct PacketDecoder: Sendable {
         buffer.append(contentsOf: bytes)
     }
 
+    /// Takes out the bytes received but not yet returned as packets (e.g. a TLS hello that followed the last
+    /// plaintext frame, spec §2.7) and empties the buffer.
+    public mutating func takeBufferedBytes() -> [UInt8] {
+        let rest = Array(buffer[readIndex...])
+        bufferOrigin += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+        readIndex = 0
+        return rest
+    }
+
     /// The next complete packet, or nil when more bytes are needed.
     public mutating func nextPacket() throws(WireError) -> Packet? {
         if let failure { throw failure }

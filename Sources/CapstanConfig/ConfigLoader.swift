@@ -7,7 +7,7 @@ public enum ConfigLoader {
         -> (configuration: Configuration, diagnostics: ConfigDiagnostics)
     {
         let (tokens, lexDiagnostics) = Lexer.tokenize(file: path, source: source)
-        return finish(tokens: tokens, earlier: lexDiagnostics, kind: kind)
+        return finish(tokens: tokens, earlier: lexDiagnostics, kind: kind, source: source)
     }
 
     /// The same for text that is already in memory (`name` appears in locations).
@@ -15,7 +15,7 @@ public enum ConfigLoader {
         -> (configuration: Configuration, diagnostics: ConfigDiagnostics)
     {
         let (tokens, lexDiagnostics) = Lexer.tokenize(text: text, name: name, source: source)
-        return finish(tokens: tokens, earlier: lexDiagnostics, kind: kind)
+        return finish(tokens: tokens, earlier: lexDiagnostics, kind: kind, source: source)
     }
 
     /// Loads and throws `ConfigDiagnostics` when there is any error; warnings are returned with the configuration.
@@ -25,13 +25,14 @@ public enum ConfigLoader {
         return (configuration, diagnostics.warnings)
     }
 
-    private static func finish(tokens: [Token], earlier: [ConfigDiagnostic], kind: DaemonKind?)
+    private static func finish(tokens: [Token], earlier: [ConfigDiagnostic], kind: DaemonKind?, source: ConfigSource)
         -> (configuration: Configuration, diagnostics: ConfigDiagnostics)
     {
         let (nodes, parseDiagnostics) = Parser.parse(tokens: tokens)
         let daemon = kind ?? detectKind(nodes.map(\.typeName))
         let (configuration, checkDiagnostics) = ConfigChecker.check(nodes, schema: .forKind(daemon))
-        var all = earlier + parseDiagnostics + checkDiagnostics
+        let tlsDiagnostics = TLSChecks.run(configuration.resources, kind: daemon, source: source)
+        var all = earlier + parseDiagnostics + checkDiagnostics + tlsDiagnostics
         all.sort { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column) }
         return (configuration, ConfigDiagnostics(all))
     }

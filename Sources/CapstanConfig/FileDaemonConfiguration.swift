@@ -15,6 +15,8 @@ public struct FileDaemonConfiguration: Equatable, Sendable {
         /// Bytes per data packet to the SD; 0 means Bacula's 65536.
         public var maximumNetworkBufferSize: Int
         public var sourceAddress: String?
+        /// TLS towards the Storage daemon (this FD is the TLS client there, spec §2.7).
+        public var tls = TLSDirectives()
     }
 
     /// A Director allowed to connect; a `monitor` one may only ask for status.
@@ -22,11 +24,14 @@ public struct FileDaemonConfiguration: Equatable, Sendable {
         public var name: String
         public var password: String
         public var monitor: Bool
+        /// TLS on this Director's connections (this FD is the TLS server there).
+        public var tls: TLSDirectives
 
-        public init(name: String, password: String, monitor: Bool) {
+        public init(name: String, password: String, monitor: Bool, tls: TLSDirectives = TLSDirectives()) {
             self.name = name
             self.password = password
             self.monitor = monitor
+            self.tls = tls
         }
     }
 
@@ -52,9 +57,11 @@ public struct FileDaemonConfiguration: Equatable, Sendable {
             heartbeatInterval: client.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds,
             storageConnectTimeout: client.duration("SD Connect Timeout") ?? 1800,
             maximumNetworkBufferSize: Int(client.integer("Maximum Network Buffer Size") ?? 0),
-            sourceAddress: client.string("FD Source Address"))
+            sourceAddress: client.string("FD Source Address"), tls: TLSDirectives(client))
         directors = configuration.resources(ofType: "Director").map {
-            Director(name: $0.name, password: $0.string("Password") ?? "", monitor: $0.bool("Monitor") ?? false)
+            Director(
+                name: $0.name, password: $0.string("Password") ?? "", monitor: $0.bool("Monitor") ?? false,
+                tls: TLSDirectives($0))
         }
         messages = configuration.resources(ofType: "Messages")
     }

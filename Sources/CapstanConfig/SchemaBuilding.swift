@@ -26,7 +26,7 @@ enum Build {
         directive(name, .integer(1...65535), .integer(value), aliases: aliases)
     }
 
-    /// The TLS directives every daemon accepts (Capstan reads them; TLS itself comes with a later issue).
+    /// The TLS directives every daemon accepts (docs/tls.md; checked by `TLSChecks`, used through `TLSDirectives`).
     static func tls(verifyPeer: Bool = true, dhFile: Bool = true, allowedCN: Bool = true) -> [DirectiveSpec] {
         var specs = [
             flag("TLS Authenticate", false), flag("TLS Enable", false), flag("TLS Require", false),

@@ -19,6 +19,8 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
         /// Seconds a peer has for each step of the hello and CRAM-MD5 handshake before the connection is closed (a
         /// Capstan extension, `Handshake Timeout`): a peer that never finishes cannot hold a socket for long.
         public var handshakeTimeout: Int64 = 60
+        /// TLS towards the File daemons (and peer SDs) that connect for a job's data (spec §2.7).
+        public var tls = TLSDirectives()
     }
 
     /// A Director allowed to connect, with the password it authenticates with.
@@ -26,11 +28,14 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
         public var name: String
         public var password: String
         public var monitor: Bool
+        /// TLS on this Director's connections (spec §2.7).
+        public var tls: TLSDirectives
 
-        public init(name: String, password: String, monitor: Bool) {
+        public init(name: String, password: String, monitor: Bool, tls: TLSDirectives = TLSDirectives()) {
             self.name = name
             self.password = password
             self.monitor = monitor
+            self.tls = tls
         }
     }
 
@@ -108,9 +113,11 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
             clientConnectTimeout: storage.duration("Client Connect Timeout") ?? 1800,
             commCompression: storage.bool("Comm Compression") ?? true, messages: storage.string("Messages"),
             metricsPort: Int(storage.integer("Metrics Port") ?? 0), metricsAddress: storage.string("Metrics Address") ?? "127.0.0.1",
-            handshakeTimeout: storage.duration("Handshake Timeout") ?? 60)
+            handshakeTimeout: storage.duration("Handshake Timeout") ?? 60, tls: TLSDirectives(storage))
         directors = configuration.resources(ofType: "Director").map {
-            Director(name: $0.name, password: $0.string("Password") ?? "", monitor: $0.bool("Monitor") ?? false)
+            Director(
+                name: $0.name, password: $0.string("Password") ?? "", monitor: $0.bool("Monitor") ?? false,
+                tls: TLSDirectives($0))
         }
         autochangers = configuration.resources(ofType: "Autochanger").map {
             Autochanger(

@@ -11,6 +11,9 @@ public struct ConsoleTarget: Sendable {
     /// `*UserAgent*` (the Director's own password) or a named Console resource.
     public var consoleName: String
     public var password: String
+    /// TLS towards the Director (the console is the TLS client): the Console resource's directives when it has
+    /// TLS enabled, else the Director resource's, as bconsole does.
+    public var tls: TLSDirectives
 
     /// Reads the first Director of a console configuration (and the Console resource that names it, if any).
     public init?(_ configuration: Configuration) {
@@ -23,6 +26,8 @@ public struct ConsoleTarget: Sendable {
         }
         consoleName = console?.name ?? ConsoleHello.defaultConsoleName
         password = console?.string("Password") ?? director.string("Password") ?? ""
+        let consoleTLS = console.map(TLSDirectives.init)
+        tls = consoleTLS?.enable == true ? consoleTLS ?? TLSDirectives(director) : TLSDirectives(director)
     }
 }
 
@@ -51,7 +56,8 @@ public enum ConsoleSession {
             do {
                 outcome = try await connection.authenticateAsConnector(
                     hello: ConsoleHello(name: target.consoleName).bytes, key: .password(target.password),
-                    challengeName: target.consoleName == ConsoleHello.defaultConsoleName ? "bconsole" : target.consoleName)
+                    challengeName: target.consoleName == ConsoleHello.defaultConsoleName ? "bconsole" : target.consoleName,
+                    tls: try TLSSettings(target.tls, role: .client), host: target.address)
             } catch let failure as AuthenticationFailed {
                 let reason: String
                 if case .rejectedByPeer(let reply) = failure.reason {

@@ -196,7 +196,7 @@ struct BackupRunner {
             sdConnection in
             let link = try await StorageLink.open(
                 sdConnection, directorName: director, password: storage.password, jobID: jobID, service: service,
-                runtime: runtime, messages: messagesName)
+                runtime: runtime, messages: messagesName, tls: storage.tls, host: storage.address)
             let spoolData = request.spoolData ?? resource.spoolData
             let start = JobStartCommand(
                 jobID: UInt32(jobID), job: row.job, jobName: resource.name, clientName: client.name, type: .backup,
@@ -269,7 +269,8 @@ struct BackupRunner {
         runtime.jobs.update(jobID: jobID, status: "R")
         return try await BsockClient.withConnection(host: client.address, port: client.port, options: options) { connection in
             runtime.jobs.setCancel(jobID: jobID, connection.closer)
-                _ = try await FileDaemonLink.authenticate(connection, directorName: director, password: client.password)
+                _ = try await FileDaemonLink.authenticate(
+                    connection, directorName: director, password: client.password, tls: client.tls, host: client.address)
             let fd = FileDaemonLink(
                 connection: connection,
                 onMessage: { type, text in runtime.say(text, type: type, jobID: jobID, messages: messagesName) })
@@ -288,7 +289,8 @@ struct BackupRunner {
             }
             try await fd.level(word, since: since?.startTime, previousJob: since?.job)
             try await fd.fileSet(FileSetEncoding.lines(fileSet), vss: fileSet.enableVSS)
-            try await fd.storage(address: storage.fileDaemonAddress ?? storage.address, port: storage.port, key: nil)
+            try await fd.storage(
+                address: storage.fileDaemonAddress ?? storage.address, port: storage.port, key: nil, ssl: storage.tls.announced)
             if resource.accurate && level != "F" {
                 say("\(director) JobId \(jobID): Sending Accurate information to the FD.\n")
                 let chain = try accurateChain(clientID: row.clientID, fileSetID: row.fileSetID, level: level)

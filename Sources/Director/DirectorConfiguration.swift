@@ -14,6 +14,8 @@ public struct DirectorConfiguration: Sendable {
         public var maximumConcurrentJobs: Int
         public var heartbeatInterval: Int64
         public var fileDaemonConnectTimeout: Int64
+        /// TLS towards consoles (the Director is the TLS server there, spec §2.7).
+        public var tls = TLSDirectives()
     }
 
     public struct Client: Sendable {
@@ -26,6 +28,8 @@ public struct DirectorConfiguration: Sendable {
         public var autoPrune: Bool
         public var maximumConcurrentJobs: Int
         public var heartbeatInterval: Int64
+        /// TLS towards this Client's FD (the Director is the TLS client).
+        public var tls = TLSDirectives()
     }
 
     public struct Storage: Sendable {
@@ -39,6 +43,8 @@ public struct DirectorConfiguration: Sendable {
         public var autochanger: Bool
         public var maximumConcurrentJobs: Int
         public var heartbeatInterval: Int64
+        /// TLS towards this Storage daemon (the Director is the TLS client).
+        public var tls = TLSDirectives()
     }
 
     public struct Pool: Sendable {
@@ -111,6 +117,8 @@ public struct DirectorConfiguration: Sendable {
         public var password: String
         /// ACL name → allowed entries (`*all*` allows everything).
         public var acls: [String: [String]]
+        /// TLS towards this named console (the Director is the TLS server).
+        public var tls = TLSDirectives()
     }
 
     public var director: Director
@@ -149,14 +157,14 @@ public struct DirectorConfiguration: Sendable {
             workingDirectory: dir.string("Working Directory") ?? "/var/lib/bacula",
             messages: dir.names("Messages").first, maximumConcurrentJobs: Int(dir.integer("Maximum Concurrent Jobs") ?? 20),
             heartbeatInterval: dir.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds,
-            fileDaemonConnectTimeout: dir.duration("FD Connect Timeout") ?? 180)
+            fileDaemonConnectTimeout: dir.duration("FD Connect Timeout") ?? 180, tls: TLSDirectives(dir))
         clients = configuration.resources(ofType: "Client").map { r in
             Client(
                 name: r.name, address: r.string("Address") ?? "localhost", port: Int(r.integer("FD Port") ?? 9102),
                 password: r.string("Password") ?? "", fileRetention: r.duration("File Retention") ?? 5_184_000,
                 jobRetention: r.duration("Job Retention") ?? 15_552_000, autoPrune: r.bool("AutoPrune") ?? true,
                 maximumConcurrentJobs: Int(r.integer("Maximum Concurrent Jobs") ?? 1),
-                heartbeatInterval: r.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds)
+                heartbeatInterval: r.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds, tls: TLSDirectives(r))
         }
         storages = (configuration.resources(ofType: "Storage") + configuration.resources(ofType: "Autochanger")).map { r in
             var changer = false
@@ -167,7 +175,7 @@ public struct DirectorConfiguration: Sendable {
                 port: Int(r.integer("SD Port") ?? 9103), password: r.string("Password") ?? "", devices: r.names("Device"),
                 mediaType: r.string("Media Type") ?? "", autochanger: changer,
                 maximumConcurrentJobs: Int(r.integer("Maximum Concurrent Jobs") ?? 1),
-                heartbeatInterval: r.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds)
+                heartbeatInterval: r.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds, tls: TLSDirectives(r))
         }
         pools = configuration.resources(ofType: "Pool").map { r in
             var settings = PoolDefinition(name: r.name)
@@ -261,7 +269,7 @@ public struct DirectorConfiguration: Sendable {
             ] where r.directive(acl) != nil {
                 acls[acl] = r.names(acl)
             }
-            return Console(name: r.name, password: r.string("Password") ?? "", acls: acls)
+            return Console(name: r.name, password: r.string("Password") ?? "", acls: acls, tls: TLSDirectives(r))
         }
         catalogName = configuration.resources(ofType: "Catalog").first?.name ?? "MyCatalog"
     }

@@ -93,13 +93,23 @@ enum ConsoleAccess {
             versionText: DirectorIdentity.versionText, date: DirectorIdentity.date
         ).bytes
         let key: AuthKey
+        // TLS: the Director resource's directives for the default console, the Console resource's for a named one.
+        var tls = configuration.director.tls
         if parsed.name == ConsoleHello.defaultConsoleName {
             key = .password(configuration.director.password)
         } else if let console = configuration.console(parsed.name) {
             key = .password(console.password)
+            tls = console.tls
         } else {
             key = .password(UUID().uuidString)
         }
-        return .authenticate(key: key, challengeName: configuration.director.name, welcome: welcome, claimedName: parsed.name)
+        let settings: TLSSettings
+        do {
+            settings = try TLSSettings(tls, role: .server)
+        } catch {
+            return .reject(reason: "TLS setup failed: \(error)", claimedName: parsed.name, reply: AuthLine.failed)
+        }
+        return .authenticate(
+            key: key, challengeName: configuration.director.name, welcome: welcome, claimedName: parsed.name, tls: settings)
     }
 }

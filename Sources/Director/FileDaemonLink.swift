@@ -1,4 +1,5 @@
 import BaculaWire
+import CapstanConfig
 import Foundation
 import Net
 import StorageProtocol
@@ -20,10 +21,15 @@ struct FileDaemonLink {
     }
 
     /// Connector handshake with the Client password; returns the FD's protocol version from `2000 OK Hello %d`.
-    static func authenticate(_ connection: BsockConnection, directorName: String, password: String) async throws -> Int {
+    /// `tls` are the Client resource's TLS directives (the Director is the TLS client; `host` is what the FD's
+    /// certificate must name).
+    static func authenticate(
+        _ connection: BsockConnection, directorName: String, password: String, tls: TLSDirectives = TLSDirectives(),
+        host: String? = nil
+    ) async throws -> Int {
         let outcome = try await connection.authenticateAsConnector(
             hello: DirectorHelloToFileDaemon(directorName: directorName).bytes, key: .password(password),
-            challengeName: directorName)
+            challengeName: directorName, tls: try TLSSettings(tls, role: .client), host: host)
         return outcome.welcome?.version ?? 0
     }
 
@@ -53,9 +59,9 @@ struct FileDaemonLink {
         try await expect("2000 OK include\n", after: "include")
     }
 
-    func storage(address: String, port: Int, key: String?) async throws {
+    func storage(address: String, port: Int, key: String?, ssl: Int = 0) async throws {
         let tail = key.map { " Authorization=\($0)" } ?? ""
-        try await connection.write(.text("storage address=\(address) port=\(port) ssl=0\(tail)\n"))
+        try await connection.write(.text("storage address=\(address) port=\(port) ssl=\(ssl)\(tail)\n"))
         try await expect("2000 OK storage\n", after: "storage")
     }
 

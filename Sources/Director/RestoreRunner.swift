@@ -144,7 +144,7 @@ struct RestoreRunner {
             sdConnection in
             let link = try await StorageLink.open(
                 sdConnection, directorName: director, password: storage.password, jobID: jobID, service: service,
-                runtime: runtime, messages: messagesName)
+                runtime: runtime, messages: messagesName, tls: storage.tls, host: storage.address)
             let start = JobStartCommand(
                 jobID: UInt32(jobID), job: row.job, jobName: resource.name, clientName: client.name, type: .restore,
                 level: .none, fileSet: plan.fileSet ?? resource.fileSet, fileSetMD5: "dummy")
@@ -158,7 +158,8 @@ struct RestoreRunner {
             return try await BsockClient.withConnection(host: client.address, port: client.port, options: fdOptions) {
                 connection in
                 runtime.jobs.setCancel(jobID: jobID, connection.closer)
-                _ = try await FileDaemonLink.authenticate(connection, directorName: director, password: client.password)
+                _ = try await FileDaemonLink.authenticate(
+                    connection, directorName: director, password: client.password, tls: client.tls, host: client.address)
                 let fd = FileDaemonLink(
                     connection: connection,
                     onMessage: { type, text in runtime.say(text, type: type, jobID: jobID, messages: messagesName) })

@@ -96,7 +96,8 @@ enum RunCommand {
         let summary: String = try await BsockClient.withConnection(
             host: client.address, port: client.port, options: runtime.connectionOptions
         ) { connection in
-            _ = try await FileDaemonLink.authenticate(connection, directorName: director, password: client.password)
+            _ = try await FileDaemonLink.authenticate(
+                connection, directorName: director, password: client.password, tls: client.tls, host: client.address)
             let fd = FileDaemonLink(connection: connection, onMessage: { _, _ in })
             _ = try await fd.identify(jobID: 0, job: consoleJob, sessionID: 0, sessionTime: 0, key: "dummy")
             try await fd.level("full", since: nil, previousJob: nil)

@@ -1,4 +1,5 @@
 import BaculaWire
+import CapstanConfig
 import Catalog
 import Foundation
 import Net
@@ -13,7 +14,8 @@ enum StatusCommand {
                 throw ConsoleInputError("Client \"\(name)\" not found.")
             }
             try await session.send("Connecting to Client \(client.name) at \(client.address):\(client.port)\n\n")
-            try await relay(host: client.address, port: client.port, password: client.password, fileDaemon: true, session)
+            try await relay(
+                host: client.address, port: client.port, password: client.password, tls: client.tls, fileDaemon: true, session)
             return
         }
         if let name = arguments.value("storage") {
@@ -21,7 +23,9 @@ enum StatusCommand {
                 throw ConsoleInputError("Storage \"\(name)\" not found.")
             }
             try await session.send("Connecting to Storage daemon \(storage.name) at \(storage.address):\(storage.port)\n\n")
-            try await relay(host: storage.address, port: storage.port, password: storage.password, fileDaemon: false, session)
+            try await relay(
+                host: storage.address, port: storage.port, password: storage.password, tls: storage.tls, fileDaemon: false,
+                session)
             return
         }
         let what = arguments.firstKeyword ?? "dir"
@@ -149,7 +153,9 @@ enum StatusCommand {
     }
 
     /// Connects to a daemon with the Director's credentials, sends `status` and copies its lines to the console.
-    static func relay(host: String, port: Int, password: String, fileDaemon: Bool, _ session: ConsoleSession) async throws {
+    static func relay(
+        host: String, port: Int, password: String, tls: TLSDirectives, fileDaemon: Bool, _ session: ConsoleSession
+    ) async throws {
         let director = session.runtime.configuration.director.name
         let consoleJob = session.runtime.uniqueJobName("-Console-", at: CatalogTime.now())
         do {
@@ -157,13 +163,14 @@ enum StatusCommand {
                 host: host, port: port, options: session.runtime.connectionOptions
             ) { connection in
                 if fileDaemon {
-                    _ = try await FileDaemonLink.authenticate(connection, directorName: director, password: password)
+                    _ = try await FileDaemonLink.authenticate(
+                        connection, directorName: director, password: password, tls: tls, host: host)
                     try await connection.write(.text("JobId=0 Job=\(consoleJob) SDid=0 SDtime=0 Authorization=dummy\n"))
                     guard let reply = try await connection.read(), case .payload(let bytes) = reply,
                         Line.starts(bytes, with: "2000 OK Job")
                     else { throw ConsoleInputError("the Client refused the status request") }
                 } else {
-                    try await StorageLink.authenticate(connection, directorName: director, password: password)
+                    try await StorageLink.authenticate(connection, directorName: director, password: password, tls: tls, host: host)
                 }
                 try await connection.write(.text("status"))
                 var lines: [String] = []

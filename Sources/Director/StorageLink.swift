@@ -1,4 +1,5 @@
 import BaculaWire
+import CapstanConfig
 import Foundation
 import Net
 import StorageProtocol
@@ -16,21 +17,27 @@ struct StorageLink {
     let onStatus: @Sendable (JobStatus) -> Void
 
     /// Connector side of the handshake with the Storage resource's password (§2.1: respond first, then challenge).
-    static func authenticate(_ connection: BsockConnection, directorName: String, password: String) async throws {
+    /// `tls` are the Storage resource's TLS directives (the Director is the TLS client; `host` is what the SD's
+    /// certificate must name).
+    static func authenticate(
+        _ connection: BsockConnection, directorName: String, password: String, tls: TLSDirectives = TLSDirectives(),
+        host: String? = nil
+    ) async throws {
         connection.compressOutgoing = false
         try await connection.authenticateAsConnector(
             hello: DirectorHelloToStorageDaemon(directorName: directorName).bytes, key: .password(password),
-            challengeName: directorName)
+            challengeName: directorName, tls: try TLSSettings(tls, role: .client), host: host)
     }
 
     /// Authenticates a job's new SD connection and returns its link: the connection is registered for `cancel`, job
     /// messages go to the job's Messages resource and status reports to the job table.
     static func open(
         _ connection: BsockConnection, directorName: String, password: String, jobID: Int64,
-        service: StorageCatalogService?, runtime: DirectorRuntime, messages: String?
+        service: StorageCatalogService?, runtime: DirectorRuntime, messages: String?,
+        tls: TLSDirectives = TLSDirectives(), host: String? = nil
     ) async throws -> StorageLink {
         runtime.jobs.setCancel(jobID: jobID, connection.closer)
-        try await authenticate(connection, directorName: directorName, password: password)
+        try await authenticate(connection, directorName: directorName, password: password, tls: tls, host: host)
         return StorageLink(
             connection: connection, service: service,
             onMessage: { type, text in runtime.say(text, type: type, jobID: jobID, messages: messages) },

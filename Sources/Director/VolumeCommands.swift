@@ -24,7 +24,8 @@ enum VolumeCommands {
             return try await BsockClient.withConnection(
                 host: storage.address, port: storage.port, options: session.runtime.connectionOptions
             ) { connection in
-                try await StorageLink.authenticate(connection, directorName: director, password: storage.password)
+                try await StorageLink.authenticate(
+                    connection, directorName: director, password: storage.password, tls: storage.tls, host: storage.address)
                 try await connection.write(.payload(bytes))
                 var lines: [String] = []
                 while let frame = try await connection.read() {

@@ -72,7 +72,7 @@ final class DirectorSession {
                 do {
                     try await StorageLink.withSession(
                         address: address, job: job, clientName: daemon.configuration.client.name, options: daemon.options,
-                        connectTimeout: .seconds(daemon.configuration.client.storageConnectTimeout), logger: logger
+                        tls: daemon.storageTLS, connectTimeout: .seconds(daemon.configuration.client.storageConnectTimeout), logger: logger
                     ) { sd in
                         reached = true
                         entry.closers.withLock { $0.append(sd.closer) }

@@ -17,6 +17,9 @@ public final class FileDaemon: Service, Sendable {
     let lifecycle: LifecycleEvents
     /// The uname part of `2000 OK Job ...`.
     let uname: String
+    /// TLS settings: server per Director resource, client towards the SD (or why they could not be loaded:
+    /// `run()` then fails at once).
+    let tlsSetup: Result<(directors: [String: TLSSettings], storage: TLSSettings), TLSSettings.SetupError>
 
     /// What the daemon tells its supervisor (sd_notify in capstan-fd; nothing in tests).
     public struct LifecycleEvents: Sendable {
@@ -37,7 +40,25 @@ public final class FileDaemon: Service, Sendable {
         self.logger = logger
         self.lifecycle = lifecycle
         self.uname = "x86_64-pc-linux-gnu,debian,12"
+        self.tlsSetup = Result {
+            var directors: [String: TLSSettings] = [:]
+            for director in configuration.directors {
+                do {
+                    directors[director.name] = try TLSSettings(director.tls, role: .server)
+                } catch {
+                    throw TLSSettings.SetupError(description: "Director \"\(director.name)\": \(error)")
+                }
+            }
+            do {
+                return (directors, try TLSSettings(configuration.client.tls, role: .client))
+            } catch {
+                throw TLSSettings.SetupError(description: "FileDaemon \"\(configuration.client.name)\": \(error)")
+            }
+        }.mapError { $0 as? TLSSettings.SetupError ?? TLSSettings.SetupError(description: "\($0)") }
     }
+
+    /// The TLS setting towards Storage daemons (none when the setup failed: `run()` refused to start then).
+    var storageTLS: TLSSettings { (try? tlsSetup.get())?.storage ?? .none }
 
     /// Bytes per data packet to the SD (Maximum Network Buffer Size, default 65536).
     var bufferSize: Int {
@@ -46,6 +67,7 @@ public final class FileDaemon: Service, Sendable {
     }
 
     public func run() async throws {
+        _ = try tlsSetup.get()
         var servers: [BsockServer] = []
         for address in configuration.client.listenAddresses {
             let server = try await BsockServer.bind(host: address.host, port: address.port, options: options)
@@ -89,7 +111,8 @@ public final class FileDaemon: Service, Sendable {
                 }
                 return .authenticate(
                     key: .password(configured.password), challengeName: configuration.client.name,
-                    welcome: FileDaemonReply.welcome, claimedName: configured.name)
+                    welcome: FileDaemonReply.welcome, claimedName: configured.name,
+                    tls: (try? tlsSetup.get())?.directors[configured.name] ?? .none)
             case .storageCallingClient(let storage):
                 return .reject(reason: "SD Calls Client is not supported (job \(storage.jobName))", claimedName: nil, reply: nil)
             }

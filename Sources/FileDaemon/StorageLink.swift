@@ -18,7 +18,7 @@ enum StorageLink {
     /// Runs `body` with an authenticated connection; throws `ConnectFailed` when none could be made in time.
     static func withSession<R: Sendable>(
         address: StorageAddress, job: JobIdentity, clientName: String, options: ConnectionOptions,
-        connectTimeout: Duration, logger: Logger, _ body: (BsockConnection) async throws -> R
+        tls: TLSSettings = .none, connectTimeout: Duration, logger: Logger, _ body: (BsockConnection) async throws -> R
     ) async throws -> R {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: connectTimeout)
@@ -29,7 +29,7 @@ enum StorageLink {
                     connected = true
                     try await sd.authenticateAsConnector(
                         hello: FileDaemonHelloToStorageDaemon(jobName: job.job).bytes, key: .jobKey(job.authorization),
-                        challengeName: clientName)
+                        challengeName: clientName, tls: tls, host: address.host)
                     return try await body(sd)
                 }
             } catch {

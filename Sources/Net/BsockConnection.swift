@@ -121,36 +121,51 @@ public final class BsockConnection: @unchecked Sendable {
     /// back with `challengeName`, and returns the outcome with the acceptor's welcome line. On failure the
     /// connection is closed after the failure delay and `AuthenticationFailed` is thrown.
     @discardableResult
+    ///
+    /// `tls` is this side's TLS setting for the link (client role): its `ssl=` is announced, and when both sides
+    /// announced TLS the stream switches to TLS after the last `1000 OK auth`; `host` is what the server's certificate
+    /// must name (spec §2.7).
     public func authenticateAsConnector(
-        hello: [UInt8], key: AuthKey, challengeName: String, expectsWelcome: Bool = true
+        hello: [UInt8], key: AuthKey, challengeName: String, expectsWelcome: Bool = true, tls: TLSSettings = .none,
+        host: String? = nil
     ) async throws -> Handshake.Outcome {
         var handshake = Handshake(
             connectorKey: key, challenge: options.makeChallenge(challengeName), hello: hello,
-            expectsWelcome: expectsWelcome)
-        return try await run(&handshake)
+            expectsWelcome: expectsWelcome, tls: tls.need)
+        return try await run(&handshake, tls: tls, host: host)
     }
 
     /// Runs the handshake as the TCP acceptor after its hello was read: challenges first, checks the response,
     /// answers the peer's challenge and sends `welcome` (§2.1).
     @discardableResult
     public func authenticateAsAcceptor(
-        key: AuthKey, challengeName: String, welcome: [UInt8]?
+        key: AuthKey, challengeName: String, welcome: [UInt8]?, tls: TLSSettings = .none
     ) async throws -> Handshake.Outcome {
-        var handshake = Handshake(acceptorKey: key, challenge: options.makeChallenge(challengeName), welcome: welcome)
-        return try await run(&handshake)
+        var handshake = Handshake(
+            acceptorKey: key, challenge: options.makeChallenge(challengeName), welcome: welcome, tls: tls.need)
+        return try await run(&handshake, tls: tls, host: nil)
     }
 
-    /// Carries out a handshake's actions, with a per-step timeout on the injected clock.
-    func run(_ handshake: inout Handshake) async throws -> Handshake.Outcome {
+    /// Carries out a handshake's actions, with a per-step timeout on the injected clock, and the switch to TLS
+    /// when both sides announced it (the acceptor's welcome then goes inside TLS).
+    func run(_ handshake: inout Handshake, tls: TLSSettings = .none, host: String? = nil) async throws -> Handshake.Outcome {
         var action = handshake.start()
+        var switched = false
         while true {
             switch action {
             case .send(let frames):
+                if handshake.tlsFollowsNextFrame { try await holdInputAfterNextFrame() }
                 for frame in frames { try await write(frame) }
+                if handshake.tlsStartsNow && !switched {
+                    try await switchToTLS(tls, host: host)
+                    switched = true
+                }
             case .wait:
                 break
             case .authenticated(let frames, let outcome):
+                if outcome.tls && handshake.role == .acceptor { try await switchToTLS(tls, host: host) }
                 for frame in frames { try await write(frame) }
+                if outcome.tls && handshake.role == .connector && !switched { try await switchToTLS(tls, host: host) }
                 return outcome
             case .fail(let frames, let reason):
                 try await failAuthentication(sending: frames, reason: reason)
@@ -182,13 +197,31 @@ public final class BsockConnection: @unchecked Sendable {
         }
     }
 
+    /// `startTLS`, logging a failure as Bacula does (`TLS negotiation failed`) and closing after the failure delay.
+    public func switchToTLS(_ tls: TLSSettings, host: String?) async throws {
+        do {
+            try await startTLS(tls, host: host)
+        } catch {
+            var metadata: Logger.Metadata = ["reason": "\(error)"]
+            if let claimedName { metadata["claimed-name"] = "\(claimedName)" }
+            logger.error("TLS negotiation failed with \(peer)", metadata: metadata)
+            try? await options.clock.sleep(for: options.authenticationFailureDelay)
+            await close()
+            throw error
+        }
+    }
+
     /// Sends what the handshake says (at most `1999 Authorization failed.`), logs the peer and the name it claimed,
     /// waits the failure delay, closes, and throws. The peer is not told which side was wrong.
     func failAuthentication(sending frames: [Frame], reason: HandshakeError) async throws -> Never {
         for frame in frames { try? await write(frame) }
         var metadata: Logger.Metadata = ["reason": "\(reason)"]
         if let claimedName { metadata["claimed-name"] = "\(claimedName)" }
-        logger.warning("authentication failed", metadata: metadata)
+        if case .tlsMismatch = reason {
+            logger.error("\(reason)", metadata: metadata)
+        } else {
+            logger.warning("authentication failed", metadata: metadata)
+        }
         try? await options.clock.sleep(for: options.authenticationFailureDelay)
         await close()
         throw AuthenticationFailed(peer: peer, claimedName: claimedName, reason: reason)

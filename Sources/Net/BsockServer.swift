@@ -6,7 +6,8 @@ import NIOPosix
 /// What a listener does with a connection once it has read the first packet (the hello).
 public enum FirstFrameDecision: Sendable {
     /// Run the handshake as acceptor with `key`, then send `welcome`; `claimedName` goes into logs.
-    case authenticate(key: AuthKey, challengeName: String, welcome: [UInt8]?, claimedName: String)
+    /// `tls` is the setting of the resource that authenticates the peer (its `ssl=`, its TLS server context).
+    case authenticate(key: AuthKey, challengeName: String, welcome: [UInt8]?, claimedName: String, tls: TLSSettings = .none)
     /// Hand the connection over without authentication (e.g. an FD answering `Ping`).
     case handOver
     /// Refuse: log the reason, wait the failure delay, send `reply` if any, close.
@@ -103,10 +104,10 @@ public final class BsockServer: Sendable {
                             sending: [], reason: .unexpectedSignal(first.signal ?? .terminate, step: .notStarted))
                     }
                     switch decide(hello, connection.peer) {
-                    case .authenticate(let key, let challengeName, let welcome, let claimedName):
+                    case .authenticate(let key, let challengeName, let welcome, let claimedName, let tls):
                         connection.claimedName = claimedName
                         let outcome = try await connection.authenticateAsAcceptor(
-                            key: key, challengeName: challengeName, welcome: welcome)
+                            key: key, challengeName: challengeName, welcome: welcome, tls: tls)
                         try await handler(AcceptedConnection(connection: connection, hello: hello, authentication: outcome))
                     case .handOver:
                         try await handler(AcceptedConnection(connection: connection, hello: hello, authentication: nil))
@@ -119,6 +120,8 @@ public final class BsockServer: Sendable {
                         if let reply { try? await connection.write(.payload(reply)) }
                     }
                 } catch let failure as AuthenticationFailed {
+                    _ = failure  // already logged, delayed and closed by the connection
+                } catch let failure as TLSNegotiationFailed {
                     _ = failure  // already logged, delayed and closed by the connection
                 } catch let error as WireError {
                     connection.logger.warning("connection refused: protocol error: \(error)")

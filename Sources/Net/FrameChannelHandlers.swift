@@ -20,13 +20,21 @@ final class FrameDecodingHandler: ChannelInboundHandler, RemovableChannelHandler
 
     private var decoder = PacketDecoder()
     private var failed = false
+    /// Frames still to decode before holding every further byte undecoded (nil: no hold). Set before the last
+    /// plaintext frame of a handshake that switches to TLS: the bytes after it are the TLS stream.
+    private var framesBeforeHold: Int?
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
         let buffer = unwrapInboundIn(data)
         buffer.withUnsafeReadableBytes { decoder.append($0) }
+        decodeFrames(context: context)
+    }
+
+    private func decodeFrames(context: ChannelHandlerContext) {
         do {
-            while let frame = try decoder.nextFrame() {
+            while framesBeforeHold != 0, let frame = try decoder.nextFrame() {
+                if let left = framesBeforeHold { framesBeforeHold = left - 1 }
                 context.fireChannelRead(wrapInboundOut(frame))
             }
         } catch {
@@ -34,6 +42,17 @@ final class FrameDecodingHandler: ChannelInboundHandler, RemovableChannelHandler
             context.fireErrorCaught(error)
             context.close(promise: nil)
         }
+    }
+
+    /// Decode `frames` more frames, then hold the rest of the stream undecoded until `releaseHeldBytes()`.
+    func hold(after frames: Int) {
+        framesBeforeHold = frames
+    }
+
+    /// Ends the hold and returns the bytes held (to be fed in again below a TLS handler).
+    func releaseHeldBytes() -> [UInt8] {
+        framesBeforeHold = nil
+        return decoder.takeBufferedBytes()
     }
 }
 

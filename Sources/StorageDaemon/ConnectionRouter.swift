@@ -11,10 +11,13 @@ public struct ConnectionRouter: Sendable {
 
     public let storageName: String
     public let directors: [StorageDaemonConfiguration.Director]
+    /// Each Director resource's TLS setting by name (none: no TLS, `ssl=0`).
+    public let directorTLS: [String: TLSSettings]
 
-    public init(configuration: StorageDaemonConfiguration) {
+    public init(configuration: StorageDaemonConfiguration, directorTLS: [String: TLSSettings] = [:]) {
         storageName = configuration.storage.name
         directors = configuration.directors
+        self.directorTLS = directorTLS
     }
 
     /// What the connection is, once the hello parsed.
@@ -40,7 +43,8 @@ public struct ConnectionRouter: Sendable {
                     claimedName: director.directorName, reply: nil), nil)
             }
             return (.authenticate(key: .password(known.password), challengeName: storageName,
-                welcome: Self.directorWelcome, claimedName: known.name), .director(name: known.name))
+                welcome: Self.directorWelcome, claimedName: known.name, tls: directorTLS[known.name] ?? .none),
+                .director(name: known.name))
         case .fileDaemon(let fileDaemon):
             guard jobKey(fileDaemon.jobName) != nil else {
                 return (.reject(reason: "File daemon for job \"\(fileDaemon.jobName)\": no such job is waiting for its client",

@@ -37,7 +37,8 @@ final class FileDaemonSession {
     /// Runs the connection from its hello to the end of the job.
     func run(hello: [UInt8]) async {
         let challenge = daemon.options.makeChallenge(daemon.configuration.storage.name)
-        await perform(machine.receivedHello(hello, jobs: daemon.jobs.table(), challenge: challenge))
+        let tls = (try? daemon.tlsSetup.get())?.fileDaemons ?? .none
+        await perform(machine.receivedHello(hello, jobs: daemon.jobs.table(), challenge: challenge, tls: tls.need))
         do {
             while !closed, let frame = try await connection.readIncludingHeartbeats() {
                 await perform(machine.received(frame))
@@ -108,6 +109,15 @@ final class FileDaemonSession {
             await serveRead(job)
         case .sessionClosed(_, let status):
             finalStatus = status
+        case .holdInputAfterNextFrame:
+            try await connection.holdInputAfterNextFrame()
+        case .startTLS:
+            do {
+                try await connection.switchToTLS((try? daemon.tlsSetup.get())?.fileDaemons ?? .none, host: nil)
+            } catch {
+                closed = true  // switchToTLS logged, waited and closed
+                throw error
+            }
         case .close(let error):
             if let error {
                 if !authenticated {

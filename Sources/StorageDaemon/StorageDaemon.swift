@@ -20,6 +20,8 @@ public final class StorageDaemon: Service, Sendable {
     /// The last TapeAlert reading of each tape drive (`status`, metrics).
     let driveHealth: DriveHealth
     let lifecycle: LifecycleEvents
+    /// The TLS settings (or why they could not be loaded: `run()` then fails at once).
+    let tlsSetup: Result<StorageTLS, TLSSettings.SetupError>
 
     /// What the daemon tells its supervisor (systemd's sd_notify in capstan-sd; nothing in tests).
     public struct LifecycleEvents: Sendable {
@@ -46,6 +48,7 @@ public final class StorageDaemon: Service, Sendable {
     ) {
         self.lifecycle = lifecycle
         self.configuration = configuration
+        self.tlsSetup = StorageTLS.make(configuration)
         self.started = Date()
         self.options = options
         var logger = logger
@@ -60,6 +63,7 @@ public final class StorageDaemon: Service, Sendable {
     /// Binds every listen address first (so a port conflict fails start-up), then reports `ready` with the bound
     /// ports and serves until the task is cancelled or a graceful shutdown is requested.
     public func run() async throws {
+        let tls = try tlsSetup.get()
         CrashRecovery.removeStaleSpoolFiles(configuration: configuration, logger: logger)
         var servers: [BsockServer] = []
         for address in configuration.storage.listenAddresses {
@@ -76,7 +80,7 @@ public final class StorageDaemon: Service, Sendable {
         let metricsServer = metrics
         lifecycle.ready(servers.compactMap { $0.localAddress?.port })
         let listeners = servers
-        let router = ConnectionRouter(configuration: configuration)
+        let router = ConnectionRouter(configuration: configuration, directorTLS: tls.directors)
         let jobs = self.jobs
         let daemon = self
         let discovery = startDiscovery()

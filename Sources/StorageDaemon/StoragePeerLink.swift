@@ -15,17 +15,15 @@ enum StoragePeerLink {
         var logger = logger
         logger[metadataKey: "peer"] = "\(peer.address):\(peer.port)"
         var authenticated = false
-        guard peer.ssl == 0 else {
-            logger.error("the Director asked for TLS (ssl=\(peer.ssl)) on the link to the peer Storage daemon")
-            await director.message(.fatal, "TLS between Storage daemons (ssl=\(peer.ssl)) is not supported by capstan-sd")
-            await director.storagePeerConnected(false)
-            return
-        }
+        // TLS on this link follows the Storage resource's TLS directives (this SD is the TLS client); the `ssl=`
+        // the Director passes only says what it expects, the negotiation with the peer decides (spec §2.7).
+        let tls = (try? daemon.tlsSetup.get())?.peerClient ?? .none
         do {
             try await BsockClient.withConnection(host: peer.address, port: Int(peer.port), options: daemon.options) { sd in
                 let hello = FileDaemonHelloToStorageDaemon(jobName: peer.job, fileDaemonVersion: 214, storageVersion: 306)
                 try await sd.authenticateAsConnector(
-                    hello: hello.bytes, key: .jobKey(peer.authentication), challengeName: daemon.configuration.storage.name)
+                    hello: hello.bytes, key: .jobKey(peer.authentication), challengeName: daemon.configuration.storage.name,
+                    tls: tls, host: peer.address)
                 authenticated = true
                 logger.info("connected to the peer Storage daemon for read job \(peer.job)")
                 await director.storagePeerConnected(true)

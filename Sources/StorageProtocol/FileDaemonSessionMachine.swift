@@ -34,6 +34,11 @@ public struct FileDaemonSessionMachine: Sendable {
         /// Close the connection (after sending what the previous actions listed); the error, if any, is for the
         /// job log.
         case close(FileDaemonSessionError?)
+        /// TLS was negotiated (spec §2.7): the FD's next frame is its last plaintext one; hold the bytes after it
+        /// (its TLS hello may come in the same read). Comes before the `send` it precedes.
+        case holdInputAfterNextFrame
+        /// Switch the connection to TLS as the server now (before sending the welcome that follows).
+        case startTLS
     }
 
     enum State: Sendable {
@@ -124,7 +129,10 @@ public struct FileDaemonSessionMachine: Sendable {
     // MARK: - Events from the FD
 
     /// The first frame of the connection. `jobs` is the SD's job table now; `challenge` a fresh CRAM challenge.
-    public mutating func receivedHello(_ bytes: [UInt8], jobs: StorageJobTable, challenge: Challenge) -> [Action] {
+    /// `tls` is what the SD announces (`ssl=`) on FD connections (its Storage resource's TLS settings).
+    public mutating func receivedHello(
+        _ bytes: [UInt8], jobs: StorageJobTable, challenge: Challenge, tls: TLSNeed = .none
+    ) -> [Action] {
         guard case .awaitingHello = state else { return fail(.misuse(call: "receivedHello", state: state.name)) }
         let hello: FileDaemonHelloToStorageDaemon
         do {
@@ -140,10 +148,10 @@ public struct FileDaemonSessionMachine: Sendable {
         }
         // A 9.6 SD sends its welcome only to FDs of version 9 and later (spec §7.3).
         let welcome = hello.fileDaemonVersion >= 9 ? WelcomeLine.storageDaemon(version: welcomeVersion).bytes : nil
-        var handshake = Handshake(acceptorKey: .jobKey(job.authorization), challenge: challenge, welcome: welcome)
+        var handshake = Handshake(acceptorKey: .jobKey(job.authorization), challenge: challenge, welcome: welcome, tls: tls)
         let first = handshake.start()
         state = .authenticating(job, handshake)
-        return handshakeActions(first, job: job)
+        return handshakeActions(first, job: job, handshake: handshake)
     }
 
     /// Any later frame from the FD.
@@ -153,7 +161,7 @@ public struct FileDaemonSessionMachine: Sendable {
         if case .authenticating(let job, var handshake) = state {
             let action = handshake.received(frame)
             state = .authenticating(job, handshake)
-            return handshakeActions(action, job: job)
+            return handshakeActions(action, job: job, handshake: handshake)
         }
         if case .receivingRecords(let job, var parser) = state {
             do {
@@ -390,19 +398,20 @@ public struct FileDaemonSessionMachine: Sendable {
 
     // MARK: - Helpers
 
-    private mutating func handshakeActions(_ action: Handshake.Action, job: StorageJob) -> [Action] {
+    private mutating func handshakeActions(_ action: Handshake.Action, job: StorageJob, handshake: Handshake) -> [Action] {
         switch action {
         case .wait: return []
-        case .send(let frames): return [.send(frames)]
-        case .authenticated(let frames, _):
+        case .send(let frames): return (handshake.tlsFollowsNextFrame ? [.holdInputAfterNextFrame] : []) + [.send(frames)]
+        case .authenticated(let frames, let outcome):
+            let tls: [Action] = outcome.tls ? [.startTLS] : []
             if Self.servesPeer(job) {
                 // [WIRE] the reading SD says `3000 OK data` as soon as its peer is in, then waits for the peer's.
                 peerReader = true
                 state = .peerWaitingForWriter(job)
-                return [.send(frames), .attach(job), .send([.payload(FileDaemonSessionReply.dataReady.bytes)])]
+                return tls + [.send(frames), .attach(job), .send([.payload(FileDaemonSessionReply.dataReady.bytes)])]
             }
             state = .authenticated(job)
-            return [.send(frames), .attach(job)]
+            return tls + [.send(frames), .attach(job)]
         case .fail(let frames, let error):
             state = .closed
             let reason: FileDaemonSessionError =

@@ -18,5 +18,6 @@ struct Capstan: AsyncParsableCommand {
             Extract.self,
             Ls.self,
             TapeCommand.self,
+            TLSCommand.self,
         ])
 }

@@ -2,7 +2,8 @@ import CapstanTestSupport
 import Foundation
 import Testing
 
-/// The programs link the system's libraries (no bundled SQLite, BoringSSL or LZ4), as `ldd` shows.
+/// The programs link the system's libraries (no bundled SQLite or LZ4; only the TLS layer, swift-nio-ssl, carries its own
+/// BoringSSL, with prefixed symbols), as `ldd` shows.
 @Suite struct LinkageTests {
     func sharedLibraries(of program: String) throws -> String {
         let process = Process()

@@ -19,7 +19,7 @@ import Testing
     @Test func aKnownDirectorIsChallengedWithItsPasswordCaseInsensitively() {
         let (decision, peer) = router.decide(hello: DirectorHelloToStorageDaemon(directorName: "main-dir").bytes, jobKey: { _ in nil })
         #expect(peer == .director(name: "Main-Dir"))
-        guard case .authenticate(let key, let challengeName, let welcome, _) = decision else {
+        guard case .authenticate(let key, let challengeName, let welcome, _, _) = decision else {
             Issue.record("expected authenticate, got \(decision)")
             return
         }

@@ -56,6 +56,7 @@ import Testing
                     try carryOut(machine.readFinished())
                 case .sessionClosed(_, let status): closedSessions.append(status)
                 case .close(let error): closed.append(error)
+                case .holdInputAfterNextFrame, .startTLS: break  // no TLS in these tests
                 }
             }
         }

@@ -40,7 +40,31 @@ public final class BaculaSystem: @unchecked Sendable {
         public var directorCreatesCatalog = false
         /// The File daemon of Client `system-fd`: capstan-fd, or the real bacula-fd (the default).
         public var fileDaemon: StorageKind = .bacula
+        /// Directives added to the SD's Director resource.
+        public var storageDirectorDirectives = ""
+        /// Directives added to the FD's FileDaemon and Director resources.
+        public var fileDaemonDirectives = ""
+        public var fileDaemonDirectorDirectives = ""
+        /// Directives added to the Director's own Director resource, its Client `system-fd` and its Storage.
+        public var directorDirectives = ""
+        public var directorClientDirectives = ""
+        public var directorStorageDirectives = ""
+        /// Directives added to bconsole.conf's Director resource.
+        public var consoleDirectives = ""
         public init() {}
+
+        /// TLS on every link (spec §2.7) with `certificates` (names `system-dir`, `system-sd`, `system-fd`,
+        /// `console`); `require` sets TLS Require = yes everywhere.
+        public mutating func enableTLS(_ certificates: TestCertificates, require: Bool = false) {
+            storageDirectives += "\n" + certificates.directives("system-sd", require: require)
+            storageDirectorDirectives += "\n" + certificates.directives("system-sd", require: require)
+            fileDaemonDirectives += "\n" + certificates.directives("system-fd", require: require)
+            fileDaemonDirectorDirectives += "\n" + certificates.directives("system-fd", require: require)
+            directorDirectives += "\n" + certificates.directives("system-dir", require: require)
+            directorClientDirectives += "\n" + certificates.directives("system-dir", require: require)
+            directorStorageDirectives += "\n" + certificates.directives("system-dir", require: require)
+            consoleDirectives += "\n" + certificates.directives("console", require: require)
+        }
     }
 
     public let directory: String
@@ -108,7 +132,10 @@ public final class BaculaSystem: @unchecked Sendable {
               \(options.metricsPort.map { "Metrics Port = \($0)" } ?? "")
               \(options.storageDirectives)
             }
-            Director { Name = system-dir; Password = "sd-password" }
+            Director {
+              Name = system-dir; Password = "sd-password"
+              \(options.storageDirectorDirectives)
+            }
             \(device)
             Messages { Name = Standard; director = system-dir = all }
             \(options.storageResources)
@@ -117,8 +144,12 @@ public final class BaculaSystem: @unchecked Sendable {
             FileDaemon {
               Name = system-fd; FDport = \(fileDaemonPort); FDAddress = 127.0.0.1
               WorkingDirectory = "\(directory)/fd"; Pid Directory = "\(directory)/fd"
+              \(options.fileDaemonDirectives)
             }
-            Director { Name = system-dir; Password = "fd-password" }
+            Director {
+              Name = system-dir; Password = "fd-password"
+              \(options.fileDaemonDirectorDirectives)
+            }
             Messages { Name = Standard; director = system-dir = all, !skipped, !restored }
             """
         let directorConfiguration = """
@@ -127,16 +158,19 @@ public final class BaculaSystem: @unchecked Sendable {
               QueryFile = "/etc/bacula/scripts/query.sql"; WorkingDirectory = "\(directory)/dir"
               PidDirectory = "\(directory)/dir"; Password = "\(consolePassword)"; Messages = Daemon
               Maximum Concurrent Jobs = 10
+              \(options.directorDirectives)
             }
             Catalog { Name = MyCatalog; dbname = "bacula"; dbuser = ""; dbpassword = "" }
             Client {
               Name = system-fd; Address = 127.0.0.1; FDPort = \(fileDaemonPort); Catalog = MyCatalog
               Password = "fd-password"; AutoPrune = no; Maximum Concurrent Jobs = 10
+              \(options.directorClientDirectives)
             }
             Storage {
               Name = SystemStorage; Address = 127.0.0.1; SDPort = \(storagePort); Password = "sd-password"
               Device = \(options.tapeLibraryCapacity == nil ? "FileDev" : "VirtualLibrary"); Media Type = File
               Maximum Concurrent Jobs = 10
+              \(options.directorStorageDirectives)
             }
             Pool {
               Name = SystemPool; Pool Type = Backup; Label Format = "Vol-"; Recycle = no; AutoPrune = no
@@ -190,7 +224,10 @@ public final class BaculaSystem: @unchecked Sendable {
         try storageConfiguration.write(toFile: directory + "/sd.conf", atomically: true, encoding: .utf8)
         try fileDaemonConfiguration.write(toFile: directory + "/fd.conf", atomically: true, encoding: .utf8)
         try """
-        Director { Name = system-dir; DIRport = \(directorPort); Address = 127.0.0.1; Password = "\(consolePassword)" }
+        Director {
+          Name = system-dir; DIRport = \(directorPort); Address = 127.0.0.1; Password = "\(consolePassword)"
+          \(options.consoleDirectives)
+        }
         """.write(toFile: directory + "/bconsole.conf", atomically: true, encoding: .utf8)
 
         let storageProgram = storageKind == .capstan ? Programs.path("capstan-sd") : "/usr/sbin/bacula-sd"
