@@ -14,9 +14,6 @@ let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 let nioTLS = Target.Dependency.product(name: "NIOTLS", package: "swift-nio")
-let x509 = Target.Dependency.product(name: "X509", package: "swift-certificates")
-let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
-let asn1 = Target.Dependency.product(name: "SwiftASN1", package: "swift-asn1")
 
 let package = Package(
     name: "Capstan",
@@ -41,9 +38,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
-        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // MARK: C edge
@@ -93,7 +87,7 @@ let package = Package(
         .target(name: "CapstanCLI", dependencies: ["CapstanConfig", logging, argumentParser, serviceLifecycle]),
         .target(name: "Console", dependencies: ["CapstanConfig", "BaculaWire", "Net", logging]),
         // `capstan tls init`: a small CA and the daemons' certificates (P-256 ECDSA).
-        .target(name: "CertificateAuthority", dependencies: [x509, crypto, asn1]),
+        .target(name: "CertificateAuthority", dependencies: ["COpenSSL"]),
 
         // MARK: programs (thin)
         .executableTarget(

@@ -6,3 +6,8 @@
 #include <openssl/md5.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
