@@ -110,6 +110,16 @@ final class Spool: Sendable {
 
     /// Suspends until `count` slots are free in the job's ring and in the device budget, and reserves them.
     func reserve(_ session: SessionKey, _ count: Int) async throws {
+        // The usual case, room at once: no continuation, and no wake-up of the despooler (a reservation changes
+        // nothing it waits for).
+        let ready = try state.withLock { s throws -> Bool in
+            guard let ring = s.rings[session] else { throw SpoolError(.jobClosed, job: session.description, path: "") }
+            if let failure = ring.failure { throw failure }
+            guard Self.fits(s, session, count) else { return false }
+            Self.take(&s, session, count)
+            return true
+        }
+        if ready { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let (outcome, wake) = state.update { s -> (Result<Bool, any Error>, [CheckedContinuation<Void, Never>]) in
                 guard let ring = s.rings[session] else {
@@ -184,7 +194,8 @@ final class Spool: Sendable {
     /// Gives back reserved slots that were not filled.
     func release(_ session: SessionKey, _ count: Int) {
         guard count > 0 else { return }
-        let ready = state.update { s -> [CheckedContinuation<Void, any Error>] in
+        // no wake-up of the despooler: freed reservations change nothing it waits for
+        let ready = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
             s.rings[session]?.reserved -= count
             s.used -= count
             return Self.grant(&s)
