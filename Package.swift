@@ -30,6 +30,8 @@ let package = Package(
                 "CapstanConfig", "BaculaWire", "BaculaVolume", "SCSI", "StorageProtocol", "FileDaemonProtocol",
                 "Changers", "Discovery",
             ]),
+        // The Storage daemon's data path (spool, drive writer, tape drives), for the benchmarks in Benchmarks/.
+        .library(name: "CapstanStorage", targets: ["StorageDaemon", "TapeDevices"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

@@ -7,12 +7,17 @@
 # directories of the same temporary directory, so on the same disk), Maximum Block Size = 1048576 on both, and a
 # Spool Directory. For every repetition it backs up (a) then (b), each first into bacula-sd (A) and then into
 # capstan-sd (B): A B A B ... Phase "plain" runs the Jobs without spooling, phase "spool" the same Jobs with
-# Spool Data = yes.
+# Spool Data = yes. Phase "tape" (capstan-sd only; bacula-sd cannot emulate a drive's speed) runs the spooled Jobs
+# on a virtual tape library whose drive has Maximum Tape Rate = TAPE_RATE (docs/devices.md), and records the
+# drive's average rate and its underruns from the job's drive report.
 #
 # Per job it records: wall time (bconsole "run" → terminal JobStatus in the catalog, polled every 0.2 s), Bacula's
 # own elapsed time (catalog EndTime − StartTime, 1 s resolution), JobBytes, the SD's and the FD's CPU seconds
 # (utime + stime of all threads from /proc/PID/stat, before/after the job) and the CPU used by everything else on
-# the machine during the job (other_cores; the machine is shared), and the largest block length in the volume.
+# the machine during the job (other_cores; the machine is shared), the 1-minute load average at the job's end
+# (loadavg1), and the largest block length in the volume. The job's fixed costs: start_s from the Director's "run" to the first data on the SD's device (more than
+# 64 KiB in its volumes and spool files: the first full block, polled every 0.05 s), and end_s from the last growth
+# of the volumes (the last record on the device) to the job's terminal status.
 # With spooling it also splits the job's total time into spool and despool times, two ways: from the SD's job
 # messages "Spooling data ...", "Committing spooled data to Volume ... Despooling N bytes ..." and "Despooling
 # elapsed time = ..." (the SD's own time stamps, 1 s resolution; they reach the Director only at the end of the
@@ -25,11 +30,13 @@
 #
 # Usage:  scripts/bench-sd.sh
 # Env:    REPS=3             pairs per data set and phase (A B A B ...)
-#         PHASES="plain spool"  which phases, in order
+#         PHASES="plain spool tape"  which phases, in order
 #         SETS="big small"   which data sets
 #         SMALL=1            quick reduced run: 256 MiB file, 2,000 small files (REPS still applies)
 #         BIG_MIB, SMALL_FILES  data sizes explicitly (default 2048, 20000)
 #         SKIP_BUILD=1       use the existing .build/release/capstan-sd
+#         CAPSTAN_SD=path    the capstan-sd to run (implies SKIP_BUILD; e.g. a debug build for a smoke run)
+#         TAPE_RATE="100 MB/s", TAPE_MIN_RATE="30 MB/s"   the virtual drive of phase "tape"
 #         DATA_DIR=dir       reuse (or create and keep) the data sets there instead of the temporary directory
 #         WORK_BASE=dir      where the temporary directory is created (default: /var/tmp)
 #         JOB_TIMEOUT=1800   seconds before a job is cancelled and recorded as timed out
@@ -39,7 +46,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 REPS=${REPS:-3}
-PHASES=${PHASES:-plain spool}
+PHASES=${PHASES:-plain spool tape}
 SETS=${SETS:-big small}
 if [ "${SMALL:-0}" = 1 ]; then
     BIG_MIB=${BIG_MIB:-256}
@@ -78,7 +85,10 @@ need_packages() {
 }
 need_packages
 
-CAPSTAN_SD=$ROOT/.build/release/capstan-sd
+[ -n "${CAPSTAN_SD:-}" ] && SKIP_BUILD=1
+CAPSTAN_SD=${CAPSTAN_SD:-$ROOT/.build/release/capstan-sd}
+TAPE_RATE=${TAPE_RATE:-100 MB/s}
+TAPE_MIN_RATE=${TAPE_MIN_RATE:-30 MB/s}
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     log "building capstan-sd (release); this takes several minutes on 2 cores the first time"
     (cd "$ROOT" && swift build -c release --product capstan-sd 2>&1 | tail -3 >&2) || die "release build failed"
@@ -145,7 +155,7 @@ free_port() {  # a port nothing listens on, never 9101-9103, not already chosen
     die "no free port found"
 }
 
-mkdir -p "$W"/{log,dir,fd,bsd,csd,vol-bacula,vol-capstan,spool-bacula,spool-capstan}
+mkdir -p "$W"/{log,dir,fd,bsd,csd,vol-bacula,vol-capstan,spool-bacula,spool-capstan,tape-capstan}
 DIR_PORT=$(free_port); CHOSEN_PORTS=" $DIR_PORT"
 FD_PORT=$(free_port); CHOSEN_PORTS="$CHOSEN_PORTS $FD_PORT"
 BSD_PORT=$(free_port); CHOSEN_PORTS="$CHOSEN_PORTS $BSD_PORT"
@@ -216,6 +226,20 @@ EOF
 }
 sd_conf bench-bacula-sd "$BSD_PORT" "$W/bsd" "$W/vol-bacula" "$W/spool-bacula" FileBacula >"$W/bacula-sd.conf"
 sd_conf bench-capstan-sd "$CSD_PORT" "$W/csd" "$W/vol-capstan" "$W/spool-capstan" FileCapstan >"$W/capstan-sd.conf"
+# Phase "tape": capstan-sd's virtual tape library, one drive with a rated speed (cartridges in tape-capstan/).
+cat >>"$W/capstan-sd.conf" <<EOF
+Autochanger {
+  Name = TapeLib; Device = TapeDev
+  Changer Device = "virtual:$W/tape-capstan?slots=32&cartridges=0"; Changer Command = ""
+}
+Device {
+  Name = TapeDev; Media Type = TapeCapstan; Device Type = VTape; Archive Device = "$W/tape-capstan/drive-0.vtape"
+  Autochanger = yes; Drive Index = 0; LabelMedia = yes; Random Access = no; Removable Media = yes
+  AutomaticMount = yes; AlwaysOpen = yes; Maximum Block Size = $BLOCK
+  Spool Directory = "$W/spool-capstan"
+  Maximum Tape Rate = $TAPE_RATE; Minimum Tape Rate = $TAPE_MIN_RATE
+}
+EOF
 
 cat >"$W/fd.conf" <<EOF
 FileDaemon {
@@ -244,6 +268,10 @@ Storage {
 Storage {
   Name = CapstanSD; Address = 127.0.0.1; SDPort = $CSD_PORT; Password = "bench-sd-password"
   Device = FileDev; Media Type = FileCapstan
+}
+Storage {
+  Name = CapstanTape; Address = 127.0.0.1; SDPort = $CSD_PORT; Password = "bench-sd-password"
+  Device = TapeLib; Media Type = TapeCapstan
 }
 Pool {
   Name = Bench; Pool Type = Backup; Label Format = "Vol-"; Recycle = no; AutoPrune = no; Maximum Volume Jobs = 1
@@ -276,6 +304,7 @@ sh "$W/make-catalog.sh" >"$W/log/make-catalog.out" 2>&1 || true
 [ -s "$W/dir/bacula.db" ] || { cat "$W/log/make-catalog.out" >&2; die "catalog not created"; }
 
 /usr/sbin/bacula-sd -t -c "$W/bacula-sd.conf" || die "bacula-sd.conf rejected"
+"$CAPSTAN_SD" -t -c "$W/capstan-sd.conf" || die "capstan-sd.conf rejected"
 /usr/sbin/bacula-fd -t -c "$W/fd.conf" || die "fd.conf rejected"
 /usr/sbin/bacula-dir -t -c "$W/dir.conf" || die "dir.conf rejected"
 
@@ -296,6 +325,18 @@ cpu_s() {  # pid : utime + stime of all threads, seconds (fields 14 and 15; comm
     # shellcheck disable=SC2086
     set -- $s
     awk -v u="${12}" -v t="${13}" -v k="$CLK_TCK" 'BEGIN { printf "%.2f", (u + t) / k }'
+}
+loadavg1() { cut -d' ' -f1 /proc/loadavg; }
+device_bytes() {  # sd : bytes in that SD's volumes, tape cartridges and spool files now
+    # shellcheck disable=SC2046
+    find "$W/vol-$1" "$W/spool-$1" $([ "$1" = capstan ] && echo "$W/tape-capstan") -maxdepth 2 -type f \
+        \( -name '*.spool' -o -name 'Vol-*' -o -name '*.vtape' \) -printf '%s\n' 2>/dev/null \
+        | awk '{ s += $1 } END { printf "%.0f", s }'
+}
+volume_bytes() {  # sd : bytes in that SD's volumes and cartridges (not spool files)
+    # shellcheck disable=SC2046
+    find "$W/vol-$1" $([ "$1" = capstan ] && echo "$W/tape-capstan") -maxdepth 2 -type f \
+        \( -name 'Vol-*' -o -name '*.vtape' \) -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
 }
 busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
 now() { echo "$EPOCHREALTIME"; }
@@ -338,27 +379,36 @@ spool_bytes() {  # sd : bytes in that SD's data spool files now
 }
 hms_to_s() { awk -F: '{ print ($1 * 3600) + ($2 * 60) + $3 }' <<<"$1"; }
 
-CSV_HEADER="phase,dataset,sd,rep,jobid,status,files,bytes,wall_s,elapsed_s,MBps_wall,MBps_elapsed,sd_cpu_s,sd_cpu_s_per_GiB,fd_cpu_s,other_cores,block_bytes,spooled,spool_msg_s,despool_msg_s,spool_poll_s,despool_poll_s,spooled_bytes"
+CSV_HEADER="phase,dataset,sd,rep,jobid,status,files,bytes,wall_s,elapsed_s,MBps_wall,MBps_elapsed,sd_cpu_s,sd_cpu_s_per_GiB,fd_cpu_s,other_cores,block_bytes,spooled,spool_msg_s,despool_msg_s,spool_poll_s,despool_poll_s,spooled_bytes,start_s,end_s,loadavg1,drive_Bps,underruns"
 
 run_job() {  # phase dataset sd rep
     local phase=$1 ds=$2 sd=$3 rep=$4 job storage sdpid fdpid s0 f0 b0 t0 t1 s1 f1 b1 id out st deadline
     local row vol blk=0 spooled=no spool_msg="" despool_msg="" sbytes="" sz
     local p_start="" p_grow="" p_end="" p_max=0 spool_poll="" despool_poll=""
+    local d0 dv dvmax=-1 first_data="" last_data="" tick=0 start_s="" end_s="" load drive_rate="" underruns=""
     job=Big; [ "$ds" = small ] && job=Small
-    [ "$phase" = spool ] && job=${job}Spool
+    [ "$phase" != plain ] && job=${job}Spool
     storage=BaculaSD; [ "$sd" = capstan ] && storage=CapstanSD
+    [ "$phase" = tape ] && storage=CapstanTape
     sdpid=${PID[$sd-sd]}; fdpid=${PID[fd]}
     kill -0 "$sdpid" 2>/dev/null || die "$sd-sd is gone (see $W/log/$sd-sd.out)"
     sync; wait_quiet
     LOG_OFFSET=$(stat -c %s "$W/dir/messages.log" 2>/dev/null || echo 0)
+    d0=$(device_bytes "$sd")
     s0=$(cpu_s "$sdpid"); f0=$(cpu_s "$fdpid"); b0=$(busy_jiffies); t0=$(now)
     out=$(console "run job=$job storage=$storage level=Full yes")
     id=$(sed -n 's/.*Job queued\. JobId=\([0-9]*\).*/\1/p' <<<"$out" | tail -1)
     [ -n "$id" ] || { printf '%s\n' "$out" >&2; die "job not queued: $job on $storage"; }
     deadline=$((SECONDS + JOB_TIMEOUT))
     while :; do
+        # fixed costs: the first data on the device (or its spool), the last growth of the volumes
+        if [ -z "$first_data" ] && [ $(($(device_bytes "$sd") - d0)) -gt 65536 ]; then first_data=$(now); fi
+        dv=$(volume_bytes "$sd")
+        if [ "$dv" -gt "$dvmax" ]; then dvmax=$dv; last_data=$(now); fi
+        tick=$((tick + 1))
+        if [ $((tick % 4)) -ne 1 ]; then sleep 0.05; continue; fi
         st=$(sql "select JobStatus from Job where JobId = $id")
-        if [ "$phase" = spool ] && [ -z "$p_end" ]; then
+        if [ "$phase" != plain ] && [ -z "$p_end" ]; then
             # The data spool file (<sd>.data.<jobid>.<job>.<device>.spool) grows while the SD spools and is
             # truncated or removed once it has been despooled to the volume.
             sz=$(spool_bytes "$sd")
@@ -381,13 +431,19 @@ run_job() {  # phase dataset sd rep
             st=timeout
             break
         fi
-        sleep 0.2
+        sleep 0.05
     done
-    t1=$(now); s1=$(cpu_s "$sdpid"); f1=$(cpu_s "$fdpid"); b1=$(busy_jiffies)
+    t1=$(now); s1=$(cpu_s "$sdpid"); f1=$(cpu_s "$fdpid"); b1=$(busy_jiffies); load=$(loadavg1)
+    [ -n "$first_data" ] && start_s=$(awk -v a="$t0" -v b="$first_data" 'BEGIN { printf "%.2f", b - a }')
+    [ -n "$last_data" ] && end_s=$(awk -v a="$last_data" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
     sleep 0.5  # the last job messages reach the log just after the status
     row=$(sql "select JobFiles, JobBytes, strftime('%s', EndTime) - strftime('%s', StartTime) from Job where JobId = $id")
     job_log | grep -F "JobId $id: " >"$W/log/job-$id.log" || true
-    if [ "$phase" = spool ]; then
+    if [ "$sd" = capstan ]; then  # capstan-sd's drive report: "..., average rate N bytes/s, drive underruns=N."
+        drive_rate=$(sed -n 's/.*average rate \([0-9,]*\) bytes\/s.*/\1/p' "$W/log/job-$id.log" | tail -1 | tr -d ,)
+        underruns=$(sed -n 's/.*drive underruns=\([0-9]*\).*/\1/p' "$W/log/job-$id.log" | tail -1)
+    fi
+    if [ "$phase" != plain ]; then
         if grep -qF "JobId $id: Spooling data" "$W/log/job-$id.log"; then
             spooled=yes
             # The SD stamps each job message with its own time (1 s resolution); the messages reach the
@@ -412,11 +468,12 @@ run_job() {  # phase dataset sd rep
     fi
     # Only the volume file goes: "delete volume" would also delete the Job rows, and SQLite would then hand out
     # the same JobId again. The Media rows stay (status Used: Maximum Volume Jobs = 1), so no volume is reused.
-    for vol in $(volumes_of_job "$id"); do
+    # (phase tape: the cartridges stay in the virtual library until the work directory goes)
+    [ "$phase" = tape ] || for vol in $(volumes_of_job "$id"); do
         [ -f "$(vol_dir "$sd")/$vol" ] && blk=$(max_block "$(vol_dir "$sd")/$vol")
         rm -f "$(vol_dir "$sd")/$vol"
     done
-    rm -rf "$W/spool-$sd"/* 2>/dev/null || true
+    rm -f "$W/spool-$sd"/*.spool 2>/dev/null || true
     if [ "$st" != T ]; then
         log "job $id ($job on $sd-sd) ended with status $st; its messages:"
         tail -30 "$W/log/job-$id.log" >&2 || true
@@ -424,15 +481,17 @@ run_job() {  # phase dataset sd rep
     awk -v phase="$phase" -v ds="$ds" -v sd="$sd" -v rep="$rep" -v id="$id" -v st="$st" -v row="$row" \
         -v t0="$t0" -v t1="$t1" -v s0="$s0" -v s1="$s1" -v f0="$f0" -v f1="$f1" -v b0="$b0" -v b1="$b1" \
         -v tck="$CLK_TCK" -v blk="$blk" -v spooled="$spooled" -v spm="$spool_msg" -v dspm="$despool_msg" \
-        -v spp="$spool_poll" -v dspp="$despool_poll" -v sb="$sbytes" '
+        -v spp="$spool_poll" -v dspp="$despool_poll" -v sb="$sbytes" -v ss="$start_s" -v es="$end_s" \
+        -v load="$load" -v drate="$drive_rate" -v ur="$underruns" '
       BEGIN { split(row, r, " "); files = r[1] + 0; bytes = r[2] + 0; el = r[3] + 0
               wall = t1 - t0; sdc = s1 - s0; fdc = f1 - f0
               other = ((b1 - b0) / tck - sdc - fdc) / wall; if (other < 0) other = 0
               gib = bytes / 1073741824
-              printf "%s,%s,%s,%s,%s,%s,%.0f,%.0f,%.2f,%.0f,%.1f,%s,%.2f,%s,%.2f,%.2f,%.0f,%s,%s,%s,%s,%s,%s\n",
+              printf "%s,%s,%s,%s,%s,%s,%.0f,%.0f,%.2f,%.0f,%.1f,%s,%.2f,%s,%.2f,%.2f,%.0f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
                 phase, ds, sd, rep, id, st, files, bytes, wall, el, bytes / wall / 1e6,
                 (el > 0 ? sprintf("%.1f", bytes / el / 1e6) : ""), sdc,
-                (gib > 0 ? sprintf("%.2f", sdc / gib) : ""), fdc, other, blk, spooled, spm, dspm, spp, dspp, sb }'
+                (gib > 0 ? sprintf("%.2f", sdc / gib) : ""), fdc, other, blk, spooled, spm, dspm, spp, dspp, sb,
+                ss, es, load, drate, ur }'
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -447,11 +506,12 @@ log "results: $CSV"
 log "volumes on: $(df --output=source,target "$W/vol-bacula" | tail -1) (both SDs)"
 START=$SECONDS
 for phase in $PHASES; do
-    case $phase in plain | spool) ;; *) die "unknown phase $phase (plain, spool)" ;; esac
+    case $phase in plain | spool | tape) ;; *) die "unknown phase $phase (plain, spool, tape)" ;; esac
     for rep in $(seq 1 "$REPS"); do
         for ds in $SETS; do
             case $ds in big | small) ;; *) die "unknown data set $ds (big, small)" ;; esac
-            for sd in bacula capstan; do
+            sds="bacula capstan"; [ "$phase" = tape ] && sds=capstan
+            for sd in $sds; do
                 line=$(run_job "$phase" "$ds" "$sd" "$rep")
                 echo "$line" >>"$CSV"
                 log "$line"
@@ -481,7 +541,27 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b + 0 != 0)
     echo "MB/s wall = JobBytes / (bconsole run -> terminal status); MB/s job = JobBytes / catalog elapsed (1 s res.)."
     echo "SD CPU = utime+stime of the SD process during the job; other = CPU of everything else, in cores."
     echo "block = largest block length among the volume's first 8 blocks (read back from the volume file)."
+    echo "load = the 1-minute load average at the job's end (the machine's other work shows in it and in 'other')."
+    echo "start s = Director's run -> first data on the SD's device or spool; end s = last growth of the volume ->"
+    echo "the job's terminal status (the job's fixed costs; polled every 0.05 s, the status every 0.2 s)."
     for phase in $PHASES; do
+        if [ "$phase" = tape ]; then
+            echo
+            echo "== phase: tape (capstan-sd only: Spool Data = yes onto a virtual tape library drive with"
+            echo "   Maximum Tape Rate = $TAPE_RATE, Minimum Tape Rate = $TAPE_MIN_RATE)"
+            printf '%-6s %3s %9s %8s %9s %12s %10s %7s %6s\n' set n "MB/s wall" "wall s" "SDcpu/GiB" "drive MB/s" \
+                underruns other load
+            for ds in $SETS; do
+                printf '%-6s %3s %9s %8s %9s %12s %10s %7s %6s\n' "$ds" "$(col tape "$ds" capstan jobid | wc -l)" \
+                    "$(med tape "$ds" capstan MBps_wall)" "$(med tape "$ds" capstan wall_s)" \
+                    "$(med tape "$ds" capstan sd_cpu_s_per_GiB)" \
+                    "$(col tape "$ds" capstan drive_Bps | awk '{ print $1 / 1e6 }' | median)" \
+                    "$(col tape "$ds" capstan underruns | awk '{ s += $1 } END { print s + 0 }')" \
+                    "$(med tape "$ds" capstan other_cores)" "$(med tape "$ds" capstan loadavg1)"
+            done
+            echo "   (underruns: the sum over the phase's jobs; drive MB/s: the drive's average rate, median)"
+            continue
+        fi
         echo
         echo "== phase: $phase $([ "$phase" = spool ] && echo '(Spool Data = yes)' || echo '(no spooling)')"
         printf '%-6s %-8s %3s %9s %9s %8s %9s %9s %8s %7s %8s\n' set sd n "MB/s wall" "MB/s job" "wall s" \
@@ -494,6 +574,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b + 0 != 0)
                     "$(med "$phase" "$ds" "$sd" wall_s)" "$(med "$phase" "$ds" "$sd" sd_cpu_s)" \
                     "$(med "$phase" "$ds" "$sd" sd_cpu_s_per_GiB)" "$(med "$phase" "$ds" "$sd" fd_cpu_s)" \
                     "$(med "$phase" "$ds" "$sd" other_cores)" "$(med "$phase" "$ds" "$sd" block_bytes)"
+            done
+            for sd in bacula capstan; do
+                printf '%-6s %-8s     fixed cost: start %s s, end %s s; load %s\n' "$ds" "$sd" \
+                    "$(med "$phase" "$ds" "$sd" start_s)" "$(med "$phase" "$ds" "$sd" end_s)" \
+                    "$(med "$phase" "$ds" "$sd" loadavg1)"
             done
             printf '%-6s %-8s     throughput(wall) %s   throughput(job) %s   SD CPU/GiB %s\n' "$ds" "ratio c/b" \
                 "$(ratio "$(med "$phase" "$ds" capstan MBps_wall)" "$(med "$phase" "$ds" bacula MBps_wall)")" \

@@ -72,6 +72,15 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
         /// write of a cartridge's record N (counting every record on it from 0, the volume label included) fails
         /// with EIO, as a drive with a medium error would. For fault tests; never set in production.
         public var failWriteAtBlock: Int = 0
+        /// Capstan's `Maximum Tape Rate` (virtual tapes only; bytes per second, 0 = as fast as the disk): the
+        /// emulated drive's native streaming rate. Writes wait for the emulated drive buffer like a real drive's.
+        public var maximumTapeRate: UInt64 = 0
+        /// `Minimum Tape Rate`: the slowest speed the emulated drive streams at (speed matching); data coming
+        /// slower lets its buffer run empty and the drive stops (an underrun while a job streams). 0 = the
+        /// maximum (no speed matching).
+        public var minimumTapeRate: UInt64 = 0
+        /// `Tape Buffer Size`: the emulated drive's buffer (default 16 MiB).
+        public var tapeBufferSize: UInt64 = 16 << 20
 
         /// The block size the volume writer uses: Maximum Block Size, or 64512 when it is 0.
         public var effectiveBlockSize: Int { maximumBlockSize == 0 ? 64_512 : Int(maximumBlockSize) }
@@ -152,6 +161,9 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
         for (index, device) in configuration.resources(ofType: "Device").enumerated() where index < devices.count {
             devices[index].maximumChangerWait = device.duration("Maximum Changer Wait") ?? 300
             devices[index].failWriteAtBlock = Int(device.integer("Fail Write At Block") ?? 0)
+            devices[index].maximumTapeRate = device.speed("Maximum Tape Rate") ?? 0
+            devices[index].minimumTapeRate = device.speed("Minimum Tape Rate") ?? 0
+            devices[index].tapeBufferSize = device.size("Tape Buffer Size") ?? 16 << 20
         }
         messages = configuration.resources(ofType: "Messages")
     }

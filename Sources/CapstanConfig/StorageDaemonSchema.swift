@@ -77,6 +77,10 @@ extension DaemonSchema {
                     Build.directive("Cloud", .reference("Cloud")),
                     // Capstan's own test directive (docs/faults.md): a virtual tape fails the write of this record
                     Build.count("Fail Write At Block", 0),
+                    // Capstan's virtual tape speed model (docs/devices.md): rated speed, speed matching, drive buffer
+                    Build.directive("Maximum Tape Rate", .speed, .speed(0)),
+                    Build.directive("Minimum Tape Rate", .speed, .speed(0)),
+                    Build.bytes("Tape Buffer Size", 16 << 20),
                 ]),
             ResourceSchema(
                 "Autochanger",

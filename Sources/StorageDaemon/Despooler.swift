@@ -54,6 +54,8 @@ final class Despooler: Sendable {
                 spool.rescueConsumed(session)
             case .end(let session, let totals):
                 writer.submit([.end(session, totals)])
+            case .pause:
+                writer.submit([.pause])
             }
         }
     }

@@ -192,9 +192,12 @@ actor DeviceRuntime {
         }
         if isVirtual {
             let capacity = device.maximumVolumeSize > 0 ? Int64(device.maximumVolumeSize) : nil
+            let rated = device.maximumTapeRate > 0 ? VirtualTape.RatedSpeed(
+                bytesPerSecond: Int(clamping: device.maximumTapeRate), bufferBytes: Int(clamping: device.tapeBufferSize),
+                minimumBytesPerSecond: Int(clamping: device.minimumTapeRate)) : nil
             let tape = try VirtualTape(
                 path: device.archiveDevice, writable: true, capacity: capacity,
-                earlyWarningZone: capacity.map { min($0 / 20, 4 << 20) } ?? 0)
+                earlyWarningZone: capacity.map { min($0 / 20, 4 << 20) } ?? 0, ratedSpeed: rated)
             if device.failWriteAtBlock > 0 {
                 let (record, fired) = (device.failWriteAtBlock, writeFaultFired)
                 tape.writeFault = { number in
@@ -422,6 +425,9 @@ actor DeviceRuntime {
                 },
                 jobMedia: { [segments] segment in
                     segments.withLock { $0[segment.jobID, default: []].append(segment) }
+                },
+                underrun: { [logger] job, total in
+                    logger.warning("drive underrun: the drive ran dry while streaming", metadata: ["job": "\(job)", "underruns": "\(total)"])
                 })
             let drive: DriveWriter.Configuration =
                 isFileDevice

@@ -24,6 +24,9 @@ public enum DriveItem: Sendable {
     case block(SessionKey, BlockBuffer)
     /// The job's last block has been queued: write its EOS.
     case end(SessionKey, JobTotals)
+    /// The producer holds data back on purpose (the despooler between bursts): the drive may stop now, and that
+    /// stop is planned, not an underrun.
+    case pause
 }
 
 /// The bounded queue in front of a drive writer, and the fixed pool of block buffers that bounds it: a producer

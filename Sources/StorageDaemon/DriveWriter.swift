@@ -10,9 +10,13 @@ import TapeDevices
 /// (`outcome(of:)`, `close()`); the thread calls async code (the owner's `nextVolume`) by blocking itself on a
 /// semaphore (`ThreadBridge.blockingAwait`), never the other way round.
 ///
-/// Underruns: the writer counts a moment when it wanted the next block, found the queue empty, had been streaming
-/// (its last action wrote to tape) and some job that began on this drive has not ended. Waits at job start, between
-/// jobs and after the last job are not underruns.
+/// Underruns: the drive ran dry while it was streaming for a job that has not ended. On a drive that models its
+/// buffer and medium (`TapeDrive.streamingStops`: a virtual tape with `Maximum Tape Rate`), that is a medium stop
+/// seen by a write while the writer was streaming; elsewhere it is a moment when the writer wanted the next block,
+/// found the queue empty and had been streaming. Streaming starts with a write and ends with a `.pause` from the
+/// producer (the despooler between bursts: a planned stop) or when the last open job ends, so waits at job start,
+/// between despool bursts, between jobs and after the last job are not underruns. Each underrun is reported to the
+/// owner (`Owner.underrun`, which logs it) and counted in `DriveStatistics.underruns`.
 public final class DriveWriter: Sendable {
     public struct Configuration: Sendable {
         /// Maximum Block Size: the largest block submitted (buffers are this, rounded up to 1024).
@@ -72,13 +76,18 @@ public final class DriveWriter: Sendable {
         /// A JobMedia segment closed (filemark, end of volume, end of job). Called on the writer thread; must not
         /// block.
         public var jobMedia: @Sendable (JobMediaSegment) -> Void
+        /// The drive ran dry while streaming for `job` (the writer's underrun count so far). Called on the writer
+        /// thread; must not block.
+        public var underrun: @Sendable (_ job: String, _ total: Int) -> Void
 
         public init(
             nextVolume: @escaping @Sendable (EndOfMedium) async throws -> VolumeMount,
-            jobMedia: @escaping @Sendable (JobMediaSegment) -> Void = { _ in }
+            jobMedia: @escaping @Sendable (JobMediaSegment) -> Void = { _ in },
+            underrun: @escaping @Sendable (_ job: String, _ total: Int) -> Void = { _, _ in }
         ) {
             self.nextVolume = nextVolume
             self.jobMedia = jobMedia
+            self.underrun = underrun
         }
     }
 
@@ -247,22 +256,40 @@ public final class DriveWriter: Sendable {
             meter.withLock { $0.failure = e }
         }
 
+        /// Adds one underrun (for `job`) and tells the owner.
+        func underrun(_ job: String) {
+            let total = meter.withLock { m -> Int in
+                m.statistics.underruns += 1
+                return m.statistics.underruns
+            }
+            owner.underrun(job, total)
+        }
+
         while true {
-            let dryWhileStreaming = streaming && !open.isEmpty
+            // A drive that models its medium reports its own stops (checked at each write below); otherwise a dry
+            // queue while streaming is the underrun.
+            let queueDryCounts = streaming && !open.isEmpty && head.driveStreamingStops == nil
+            let anyJob = open.values.first ?? "?"
             guard
                 let (item, dry) = queue.take(onDry: {
-                    if dryWhileStreaming { meter.withLock { $0.statistics.underruns += 1 } }
+                    if queueDryCounts { underrun(anyJob) }
                 })
             else { break }
-            if dry { streaming = false }
+            if dry && head.driveStreamingStops == nil { streaming = false }
             switch item {
+            case .pause:
+                streaming = false
             case .begin(let job):
                 open[job.session] = job.name
                 if failure == nil { head.begin(job) }
             case .block(let session, let buffer):
                 if failure == nil {
                     do {
+                        let stopsBefore = head.driveStreamingStops
                         try head.write(buffer.bytes, for: session)
+                        if streaming, let before = stopsBefore, let after = head.driveStreamingStops, after > before {
+                            for _ in before..<after { underrun(open[session] ?? session.description) }
+                        }
                         streaming = true
                     } catch {
                         fail(error, open[session] ?? session.description)
@@ -277,7 +304,8 @@ public final class DriveWriter: Sendable {
                 }
                 do {
                     finish(session, .success(try head.end(session, totals: totals)))
-                    streaming = true
+                    // the drive may stop once no job is left: an idle stop, not an underrun
+                    streaming = !open.isEmpty
                 } catch {
                     fail(error, name)
                     finish(session, .failure(error))

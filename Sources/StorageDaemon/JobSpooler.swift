@@ -111,38 +111,97 @@ public final class JobSpooler {
         bytes &+= UInt64(data.count)
     }
 
+    /// The array is read in place by the synchronous `pack` (no copy): the suspensions come before it (`makeRoom`)
+    /// and after it (`settle`).
     private func put(fileIndex: Int32, stream: Int32, data: [UInt8], label: Bool) async throws {
-        // The array is copied into the block writer synchronously inside `put`, never across a suspension.
-        try await withArray(data) { try await self.put(fileIndex: fileIndex, stream: stream, data: $0, label: label) }
-    }
-
-    private func withArray(
-        _ data: [UInt8], _ body: (UnsafeRawBufferPointer) async throws -> Void
-    ) async throws {
-        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, data.count), alignment: 1)
-        defer { copy.deallocate() }
-        data.withUnsafeBytes { copy.copyMemory(from: $0) }
-        try await body(UnsafeRawBufferPointer(rebasing: copy[0..<data.count]))
+        var room = try await makeRoom(count: data.count)
+        do {
+            try data.withUnsafeBytes { try pack(fileIndex: fileIndex, stream: stream, data: $0, label: label, room: &room) }
+        } catch {
+            if let held = room.held { writer.recycle(held) }
+            throw error
+        }
+        try await settle(room)
     }
 
     private func put(fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer, label: Bool) async throws {
+        var room = try await makeRoom(count: data.count)
+        do {
+            try pack(fileIndex: fileIndex, stream: stream, data: data, label: label, room: &room)
+        } catch {
+            if let held = room.held { writer.recycle(held) }
+            throw error
+        }
+        try await settle(room)
+    }
+
+    /// What one record's packing may use: spool slots reserved (spooled), or a pool buffer held (direct).
+    private struct Room {
+        var reserved = 0
+        var held: BlockBuffer?
+    }
+
+    /// Before a record of `count` bytes is packed: reserves the ring slots it can fill (spooled; suspends while the
+    /// ring or the device's budget is full), or takes a pool buffer when it is sure to finish a block (direct).
+    private func makeRoom(count: Int) async throws -> Room {
         if let failure { throw failure }
         guard !closed else { throw SpoolError(.jobClosed, job: job.name, path: path) }
-        guard let spool else { return try await putDirect(fileIndex: fileIndex, stream: stream, data: data, label: label) }
-        let need = blocksNeeded(data.count)
+        guard let spool else {
+            if let stop = writer.failure { throw fail(stop) }
+            if blocks.room < 2 * VolumeFormat.recordHeaderSize + count { return Room(held: await writer.nextBuffer()) }
+            return Room()
+        }
+        let need = blocksNeeded(count)
         guard need <= spool.jobSlots else {
             throw SpoolError(
                 .recordTooLarge, job: job.name, path: path,
-                detail: "record of \(data.count) bytes needs \(need) blocks, the job's spool holds \(spool.jobSlots)")
+                detail: "record of \(count) bytes needs \(need) blocks, the job's spool holds \(spool.jobSlots)")
         }
         try await spool.reserve(job.session, need)
+        return Room(reserved: need)
+    }
+
+    /// Packs one record (synchronously): each block it finishes goes to the next reserved spool slot, or (direct)
+    /// to the held buffer, a free one, or the overflow list.
+    private func pack(
+        fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer, label: Bool, room: inout Room
+    ) throws {
+        guard let spool else {
+            let session = job.session
+            try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label) { block in
+                if overflow.isEmpty, let buffer = room.held ?? writer.tryTakeBuffer() {
+                    room.held = nil
+                    Self.copy(block, into: buffer)
+                    writer.submit([.block(session, buffer)])
+                } else {
+                    overflow.append(Array(block))
+                }
+            }
+            return
+        }
         var used = 0
         try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label) { block in
             used += 1
             self.store(block)
         }
-        spool.release(job.session, need - used + refused.count)
-        if !refused.isEmpty { try await recover() }
+        spool.release(job.session, room.reserved - used + refused.count)
+    }
+
+    /// After a record was packed: a refused spool write recovers (spooled); blocks left over wait for pool
+    /// buffers (direct).
+    private func settle(_ room: Room) async throws {
+        if spool != nil {
+            if !refused.isEmpty { try await recover() }
+            return
+        }
+        if let held = room.held { writer.recycle(held) }  // unused: nothing is in the overflow list then
+        let session = job.session
+        while !overflow.isEmpty {
+            let buffer = await writer.nextBuffer()
+            overflow[0].withUnsafeBytes { Self.copy($0, into: buffer) }
+            overflow.removeFirst()
+            writer.submit([.block(session, buffer)])
+        }
     }
 
     /// Writes one block into the next reserved slot; once the disk refuses, keeps this and later blocks in order.
@@ -255,33 +314,6 @@ public final class JobSpooler {
     }
 
     // MARK: direct jobs
-
-    /// Direct jobs: packs one record; every block it finishes goes to the drive writer in order. A buffer is
-    /// awaited before the call when the record is sure to finish a block, further ones are taken if free, and
-    /// blocks finished while the pool is empty are kept (copied) and submitted as buffers come back.
-    private func putDirect(fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer, label: Bool) async throws {
-        if let stop = writer.failure { throw fail(stop) }
-        let headerSize = VolumeFormat.recordHeaderSize
-        var held: BlockBuffer?
-        if blocks.room < 2 * headerSize + data.count { held = await writer.nextBuffer() }
-        defer { if let held { writer.recycle(held) } }
-        let session = job.session
-        try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label) { block in
-            if overflow.isEmpty, let buffer = held ?? writer.tryTakeBuffer() {
-                held = nil
-                Self.copy(block, into: buffer)
-                writer.submit([.block(session, buffer)])
-            } else {
-                overflow.append(Array(block))
-            }
-        }
-        while !overflow.isEmpty {
-            let buffer = await writer.nextBuffer()
-            overflow[0].withUnsafeBytes { Self.copy($0, into: buffer) }
-            overflow.removeFirst()
-            writer.submit([.block(session, buffer)])
-        }
-    }
 
     private static func copy(_ block: UnsafeRawBufferPointer, into buffer: BlockBuffer) {
         let n = min(block.count, buffer.storage.count)

@@ -49,6 +49,10 @@ final class Spool: Sendable {
         var used = 0
         var turn: SessionKey?
         var turnCount = 0
+        /// The turn's job still has its turn: it has not run dry since the turn began.
+        var turnOpen = false
+        /// The despooler told the drive writer it holds back (`Work.pause`) and has despooled nothing since.
+        var paused = true
         var spaceWaiters: [SpaceWaiter] = []
         var closed = false
         /// Bumped each time a job's spool file gives disk space back (truncated after despooling, or removed).
@@ -62,6 +66,8 @@ final class Spool: Sendable {
         case slot(SessionKey, fd: Int32, path: String, offset: Int64, length: Int, endAfter: JobTotals?)
         case rescue(SessionKey, [UInt8])
         case end(SessionKey, JobTotals)
+        /// Nothing is ready to despool: the drive may stop now (a planned stop between bursts, not an underrun).
+        case pause
     }
 
     let configuration: SpoolConfiguration
@@ -104,6 +110,16 @@ final class Spool: Sendable {
 
     /// Suspends until `count` slots are free in the job's ring and in the device budget, and reserves them.
     func reserve(_ session: SessionKey, _ count: Int) async throws {
+        // The usual case, room at once: no continuation, and no wake-up of the despooler (a reservation changes
+        // nothing it waits for).
+        let ready = try state.withLock { s throws -> Bool in
+            guard let ring = s.rings[session] else { throw SpoolError(.jobClosed, job: session.description, path: "") }
+            if let failure = ring.failure { throw failure }
+            guard Self.fits(s, session, count) else { return false }
+            Self.take(&s, session, count)
+            return true
+        }
+        if ready { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let (outcome, wake) = state.update { s -> (Result<Bool, any Error>, [CheckedContinuation<Void, Never>]) in
                 guard let ring = s.rings[session] else {
@@ -178,7 +194,8 @@ final class Spool: Sendable {
     /// Gives back reserved slots that were not filled.
     func release(_ session: SessionKey, _ count: Int) {
         guard count > 0 else { return }
-        let ready = state.update { s -> [CheckedContinuation<Void, any Error>] in
+        // no wake-up of the despooler: freed reservations change nothing it waits for
+        let ready = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
             s.rings[session]?.reserved -= count
             s.used -= count
             return Self.grant(&s)
@@ -276,9 +293,13 @@ final class Spool: Sendable {
 
     // MARK: despooler side
 
-    /// Blocks until there is work; nil once closed and every job is done. One job has the turn at a time: it keeps
-    /// it while it has spooled blocks, up to `turnBlocks` when another job is waiting; then the next eligible job in
-    /// opening order gets it.
+    /// Blocks until there is work; nil once closed and every job is done. One job has the turn at a time. A job
+    /// gets a turn only when what it has spooled keeps the drive streaming for a burst: `despoolStartBlocks` blocks
+    /// (or the whole rest of the job once it committed, or sooner when its producer waits for space). It keeps
+    /// the turn while it has spooled blocks, up to `turnBlocks` when another job is eligible; a job that runs dry
+    /// mid-turn (its client is slower than the drive) loses the turn instead of trickling blocks to the drive, and
+    /// must be eligible again for its next one. When no job is eligible the despooler says so once (`.pause`):
+    /// the drive's stop that follows is planned, between bursts, not an underrun.
     func nextWork() -> Work? {
         let startBlocks = configuration.despoolStartBlocks ?? max(1, configuration.jobSlots / 2)
         let turnBlocks = configuration.turnBlocks
@@ -290,9 +311,13 @@ final class Spool: Sendable {
                     || !s.spaceWaiters.isEmpty
             }
             var pick: SessionKey?
-            if let t = s.turn, let r = s.rings[t], r.hasWork {
-                let othersWaiting = s.order.contains { $0 != t && s.rings[$0].map(eligible) == true }
-                if s.turnCount < turnBlocks || !othersWaiting { pick = t }
+            if let t = s.turn, s.turnOpen {
+                if let r = s.rings[t], r.hasWork {
+                    let othersWaiting = s.order.contains { $0 != t && s.rings[$0].map(eligible) == true }
+                    if s.turnCount < turnBlocks || !othersWaiting { pick = t }
+                } else {
+                    s.turnOpen = false  // ran dry mid-turn: no trickling; it waits until it is eligible again
+                }
             }
             if pick == nil {
                 let start = s.turn.flatMap { t in s.order.firstIndex(of: t).map { $0 + 1 } } ?? 0
@@ -307,14 +332,20 @@ final class Spool: Sendable {
                 if let p = pick {
                     s.turn = p
                     s.turnCount = 0
+                    s.turnOpen = true
                     turnEvent = p
                 }
+            }
+            if pick == nil && !s.paused {
+                s.paused = true
+                return .some(.pause)
             }
             guard let key = pick, var r = s.rings[key] else {
                 if s.closed && s.rings.isEmpty { return .some(nil) }
                 return nil
             }
             defer { s.rings[key] = r }
+            s.paused = false
             if !r.began {
                 r.began = true
                 return .some(.begin(r.job))
@@ -410,7 +441,10 @@ final class Spool: Sendable {
             s.rings[session] = nil
             s.order.removeAll { $0 == session }
             s.used -= r.reserved
-            if s.turn == session { s.turn = nil }
+            if s.turn == session {
+                s.turn = nil
+                s.turnOpen = false
+            }
             return r
         }
         if let r = gone {

@@ -187,6 +187,9 @@ final class VolumeSpanWriter {
         maximumVolumeBytes > 0 && offset + Int64(count) > maximumVolumeBytes
     }
 
+    /// The mounted drive's medium stops so far (`TapeDrive.streamingStops`); nil when it cannot tell.
+    var driveStreamingStops: Int? { mount.drive.streamingStops }
+
     private func put(_ bytes: UnsafeRawBufferPointer, for session: SessionKey) throws {
         var mounts = 0
         while true {

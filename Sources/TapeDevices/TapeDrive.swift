@@ -112,11 +112,17 @@ public protocol TapeDrive: AnyObject {
     func status() throws -> TapeStatus
     /// Gives the device up (an st node can be open only once: the next cartridge's open needs it). Idempotent.
     func close() throws
+    /// Times the medium stopped because the drive's buffer ran empty, for a drive that models its streaming (a
+    /// virtual tape with a rated speed); nil for a drive that cannot tell (a real st drive, a file volume).
+    var streamingStops: Int? { get }
 }
 
 extension TapeDrive {
     /// Drives with nothing to give up.
     public func close() throws {}
+
+    /// Drives that cannot tell when their medium stops.
+    public var streamingStops: Int? { nil }
 
     /// Reads the next block into a fresh array, growing the buffer as the drive asks; nil at a filemark or end of data.
     public func readBlock(maximumSize: Int = 20_000_000) throws -> [UInt8]? {

@@ -12,17 +12,27 @@ import Glibc
 /// Optional `capacity` (bytes) gives an end of medium, with an early-warning zone before it; an optional rated
 /// speed makes writes take the time a streaming drive would (see `RatedSpeed`).
 public final class VirtualTape: TapeDrive {
-    /// A streaming drive's speed model: the medium moves at `bytesPerSecond`; a write is accepted as soon as the
-    /// drive's buffer (`bufferBytes`) has room, so a writer that comes faster than the rated speed waits in
-    /// `writeBlock`, and one that comes slower lets the buffer run empty: the medium stops (`mediumStops`).
+    /// A streaming drive's speed model. The medium moves at most at `bytesPerSecond`; a write is accepted as soon as
+    /// the drive's buffer (`bufferBytes`) has room, so a writer that comes faster than that waits in `writeBlock`.
+    /// Like an LTO drive's speed matching, the medium slows down to `minimumBytesPerSecond` when data comes slower;
+    /// a writer slower than that lets the buffer run empty and the medium stops (`mediumStops`): a stop after which
+    /// the drive would reposition before writing again (shoe-shining when it happens often).
     public struct RatedSpeed: Sendable {
         public var bytesPerSecond: Int
         public var bufferBytes: Int
+        /// The slowest speed the medium streams at (speed matching); at most `bytesPerSecond`.
+        public var minimumBytesPerSecond: Int
         public var clock: any DriveClock
 
-        public init(bytesPerSecond: Int, bufferBytes: Int = 0, clock: any DriveClock = MonotonicDriveClock()) {
+        /// `minimumBytesPerSecond` nil or 0: no speed matching (the medium only streams at `bytesPerSecond`).
+        public init(
+            bytesPerSecond: Int, bufferBytes: Int = 0, minimumBytesPerSecond: Int? = nil,
+            clock: any DriveClock = MonotonicDriveClock()
+        ) {
             self.bytesPerSecond = max(1, bytesPerSecond)
             self.bufferBytes = max(0, bufferBytes)
+            let minimum = minimumBytesPerSecond ?? 0
+            self.minimumBytesPerSecond = minimum > 0 ? min(minimum, self.bytesPerSecond) : self.bytesPerSecond
             self.clock = clock
         }
     }
@@ -42,10 +52,15 @@ public final class VirtualTape: TapeDrive {
     public var earlyWarningZone: Int64
     /// Rated speed, nil for "as fast as the disk".
     public var ratedSpeed: RatedSpeed?
-    /// Times the drive's buffer ran empty between two writes (the medium stopped and would reposition).
+    /// Times the drive's buffer ran empty between two writes (the medium stopped and would reposition), idle
+    /// pauses included: whoever feeds the drive tells a planned pause from an underrun.
     public private(set) var mediumStops = 0
-    /// When the medium finishes writing what is in the buffer (rated-speed clock nanoseconds).
+    /// When the medium finishes writing what is in the buffer at full speed (rated-speed clock nanoseconds): the
+    /// writer's pacing.
     private var drainedAt: UInt64?
+    /// When the buffer runs empty if the medium slows to its minimum speed (speed matching): a write after this
+    /// moment finds the medium stopped.
+    private var runsDryAt: UInt64?
     private var fd: Int32
     /// Records of each tape file; `files.count == filemarks.count + 1` (the last file is the unterminated tail).
     private var files: [[Entry]] = [[]]
@@ -190,20 +205,30 @@ public final class VirtualTape: TapeDrive {
         afterFilemark = false
     }
 
-    /// Rated-speed model: blocks until the drive buffer has room for `count` more bytes.
+    /// Rated-speed model: counts a medium stop when the buffer ran empty even at the minimum speed, then blocks
+    /// until the drive buffer has room for `count` more bytes at full speed.
     private func pace(_ count: Int) {
         guard let speed = ratedSpeed else { return }
         let now = speed.clock.now()
-        let duration = UInt64(count) * 1_000_000_000 / UInt64(speed.bytesPerSecond)
+        let second: UInt64 = 1_000_000_000
+        let duration = UInt64(count) * second / UInt64(speed.bytesPerSecond)
+        // Speed matching: what is buffered lasts until `runsDryAt` at the slowest streaming speed, never longer
+        // than a full buffer (the drive speeds up rather than hold more).
+        let slowest = UInt64(speed.minimumBytesPerSecond)
+        let fullBufferAtSlowest = UInt64(speed.bufferBytes + count) * second / slowest
+        if let dry = runsDryAt, dry < now { mediumStops += 1 }
+        let lastsFrom = max(now, runsDryAt ?? now)
+        runsDryAt = min(lastsFrom + UInt64(count) * second / slowest, now + fullBufferAtSlowest)
         var start = now
-        if let drained = drainedAt {
-            if drained < now { mediumStops += 1 } else { start = drained }
-        }
+        if let drained = drainedAt, drained > now { start = drained }
         let done = start + duration
         drainedAt = done
-        let bufferTime = UInt64(speed.bufferBytes) * 1_000_000_000 / UInt64(speed.bytesPerSecond)
+        let bufferTime = UInt64(speed.bufferBytes) * second / UInt64(speed.bytesPerSecond)
         if done > now + bufferTime { speed.clock.sleep(until: done - bufferTime) }
     }
+
+    /// Medium stops so far when the drive models its speed (`ratedSpeed`); nil when it does not.
+    public var streamingStops: Int? { ratedSpeed == nil ? nil : mediumStops }
 
     /// True once the end of the recorded data is inside the early-warning zone.
     public var atEarlyWarning: Bool {
