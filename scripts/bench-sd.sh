@@ -9,9 +9,10 @@
 # capstan-sd (B): A B A B ... Phase "plain" runs the Jobs without spooling, phase "spool" the same Jobs with
 # Spool Data = yes. Phase "copy" (issue #14) backs (a) up once into each SD (not measured), then copies that job
 # from the SD's File Device onto a virtual tape (a second Device, Device Type = VTape, of the same SD) with a Copy
-# job (Selection Type = Job, run with jobid=), A B A B; the copy's JobBytes, wall time and the SD's CPU are recorded
-# as for a backup (no File daemon takes part: fd_cpu_s stays near 0). The virtual tape is labelled once per SD and
-# the copies append to it.
+# job (Selection Type = Job, run with jobid=), A B A B; the copy's JobBytes, wall time (run -> the control job's and
+# the copy's end) and the SD's CPU are recorded as for a backup (no File daemon takes part: fd_cpu_s stays near 0;
+# no catalog elapsed time: the Director gives a copy the times of the job it copied). The virtual tape is labelled
+# once per SD and the copies append to it.
 #
 # Per job it records: wall time (bconsole "run" → terminal JobStatus in the catalog, polled every 0.2 s), Bacula's
 # own elapsed time (catalog EndTime − StartTime, 1 s resolution), JobBytes, the SD's and the FD's CPU seconds
@@ -539,9 +540,9 @@ run_copy() {  # sd rep : one Copy job, measured; prints its CSV line
               wall = t1 - t0; sdc = s1 - s0; fdc = f1 - f0
               other = ((b1 - b0) / tck - sdc - fdc) / wall; if (other < 0) other = 0
               gib = bytes / 1073741824
-              printf "copy,big,%s,%s,%s,%s,%.0f,%.0f,%.2f,%.0f,%.1f,%s,%.2f,%s,%.2f,%.2f,,-,,,,,\n",
-                sd, rep, id, st, files, bytes, wall, el, bytes / wall / 1e6,
-                (el > 0 ? sprintf("%.1f", bytes / el / 1e6) : ""), sdc,
+              # no elapsed_s: the Director gives a copy the StartTime and EndTime of the job it copied
+              printf "copy,big,%s,%s,%s,%s,%.0f,%.0f,%.2f,,%.1f,,%.2f,%s,%.2f,%.2f,,-,,,,,\n",
+                sd, rep, id, st, files, bytes, wall, bytes / wall / 1e6, sdc,
                 (gib > 0 ? sprintf("%.2f", sdc / gib) : ""), fdc, other }'
 }
 
