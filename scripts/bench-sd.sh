@@ -9,10 +9,10 @@
 # capstan-sd (B): A B A B ... Phase "plain" runs the Jobs without spooling, phase "spool" the same Jobs with
 # Spool Data = yes. Phase "copy" (issue #14) backs (a) up once into each SD (not measured), then copies that job
 # from the SD's File Device onto a virtual tape (a second Device, Device Type = VTape, of the same SD) with a Copy
-# job (Selection Type = Job, run with jobid=), A B A B; the copy's JobBytes, wall time (run -> the control job's and
-# the copy's end) and the SD's CPU are recorded as for a backup (no File daemon takes part: fd_cpu_s stays near 0;
-# no catalog elapsed time: the Director gives a copy the times of the job it copied). The virtual tape is labelled
-# once per SD and the copies append to it.
+# job (Selection Type = Job, run with jobid=), A B B A A B ... (use an even REPS); the copy's JobBytes, wall time
+# (run -> the control job's and the copy's end) and the SD's CPU are recorded as for a backup (no File daemon takes
+# part: fd_cpu_s stays near 0; no catalog elapsed time: the Director gives a copy the times of the job it copied).
+# The virtual tape is labelled once per SD and the copies append to it.
 #
 # Per job it records: wall time (bconsole "run" → terminal JobStatus in the catalog, polled every 0.2 s), Bacula's
 # own elapsed time (catalog EndTime − StartTime, 1 s resolution), JobBytes, the SD's and the FD's CPU seconds
@@ -547,7 +547,7 @@ run_copy() {  # sd rep : one Copy job, measured; prints its CSV line
 }
 
 # ---------------------------------------------------------------------------------------------------------------
-# The runs: for each phase, REPS × ((a) A B, (b) A B); the copy phase REPS × (A B) of (a).
+# The runs: for each phase, REPS × ((a) A B, (b) A B); the copy phase REPS × (A B, then B A) of (a).
 
 mkdir -p "$ROOT/bench-results"
 STAMP=$(date +%Y%m%d-%H%M%S)
@@ -562,7 +562,10 @@ for phase in $PHASES; do
     if [ "$phase" = copy ]; then
         prepare_copies
         for rep in $(seq 1 "$REPS"); do
-            for sd in bacula capstan; do
+            # A B B A ...: bacula-dir waits seconds longer before the second of two back-to-back copies contacts
+            # its SD (whichever SD that is), so the order alternates
+            order="bacula capstan"; [ $((rep % 2)) = 0 ] && order="capstan bacula"
+            for sd in $order; do
                 line=$(run_copy "$sd" "$rep")
                 echo "$line" >>"$CSV"
                 log "$line"
