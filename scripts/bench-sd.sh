@@ -10,6 +10,12 @@
 # Spool Data = yes. Phase "tape" (capstan-sd only; bacula-sd cannot emulate a drive's speed) runs the spooled Jobs
 # on a virtual tape library whose drive has Maximum Tape Rate = TAPE_RATE (docs/devices.md), and records the
 # drive's average rate and its underruns from the job's drive report.
+# Phase "copy" (issue #14) backs (a) up once into each SD (not measured), then copies that job
+# from the SD's File Device onto a virtual tape (a second Device, Device Type = VTape, of the same SD) with a Copy
+# job (Selection Type = Job, run with jobid=), A B B A A B ... (use an even REPS); the copy's JobBytes, wall time
+# (run -> the control job's and the copy's end) and the SD's CPU are recorded as for a backup (no File daemon takes
+# part: fd_cpu_s stays near 0; no catalog elapsed time: the Director gives a copy the times of the job it copied).
+# The virtual tape is labelled once per SD and the copies append to it.
 #
 # Per job it records: wall time (bconsole "run" → terminal JobStatus in the catalog, polled every 0.2 s), Bacula's
 # own elapsed time (catalog EndTime − StartTime, 1 s resolution), JobBytes, the SD's and the FD's CPU seconds
@@ -30,7 +36,7 @@
 #
 # Usage:  scripts/bench-sd.sh
 # Env:    REPS=3             pairs per data set and phase (A B A B ...)
-#         PHASES="plain spool tape"  which phases, in order
+#         PHASES="plain spool tape copy"  which phases, in order (copy uses data set (a) only)
 #         SETS="big small"   which data sets
 #         SMALL=1            quick reduced run: 256 MiB file, 2,000 small files (REPS still applies)
 #         BIG_MIB, SMALL_FILES  data sizes explicitly (default 2048, 20000)
@@ -46,7 +52,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 REPS=${REPS:-3}
-PHASES=${PHASES:-plain spool tape}
+PHASES=${PHASES:-plain spool tape copy}
 SETS=${SETS:-big small}
 if [ "${SMALL:-0}" = 1 ]; then
     BIG_MIB=${BIG_MIB:-256}
@@ -155,7 +161,7 @@ free_port() {  # a port nothing listens on, never 9101-9103, not already chosen
     die "no free port found"
 }
 
-mkdir -p "$W"/{log,dir,fd,bsd,csd,vol-bacula,vol-capstan,spool-bacula,spool-capstan,tape-capstan}
+mkdir -p "$W"/{log,dir,fd,bsd,csd,vol-bacula,vol-capstan,spool-bacula,spool-capstan,tape-bacula,tape-capstan,tape-rated}
 DIR_PORT=$(free_port); CHOSEN_PORTS=" $DIR_PORT"
 FD_PORT=$(free_port); CHOSEN_PORTS="$CHOSEN_PORTS $FD_PORT"
 BSD_PORT=$(free_port); CHOSEN_PORTS="$CHOSEN_PORTS $BSD_PORT"
@@ -176,7 +182,7 @@ gen_data() {
         dd if=/dev/urandom of="$BIG_FILE.tmp" bs=1M count="$BIG_MIB" status=none
         mv "$BIG_FILE.tmp" "$BIG_FILE"
     fi
-    if [ ! -f "$DATA/.small-complete-$SMALL_FILES" ]; then
+    if [[ " $SETS " == *" small "* ]] && [ ! -f "$DATA/.small-complete-$SMALL_FILES" ]; then
         log "generating (b): $SMALL_FILES files of 4-64 KiB"
         rm -rf "$SMALL_DIR" "$SMALL_DIR.tmp"
         mkdir -p "$SMALL_DIR.tmp"
@@ -200,15 +206,19 @@ gen_data() {
         : >"$DATA/.small-complete-$SMALL_FILES"
     fi
     BIG_BYTES=$(stat -c %s "$BIG_FILE")
-    SMALL_BYTES=$(find "$SMALL_DIR" -type f -name '*.bin' -printf '%s\n' | awk '{s += $1} END {printf "%.0f", s}')
-    log "data: (a) $BIG_BYTES bytes in 1 file, (b) $SMALL_BYTES bytes in $(find "$SMALL_DIR" -type f -name '*.bin' | wc -l) files"
+    SMALL_BYTES=0 small_count=0
+    if [ -d "$SMALL_DIR" ]; then
+        SMALL_BYTES=$(find "$SMALL_DIR" -type f -name '*.bin' -printf '%s\n' | awk '{s += $1} END {printf "%.0f", s}')
+        small_count=$(find "$SMALL_DIR" -type f -name '*.bin' | wc -l)
+    fi
+    log "data: (a) $BIG_BYTES bytes in 1 file, (b) $SMALL_BYTES bytes in $small_count files"
 }
 gen_data
 
 # ---------------------------------------------------------------------------------------------------------------
 # Configurations: one Director, one File daemon, two Storage daemons (bacula-sd = A, capstan-sd = B).
 
-sd_conf() {  # name port workdir volumes spool mediatype
+sd_conf() {  # name port workdir volumes spool mediatype tape-directory
     cat <<EOF
 Storage {
   Name = $1; SDPort = $2; SDAddress = 127.0.0.1
@@ -221,12 +231,19 @@ Device {
   Maximum Block Size = $BLOCK
   Spool Directory = "$5"
 }
+Device {
+  Name = TapeDev; Media Type = Tape$6; Archive Device = "$7/drive.vtape"; Device Type = VTape
+  LabelMedia = yes; Random Access = no; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = yes
+  Maximum Block Size = $BLOCK
+}
 Messages { Name = Standard; director = bench-dir = all }
 EOF
 }
-sd_conf bench-bacula-sd "$BSD_PORT" "$W/bsd" "$W/vol-bacula" "$W/spool-bacula" FileBacula >"$W/bacula-sd.conf"
-sd_conf bench-capstan-sd "$CSD_PORT" "$W/csd" "$W/vol-capstan" "$W/spool-capstan" FileCapstan >"$W/capstan-sd.conf"
-# Phase "tape": capstan-sd's virtual tape library, one drive with a rated speed (cartridges in tape-capstan/).
+# The virtual tapes start blank: an empty file (bacula-sd's vtape reports "No medium" for a missing one).
+: >"$W/tape-bacula/drive.vtape"; : >"$W/tape-capstan/drive.vtape"
+sd_conf bench-bacula-sd "$BSD_PORT" "$W/bsd" "$W/vol-bacula" "$W/spool-bacula" FileBacula "$W/tape-bacula" >"$W/bacula-sd.conf"
+sd_conf bench-capstan-sd "$CSD_PORT" "$W/csd" "$W/vol-capstan" "$W/spool-capstan" FileCapstan "$W/tape-capstan" >"$W/capstan-sd.conf"
+# Phase "tape": capstan-sd's virtual tape library, one drive with a rated speed (cartridges in tape-rated/).
 cat >>"$W/capstan-sd.conf" <<EOF
 Autochanger {
   Name = TapeLib; Device = TapeDev
@@ -270,12 +287,30 @@ Storage {
   Device = FileDev; Media Type = FileCapstan
 }
 Storage {
+  Name = BaculaTape; Address = 127.0.0.1; SDPort = $BSD_PORT; Password = "bench-sd-password"
+  Device = TapeDev; Media Type = TapeFileBacula
+}
+Storage {
   Name = CapstanTape; Address = 127.0.0.1; SDPort = $CSD_PORT; Password = "bench-sd-password"
-  Device = TapeLib; Media Type = TapeCapstan
+  Device = TapeDev; Media Type = TapeFileCapstan
+}
+Storage {
+  Name = CapstanRated; Address = 127.0.0.1; SDPort = $CSD_PORT; Password = "bench-sd-password"
+  Device = RatedLib; Media Type = RatedCapstan
 }
 Pool {
   Name = Bench; Pool Type = Backup; Label Format = "Vol-"; Recycle = no; AutoPrune = no; Maximum Volume Jobs = 1
 }
+Pool {
+  Name = CopySourceBacula; Pool Type = Backup; Label Format = "SrcB-"; Recycle = no; AutoPrune = no
+  Storage = BaculaSD; Next Pool = CopyTapeBacula
+}
+Pool {
+  Name = CopySourceCapstan; Pool Type = Backup; Label Format = "SrcC-"; Recycle = no; AutoPrune = no
+  Storage = CapstanSD; Next Pool = CopyTapeCapstan
+}
+Pool { Name = CopyTapeBacula; Pool Type = Backup; Storage = BaculaTape; Recycle = no; AutoPrune = no }
+Pool { Name = CopyTapeCapstan; Pool Type = Backup; Storage = CapstanTape; Recycle = no; AutoPrune = no }
 FileSet { Name = BigSet; Include { Options { signature = MD5 } File = "$DATA/big" } }
 FileSet { Name = SmallSet; Include { Options { signature = MD5 } File = "$SMALL_DIR" } }
 JobDefs {
@@ -286,6 +321,16 @@ Job { Name = Big; JobDefs = BenchDefs; FileSet = BigSet; Spool Data = no }
 Job { Name = Small; JobDefs = BenchDefs; FileSet = SmallSet; Spool Data = no }
 Job { Name = BigSpool; JobDefs = BenchDefs; FileSet = BigSet; Spool Data = yes }
 Job { Name = SmallSpool; JobDefs = BenchDefs; FileSet = SmallSet; Spool Data = yes }
+Job { Name = CopySourceBacula; JobDefs = BenchDefs; FileSet = BigSet; Storage = BaculaSD; Pool = CopySourceBacula }
+Job { Name = CopySourceCapstan; JobDefs = BenchDefs; FileSet = BigSet; Storage = CapstanSD; Pool = CopySourceCapstan }
+Job {
+  Name = CopyBacula; Type = Copy; Selection Type = Job; Selection Pattern = "^CopySourceBacula$"
+  Client = bench-fd; FileSet = BigSet; Pool = CopySourceBacula; Storage = BaculaSD; Messages = Standard
+}
+Job {
+  Name = CopyCapstan; Type = Copy; Selection Type = Job; Selection Pattern = "^CopySourceCapstan$"
+  Client = bench-fd; FileSet = BigSet; Pool = CopySourceCapstan; Storage = CapstanSD; Messages = Standard
+}
 Messages {
   Name = Standard; console = all, !skipped, !saved; catalog = all
   append = "$W/dir/messages.log" = all, !skipped, !saved
@@ -329,13 +374,13 @@ cpu_s() {  # pid : utime + stime of all threads, seconds (fields 14 and 15; comm
 loadavg1() { cut -d' ' -f1 /proc/loadavg; }
 device_bytes() {  # sd : bytes in that SD's volumes, tape cartridges and spool files now
     # shellcheck disable=SC2046
-    find "$W/vol-$1" "$W/spool-$1" $([ "$1" = capstan ] && echo "$W/tape-capstan") -maxdepth 2 -type f \
+    find "$W/vol-$1" "$W/spool-$1" $([ "$1" = capstan ] && echo "$W/tape-rated") -maxdepth 2 -type f \
         \( -name '*.spool' -o -name 'Vol-*' -o -name '*.vtape' \) -printf '%s\n' 2>/dev/null \
         | awk '{ s += $1 } END { printf "%.0f", s }'
 }
 volume_bytes() {  # sd : bytes in that SD's volumes and cartridges (not spool files)
     # shellcheck disable=SC2046
-    find "$W/vol-$1" $([ "$1" = capstan ] && echo "$W/tape-capstan") -maxdepth 2 -type f \
+    find "$W/vol-$1" $([ "$1" = capstan ] && echo "$W/tape-rated") -maxdepth 2 -type f \
         \( -name 'Vol-*' -o -name '*.vtape' \) -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
 }
 busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
@@ -389,7 +434,7 @@ run_job() {  # phase dataset sd rep
     job=Big; [ "$ds" = small ] && job=Small
     [ "$phase" != plain ] && job=${job}Spool
     storage=BaculaSD; [ "$sd" = capstan ] && storage=CapstanSD
-    [ "$phase" = tape ] && storage=CapstanTape
+    [ "$phase" = tape ] && storage=CapstanRated
     sdpid=${PID[$sd-sd]}; fdpid=${PID[fd]}
     kill -0 "$sdpid" 2>/dev/null || die "$sd-sd is gone (see $W/log/$sd-sd.out)"
     sync; wait_quiet
@@ -494,8 +539,73 @@ run_job() {  # phase dataset sd rep
                 ss, es, load, drate, ur }'
 }
 
+# Phase "copy": a Copy job of the (a) backup from the SD's File Device to its virtual tape.
+
+wait_terminal() {  # jobid seconds : prints the job's final status (or what it has when the time is up)
+    local st deadline=$((SECONDS + $2))
+    while :; do
+        st=$(sql "select JobStatus from Job where JobId = $1")
+        case $st in T | E | e | f | A | W) echo "$st"; return 0 ;; esac
+        [ $SECONDS -ge $deadline ] && { echo "${st:-?}"; return 1; }
+        sleep 0.2
+    done
+}
+declare -A COPY_SOURCE  # sd -> JobId of the backup that the copies copy
+prepare_copies() {  # once per SD: the source backup (not measured) and the virtual tape's label
+    local sd Sd id out st
+    for sd in bacula capstan; do
+        Sd=Bacula; [ "$sd" = capstan ] && Sd=Capstan
+        out=$(console "run job=CopySource$Sd level=Full yes")
+        id=$(sed -n 's/.*Job queued\. JobId=\([0-9]*\).*/\1/p' <<<"$out" | tail -1)
+        [ -n "$id" ] || { printf '%s\n' "$out" >&2; die "copy source backup not queued on $sd-sd"; }
+        st=$(wait_terminal "$id" "$JOB_TIMEOUT") || true
+        [ "$st" = T ] || die "the copy source backup $id on $sd-sd ended $st"
+        COPY_SOURCE[$sd]=$id
+        console "label storage=${Sd}Tape volume=Tape$Sd pool=CopyTape$Sd drive=0" >"$W/log/label-$sd.out" 2>&1 || true
+        [ "$(sql "select count(*) from Media where VolumeName = 'Tape$Sd'")" = 1 ] \
+            || { cat "$W/log/label-$sd.out" >&2; die "the virtual tape of $sd-sd was not labelled"; }
+        log "copy source on $sd-sd: JobId $id; virtual tape Tape$Sd labelled"
+    done
+}
+run_copy() {  # sd rep : one Copy job, measured; prints its CSV line
+    local sd=$1 rep=$2 Sd sdpid fdpid s0 f0 b0 t0 t1 s1 f1 b1 out control st copy="" row
+    Sd=Bacula; [ "$sd" = capstan ] && Sd=Capstan
+    sdpid=${PID[$sd-sd]}; fdpid=${PID[fd]}
+    kill -0 "$sdpid" 2>/dev/null || die "$sd-sd is gone (see $W/log/$sd-sd.out)"
+    sync; wait_quiet
+    LOG_OFFSET=$(stat -c %s "$W/dir/messages.log" 2>/dev/null || echo 0)
+    s0=$(cpu_s "$sdpid"); f0=$(cpu_s "$fdpid"); b0=$(busy_jiffies); t0=$(now)
+    out=$(console "run job=Copy$Sd jobid=${COPY_SOURCE[$sd]} yes")
+    control=$(sed -n 's/.*Job queued\. JobId=\([0-9]*\).*/\1/p' <<<"$out" | tail -1)
+    [ -n "$control" ] || { printf '%s\n' "$out" >&2; die "copy not queued on $sd-sd"; }
+    st=$(wait_terminal "$control" "$JOB_TIMEOUT") || st=timeout
+    # the control job ends after its copy; the copy's own row is the one measured
+    copy=$(sql "select max(JobId) from Job where Type = 'C' and PriorJobId = ${COPY_SOURCE[$sd]} and JobId > $control")
+    if [ -n "$copy" ]; then
+        local copy_st; copy_st=$(wait_terminal "$copy" 60) || true
+        [ "$st" = T ] && st=$copy_st
+    fi
+    t1=$(now); s1=$(cpu_s "$sdpid"); f1=$(cpu_s "$fdpid"); b1=$(busy_jiffies)
+    [ -n "$copy" ] || { st=${st/T/nocopy}; copy=$control; }
+    row=$(sql "select JobFiles, JobBytes, strftime('%s', EndTime) - strftime('%s', StartTime) from Job where JobId = $copy")
+    if [ "$st" != T ]; then
+        log "copy $copy (control $control) on $sd-sd ended with status $st; its messages:"
+        job_log | grep -F -e "JobId $control: " -e "JobId $copy: " | tail -30 >&2 || true
+    fi
+    awk -v sd="$sd" -v rep="$rep" -v id="$copy" -v st="$st" -v row="$row" \
+        -v t0="$t0" -v t1="$t1" -v s0="$s0" -v s1="$s1" -v f0="$f0" -v f1="$f1" -v b0="$b0" -v b1="$b1" -v tck="$CLK_TCK" -v load="$(loadavg1)" '
+      BEGIN { split(row, r, " "); files = r[1] + 0; bytes = r[2] + 0; el = r[3] + 0
+              wall = t1 - t0; sdc = s1 - s0; fdc = f1 - f0
+              other = ((b1 - b0) / tck - sdc - fdc) / wall; if (other < 0) other = 0
+              gib = bytes / 1073741824
+              # no elapsed_s: the Director gives a copy the StartTime and EndTime of the job it copied
+              printf "copy,big,%s,%s,%s,%s,%.0f,%.0f,%.2f,,%.1f,,%.2f,%s,%.2f,%.2f,,-,,,,,,,,%s,,\n",
+                sd, rep, id, st, files, bytes, wall, bytes / wall / 1e6, sdc,
+                (gib > 0 ? sprintf("%.2f", sdc / gib) : ""), fdc, other, load }'
+}
+
 # ---------------------------------------------------------------------------------------------------------------
-# The runs: for each phase, REPS × ((a) A B, (b) A B).
+# The runs: for each phase, REPS × ((a) A B, (b) A B); the copy phase REPS × (A B, then B A) of (a).
 
 mkdir -p "$ROOT/bench-results"
 STAMP=$(date +%Y%m%d-%H%M%S)
@@ -506,7 +616,21 @@ log "results: $CSV"
 log "volumes on: $(df --output=source,target "$W/vol-bacula" | tail -1) (both SDs)"
 START=$SECONDS
 for phase in $PHASES; do
-    case $phase in plain | spool | tape) ;; *) die "unknown phase $phase (plain, spool, tape)" ;; esac
+    case $phase in plain | spool | tape | copy) ;; *) die "unknown phase $phase (plain, spool, tape, copy)" ;; esac
+    if [ "$phase" = copy ]; then
+        prepare_copies
+        for rep in $(seq 1 "$REPS"); do
+            # A B B A ...: bacula-dir waits seconds longer before the second of two back-to-back copies contacts
+            # its SD (whichever SD that is), so the order alternates
+            order="bacula capstan"; [ $((rep % 2)) = 0 ] && order="capstan bacula"
+            for sd in $order; do
+                line=$(run_copy "$sd" "$rep")
+                echo "$line" >>"$CSV"
+                log "$line"
+            done
+        done
+        continue
+    fi
     for rep in $(seq 1 "$REPS"); do
         for ds in $SETS; do
             case $ds in big | small) ;; *) die "unknown data set $ds (big, small)" ;; esac
@@ -563,10 +687,15 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b + 0 != 0)
             continue
         fi
         echo
-        echo "== phase: $phase $([ "$phase" = spool ] && echo '(Spool Data = yes)' || echo '(no spooling)')"
+        case $phase in
+        spool) echo "== phase: spool (Spool Data = yes)" ;;
+        copy) echo "== phase: copy (Copy job of (a): File Device -> virtual tape of the same SD; no FD)" ;;
+        *) echo "== phase: $phase (no spooling)" ;;
+        esac
+        phase_sets=$SETS; [ "$phase" = copy ] && phase_sets=big
         printf '%-6s %-8s %3s %9s %9s %8s %9s %9s %8s %7s %8s\n' set sd n "MB/s wall" "MB/s job" "wall s" \
             "SDcpu s" "SDcpu/GiB" "FDcpu s" other block
-        for ds in $SETS; do
+        for ds in $phase_sets; do
             for sd in bacula capstan; do
                 printf '%-6s %-8s %3s %9s %9s %8s %9s %9s %8s %7s %8s\n' "$ds" "$sd" \
                     "$(col "$phase" "$ds" "$sd" jobid | wc -l)" \

@@ -26,6 +26,8 @@ final class FileDaemonSession {
     private var readFiles: Set<Int32> = []
     private var readBytes: UInt64 = 0
     private var readDevice: String?
+    /// Source volumes of a Copy or Migrate read so far, with their catalog records and read times (µs).
+    private var pendingReadReports: [(VolumeInfo, Int64)] = []
     private var authenticated = false
 
     init(connection: BsockConnection, daemon: StorageDaemon, logger: Logger) {
@@ -274,6 +276,8 @@ final class FileDaemonSession {
         }
         await perform(machine.readReady())
         var previous: VolumeStream?
+        // The read job of a Copy or Migrate reports each source volume it read, as bacula-sd does (docs/copy-jobs.md).
+        let reportsVolumes = job.command.type == .copy || job.command.type == .migrate
         for (index, name) in names.enumerated() where !closed {
             do {
                 let path = index == 0 ? first : try await daemon.volumes.prepareRead(job: job, volume: name)
@@ -282,6 +286,15 @@ final class FileDaemonSession {
                 if let previous { stream.continueAfter(previous) }
                 previous = stream
                 daemon.jobs.update(job.name) { $0.volume = name }
+                let catalogInfo = reportsVolumes ? await volumeInfoForReading(name, job: job) : nil
+                let readStarted = ContinuousClock.now
+                defer {
+                    if let catalogInfo {
+                        let elapsed = ContinuousClock.now - readStarted
+                        let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+                        pendingReadReports.append((catalogInfo, microseconds))
+                    }
+                }
                 await director?.message(.info, "Ready to read from volume \"\(name)\" (\(path)).")
                 while !closed, let event = try stream.next() {
                     switch event {
@@ -303,7 +316,36 @@ final class FileDaemonSession {
                 break
             }
         }
+        for (info, microseconds) in pendingReadReports { await reportRead(info, microseconds: microseconds, job: job) }
+        pendingReadReports = []
         await perform(machine.readFinished())
+    }
+
+    /// The catalog's record of a volume about to be read (`GetVolInfo write=0`), or nil when the Director has none.
+    private func volumeInfoForReading(_ volume: String, job: StorageJob) async -> VolumeInfo? {
+        guard let director else { return nil }
+        do {
+            if case .volume(let info) = try await director.request(
+                .volumeInfo(jobID: job.jobID, volumeName: volume, forWriting: false))
+            {
+                return info
+            }
+        } catch {
+            logger.warning("could not look up volume \(volume) before reading it: \(error)")
+        }
+        return nil
+    }
+
+    /// UpdateMedia for a volume that was read: the catalog's values with the read time added.
+    private func reportRead(_ info: VolumeInfo, microseconds: Int64, job: StorageJob) async {
+        guard let director else { return }
+        let update = MediaUpdate.afterReading(
+            info, readMicroseconds: microseconds, now: Int64(Date().timeIntervalSince1970))
+        do {
+            _ = try await director.request(.updateMedia(jobID: job.jobID, update))
+        } catch {
+            logger.warning("could not report the reading of volume \(info.volumeName): \(error)")
+        }
     }
 
     // MARK: End of job

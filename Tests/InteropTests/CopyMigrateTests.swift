@@ -64,6 +64,10 @@ import Testing
         let written = try FileManager.default.contentsOfDirectory(atPath: consolidated)
         #expect(written.count >= 2, "the copy did not cross end of medium: \(written)")
 
+        // The read jobs reported the source volume they read (UpdateMedia with the read time, as bacula-sd does).
+        let readTime = try await system.sql("SELECT VolReadTime FROM Media WHERE VolumeName='Vol-0001'")
+        #expect((Int(readTime.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "VolReadTime \(readTime)")
+
         // The originals' volume is purged and gone: the copies alone restore the latest state.
         _ = try await system.console(["purge volume=Vol-0001 yes"])
         try removeVolumes(of: system)

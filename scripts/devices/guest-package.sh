@@ -3,7 +3,7 @@
 #   dpkg -i capstan_*.deb (built on the host by scripts/package; DEB names it): programs, units, rules, manuals,
 #     conffiles and the capstan user in group tape are in place; the installed units pass systemd-analyze verify;
 #   guest-sd.sh with the INSTALLED /usr/sbin/capstan-sd and /usr/bin/capstan: backup and restore on tgt's library
-#     through the native changer, real bacula-dir and bacula-fd;
+#     through the native changer, a Copy job from a File device onto a cartridge, real bacula-dir and bacula-fd;
 #   dpkg -r leaves only the conffiles; dpkg -P leaves nothing.
 # The VM's root is an overlay in RAM: nothing installed here reaches the host.
 set -uo pipefail

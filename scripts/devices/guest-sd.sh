@@ -7,6 +7,9 @@
 # tgt's library is reshaped first: drive 2 (DRV00002) moves to a target of its own, so logging out of that target
 # takes exactly one drive away, as pulling a drive's cable would. Drive Index is crossed against the element order
 # on purpose: the SD must find each Device's drive element by serial (DVCID), not by Drive Index.
+# Last, the appliance's disk-to-tape flow: a backup on a File device is copied (a Copy job, PoolUncopiedJobs) onto a
+# cartridge of its own pool through the native changer, the disk volume is purged and deleted, and the copy restores
+# from the cartridge byte for byte.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LIBRARY=$ROOT/scripts/devices/tape-library
@@ -20,6 +23,7 @@ W=/run/capstan-sd
 VTL=/run/vtl-sd
 SAMPLE=/usr/share/i18n        # about 17 MB in 600 files
 SECOND_SAMPLE=/usr/share/zoneinfo  # symlinks and hard links
+COPIED_SAMPLE=/usr/share/perl5     # about 8 MB: the Copy's job, on one 12 MB cartridge
 failures=0
 t() { printf '[%6.2fs] %s\n' "$(cut -d' ' -f1 /proc/uptime)" "$*"; }
 check() {  # check "what" command...
@@ -41,7 +45,7 @@ trap finish EXIT
 t "library: tgt with drive 2 on a target of its own"
 modprobe sg; modprobe iscsi_tcp
 mkdir -p /etc/udev/rules.d && cp "$ROOT/udev/61-capstan-tape.rules" /etc/udev/rules.d/ && udevadm control --reload
-rm -rf "$W" "$VTL"; mkdir -p "$W"/{etc,sd,dir,fd,spool,log,restore1,restore2,restore3}
+rm -rf "$W" "$VTL"; mkdir -p "$W"/{etc,sd,dir,fd,spool,log,disk,restore1,restore2,restore3,restore4}
 # 12 MB cartridges: the 17 MB backup reaches end of medium on the first and continues on a second.
 TAPES=4 TAPE_MB=12 "$LIBRARY" up "$VTL" >/dev/null || exit 1
 T="tgtadm -C 7 --lld iscsi"
@@ -87,6 +91,10 @@ Device {
   Random Access = no; Maximum Block Size = 262144; Spool Directory = $W/spool; Maximum Concurrent Jobs = 1
   Maximum Changer Wait = 30
 }
+Device {
+  Name = Disk-1; Media Type = File; Device Type = File; Archive Device = $W/disk; LabelMedia = yes
+  Random Access = yes; Automatic Mount = yes; Removable Media = no; Always Open = no; Maximum Concurrent Jobs = 5
+}
 Messages { Name = Standard; director = vm-dir = all }
 CONF
 cat > "$W/etc/bacula-fd.conf" <<CONF
@@ -110,9 +118,19 @@ Storage {
   Name = Drive2; Address = 127.0.0.1; SDPort = $SD_PORT; Password = "sd-password"; Device = Drive-2
   Media Type = LTO-6; Maximum Concurrent Jobs = 10
 }
+Storage {
+  Name = Disk; Address = 127.0.0.1; SDPort = $SD_PORT; Password = "sd-password"; Device = Disk-1
+  Media Type = File; Maximum Concurrent Jobs = 10
+}
 Pool { Name = Tapes; Pool Type = Backup; Recycle = no; AutoPrune = no; Volume Retention = 1 year }
+Pool {
+  Name = Disk; Pool Type = Backup; Recycle = no; AutoPrune = no; Label Format = "Disk-"; Storage = Disk
+  Next Pool = Copies
+}
+Pool { Name = Copies; Pool Type = Backup; Storage = Library; Recycle = no; AutoPrune = no }
 FileSet { Name = Sample; Include { Options { signature = MD5 } File = "$SAMPLE" } }
 FileSet { Name = Second; Include { Options { signature = MD5 } File = "$SECOND_SAMPLE" } }
+FileSet { Name = Copied; Include { Options { signature = MD5 } File = "$COPIED_SAMPLE" } }
 FileSet { Name = Stream; Include { Options { readfifo = yes } File = "$W/stream.fifo" } }
 JobDefs {
   Name = Defaults; Type = Backup; Level = Full; Client = vm-fd; Pool = Tapes; Messages = Standard
@@ -121,6 +139,11 @@ JobDefs {
 Job { Name = LibraryBackup; JobDefs = Defaults; FileSet = Sample; Storage = Library; Spool Data = yes }
 Job { Name = StreamOnDrive2; JobDefs = Defaults; FileSet = Stream; Storage = Drive2; Spool Data = no }
 Job { Name = AfterReplug; JobDefs = Defaults; FileSet = Second; Storage = Drive2; Spool Data = no }
+Job { Name = DiskBackup; JobDefs = Defaults; FileSet = Copied; Storage = Disk; Pool = Disk; Spool Data = no }
+Job {
+  Name = CopyToTape; Type = Copy; Selection Type = PoolUncopiedJobs; Pool = Disk; Client = vm-fd; FileSet = Copied
+  Storage = Disk; Messages = Standard
+}
 Job { Name = Restore; Type = Restore; Client = vm-fd; FileSet = Sample; Storage = Library; Pool = Tapes; Messages = Standard; Where = $W/restore1 }
 Messages { Name = Standard; console = all, !skipped, !saved; catalog = all; append = "$W/log/messages.log" = all }
 CONF
@@ -170,6 +193,9 @@ t "label barcodes (drive=0 is Drive-2, whose drive is element 501)"
 console "label barcodes storage=Library pool=Tapes slots=1-3 drive=0 yes" "yes" > "$W/log/label.log"
 sed 's/^/    /' "$W/log/label.log" | grep -i 'label\|error' | head -8
 check "three cartridges labelled by barcode into the catalog" test "$(sql "SELECT COUNT(*) FROM Media WHERE VolumeName LIKE 'E0000_L6'")" = 3
+console "label barcodes storage=Library pool=Copies slots=4 drive=0 yes" "yes" > "$W/log/label-copies.log"
+check "the fourth cartridge (E00004L6) labelled into the pool Copies" \
+  test "$(sql "SELECT COUNT(*) FROM Media JOIN Pool USING (PoolId) WHERE VolumeName = 'E00004L6' AND Pool.Name = 'Copies'")" = 1
 [ "$failures" = 0 ] || stop
 
 t "full backup of $SAMPLE through the library"
@@ -257,6 +283,39 @@ check "and is still byte-identical to $SAMPLE" diff -r --no-dereference "$SAMPLE
 curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | grep '^capstan_drive_\(online\|tapealert\)' | sed 's/^/    /'
 check "TapeAlert was asked of the drives through their sg nodes (tgt has no LOG SENSE: supported 0)" \
   bash -c "curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep -q '^capstan_drive_tapealert_supported{device=\"Drive-1\"} 0'"
+
+t "disk to tape: a backup on the File device Disk-1, copied onto a cartridge of the pool Copies"
+disk_backup=$(queue "run job=DiskBackup yes") || stop
+status=$(wait_job "$disk_backup" 600)
+check "DiskBackup of $COPIED_SAMPLE (JobId $disk_backup) terminated OK: $status" test "$status" = T
+[ "$status" = T ] || stop
+disk_volume=$(sql "SELECT VolumeName FROM Media JOIN JobMedia USING (MediaId) WHERE JobId=$disk_backup LIMIT 1")
+check "its volume ($disk_volume) is a file on Disk-1" test -s "$W/disk/$disk_volume"
+control=$(queue "run job=CopyToTape yes") || stop
+status=$(wait_job "$control" 600)
+check "the Copy job (JobId $control, PoolUncopiedJobs) terminated OK: $status" test "$status" = T
+console "wait" > /dev/null  # the control job's row can end before its copy's: the Director's wait for all jobs
+copy=$(sql "SELECT JobId FROM Job WHERE Type='C' AND JobStatus='T' AND PriorJobId=$disk_backup")
+check "a copy of JobId $disk_backup is in the catalog (JobId ${copy:-none})" test -n "$copy"
+[ -n "$copy" ] || stop
+copy_media=$(sql "SELECT group_concat(VolumeName, ' ') FROM Media WHERE MediaId IN (SELECT MediaId FROM JobMedia WHERE JobId=$copy)")
+echo "    the copy's volumes: $copy_media; SD log:"
+grep -E "loading E00004L6|Copy|copy" "$W/log/capstan-sd.log" | sed 's/^/      /' | tail -4
+check "the copy is on the cartridge E00004L6 alone" test "$copy_media" = E00004L6
+check "the SD loaded E00004L6 from its slot through the native changer" grep -q "loading E00004L6 from slot" "$W/log/capstan-sd.log"
+check "the blocks went through the st driver to the cartridge (tgt's E00004L6 grew past 5 MB)" \
+  test "$(du -k "$VTL/media/E00004L6" | cut -f1)" -gt 5000
+check "the copy has the original's files: $(sql "SELECT JobFiles FROM Job WHERE JobId=$copy") of $(sql "SELECT JobFiles FROM Job WHERE JobId=$disk_backup")" \
+  test "$(sql "SELECT JobFiles FROM Job WHERE JobId=$copy")" = "$(sql "SELECT JobFiles FROM Job WHERE JobId=$disk_backup")"
+
+t "the disk volume purged and deleted; the copy restored from the cartridge"
+console "purge volume=$disk_volume yes" >> "$W/log/console.log"
+rm -f "$W/disk/$disk_volume"
+restore=$(queue "restore client=vm-fd fileset=Copied jobid=$copy where=$W/restore4 all done yes") || stop
+status=$(wait_job "$restore" 600)
+check "the restore of the copy (JobId $restore) terminated OK: $status" test "$status" = T
+check "it read the cartridge E00004L6" grep -q "Ready to read from volume \"E00004L6\"" "$W/log/messages.log"
+check "the restored tree is byte-identical to $COPIED_SAMPLE" diff -r --no-dereference "$COPIED_SAMPLE" "$W/restore4$COPIED_SAMPLE"
 
 if [ "$failures" != 0 ]; then
   echo "---- capstan-sd.log (tail)"; tail -40 "$W/log/capstan-sd.log"
