@@ -209,7 +209,7 @@ import Testing
         #expect(restore.status == "T", "\(system.messages.suffix(3000))")
         let diff = try await Command.run(
             "/usr/bin/diff", ["-r", "--no-dereference", system.dataDirectory, system.restoredDataDirectory], timeout: 300)
-        #expect(diff.status == 0, "diff -r: \(diff.output.prefix(2000))")
+        #expect(diff.status == 0, "diff -r: \(diff.output.prefix(2000)) \(diff.errors.prefix(2000)); restore: \(restore)\n\(system.messages.suffix(3000))")
 
         #expect(await RealBacula.eventually(seconds: 30) { HostilePeersTests.openDescriptors(pid) <= baselineDescriptors + 3 },
             "descriptors: \(HostilePeersTests.openDescriptors(pid)) now, \(baselineDescriptors) before")
