@@ -117,7 +117,8 @@ let package = Package(
         .target(name: "CapstanTestSupport", path: "Tests/Support"),
         .testTarget(name: "CLITests", dependencies: ["CapstanTestSupport"]),
         .testTarget(
-            name: "InteropTests", dependencies: ["CapstanTestSupport", "Net", "BaculaWire", "StorageProtocol", logging]),
+            name: "InteropTests",
+            dependencies: ["CapstanTestSupport", "Net", "BaculaWire", "StorageProtocol", "FileDaemonProtocol", logging]),
         .testTarget(name: "ApplianceTests", dependencies: ["CapstanTestSupport"]),
         .testTarget(
             name: "StorageDaemonTests",

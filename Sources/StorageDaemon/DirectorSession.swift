@@ -20,6 +20,11 @@ actor DirectorSession {
     private var waiters: [Int: CheckedContinuation<CatalogReply, any Error>] = [:]
     /// Answers that arrived before their caller started waiting.
     private var earlyReplies: [Int: Result<CatalogReply, any Error>] = [:]
+    /// Once the job was canceled: how long a catalog request may wait for its answer (a Director that canceled a
+    /// job may stop answering its requests; bacula-dir does, until it drops the connection a minute later).
+    private var replyBound: Duration?
+    /// Requests given up by that bound; their late answers are dropped.
+    private var expired: Set<Int> = []
     private var nextRequestID = 0
     private var closed = false
     /// The job this connection registered (the machine forgets it once closed).
@@ -80,8 +85,31 @@ actor DirectorSession {
                 continuation.resume(throwing: StorageDaemonError.directorGone(job: machine.job?.name))
             } else {
                 waiters[id] = continuation
+                if let replyBound { expire(id, after: replyBound) }
             }
         }
+    }
+
+    /// The job was canceled: from now on each catalog request waits at most `limit` for its answer, then fails
+    /// (the job's end then goes on without that catalog update, with a warning).
+    func boundCatalogReplies(to limit: Duration) {
+        guard replyBound == nil else { return }
+        replyBound = limit
+        for id in waiters.keys { expire(id, after: limit) }
+    }
+
+    private func expire(_ id: Int, after limit: Duration) {
+        Task {
+            try? await Task.sleep(for: limit)
+            self.giveUp(id, seconds: Int(limit.components.seconds))
+        }
+    }
+
+    private func giveUp(_ id: Int, seconds: Int) {
+        guard let waiter = waiters.removeValue(forKey: id) else { return }
+        expired.insert(id)
+        logger.warning("no answer from the Director to a catalog request of the canceled job within \(seconds) s")
+        waiter.resume(throwing: StorageDaemonError.noCatalogAnswer(job: machine.job?.name, seconds: seconds))
     }
 
     /// Sends catalog requests that have no answer (UpdCat attributes), in order.
@@ -168,6 +196,7 @@ actor DirectorSession {
         case .catalogReply(let reply, _):
             guard !replyOrder.isEmpty else { return }
             let id = replyOrder.removeFirst()
+            if expired.remove(id) != nil { return }
             if let waiter = waiters.removeValue(forKey: id) {
                 waiter.resume(returning: reply)
             } else {

@@ -128,6 +128,13 @@ final class FileDaemonSession {
                     try? await daemon.options.clock.sleep(for: daemon.options.authenticationFailureDelay)
                 } else {
                     logger.warning("File daemon session ended: \(error)")
+                    // The job fails with the protocol error (a garbled record stream, a command out of order ...),
+                    // which the Director hears as the job's fatal message.
+                    // (Not when the Director canceled the job: closing the FD's connection is the cancel's doing.)
+                    if storeFailure == nil, let job, job.appends, daemon.jobs.entry(job.name)?.canceled != true {
+                        storeFailure = "\(error)"
+                        await director?.message(.fatal, "\(error)")
+                    }
                 }
             }
             await close()
@@ -352,6 +359,7 @@ final class FileDaemonSession {
 
     private func endJob() async {
         guard let job, let director else { return }
+        let failedBeforeTheEnd = storeFailure != nil
         var status: JobStatus
         var files: UInt32
         var bytes: UInt64
@@ -376,8 +384,8 @@ final class FileDaemonSession {
             storeFailure = failure
             await director.message(.fatal, failure)
         }
-        if canceled {
-            status = .canceled
+        if canceled && !failedBeforeTheEnd {
+            status = .canceled  // a failure of the job's own before the cancel keeps the job in error
         } else if storeFailure != nil || (job.appends && finalStatus != .terminated) || finalStatus == .error {
             status = .error
         } else {
@@ -391,7 +399,9 @@ final class FileDaemonSession {
                 String(format: "Elapsed time=%02d:%02d:%02d, Transfer rate=%@ Bytes/second", elapsed / 3600, (elapsed / 60) % 60,
                     elapsed % 60, StatusReport.grouped(UInt64(Double(bytes) / seconds))))
         }
-        logger.info("job ended", metadata: ["status": "\(status)", "files": "\(files)", "bytes": "\(bytes)"])
+        var ended: Logger.Metadata = ["status": "\(status)", "files": "\(files)", "bytes": "\(bytes)"]
+        if let storeFailure, status != .terminated { ended["error"] = "\(storeFailure)" }
+        logger.info("job ended", metadata: ended)
         await director.jobEnded(
             JobEndReport(
                 job: job.name, status: status, jobFiles: files, jobBytes: bytes, jobErrors: status == .terminated ? 0 : 1,

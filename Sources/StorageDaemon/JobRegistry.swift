@@ -95,8 +95,17 @@ final class JobRegistry: Sendable {
         }
     }
 
-    /// Cancels a job: its key stops working and its File-daemon connection is closed.
-    func cancel(_ name: String) { stop(name) { $0.canceled = true } }
+    /// How long a canceled job's catalog requests wait for the Director's answer.
+    static let canceledCatalogReplyBound: Duration = .seconds(5)
+
+    /// Cancels a job: its key stops working, its File-daemon connection is closed, and its catalog requests wait
+    /// at most `canceledCatalogReplyBound` for an answer (its end must not hang on a Director that gave up on it).
+    func cancel(_ name: String) {
+        stop(name) { $0.canceled = true }
+        if let director = entry(name)?.director {
+            Task { await director.boundCatalogReplies(to: Self.canceledCatalogReplyBound) }
+        }
+    }
 
     /// Fails a job from the daemon's side (its drive disappeared): like a cancel, its key stops working and its
     /// File-daemon connection is closed, but the job ends in error with `reason` (the first reason given), not canceled.
@@ -127,11 +136,15 @@ final class JobRegistry: Sendable {
         return names.count
     }
 
-    /// The job's Director went away before the job ended: treat it as canceled.
+    /// The job's Director went away before the job ended (its connection closed or failed): the job ends in error
+    /// with a reason saying so, its File-daemon connection is closed and its device released by the job's end.
     func directorGone(_ name: String) {
         let ended = state.withLock { $0.table[name]?.phase == .ended }
-        if !ended { cancel(name) }
+        if !ended { fail(name, reason: Self.directorLost) }
     }
+
+    /// Why a job whose Director vanished failed.
+    static let directorLost = "the Director's connection for this job was lost"
 
     /// The job is over: its key no longer opens anything; it leaves the running list.
     func finish(_ name: String) {

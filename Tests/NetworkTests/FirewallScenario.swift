@@ -11,6 +11,13 @@ final class FirewallScenario: @unchecked Sendable {
     /// Where a File daemon runs: on the appliance, inside the LAN, or outside behind the NAT.
     enum Place: String, Sendable { case server, lan, pub }
 
+    /// Which Director runs and where: capstan-dir on the appliance (the seed's layout), or Debian's bacula-dir
+    /// outside, on the other side of the firewall from the appliance (it reaches the SD through the port forward).
+    enum DirectorSetup: Sendable {
+        case capstanOnTheAppliance
+        case baculaOutside
+    }
+
     /// A File daemon of the scenario: its Client name, program, namespace, address and port.
     struct Client: Sendable {
         var name: String
@@ -24,15 +31,19 @@ final class FirewallScenario: @unchecked Sendable {
     let topology: FirewallTopology
     let directory: String
     let clients: [Client]
+    let director: DirectorSetup
     var processes: [ChildProcess] = []
     var treeDirectory: String { directory + "/data/tree" }
     var slowDirectory: String { directory + "/data/slow" }
+    /// The FIFO of `FifoSet` (read on backup and written on restore by the FD: `readfifo = yes`).
+    var fifoPath: String { directory + "/data/fifo/pipe" }
     /// How long the `PipeSet` file-list command makes the FD think.
     static let fileListSeconds = 20
 
-    init(clients wanted: [(kind: String, place: Place)]) throws {
+    init(clients wanted: [(kind: String, place: Place)], director: DirectorSetup = .capstanOnTheAppliance) throws {
         let topology = try FirewallTopology()
         self.topology = topology
+        self.director = director
         directory = try RealBacula.temporaryDirectory("capstan-network")
         clients = wanted.map { kind, place in
             Client(
@@ -43,7 +54,7 @@ final class FirewallScenario: @unchecked Sendable {
                     ? FirewallTopology.publicAddress : place == .lan ? FirewallTopology.lanAddress : FirewallTopology.serverAddress,
                 port: kind == "capstan" ? 9112 : 9102, outside: place == .pub)
         }
-        for folder in ["dir", "sd", "volumes", "restore", "data/tree", "data/slow"] + clients.map({ "fd-" + $0.name }) {
+        for folder in ["dir", "sd", "volumes", "restore", "data/tree", "data/slow", "data/fifo"] + clients.map({ "fd-" + $0.name }) {
             try FileManager.default.createDirectory(atPath: directory + "/" + folder, withIntermediateDirectories: true)
         }
     }
@@ -54,7 +65,11 @@ final class FirewallScenario: @unchecked Sendable {
         RealBacula.removeTemporaryDirectory(directory)
     }
 
-    /// Writes the configurations and the catalog, starts the SD and the FDs, then capstan-dir; waits for each to
+    /// The Director's namespace and address.
+    var directorNamespace: String { director == .baculaOutside ? topology.outside : topology.server }
+    var directorAddress: String { director == .baculaOutside ? FirewallTopology.publicAddress : FirewallTopology.serverAddress }
+
+    /// Writes the configurations and the catalog, starts the SD and the FDs, then the Director; waits for each to
     /// listen in its namespace.
     func start() async throws {
         try await RealBacula.makeCatalog(in: directory + "/dir")
@@ -67,9 +82,8 @@ final class FirewallScenario: @unchecked Sendable {
                 client.name, client.program, in: client.namespace, config: directory + "/\(client.name).conf",
                 address: client.address, port: client.port)
         }
-        try await launch(
-            "capstan-dir", Programs.path("capstan-dir"), in: topology.server, config: directory + "/dir.conf",
-            address: FirewallTopology.serverAddress, port: 9101)
+        let (name, program) = director == .baculaOutside ? ("bacula-dir", RealBacula.director) : ("capstan-dir", Programs.path("capstan-dir"))
+        try await launch(name, program, in: directorNamespace, config: directory + "/dir.conf", address: directorAddress, port: 9101)
     }
 
     private func launch(_ name: String, _ program: String, in namespace: String, config: String, address: String, port: Int)
@@ -95,6 +109,7 @@ final class FirewallScenario: @unchecked Sendable {
             Job { Name = Backup-\(client.name); JobDefs = NetworkDefs; Client = \(client.name); FileSet = TreeSet }
             Job { Name = Slow-\(client.name); JobDefs = NetworkDefs; Client = \(client.name); FileSet = SlowSet }
             Job { Name = Pipe-\(client.name); JobDefs = NetworkDefs; Client = \(client.name); FileSet = PipeSet }
+            Job { Name = Fifo-\(client.name); JobDefs = NetworkDefs; Client = \(client.name); FileSet = FifoSet }
 
             """
         }.joined()
@@ -103,7 +118,7 @@ final class FirewallScenario: @unchecked Sendable {
         chmod(directory + "/slow-file-list.sh", 0o755)
         try """
         Director {
-          Name = network-dir; DIRport = 9101; DirAddress = \(FirewallTopology.serverAddress)
+          Name = network-dir; DIRport = 9101; DirAddress = \(directorAddress)
           QueryFile = "/etc/bacula/scripts/query.sql"; WorkingDirectory = "\(directory)/dir"
           PidDirectory = "\(directory)/dir"; Password = "console-password"; Messages = Daemon
           Maximum Concurrent Jobs = 10
@@ -126,6 +141,8 @@ final class FirewallScenario: @unchecked Sendable {
           Name = PipeSet
           Include { Options { signature = MD5 } File = "\\\\|\(directory)/slow-file-list.sh" }
         }
+        # The FD reads the FIFO on backup and writes into it on restore (blocking until someone reads).
+        FileSet { Name = FifoSet; Include { Options { signature = MD5; readfifo = yes } File = "\(fifoPath)" } }
         JobDefs {
           Name = NetworkDefs; Type = Backup; Level = Full; Storage = ApplianceStorage; Pool = NetworkPool
           Messages = Standard; Write Bootstrap = "\(directory)/dir/%n-%i.bsr"
@@ -162,15 +179,15 @@ final class FirewallScenario: @unchecked Sendable {
             """.write(toFile: directory + "/\(client.name).conf", atomically: true, encoding: .utf8)
         }
         try """
-        Director { Name = network-dir; DIRport = 9101; Address = \(FirewallTopology.serverAddress); Password = "console-password" }
+        Director { Name = network-dir; DIRport = 9101; Address = \(directorAddress); Password = "console-password" }
         """.write(toFile: directory + "/bconsole.conf", atomically: true, encoding: .utf8)
     }
 
     // MARK: Console and catalog
 
-    /// Runs the real bconsole in the server namespace.
+    /// Runs the real bconsole in the Director's namespace.
     func console(_ commands: [String], timeout: Double = 300) async throws -> String {
-        let (executable, arguments) = topology.command(in: topology.server, RealBacula.bconsole, ["-c", directory + "/bconsole.conf"])
+        let (executable, arguments) = topology.command(in: directorNamespace, RealBacula.bconsole, ["-c", directory + "/bconsole.conf"])
         return try await Command.run(executable, arguments, input: commands.joined(separator: "\n") + "\n", timeout: timeout).output
     }
 

@@ -267,6 +267,15 @@ public final class BaculaSystem: @unchecked Sendable {
         processes.removeLast()
     }
 
+    /// Kills the Director (the last process started) with SIGKILL, as a crash would; `startDirector` starts it
+    /// again on the same configuration and catalog.
+    public func killDirector() {
+        guard let director = processes.last else { return }
+        kill(director.process.processIdentifier, SIGKILL)
+        director.process.waitUntilExit()
+        processes.removeLast()
+    }
+
     /// The Director's output.
     public var directorLog: String { processes.last?.output ?? "" }
 
