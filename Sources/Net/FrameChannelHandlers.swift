@@ -24,10 +24,10 @@ final class FrameDecodingHandler: ChannelInboundHandler, RemovableChannelHandler
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
         let buffer = unwrapInboundIn(data)
-        buffer.withUnsafeReadableBytes { decoder.append($0) }
         do {
-            while let frame = try decoder.nextFrame() {
-                context.fireChannelRead(wrapInboundOut(frame))
+            // Whole packets are copied once, from NIO's buffer into their payload (`PacketDecoder.decode`).
+            try buffer.withUnsafeReadableBytes { bytes in
+                try decoder.decode(bytes) { frame in context.fireChannelRead(wrapInboundOut(frame)) }
             }
         } catch {
             failed = true
