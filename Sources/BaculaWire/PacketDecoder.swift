@@ -25,8 +25,11 @@ public struct PacketDecoder: Sendable {
     /// Bytes received but not yet returned as packets.
     public var bufferedByteCount: Int { buffer.count - readIndex + (partialRemaining > 0 ? 4 + partial.count : 0) }
 
-    /// Adds received bytes.
+    /// Adds received bytes. After `decode`, a payload it was filling in place goes back into the buffer first, so
+    /// the two ways of feeding may follow each other (e.g. `decode` for the data, `append` while a handshake needs
+    /// the stream packet by packet).
     public mutating func append<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        spillPartial()
         compact()
         let kept = buffer.count
         buffer.append(contentsOf: bytes)
@@ -37,6 +40,18 @@ public struct PacketDecoder: Sendable {
     private mutating func appendBuffered(_ bytes: UnsafeRawBufferPointer) {
         compact()
         Self.appendBytes(bytes, to: &buffer)
+    }
+
+    /// Puts a payload being filled in place back into the buffer, behind its header.
+    private mutating func spillPartial() {
+        guard partialRemaining > 0 else { return }
+        let length = UInt32(partial.count + partialRemaining)
+        let header = [UInt8(length >> 24), UInt8((length >> 16) & 0xFF), UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)]
+        buffer = header + partial + buffer[readIndex...]
+        readIndex = 0
+        bufferOrigin = partialOffset
+        partial = []
+        partialRemaining = 0
     }
 
     /// Drops the packets already returned once they are at least half the buffer.
@@ -91,7 +106,6 @@ public struct PacketDecoder: Sendable {
     /// and stream offsets as `append` then `nextFrame` until nil, but every byte of an uncompressed packet is copied
     /// once, from `bytes` into its payload, whatever the chunk boundaries (a packet larger than what has arrived is
     /// filled in place as the rest comes). Other packets (compressed, extended header) go through the buffer.
-    /// Use one way of feeding a decoder, not both.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer, _ emit: (Frame) -> Void) throws(WireError) {
         if let failure { throw failure }
         let chunkOffset = received

@@ -55,6 +55,24 @@ import Testing
         return (frames, nil)
     }
 
+    /// `decode` and `append` + `nextFrame` taking turns on one decoder (a payload half filled in place included).
+    static func mixedPath(_ chunks: [[UInt8]]) -> (frames: [Frame], error: WireError?) {
+        var decoder = PacketDecoder()
+        var frames: [Frame] = []
+        do {
+            for (index, chunk) in chunks.enumerated() {
+                if index % 3 == 2 {
+                    decoder.append(chunk)
+                    while let frame = try decoder.nextFrame() { frames.append(frame) }
+                } else {
+                    try chunk.withUnsafeBytes { bytes in try decoder.decode(bytes) { frames.append($0) } }
+                }
+            }
+            try decoder.finish()
+        } catch { return (frames, error as? WireError) }
+        return (frames, nil)
+    }
+
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
     func fastPathEqualsAppendAndNextFrame(seed: UInt64) throws {
         var rng = SeededRandom(seed: seed)
@@ -67,6 +85,9 @@ import Testing
         #expect(fast.frames.count == slow.frames.count)
         #expect(fast.frames == slow.frames)
         #expect(fast.error == slow.error, "\(String(describing: fast.error)) / \(String(describing: slow.error))")
+        let mixed = Self.mixedPath(chunks)
+        #expect(mixed.frames == slow.frames)
+        #expect(mixed.error == slow.error, "\(String(describing: mixed.error)) / \(String(describing: slow.error))")
         #expect((slow.error != nil) == [4, 5, 7, 8].contains(seed))
     }
 }
