@@ -111,6 +111,7 @@ let package = Package(
 
         // MARK: benchmarks (scripts/bench-*)
         .executableTarget(name: "SpoolBenchmark", dependencies: ["StorageDaemon", "TapeDevices", "BaculaVolume"], path: "Benchmarks/SpoolBenchmark"),
+        .executableTarget(name: "DecoderBenchmark", dependencies: ["BaculaWire"], path: "Benchmarks/DecoderBenchmark"),
 
         // MARK: tests (Swift Testing)
         .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig"], exclude: ["Fixtures"]),

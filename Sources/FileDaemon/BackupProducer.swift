@@ -72,8 +72,19 @@ final class BackupProducer {
     }
 
     private func walkAll() {
-        for include in plan.fileSet.includes {
-            let selection = FileSelection(include: include, excludes: plan.fileSet.excludes)
+        let fileSet: FileSetDescription
+        do {
+            fileSet = try FileListExpander.expand(plan.fileSet, job: plan.job, clientName: daemonName)
+        } catch {
+            message(.fatal, error.description)
+            counters.update {
+                $0.errors += 1
+                $0.fatal = true
+            }
+            return
+        }
+        for include in fileSet.includes {
+            let selection = FileSelection(include: include, excludes: fileSet.excludes)
             for problem in selection.problems { message(.error, problem) }
             for top in include.files {
                 guard !stop else { return }
@@ -86,7 +97,8 @@ final class BackupProducer {
                     counters.update { $0.errors += 1 }
                     continue
                 }
-                walk(topPath, st, topDevice: UInt64(st.st_dev), selection: selection, isTop: true)
+                currentTop = topPath
+                walk(topPath, st, topDevice: UInt64(st.st_dev), parentDevice: UInt64(st.st_dev), selection: selection, isTop: true)
             }
         }
         guard !stop, let accurate, !estimateOnly else { return }
@@ -131,8 +143,27 @@ final class BackupProducer {
 
     // MARK: walking
 
-    private func walk(_ path: BytePath, _ st: stat, topDevice: UInt64, selection: FileSelection, isTop: Bool) {
+    /// The top item being walked (for messages).
+    private var currentTop = BytePath([])
+
+    private func walk(
+        _ path: BytePath, _ st: stat, topDevice: UInt64, parentDevice: UInt64, selection: FileSelection, isTop: Bool
+    ) {
         guard !stop else { return }
+        // As bacula-fd: the file system and drive type restrictions are checked on the top items (and where a
+        // walk with onefs = no enters another file system, below).
+        if isTop && !selection.fileSystemTypes.isEmpty {
+            let type = FileSystemType.name(of: path)
+            guard let type, selection.fileSystemTypes.contains(type) else {
+                message(.info, "Top level directory \"\(path)\" has unlisted fstype \"\(type ?? "unknown")\"")
+                return
+            }
+        }
+        if isTop && !selection.driveTypes.isEmpty {
+            // bacula-fd knows drive types on Windows only: on Linux every top item is refused.
+            message(.info, "Top level directory \"\(path)\" has an unlisted drive type \"unknown\"")
+            return
+        }
         let isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
         guard let options = selection.options(for: path, isDirectory: isDirectory) else { return }
         if options.honorNoDump && Self.hasNoDumpFlag(path, isDirectory: isDirectory) { return }
@@ -146,6 +177,11 @@ final class BackupProducer {
         var descend = isTop || options.recurse
         if !isTop && options.oneFileSystem && UInt64(st.st_dev) != topDevice {
             message(.info, "     \(path) is a different filesystem. Will not descend into it.")
+            descend = false
+        } else if !isTop && descend && UInt64(st.st_dev) != parentDevice && !selection.fileSystemTypes.isEmpty
+            && !(FileSystemType.name(of: path).map(selection.fileSystemTypes.contains) ?? false)
+        {
+            message(.info, "     Disallowed filesystem. Will not descend from \(currentTop) into \(path)")
             descend = false
         }
         if descend {
@@ -174,7 +210,9 @@ final class BackupProducer {
                     }
                     continue
                 }
-                walk(child, childStat, topDevice: topDevice, selection: selection, isTop: false)
+                walk(
+                    child, childStat, topDevice: topDevice, parentDevice: UInt64(st.st_dev), selection: selection,
+                    isTop: false)
             }
         }
         var name = path.bytes
@@ -427,7 +465,7 @@ final class BackupProducer {
         send(.frames([BackupRecordFrames.header(fileIndex: fileIndex, stream: stream, expectedLength: Int64(st.st_size))]))
         if Int64(st.st_size) > Int64(bufferSize) { _ = posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_SEQUENTIAL)) }
         let useLane = digest != nil && Int64(st.st_size) >= Self.digestLaneMinimum
-        let compression = options.compression == nil ? nil : CompressionLane(options: options)
+        let compression = options.compression == nil ? nil : CompressionLane(options: options, times: counters.times)
         var offset: Int64 = 0
         var failed = false
         func emit(_ packets: [CompressionLane.Packet]) {
@@ -449,6 +487,7 @@ final class BackupProducer {
         while !stop && !failed {
             var readError: Int32 = 0
             let chunkOffset = offset
+            let readStart = JobTimes.now()
             let chunk = [UInt8](unsafeUninitializedCapacity: headroom + chunkSize) { buffer, count in
                 let base = UnsafeMutableRawPointer(buffer.baseAddress!)
                 if headroom > 0 { base.storeBytes(of: UInt64(chunkOffset).bigEndian, as: UInt64.self) }
@@ -465,6 +504,7 @@ final class BackupProducer {
                 }
                 count = headroom + filled
             }
+            counters.times.add(.reading, nanoseconds: JobTimes.now() - readStart)
             let length = chunk.count - headroom
             if readError != 0 {
                 if let compression { emit(compression.drain()) }
@@ -485,7 +525,9 @@ final class BackupProducer {
                 if useLane {
                     digestLane.update(digest, chunk, headroom..<chunk.count)
                 } else {
-                    chunk.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[headroom...])) }
+                    counters.times.measure(.digest) {
+                        chunk.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[headroom...])) }
+                    }
                 }
             }
             if let compression {
@@ -497,7 +539,8 @@ final class BackupProducer {
         }
         if let compression { emit(compression.drain()) }
         send(.frames([BackupRecordFrames.endOfStream]))
-        guard !failed, !stopped else { return }
+        // `checkfilechanges = yes` only (off by default, as in bacula-fd): compare the file with its stat from before.
+        guard !failed, !stopped, options.checkFileChanges else { return }
         var after = stat()
         if fstat(descriptor, &after) == 0,
             after.st_mtim.tv_sec != st.st_mtim.tv_sec || after.st_mtim.tv_nsec != st.st_mtim.tv_nsec || after.st_size != st.st_size
@@ -513,7 +556,7 @@ final class BackupProducer {
     static let digestLaneMinimum: Int64 = 1 << 20
 
     /// The digests of large files, on a thread of their own.
-    private let digestLane = DigestLane()
+    private lazy var digestLane = DigestLane(times: counters.times)
 
     /// One data packet: the chunk compressed as the options say, behind its offset with sparse.
     static func encode(_ chunk: [UInt8], offset: Int64, options: FileSetOptions) -> [UInt8]? {

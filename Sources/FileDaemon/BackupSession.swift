@@ -37,7 +37,8 @@ struct BackupSession {
     private func report(_ status: EndJobReport.Status) -> EndJobReport {
         let values = counters.values
         var final = status
-        if status == .ok && (values.errors > 0 || values.warnings > 0) { final = .warnings }
+        if values.fatal && status == .ok { final = .fatal }
+        if final == .ok && (values.errors > 0 || values.warnings > 0) { final = .warnings }
         return EndJobReport(
             status: final, files: values.files, readBytes: values.readBytes, jobBytes: values.jobBytes, errors: values.errors)
     }
@@ -101,7 +102,9 @@ struct BackupSession {
                 defer { gate.signal() }
                 guard failure == nil else { continue }
                 do {
+                    let start = JobTimes.now()
                     try await storage.write(contentsOf: frames)
+                    counters.times.add(.network, nanoseconds: JobTimes.now() - start)
                 } catch {
                     failure = error
                     stop.store(true, ordering: .relaxed)

@@ -21,6 +21,7 @@ enum ClientStatus {
                 "    Files=\(FileDaemonReply.grouped(values.files)) Bytes=\(FileDaemonReply.grouped(values.readBytes)) "
                     + "AveBytes/sec=\(FileDaemonReply.grouped(rate)) LastBytes/sec=\(FileDaemonReply.grouped(rate)) "
                     + "Errors=\(values.errors)\n")
+            lines.append("    Time: \(entry.counters.times.summary)\n")
             if !values.lastFile.isEmpty { lines.append("    Processing file: \(values.lastFile)\n") }
         }
         lines.append("====\n")

@@ -21,9 +21,11 @@ final class CompressionLane {
     private var head = 0
     let depth: Int
     let options: FileSetOptions
+    let times: JobTimes?
 
-    init(options: FileSetOptions, depth: Int = 2 * ProcessInfoCount.activeProcessors + 2) {
+    init(options: FileSetOptions, depth: Int = 2 * ProcessInfoCount.activeProcessors + 2, times: JobTimes? = nil) {
         self.options = options
+        self.times = times
         self.depth = max(1, depth)
     }
 
@@ -32,8 +34,11 @@ final class CompressionLane {
     func submit(_ chunk: [UInt8], offset: Int64) -> [Packet] {
         let slot = Slot()
         let options = self.options
+        let times = self.times
         DispatchQueue.global().async {
+            let start = JobTimes.now()
             slot.packet = BackupProducer.encode(chunk, offset: offset, options: options)
+            times?.add(.compression, nanoseconds: JobTimes.now() - start)
             slot.done.signal()
         }
         inFlight.append((slot, chunk.count))

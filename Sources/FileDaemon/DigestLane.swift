@@ -10,9 +10,11 @@ final class DigestLane: @unchecked Sendable {
     private let batch: Int
     private var pending: [(chunk: [UInt8], range: Range<Int>)] = []
     private var pendingDigest: Digest?
+    private let times: JobTimes?
 
-    init(batch: Int = 4, limit: Int = 8) {
+    init(batch: Int = 4, limit: Int = 8, times: JobTimes? = nil) {
         self.batch = max(1, batch)
+        self.times = times
         room = DispatchSemaphore(value: max(1, limit))
     }
 
@@ -36,10 +38,12 @@ final class DigestLane: @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
         pendingDigest = nil
         room.wait()
-        queue.async { [room] in
+        queue.async { [room, times] in
+            let start = JobTimes.now()
             for (chunk, range) in chunks {
                 chunk.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[range])) }
             }
+            times?.add(.digest, nanoseconds: JobTimes.now() - start)
             room.signal()
         }
     }

@@ -77,11 +77,21 @@ public final class FileDaemon: Service, Sendable {
         lifecycle.ready(servers.compactMap { $0.localAddress?.port })
         let listeners = servers
         let daemon = self
+        // As bacula-fd: Maximum Concurrent Jobs Director connections are served at once (across all addresses);
+        // the others are accepted and wait, unanswered, until one ends.
+        let limit = configuration.client.maximumConcurrentJobs
+        let admission = ConnectionAdmission(limit: limit)
+        let logger = self.logger
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 for server in listeners {
                     group.addTask {
                         try await server.run(
+                            admission: admission,
+                            waiting: { peer in
+                                logger.info(
+                                    "connection from \(peer) waits: Maximum Concurrent Jobs (\(limit)) connections are served")
+                            },
                             decide: { hello, peer in daemon.decide(hello: hello, peer: peer) },
                             handler: { accepted in await daemon.serve(accepted) })
                     }

@@ -16,6 +16,9 @@ final class FileSelection {
     let defaults: FileSetOptions
     private let excludes: [[UInt8]]
     let excludeDirContaining: [String]
+    /// `fstype =` / `drivetype =` of the Include: bacula-fd takes the lists of its last Options block.
+    let fileSystemTypes: [String]
+    let driveTypes: [String]
     /// Patterns that did not compile (reported once by the job).
     private(set) var problems: [String] = []
 
@@ -46,6 +49,8 @@ final class FileSelection {
         self.defaults = defaults
         excludes = excludeBlocks.flatMap(\.files)
         excludeDirContaining = include.excludeDirContaining
+        fileSystemTypes = include.optionsBlocks.last?.fileSystemTypes ?? []
+        driveTypes = include.optionsBlocks.last?.driveTypes ?? []
         self.problems = problems
     }
 

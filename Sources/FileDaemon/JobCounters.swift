@@ -9,11 +9,15 @@ final class JobCounters: Sendable {
         var jobBytes: Int64 = 0
         var errors: Int64 = 0
         var warnings: Int64 = 0
+        /// A fatal error stopped the job (e.g. a FileSet command that failed).
+        var fatal = false
         var lastFile = ""
     }
 
     private let state = Mutex(Values())
     let started = Date()
+    /// Where the job's time goes (for `status`).
+    let times = JobTimes()
 
     var values: Values { state.withLock { $0 } }
 

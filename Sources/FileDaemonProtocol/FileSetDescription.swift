@@ -103,6 +103,8 @@ public struct OptionsBlock: Hashable, Sendable {
     public var regexDirectories: [String] = []
     public var regexFiles: [String] = []
     public var fileSystemTypes: [String] = []
+    /// `XD` lines (`DriveType =`): Windows drive types; on Linux bacula-fd can tell no drive type.
+    public var driveTypes: [String] = []
 
     public init(options: FileSetOptions) { self.options = options }
 
@@ -210,7 +212,8 @@ public struct FileSetReader: Sendable {
             case (UInt8(ascii: "R"), UInt8(ascii: "D")): fileSet.blocks[last].optionsBlocks[option].regexDirectories.append(argument)
             case (UInt8(ascii: "R"), UInt8(ascii: "F")): fileSet.blocks[last].optionsBlocks[option].regexFiles.append(argument)
             case (UInt8(ascii: "X"), nil): fileSet.blocks[last].optionsBlocks[option].fileSystemTypes.append(argument)
-            case (UInt8(ascii: "X"), UInt8(ascii: "D")), (UInt8(ascii: "B"), _), (UInt8(ascii: "G"), _), (UInt8(ascii: "D"), _),
+            case (UInt8(ascii: "X"), UInt8(ascii: "D")): fileSet.blocks[last].optionsBlocks[option].driveTypes.append(argument)
+            case (UInt8(ascii: "B"), _), (UInt8(ascii: "G"), _), (UInt8(ascii: "D"), _),
                 (UInt8(ascii: "T"), _):
                 break
             default:

@@ -67,7 +67,10 @@ public final class BsockServer: Sendable {
     }
 
     /// Accepts connections until cancelled. `decide` sees each hello; `handler` gets each connection that passed.
+    /// With `admission`, a connection is served (its hello read) only once it holds a slot, which it keeps until it
+    /// ends; `waiting` is called for each connection that has to wait (for a log line).
     public func run(
+        admission: ConnectionAdmission? = nil, waiting: (@Sendable (_ peer: String) -> Void)? = nil,
         decide: @escaping @Sendable (_ hello: [UInt8], _ peer: String) -> FirstFrameDecision,
         handler: @escaping @Sendable (AcceptedConnection) async throws -> Void
     ) async throws {
@@ -76,7 +79,20 @@ public final class BsockServer: Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 for try await child in connections {
                     group.addTask {
-                        await Self.serve(child, options: options, decide: decide, handler: handler)
+                        if let admission {
+                            let peer = child.channel.remoteAddress.map { "\($0)" } ?? "unknown"
+                            if admission.waitingCount > 0 || !admission.tryAcquire() {
+                                waiting?(peer)
+                                guard await admission.acquire() else {
+                                    try? await child.channel.close()
+                                    return
+                                }
+                            }
+                            defer { admission.release() }
+                            await Self.serve(child, options: options, decide: decide, handler: handler)
+                        } else {
+                            await Self.serve(child, options: options, decide: decide, handler: handler)
+                        }
                     }
                 }
             }

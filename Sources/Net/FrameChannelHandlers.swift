@@ -27,6 +27,18 @@ final class FrameDecodingHandler: ChannelInboundHandler, RemovableChannelHandler
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
         let buffer = unwrapInboundIn(data)
+        guard framesBeforeHold != nil else {
+            do {
+                // Whole packets are copied once, from NIO's buffer into their payload (`PacketDecoder.decode`).
+                try buffer.withUnsafeReadableBytes { bytes in
+                    try decoder.decode(bytes) { frame in context.fireChannelRead(wrapInboundOut(frame)) }
+                }
+            } catch {
+                fail(error, context: context)
+            }
+            return
+        }
+        // Holding: frame by frame, so that the bytes after the last plaintext frame stay undecoded.
         buffer.withUnsafeReadableBytes { decoder.append($0) }
         decodeFrames(context: context)
     }
@@ -38,10 +50,14 @@ final class FrameDecodingHandler: ChannelInboundHandler, RemovableChannelHandler
                 context.fireChannelRead(wrapInboundOut(frame))
             }
         } catch {
-            failed = true
-            context.fireErrorCaught(error)
-            context.close(promise: nil)
+            fail(error, context: context)
         }
+    }
+
+    private func fail(_ error: any Error, context: ChannelHandlerContext) {
+        failed = true
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
     }
 
     /// Decode `frames` more frames, then hold the rest of the stream undecoded until `releaseHeldBytes()`.

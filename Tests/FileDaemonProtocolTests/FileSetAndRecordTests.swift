@@ -19,7 +19,7 @@ import Testing
 
     @Test func fileSetLinesWithPatternsAndExcludes() throws {
         var reader = FileSetReader()
-        for line in ["I\n", "O Mie\n", "WF *.o\n", "RD ^/tmp/x/cache$\n", "N\n", "O S2Z9\n", "N\n", "F /tmp/x", "Z .nobackup\n", "N\n", "E\n", "F /tmp/x/skip", "N\n"] {
+        for line in ["I\n", "O Mie\n", "WF *.o\n", "RD ^/tmp/x/cache$\n", "N\n", "O S2Z9\n", "X ext2\n", "X xfs\n", "XD fixed\n", "N\n", "F /tmp/x", "Z .nobackup\n", "N\n", "E\n", "F /tmp/x/skip", "N\n"] {
             try reader.read(Array(line.utf8))
         }
         let set = reader.fileSet
@@ -30,6 +30,8 @@ import Testing
         #expect(include.optionsBlocks[0].regexDirectories == ["^/tmp/x/cache$"])
         #expect(include.optionsBlocks[0].options.exclude)
         #expect(!include.optionsBlocks[1].hasPatterns)
+        #expect(include.optionsBlocks[1].fileSystemTypes == ["ext2", "xfs"])
+        #expect(include.optionsBlocks[1].driveTypes == ["fixed"])
         #expect(include.excludeDirContaining == [".nobackup"])
         #expect(throws: FileSetError.self) {
             var bad = FileSetReader()

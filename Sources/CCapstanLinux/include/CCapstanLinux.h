@@ -10,6 +10,14 @@
 #include <sys/xattr.h>
 /* mallopt (the File daemon keeps freed packet buffers instead of trimming the heap). */
 #include <malloc.h>
+#include <sys/vfs.h>
+
+/// The file system magic number (`statfs` f_type) of `path`, or -1 with errno set.
+static inline long long capstan_fs_magic(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -1;
+    return (long long)(unsigned long)info.f_type;
+}
 
 static inline unsigned long capstan_MTIOCTOP(void) { return MTIOCTOP; }
 static inline unsigned long capstan_MTIOCGET(void) { return MTIOCGET; }
