@@ -211,6 +211,11 @@ actor DeviceRuntime {
     }
 
     /// The label of a file volume; nil when the file is missing or empty.
+    /// The size of the file at `path` in bytes, 0 when it cannot be read.
+    private static func fileSize(_ path: String) -> UInt64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.uint64Value ?? 0
+    }
+
     private func fileLabel(_ path: String) throws -> VolumeLabel? {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue > 0
         else { return nil }
@@ -379,8 +384,12 @@ actor DeviceRuntime {
                 throw StorageDaemonError.volume(
                     job: job, reason: "the tape in \(device.name) is labelled \"\(found.volumeName)\", not \"\(info.volumeName)\"")
             }
-            // A volume the Director recycled (status Recycle) is written afresh from its label, like a new one.
-            medium = info.volumeBytes <= 1024 || info.volumeStatus == "Recycle" ? .relabel : .append
+            // A volume the Director recycled (status Recycle) is written afresh from its label, like a new one; so
+            // is one that holds only its label. A File volume that holds more than its label is never relabelled on
+            // the strength of a catalog record that says it is empty: that record is stale, and the data on the
+            // volume was acknowledged to its jobs.
+            let written = isFileDevice ? max(info.volumeBytes, Self.fileSize(filePath(info.volumeName))) : info.volumeBytes
+            medium = written <= 1024 || info.volumeStatus == "Recycle" ? .relabel : .append
         } else {
             guard device.labelMedia || changer != nil else {
                 throw StorageDaemonError.volume(

@@ -131,7 +131,9 @@ actor VolumeManager {
         let (spooler, volume) = try await runtime.openJob(
             deviceJob,
             volume: {
-                if let reserved { return reserved }
+                if let reserved, let current = await self.currentRecord(of: reserved, job: job, reservation: reservation, session: session) {
+                    return current
+                }
                 return try await self.findVolume(job: job, reservation: reservation, session: session)
             },
             pool: reservation.use, spool: job.command.spoolData, director: session)
@@ -296,6 +298,25 @@ actor VolumeManager {
 
     /// The device a job reads from: its read reservation when it also writes, else its only one.
     func readReservation(for job: String) -> Reservation? { readReservations[job] ?? reservations[job] }
+
+    /// The catalog record of the volume chosen at reservation time as it is now (`GetVolInfo write=1`), when the
+    /// device can still append to it; nil when it cannot (then a volume is looked for anew). A job may open its data
+    /// path long after its reservation (its File daemon came late), and another job may have written, filled or
+    /// used up that volume since: the record from the reservation would take a written volume for a new one.
+    private func currentRecord(
+        of reserved: VolumeInfo, job: StorageJob, reservation: Reservation, session: DirectorSession
+    ) async -> VolumeInfo? {
+        let reply = try? await session.request(
+            .volumeInfo(jobID: job.jobID, volumeName: reserved.volumeName, forWriting: true))
+        guard case .volume(let info)? = reply, info.volumeName == reserved.volumeName, usable(info, on: reservation.device)
+        else {
+            logger.info(
+                "the reserved volume can no longer be appended to; asking the Director for another",
+                metadata: ["job": "\(job.name)", "volume": "\(reserved.volumeName)"])
+            return nil
+        }
+        return info
+    }
 
     /// Asks the Director for an appendable volume of the job's pool: FindMedia=1, 2, ... until one this device can
     /// use comes back.
