@@ -15,6 +15,9 @@ public struct FileDaemonConfiguration: Equatable, Sendable {
         /// Bytes per data packet to the SD; 0 means Bacula's 65536.
         public var maximumNetworkBufferSize: Int
         public var sourceAddress: String?
+        /// `Maximum Bandwidth Per Job` in bytes per second; 0 is no limit. Caps every job, also one the Director
+        /// gave a higher `setbandwidth`.
+        public var maximumBandwidthPerJob: Int64 = 0
         /// TLS towards the Storage daemon (this FD is the TLS client there, spec §2.7).
         public var tls = TLSDirectives()
     }
@@ -57,7 +60,8 @@ public struct FileDaemonConfiguration: Equatable, Sendable {
             heartbeatInterval: client.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds,
             storageConnectTimeout: client.duration("SD Connect Timeout") ?? 1800,
             maximumNetworkBufferSize: Int(client.integer("Maximum Network Buffer Size") ?? 0),
-            sourceAddress: client.string("FD Source Address"), tls: TLSDirectives(client))
+            sourceAddress: client.string("FD Source Address"),
+            maximumBandwidthPerJob: Int64(clamping: client.speed("Maximum Bandwidth Per Job") ?? 0), tls: TLSDirectives(client))
         directors = configuration.resources(ofType: "Director").map {
             Director(
                 name: $0.name, password: $0.string("Password") ?? "", monitor: $0.bool("Monitor") ?? false,

@@ -90,8 +90,9 @@ final class DirectorSession {
                     try await director.write(.payload(message.bytes))
                     queue = (conversation.storageConnected(false) + Array(queue))[...]
                 }
-            case .startBackup(let plan):
+            case .startBackup(var plan):
                 guard let storage, let entry else { continue }
+                plan.bandwidth = Self.bandwidth(director: plan.bandwidth, daemon: daemon.configuration.client.maximumBandwidthPerJob)
                 let report = await BackupSession(
                     plan: plan, storage: storage, director: director, counters: entry.counters, entry: entry,
                     daemonName: daemon.configuration.client.name, bufferSize: daemon.bufferSize, logger: logger
@@ -164,5 +165,16 @@ final class DirectorSession {
         }
         let values = counters.values
         return (values.files, values.readBytes)
+    }
+
+    /// A job's rate limit in bytes per second (0: none): the Director's `setbandwidth`, capped by the FileDaemon
+    /// resource's `Maximum Bandwidth Per Job`, as bacula-fd applies them.
+    static func bandwidth(director: Int64, daemon: Int64) -> Int64 {
+        switch (director > 0, daemon > 0) {
+        case (true, true): return min(director, daemon)
+        case (true, false): return director
+        case (false, true): return daemon
+        case (false, false): return 0
+        }
     }
 }

@@ -21,15 +21,18 @@ import Testing
     @Test(arguments: [Victim.director, .fileDaemon], [false, true])
     func aPeerKilledMidBackupEndsTheJobInErrorAndReleasesTheDevice(victim: Victim, capstanPeers: Bool) async throws {
         var options = BaculaSystem.Options()
+        // The File daemon throttles the job, so the kill lands mid-job on a machine of any speed: the real one
+        // through the Director's setbandwidth, capstan-fd through its own Maximum Bandwidth Per Job (capstan-dir
+        // sends no setbandwidth; an unthrottled 384 MiB job once ended within a second, before the kill).
         if capstanPeers {
             options.director = .capstan
             options.fileDaemon = .capstan
+            options.fileDaemonDirectives = "Maximum Bandwidth Per Job = 4 mb/s"
         } else {
-            options.job = "Maximum Bandwidth = 4 mb/s"  // bacula-fd throttles, so the kill lands mid-job
+            options.job = "Maximum Bandwidth = 4 mb/s"
         }
         let system = try BaculaSystem(storage: .capstan, options: options)
-        // capstan-dir sends no bandwidth limit: a large file keeps the unthrottled job running long enough.
-        try DataSet.generate(at: system.dataDirectory, bigFileBytes: capstanPeers ? 384 << 20 : 16 << 20)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 16 << 20)
         try await system.start()
         let jobId = try await system.queue("run job=SystemBackup yes")
         let jobName = try await system.sql("SELECT Job FROM Job WHERE JobId=\(jobId)")
