@@ -12,17 +12,10 @@ import Testing
     static let writeJob = "CapBackup.2026-12-02_06.38.38_18"
     static let sessionTime: UInt32 = 1_796_193_496
 
-    static func sessions() throws -> [CapturedSession] { try Captures.storageSessions("bacula-director-capture.pcap") }
-
-    static func directorSession(jobID: Int) throws -> CapturedSession {
-        try #require(try sessions().first { session in
-            session.peer == .director && session.incoming.contains { $0.text.hasPrefix("JobId=\(jobID) ") }
-        })
-    }
-
-    static func dataLink() throws -> CapturedSession {
-        try #require(try sessions().first { $0.hello.starts(with: Array("Hello Bacula SD: Start Job \(readJob)".utf8)) })
-    }
+    static let capture = PeerJobCapture(
+        capture: "bacula-director-capture.pcap", readJob: readJob, readKey: readKey, writeJob: writeJob, sessionTime: sessionTime)
+    static func sessions() throws -> [CapturedSession] { try capture.sessions() }
+    static func directorSession(jobID: Int) throws -> CapturedSession { try capture.directorSession(jobID: jobID) }
 
     @Test func readJobConnectionReplays() throws {
         let session = try Self.directorSession(jobID: 8)
@@ -52,56 +45,14 @@ import Testing
         #expect(replay.closed == [nil])
     }
 
-    /// The records the reading SD streamed on s29, as the writing side's parser makes them.
-    static func streamedRecords(_ link: CapturedSession) throws -> [Record] {
-        var parser = RecordStreamParser(sessionID: 8, sessionTime: sessionTime)
-        var records: [Record] = []
-        let data = link.outgoing.drop { $0.text != "3000 OK data\n" }.dropFirst()
-        for frame in data {
-            if case .record(let record) = try parser.receive(frame) { records.append(record) }
-        }
-        return records
-    }
-
     @Test func readingSideOfTheDataLinkReplays() throws {
-        let link = try Self.dataLink()
-        let records = try Self.streamedRecords(link)
-        #expect(Set(records.map(\.fileIndex)) == Set(1...10))
-        let job = FileDaemonSessionMachineTests.job(Self.readJob, type: .copy, sessionID: 7, key: Self.readKey)
-        var replay = FileDaemonSessionMachineTests.Replay()
-        replay.recordsToRestore = records
-        try replay.carryOut(
-            replay.machine.receivedHello(
-                link.hello, jobs: StorageJobTable([job]), challenge: try FileDaemonSessionMachineTests.challenge(of: link)))
-        for frame in link.allIncoming.dropFirst() { try replay.carryOut(replay.machine.received(frame)) }
-        #expect(replay.sent.count == link.allOutgoing.count)
-        for (i, (ours, theirs)) in zip(replay.sent, link.allOutgoing).enumerated() {
-            #expect(ours == theirs, "frame \(i): ours \(ours.text.prefix(50)) theirs \(theirs.text.prefix(50))")
-        }
-        #expect(replay.attached == [Self.readJob])
-        #expect(replay.closedSessions == [.terminated])
-        #expect(replay.closed == [nil])
+        try Self.capture.replayReadingSide(type: .copy, readSessionID: 7, writeSessionID: 8, fileIndexes: 1...10)
     }
 
     @Test func writingSideOfTheDataLinkReplays() throws {
-        let link = try Self.dataLink()
-        let job = FileDaemonSessionMachineTests.job(Self.writeJob, type: .backup, sessionID: 8, key: "xx")
-        var replay = FileDaemonSessionMachineTests.Replay()
-        replay.machine = FileDaemonSessionMachine(peerWriterFor: job)
-        for frame in link.outgoing { try replay.carryOut(replay.machine.received(frame)) }
-        // What the writing SD sent after authentication: `3000 OK data`, `3000 OK append data`.
-        #expect(replay.sent == link.incoming)
-        func contents(_ records: [Record]) -> [[Int32]] { records.map { [$0.fileIndex, $0.stream, Int32($0.data.count)] } }
-        #expect(contents(replay.stored) == contents(try Self.streamedRecords(link)))
-        #expect(replay.stored.map(\.data) == (try Self.streamedRecords(link)).map(\.data))
-        #expect(replay.summary?.fileCount == 10)
-        #expect(replay.closedSessions == [.terminated])
-        #expect(replay.closed == [nil])
+        try Self.capture.replayWritingSide(writeSessionID: 8, files: 10)
     }
-}
 
-extension CopyReplayTests {
-    /// A write job whose peer SD cannot be reached gets `2902 Bad storage`; `storage` is refused outside a write job.
     @Test func storageCommandOutcomes() {
         let use = Array("use storage=S media_type=File pool_name=P pool_type=Backup append=1 copy=0 stripe=0\n".utf8)
         let peer = StoragePeerCommand(address: "127.0.0.1", port: 9, ssl: 0, job: "R.2026-12-02_06.38.38_17", authentication: "K")

@@ -12,17 +12,10 @@ import Testing
     static let writeJob = "CapBackup.2026-12-02_16.03.27_06"
     static let sessionTime: UInt32 = 1_796_227_402
 
-    static func sessions() throws -> [CapturedSession] { try Captures.storageSessions("bacula-migrate-capture.pcap") }
-
-    static func directorSession(jobID: Int) throws -> CapturedSession {
-        try #require(try sessions().first { session in
-            session.peer == .director && session.incoming.contains { $0.text.hasPrefix("JobId=\(jobID) ") }
-        })
-    }
-
-    static func dataLink() throws -> CapturedSession {
-        try #require(try sessions().first { $0.hello.starts(with: Array("Hello Bacula SD: Start Job \(readJob)".utf8)) })
-    }
+    static let capture = PeerJobCapture(
+        capture: "bacula-migrate-capture.pcap", readJob: readJob, readKey: readKey, writeJob: writeJob, sessionTime: sessionTime)
+    static func sessions() throws -> [CapturedSession] { try capture.sessions() }
+    static func directorSession(jobID: Int) throws -> CapturedSession { try capture.directorSession(jobID: jobID) }
 
     @Test func captureHoldsTheBackupTheMigrateAndItsDataLink() throws {
         let sessions = try Self.sessions()
@@ -78,47 +71,11 @@ import Testing
         #expect(ours.volumeReadTime == 10 && ours.volumeStatus == "Used" && ours.volumeFirstWritten == 0)
     }
 
-    static func streamedRecords(_ link: CapturedSession) throws -> [Record] {
-        var parser = RecordStreamParser(sessionID: 3, sessionTime: sessionTime)
-        var records: [Record] = []
-        for frame in link.outgoing.drop(while: { $0.text != "3000 OK data\n" }).dropFirst() {
-            if case .record(let record) = try parser.receive(frame) { records.append(record) }
-        }
-        return records
-    }
-
     @Test func readingSideOfTheDataLinkReplays() throws {
-        let link = try Self.dataLink()
-        let records = try Self.streamedRecords(link)
-        #expect(Set(records.map(\.fileIndex)) == Set(1...11))
-        let job = FileDaemonSessionMachineTests.job(Self.readJob, type: .migrate, sessionID: 2, key: Self.readKey)
-        var replay = FileDaemonSessionMachineTests.Replay()
-        replay.recordsToRestore = records
-        try replay.carryOut(
-            replay.machine.receivedHello(
-                link.hello, jobs: StorageJobTable([job]), challenge: try FileDaemonSessionMachineTests.challenge(of: link)))
-        for frame in link.allIncoming.dropFirst() { try replay.carryOut(replay.machine.received(frame)) }
-        #expect(replay.sent.count == link.allOutgoing.count)
-        for (i, (ours, theirs)) in zip(replay.sent, link.allOutgoing).enumerated() {
-            #expect(ours == theirs, "frame \(i): ours \(ours.text.prefix(50)) theirs \(theirs.text.prefix(50))")
-        }
-        #expect(replay.attached == [Self.readJob])
-        #expect(replay.closedSessions == [.terminated])
-        #expect(replay.closed == [nil])
+        try Self.capture.replayReadingSide(type: .migrate, readSessionID: 2, writeSessionID: 3, fileIndexes: 1...11)
     }
 
     @Test func writingSideOfTheDataLinkReplays() throws {
-        let link = try Self.dataLink()
-        let job = FileDaemonSessionMachineTests.job(Self.writeJob, type: .backup, sessionID: 3, key: "xx")
-        var replay = FileDaemonSessionMachineTests.Replay()
-        replay.machine = FileDaemonSessionMachine(peerWriterFor: job)
-        for frame in link.outgoing { try replay.carryOut(replay.machine.received(frame)) }
-        #expect(replay.sent == link.incoming)
-        func contents(_ records: [Record]) -> [[Int32]] { records.map { [$0.fileIndex, $0.stream, Int32($0.data.count)] } }
-        #expect(contents(replay.stored) == contents(try Self.streamedRecords(link)))
-        #expect(replay.stored.map(\.data) == (try Self.streamedRecords(link)).map(\.data))
-        #expect(replay.summary?.fileCount == 11)
-        #expect(replay.closedSessions == [.terminated])
-        #expect(replay.closed == [nil])
+        try Self.capture.replayWritingSide(writeSessionID: 3, files: 11)
     }
 }
