@@ -23,16 +23,17 @@ import Testing
         var options = BaculaSystem.Options()
         // The File daemon throttles the job, so the kill lands mid-job on a machine of any speed: the real one
         // through the Director's setbandwidth, capstan-fd through its own Maximum Bandwidth Per Job (capstan-dir
-        // sends no setbandwidth; an unthrottled 384 MiB job once ended within a second, before the kill).
+        // sends no setbandwidth; an unthrottled 384 MiB job once ended within a second, before the kill). At 1 MB/s the
+        // job takes about 20 s, the kill comes after its first MiB.
         if capstanPeers {
             options.director = .capstan
             options.fileDaemon = .capstan
-            options.fileDaemonDirectives = "Maximum Bandwidth Per Job = 4 mb/s"
+            options.fileDaemonDirectives = "Maximum Bandwidth Per Job = 1 mb/s"
         } else {
-            options.job = "Maximum Bandwidth = 4 mb/s"
+            options.job = "Maximum Bandwidth = 1 mb/s"
         }
         let system = try BaculaSystem(storage: .capstan, options: options)
-        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 16 << 20)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 4 << 20)
         try await system.start()
         let jobId = try await system.queue("run job=SystemBackup yes")
         let jobName = try await system.sql("SELECT Job FROM Job WHERE JobId=\(jobId)")
