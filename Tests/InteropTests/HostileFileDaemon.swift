@@ -53,6 +53,14 @@ final class HostileFileDaemon: Sendable {
         return daemon
     }
 
+    /// Stops listening and forgets the attack. The serving task holds this daemon and the attack holds the test's
+    /// system, so without this neither is ever released and the test's Bacula daemons outlive it.
+    func stop() async {
+        attack.withLock { $0 = nil }
+        serving.withLock { $0?.cancel() }
+        await server.close()
+    }
+
     /// The attack the next job's data connection gets.
     func next(_ attack: @escaping Attack) { self.attack.withLock { $0 = attack } }
 

@@ -127,6 +127,18 @@ import Testing
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 24 << 20)
         let fake = try await HostileFileDaemon.start(
             port: hostilePort, name: "hostile-fd", directorName: "system-dir", password: "hostile-password")
+        do {
+            try await Self.attackAndCheck(system: system, fake: fake)
+        } catch {
+            await fake.stop()
+            throw error
+        }
+        await fake.stop()
+    }
+
+    /// The body of the test above, run while the fake client serves (it is stopped afterwards in any case, so the
+    /// test's daemons do not outlive it).
+    static func attackAndCheck(system: BaculaSystem, fake: HostileFileDaemon) async throws {
         try await system.start()
         let sd = try #require(system.processes.first)
         let pid = sd.process.processIdentifier
@@ -217,6 +229,5 @@ import Testing
         #expect(memory - baselineMemory < 96 * 1024, "memory grew by \((memory - baselineMemory) / 1024) MiB")
         print("HostileRecordStreamTests: capstan-sd RSS \(baselineMemory) KiB before, \(memory) KiB after; fds \(baselineDescriptors) before, \(HostilePeersTests.openDescriptors(pid)) after")
         #expect(sd.process.isRunning)
-        _ = fake
     }
 }
