@@ -170,11 +170,6 @@ final class DirectorSession {
     /// A job's rate limit in bytes per second (0: none): the Director's `setbandwidth`, capped by the FileDaemon
     /// resource's `Maximum Bandwidth Per Job`, as bacula-fd applies them.
     static func bandwidth(director: Int64, daemon: Int64) -> Int64 {
-        switch (director > 0, daemon > 0) {
-        case (true, true): return min(director, daemon)
-        case (true, false): return director
-        case (false, true): return daemon
-        case (false, false): return 0
-        }
+        [director, daemon].filter { $0 > 0 }.min() ?? 0
     }
 }

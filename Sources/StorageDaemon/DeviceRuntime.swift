@@ -217,8 +217,7 @@ actor DeviceRuntime {
     }
 
     private func fileLabel(_ path: String) throws -> VolumeLabel? {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue > 0
-        else { return nil }
+        guard Self.fileSize(path) > 0 else { return nil }
         return try VolumeStream(path: path).label
     }
 

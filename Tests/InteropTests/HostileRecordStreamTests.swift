@@ -59,6 +59,20 @@ import Testing
     }
 
     /// capstan-sd's `job ended` line of `job`, nil while there is none.
+    /// Connects to the SD as `job`'s File daemon with its key: "accepted", or "refused: <why>".
+    static func authenticateAsFileDaemon(of job: JobIdentity, port: Int) async -> String {
+        do {
+            return try await BsockClient.withConnection(host: "127.0.0.1", port: port) { connection in
+                _ = try await connection.authenticateAsConnector(
+                    hello: FileDaemonHelloToStorageDaemon(jobName: job.job).bytes, key: .jobKey(job.authorization),
+                    challengeName: "hostile-fd")
+                return "accepted"
+            }
+        } catch {
+            return "refused: \(error)"
+        }
+    }
+
     static func endLine(of job: String, in system: BaculaSystem) -> String? {
         system.storageLog.split(separator: "\n").first { $0.contains("job ended") && $0.contains(job) }.map(String.init)
     }
@@ -157,17 +171,7 @@ import Testing
                 // While the first hostile job runs: a second "FD" with the same name and key is refused.
                 let attack = Self.attack(with: garble, system: system)
                 fake.next { sd, job in
-                    let second: String
-                    do {
-                        second = try await BsockClient.withConnection(host: "127.0.0.1", port: system.storagePort) { again in
-                            _ = try await again.authenticateAsConnector(
-                                hello: FileDaemonHelloToStorageDaemon(jobName: job.job).bytes, key: .jobKey(job.authorization),
-                                challengeName: "hostile-fd")
-                            return "accepted"
-                        }
-                    } catch {
-                        second = "refused: \(error)"
-                    }
+                    let second = await Self.authenticateAsFileDaemon(of: job, port: system.storagePort)
                     var outcome = await attack(sd, job)
                     outcome.replies.insert("second FD: \(second)", at: 0)
                     return outcome
@@ -195,17 +199,7 @@ import Testing
 
         // The first hostile job's key, replayed after its job ended, is refused.
         let first = try #require(firstJob)
-        let replay: String
-        do {
-            replay = try await BsockClient.withConnection(host: "127.0.0.1", port: system.storagePort) { again in
-                _ = try await again.authenticateAsConnector(
-                    hello: FileDaemonHelloToStorageDaemon(jobName: first.job).bytes, key: .jobKey(first.authorization),
-                    challengeName: "hostile-fd")
-                return "accepted"
-            }
-        } catch {
-            replay = "refused: \(error)"
-        }
+        let replay = await Self.authenticateAsFileDaemon(of: first, port: system.storagePort)
         #expect(replay.hasPrefix("refused"), "a replayed job key: \(replay)")
         // The SD's log names both refusals: the second FD while the job ran, the replay after it ended.
         let lines = system.storageLog.split(separator: "\n").filter { $0.contains(first.job) }
