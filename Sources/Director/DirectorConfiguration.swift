@@ -70,6 +70,9 @@ public struct DirectorConfiguration: Sendable {
         public var messages: String
         public var schedule: String?
         public var priority: Int
+        /// `Allow Mixed Priority`: this job may start beside running jobs of a worse priority when they all allow
+        /// it too.
+        public var allowMixedPriority: Bool
         public var maximumConcurrentJobs: Int
         public var spoolData: Bool
         /// `Spool Attributes` as written; nil when the file does not say. capstan-dir's default differs from
@@ -219,6 +222,7 @@ public struct DirectorConfiguration: Sendable {
                 differentialPool: name("Differential Backup Pool"), storage: names("Storage"),
                 messages: name("Messages") ?? "Standard", schedule: name("Schedule"),
                 priority: Int(pick("Priority") { $0.integer("Priority") } ?? 10),
+                allowMixedPriority: pick("Allow Mixed Priority") { $0.bool("Allow Mixed Priority") } ?? false,
                 maximumConcurrentJobs: Int(pick("Maximum Concurrent Jobs") { $0.integer("Maximum Concurrent Jobs") } ?? 1),
                 spoolData: pick("Spool Data") { $0.bool("Spool Data") } ?? false,
                 spoolAttributes: pick("Spool Attributes") { $0.bool("Spool Attributes") },

@@ -14,10 +14,9 @@ public final class DirectorRuntime: Sendable {
     let configSource: any ConfigSource
     public let catalog: CatalogDatabase
     public let messages: MessageRouter
-    public let jobs = JobRegistry()
-    let slots = JobSlots()
-    /// Per-resource limits: `job:<name>`, `client:<name>`, `storage:<name>`.
-    let resourceSlots = NamedJobSlots()
+    public let jobs: JobRegistry
+    /// The job queue: Priority and the Maximum Concurrent Jobs limits decide which queued job starts.
+    let scheduler: JobScheduler
     public let logger: Logger
     public let startTime = CatalogTime.now()
     let connectionOptions: ConnectionOptions
@@ -35,6 +34,11 @@ public final class DirectorRuntime: Sendable {
         self.messages = MessageRouter(catalog: catalog, logger: logger)
         self.logger = logger
         self.connectionOptions = connectionOptions
+        let registry = JobRegistry()
+        jobs = registry
+        scheduler = JobScheduler(onStatus: { statuses in
+            for (jobID, status) in statuses { registry.update(jobID: jobID, status: String(status)) }
+        })
     }
 
     /// The configuration in force now.

@@ -2,7 +2,8 @@ import Catalog
 import Foundation
 
 /// Queueing jobs: the catalog row first (so the JobId can be told at once), then a task that waits for its start
-/// time and a free slot (Director and Job `Maximum Concurrent Jobs`) and runs the job.
+/// time and for the job queue (`JobScheduler`: Priority, Allow Mixed Priority and the Director's, Job's,
+/// Client's and Storage's Maximum Concurrent Jobs) and runs the job.
 extension DirectorRuntime {
     /// Queues a backup (or an admin-less restore job run by name); returns the JobId.
     public func queue(_ request: JobRequest) throws -> Int64 {
@@ -54,14 +55,16 @@ extension DirectorRuntime {
                 self.abandon(jobID: jobID, row: queued)
                 return
             }
-            let priority = request.priority ?? resource.priority
-            let gates = self.gates(for: resource, request: request, configuration: configuration)
-            await self.slots.acquire(limit: configuration.director.maximumConcurrentJobs, priority: priority)
-            for (gate, limit) in gates { await gate.acquire(limit: limit, priority: priority) }
-            defer {
-                for (gate, _) in gates.reversed() { gate.release() }
-                self.slots.release()
+            let admitted = await self.scheduler.admit(
+                JobAdmission.Job(
+                    id: jobID, priority: request.priority ?? resource.priority,
+                    allowMixedPriority: resource.allowMixedPriority,
+                    gates: self.gates(for: resource, request: request, configuration: configuration)))
+            guard admitted else {
+                self.abandon(jobID: jobID, row: queued)
+                return
             }
+            defer { self.scheduler.finish(jobID) }
             let runner = BackupRunner(
                 runtime: self, jobID: jobID, request: request, resource: resource, configuration: configuration)
             let watchdog: Task<Void, Never>? =
@@ -111,25 +114,35 @@ extension DirectorRuntime {
             JobRegistry.Entry(
                 jobID: jobID, job: row.job, name: resource.name, type: "R", level: " ", client: plan.restoreClient,
                 status: "C", scheduledTime: now, priority: resource.priority, cancel: {}))
+        let queued = row
         launch(jobID: jobID) { [self] in
-            await self.slots.acquire(limit: configuration.director.maximumConcurrentJobs)
-            defer { self.slots.release() }
+            let admitted = await self.scheduler.admit(
+                JobAdmission.Job(
+                    id: jobID, priority: resource.priority, allowMixedPriority: resource.allowMixedPriority,
+                    gates: [JobAdmission.Gate(.director, "", limit: configuration.director.maximumConcurrentJobs)]))
+            guard admitted else {
+                self.abandon(jobID: jobID, row: queued)
+                return
+            }
+            defer { self.scheduler.finish(jobID) }
             await RestoreRunner(runtime: self, jobID: jobID, plan: plan, resource: resource, configuration: configuration).run()
         }
         return jobID
     }
 
-    /// The Job's, Client's and Storage's Maximum Concurrent Jobs gates, always taken in this order.
+    /// The Maximum Concurrent Jobs gates a backup takes a place in: the Director's, then (in the order bacula-dir
+    /// tries them, which decides the reason `status dir` gives) its Storage's, Client's and Job's.
     private func gates(
         for resource: DirectorConfiguration.Job, request: JobRequest, configuration: DirectorConfiguration
-    ) -> [(JobSlots, Int)] {
-        var gates: [(JobSlots, Int)] = [(resourceSlots.gate("job:" + resource.name), resource.maximumConcurrentJobs)]
-        if let client = configuration.client(request.client ?? resource.client) {
-            gates.append((resourceSlots.gate("client:" + client.name), client.maximumConcurrentJobs))
-        }
+    ) -> [JobAdmission.Gate] {
+        var gates = [JobAdmission.Gate(.director, "", limit: configuration.director.maximumConcurrentJobs)]
         if let storage = configuration.storage(request.storage ?? resource.storage.first ?? "") {
-            gates.append((resourceSlots.gate("storage:" + storage.name), storage.maximumConcurrentJobs))
+            gates.append(JobAdmission.Gate(.storage, storage.name, limit: storage.maximumConcurrentJobs))
         }
+        if let client = configuration.client(request.client ?? resource.client) {
+            gates.append(JobAdmission.Gate(.client, client.name, limit: client.maximumConcurrentJobs))
+        }
+        gates.append(JobAdmission.Gate(.job, resource.name, limit: resource.maximumConcurrentJobs))
         return gates
     }
 

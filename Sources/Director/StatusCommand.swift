@@ -110,6 +110,10 @@ enum StatusCommand {
         switch status {
         case "R": return "is running"
         case "C": return "is waiting execution"
+        case "p": return "is waiting for higher priority jobs to finish"
+        case "j": return "is waiting on max Job jobs"
+        case "c": return "is waiting on max Client jobs"
+        case "s": return "is waiting on max Storage jobs"
         case "F": return "is waiting on Client"
         case "S": return "is waiting on Storage"
         case "m": return "is waiting for a new Volume"

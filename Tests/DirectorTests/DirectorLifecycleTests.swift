@@ -76,3 +76,37 @@ extension DirectorLifecycleTests {
         #expect(system.messages.contains("Max run time exceeded"), "\(system.messages)")
     }
 }
+
+extension DirectorLifecycleTests {
+    /// Priority as bacula-dir applies it: while a priority-10 job runs (it waits for a volume that cannot be
+    /// made), a priority-5 run of the same job waits "for higher priority jobs to finish" — no mixing without
+    /// Allow Mixed Priority — and starts once the running job is cancelled.
+    @Test func aJobOfAnotherPriorityWaitsForTheRunningOne() async throws {
+        var options = BaculaSystem.Options()
+        options.director = .capstan
+        options.pool = "Label Format = \"*\""
+        options.job = "Maximum Concurrent Jobs = 4"
+        let system = try BaculaSystem(storage: .bacula, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 0)
+        try await system.start()
+        let first = try await system.queue("run job=SystemBackup yes")
+        _ = try await Self.consoleUntil(system, "status dir") {
+            $0.contains("SystemBackup.") && !$0.contains("is waiting execution")
+        }
+        let second = try await system.queue("run job=SystemBackup priority=5 yes")
+        let waiting = try await Self.consoleUntil(system, "status dir") {
+            $0.contains("\(second) ") && $0.contains("is waiting for higher priority jobs to finish")
+        }
+        #expect(waiting.contains("is waiting for higher priority jobs to finish"), "\(waiting)\n\(system.directorLog)")
+        _ = try await system.console(["cancel jobid=\(first) yes"])
+        let firstEnd = try await system.wait(jobId: first, timeout: 60)
+        #expect(firstEnd.status == "A", "\(system.messages)")
+        let started = try await Self.consoleUntil(system, "status dir") {
+            !$0.contains("is waiting for higher priority jobs to finish") && $0.contains("SystemBackup.")
+        }
+        #expect(!started.contains("is waiting for higher priority jobs to finish"), "\(started)\n\(system.directorLog)")
+        _ = try await system.console(["cancel jobid=\(second) yes"])
+        let secondEnd = try await system.wait(jobId: second, timeout: 60)
+        #expect(secondEnd.status == "A", "\(system.messages)")
+    }
+}
