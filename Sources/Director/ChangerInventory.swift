@@ -7,10 +7,13 @@ public struct ChangerInventory: Sendable, Equatable {
     public var slotCount = 0
     /// Slot (from 1) → barcode, for full slots with a barcode.
     public var barcodes: [Int: String] = [:]
+    /// Every slot that holds a cartridge, with or without a barcode.
+    public var fullSlots: Set<Int> = []
 
-    public init(slotCount: Int = 0, barcodes: [Int: String] = [:]) {
+    public init(slotCount: Int = 0, barcodes: [Int: String] = [:], fullSlots: Set<Int>? = nil) {
         self.slotCount = slotCount
         self.barcodes = barcodes
+        self.fullSlots = fullSlots ?? Set(barcodes.keys)
     }
 
     /// Reads reply lines (each with or without its newline) into the inventory; returns the SD's messages.
@@ -25,9 +28,12 @@ public struct ChangerInventory: Sendable, Equatable {
             }
             switch try AutochangerOutput(parsing: bytes) {
             case .slotCount(let count): slotCount = Int(count)
-            case .slot(let slot, let barcode) where !barcode.isEmpty: barcodes[Int(slot)] = barcode
+            case .slot(let slot, let barcode):
+                fullSlots.insert(Int(slot))
+                if !barcode.isEmpty { barcodes[Int(slot)] = barcode }
             case .storageSlot(let slot, let barcode?), .importExportSlot(let slot, let barcode?):
-                barcodes[Int(slot)] = barcode
+                fullSlots.insert(Int(slot))
+                if !barcode.isEmpty { barcodes[Int(slot)] = barcode }
             default: break
             }
         }

@@ -71,35 +71,57 @@ enum SlotCommands {
         }
     }
 
-    /// `update slots [storage=… drive=… slots=…]`.
+    /// `update slots [scan] [storage=… drive=… slots=…]`: the volume in each selected slot is named by its barcode,
+    /// or, with `scan`, by the label the SD reads from it (`readlabel DEVICE Slot=N drive=D`, one SD connection
+    /// per full slot, as bacula-dir does: the SD loads each cartridge into the drive).
     static func updateSlots(_ arguments: ConsoleArguments, _ session: ConsoleSession) async throws {
-        if arguments.has("scan") {
-            throw ConsoleInputError(
-                "update slots scan (reading each cartridge's label) is not supported; use barcodes.")
-        }
         let storage = try VolumeCommands.storage(arguments, session)
         let catalog = session.runtime.catalog
         let storageID = try catalog.ensureStorage(name: storage.name, autochanger: storage.autochanger)
         let inventory = try await inventory(storage, session)
+        let scan = arguments.has("scan")
+        let drive = Int32(arguments.value("drive") ?? "0") ?? 0
         for slot in try selectedSlots(arguments, inventory) {
-            guard let barcode = inventory.barcodes[slot] else {
+            let volume =
+                scan
+                ? (inventory.fullSlots.contains(slot) ? try await readLabel(slot: slot, drive: drive, storage, session) : nil)
+                : inventory.barcodes[slot]
+            guard let volume else {
                 try clear(slot: slot, storageID: storageID, catalog)
                 try await session.send("No VolName for Slot=\(slot) InChanger set to zero.\n")
                 continue
             }
-            guard let media = try catalog.media(named: barcode) else {
+            guard let media = try catalog.media(named: volume) else {
                 try clear(slot: slot, storageID: storageID, catalog)
                 try await session.send(
-                    "Volume \"\(barcode)\" not found in catalog. Slot=\(slot) InChanger set to zero.\n")
+                    "Volume \"\(volume)\" not found in catalog. Slot=\(slot) InChanger set to zero.\n")
                 continue
             }
             if media.slot == Int64(slot) && media.inChanger == 1 && media.storageID == storageID {
-                try await session.send("Catalog record for Volume \"\(barcode)\" is up to date.\n")
+                try await session.send("Catalog record for Volume \"\(volume)\" is up to date.\n")
             } else {
                 try place(media, slot: slot, storageID: storageID, catalog)
-                try await session.send("Catalog record for Volume \"\(barcode)\" updated to reference slot \(slot).\n")
+                try await session.send("Catalog record for Volume \"\(volume)\" updated to reference slot \(slot).\n")
             }
         }
+    }
+
+    /// The volume name on the label of the cartridge in `slot`, read by the SD; nil (the SD's reason relayed to the
+    /// console) when it cannot be read.
+    static func readLabel(slot: Int, drive: Int32, _ storage: DirectorConfiguration.Storage, _ session: ConsoleSession)
+        async throws -> String?
+    {
+        let device = storage.devices.first ?? storage.name
+        let lines = try await VolumeCommands.deviceCommand(
+            DirectorCommand.readLabel(device: device, slot: Int32(slot), drive: drive).bytes, storage: storage,
+            session: session)
+        for line in lines {
+            if case .labelRead(let volume, _)? = try? StorageReply(parsing: Array((line.hasSuffix("\n") ? line : line + "\n").utf8)) {
+                return volume
+            }
+        }
+        for line in lines { try await session.send(line.hasSuffix("\n") ? line : line + "\n") }
+        return nil
     }
 
     /// `label barcodes [storage=… pool=… slots=… drive=…] [yes]`: every selected slot whose barcode has no

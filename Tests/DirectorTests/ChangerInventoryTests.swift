@@ -11,7 +11,9 @@ import Testing
         ])
         #expect(slots == ["3306 Issuing autochanger \"slots\" command.\n"])
         #expect(list.count == 1)
-        #expect(inventory == ChangerInventory(slotCount: 4, barcodes: [1: "LIB001", 2: "LIB:002"]))
+        // Slot 4 holds a cartridge without a barcode: full (for `update slots scan`), but nameless.
+        #expect(
+            inventory == ChangerInventory(slotCount: 4, barcodes: [1: "LIB001", 2: "LIB:002"], fullSlots: [1, 2, 4]))
         #expect(throws: (any Error).self) { try inventory.read(["slots=four\n"]) }
     }
 

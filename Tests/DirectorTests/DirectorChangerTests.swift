@@ -60,5 +60,17 @@ import Testing
         let used = try await system.sql(
             "SELECT DISTINCT VolumeName FROM JobMedia JOIN Media USING (MediaId) WHERE JobId=\(backup.jobId)")
         #expect(["VT0001\n", "VT0002\n"].contains(used), "\(used)")
+
+        // `update slots scan` names each cartridge by the label the SD reads from it, not by its barcode: VT0001's
+        // record is put right again, VT0003 has no label yet, slot 4 is empty.
+        _ = try await system.console(["update volume=VT0001 slot=9 inchanger=no"])
+        let scan = try await system.console(["update slots scan storage=Library drive=0 slots=1-4"])
+        #expect(scan.contains("Catalog record for Volume \"VT0001\" updated to reference slot 1."), "\(scan)")
+        #expect(scan.contains("Catalog record for Volume \"VT0002\" is up to date."), "\(scan)")
+        #expect(scan.contains("No VolName for Slot=3 InChanger set to zero."), "\(scan)")
+        #expect(scan.contains("No VolName for Slot=4 InChanger set to zero."), "\(scan)")
+        #expect(!scan.contains("VT0003"), "slot 3's barcode is not used: \(scan)")
+        let scanned = try await system.sql("SELECT VolumeName, Slot, InChanger FROM Media ORDER BY VolumeName")
+        #expect(scanned == "VT0001|1|1\nVT0002|2|1\n", "\(scanned)\n\(system.storageLog)")
     }
 }
