@@ -20,8 +20,9 @@
 # data set (b), 1000 files of 4-64 KiB; all append to one volume of the SD's File Device; Spool Data = JOBS32_SPOOL),
 # A B A B ...; before the batch the SD's peak RSS is reset (echo 5 > /proc/PID/clear_refs) and during it VmRSS is
 # sampled every 0.2 s; after it VmHWM is read. The row gives the batch's peak RSS and, for capstan-sd, the limit of
-# issue #15: 64 MiB + the configured block buffers (the drive writer's pool of the Device: 8 blocks of the Maximum
-# Block Size, rounded up to 1024).
+# issue #15: 64 MiB + the configured block buffers, counted as every job's block buffer (each job assembles its
+# blocks in one buffer of the Maximum Block Size, as bacula-sd's do) + the drive writer's pool of the Device (8
+# blocks); without the per-job buffers the limit would be 64 MiB + 8 blocks.
 # Phase "tape8" (capstan-sd only, issue #15): 8 throttled clients (8 jobs of the one bacula-fd at once, each limited
 # by the Job's Maximum Bandwidth) onto the rated virtual tape drive of phase "tape": spooled with each client at
 # TAPE8_SPOOL_BW (together below the drive's rate), then unspooled with each at TAPE8_PLAIN_BW (together above it).
@@ -657,9 +658,10 @@ run_copy() {  # sd rep : one Copy job, measured; prints its CSV line
 # Phases "jobs32" and "tape8": a batch of jobs started at once, measured as one row.
 
 rss_kib() { awk -v k="$2" '$1 == k ":" { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
-# issue #15's memory limit for capstan-sd: 64 MiB + the drive writer's pool (8 buffers of the Maximum Block Size
-# rounded up to 1024) of the one Device the batch writes to
-RSS_LIMIT_KIB=$((64 * 1024 + 8 * ((BLOCK + 1023) / 1024)))
+# issue #15's memory limit for capstan-sd: 64 MiB + the configured block buffers: one per job (its block being
+# assembled) and the drive writer's pool of the one Device the batch writes to (8 buffers), each of the Maximum
+# Block Size rounded up to 1024
+RSS_LIMIT_KIB=$((64 * 1024 + (JOBS32_N + 8) * ((BLOCK + 1023) / 1024)))
 restart_dir() {  # director's Maximum Concurrent Jobs
     stop_pid "${PID[dir]}"
     dir_conf "$1" >"$W/dir.conf"
@@ -825,8 +827,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b + 0 != 0)
         if [ "$phase" = jobs32 ]; then
             echo
             echo "== phase: jobs32 ($JOBS32_N jobs at once into one SD, 1000 files of 4-64 KiB each, Spool Data ="
-            echo "   $JOBS32_SPOOL; peak RSS = the SD's VmHWM over the batch, reset before it; limit = 64 MiB + the"
-            echo "   Device's block buffers, for capstan-sd)"
+            echo "   $JOBS32_SPOOL; peak RSS = the SD's VmHWM over the batch, reset before it; limit (capstan-sd) ="
+            echo "   64 MiB + the block buffers: one per job and the Device's pool of 8, each of the Maximum Block Size)"
             printf '%-8s %3s %9s %8s %9s %9s %10s %10s %7s\n' sd n "MB/s wall" "wall s" "SDcpu s" "SDcpu/GiB" \
                 "peak MiB" "limit MiB" other
             for sd in bacula capstan; do
