@@ -937,6 +937,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b + 0 != 0)
             done
         fi
     done
+    if [[ " $PHASES " == *" plain "* ]] && [[ " $PHASES " == *" spool "* ]]; then
+        echo
+        echo "== spooled against unspooled (issue #15: a spooled job at least 0.95x the unspooled one's throughput)"
+        for ds in $SETS; do
+            for sd in bacula capstan; do
+                printf '%-6s %-8s throughput(wall) spool/plain %s   SD CPU/GiB spool/plain %s\n' "$ds" "$sd" \
+                    "$(ratio "$(med spool "$ds" "$sd" MBps_wall)" "$(med plain "$ds" "$sd" MBps_wall)")" \
+                    "$(ratio "$(med spool "$ds" "$sd" sd_cpu_s_per_GiB)" "$(med plain "$ds" "$sd" sd_cpu_s_per_GiB)")"
+            done
+        done
+    fi
     bad=$(awk -F, 'NR > 1 && $6 != "T"' "$CSV" | wc -l)
     [ "$bad" -gt 0 ] && echo && echo "WARNING: $bad job(s) did not end T (see the CSV); they are left out of the medians."
     echo
