@@ -16,6 +16,18 @@
 # (run -> the control job's and the copy's end) and the SD's CPU are recorded as for a backup (no File daemon takes
 # part: fd_cpu_s stays near 0; no catalog elapsed time: the Director gives a copy the times of the job it copied).
 # The virtual tape is labelled once per SD and the copies append to it.
+# Phase "jobs32" (issue #15, memory): JOBS32_N (32) small jobs at once into one SD (each backs up one directory of
+# data set (b), 1000 files of 4-64 KiB; all append to one volume of the SD's File Device; Spool Data = JOBS32_SPOOL),
+# A B A B ...; before the batch the SD's peak RSS is reset (echo 5 > /proc/PID/clear_refs) and during it VmRSS is
+# sampled every 0.2 s; after it VmHWM is read. The row gives the batch's peak RSS and, for capstan-sd, the limit of
+# issue #15: 64 MiB + the configured block buffers, counted as every job's block buffer (each job assembles its
+# blocks in one buffer of the Maximum Block Size, as bacula-sd's do) + the drive writer's pool of the Device (8
+# blocks); without the per-job buffers the limit would be 64 MiB + 8 blocks.
+# Phase "tape8" (capstan-sd only, issue #15): 8 throttled clients (8 jobs of the one bacula-fd at once, each limited
+# by the Job's Maximum Bandwidth) onto the rated virtual tape drive of phase "tape": spooled with each client at
+# TAPE8_SPOOL_BW (together below the drive's rate), then unspooled with each at TAPE8_PLAIN_BW (together above it).
+# Each job backs up one TAPE8_MIB MiB random file. The row records the drive's rate and its underruns (the data
+# path's count, from the jobs' drive reports: the largest of the batch).
 #
 # Per job it records: wall time (bconsole "run" → terminal JobStatus in the catalog, polled every 0.2 s), Bacula's
 # own elapsed time (catalog EndTime − StartTime, 1 s resolution), JobBytes, the SD's and the FD's CPU seconds
@@ -36,7 +48,10 @@
 #
 # Usage:  scripts/bench-sd.sh
 # Env:    REPS=3             pairs per data set and phase (A B A B ...)
-#         PHASES="plain spool tape copy"  which phases, in order (copy uses data set (a) only)
+#         PHASES="plain spool tape copy jobs32 tape8"  which phases, in order (copy uses data set (a) only)
+#         JOBS32_N=32, JOBS32_SPOOL=no      phase jobs32: jobs per batch, and whether they spool
+#         TAPE8_MIB=256, TAPE8_SPOOL_BW="10 mb/s", TAPE8_PLAIN_BW="20 mb/s"   phase tape8: data per client, and
+#                            each client's Maximum Bandwidth spooled (8x below TAPE_RATE) and unspooled (8x above)
 #         SETS="big small"   which data sets
 #         SMALL=1            quick reduced run: 256 MiB file, 2,000 small files (REPS still applies)
 #         BIG_MIB, SMALL_FILES  data sizes explicitly (default 2048, 20000)
@@ -52,7 +67,12 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 REPS=${REPS:-3}
-PHASES=${PHASES:-plain spool tape copy}
+PHASES=${PHASES:-plain spool tape copy jobs32 tape8}
+JOBS32_N=${JOBS32_N:-32}
+JOBS32_SPOOL=${JOBS32_SPOOL:-no}
+TAPE8_MIB=${TAPE8_MIB:-256}
+TAPE8_SPOOL_BW=${TAPE8_SPOOL_BW:-10 mb/s}
+TAPE8_PLAIN_BW=${TAPE8_PLAIN_BW:-20 mb/s}
 SETS=${SETS:-big small}
 if [ "${SMALL:-0}" = 1 ]; then
     BIG_MIB=${BIG_MIB:-256}
@@ -175,6 +195,7 @@ DATA=${DATA_DIR:-$W/data}
 mkdir -p "$DATA"
 BIG_FILE=$DATA/big/random.bin
 SMALL_DIR=$DATA/small
+TAPE8_FILE=$DATA/tape8/random.bin
 gen_data() {
     if [ ! -f "$BIG_FILE" ] || [ "$(stat -c %s "$BIG_FILE")" != $((BIG_MIB * 1048576)) ]; then
         log "generating (a): $BIG_MIB MiB of random data"
@@ -182,7 +203,14 @@ gen_data() {
         dd if=/dev/urandom of="$BIG_FILE.tmp" bs=1M count="$BIG_MIB" status=none
         mv "$BIG_FILE.tmp" "$BIG_FILE"
     fi
-    if [[ " $SETS " == *" small "* ]] && [ ! -f "$DATA/.small-complete-$SMALL_FILES" ]; then
+    if [[ " $PHASES " == *" tape8 "* ]] && { [ ! -f "$TAPE8_FILE" ] || [ "$(stat -c %s "$TAPE8_FILE")" != $((TAPE8_MIB * 1048576)) ]; }; then
+        log "generating phase tape8's data: $TAPE8_MIB MiB of random data"
+        mkdir -p "$DATA/tape8"
+        dd if=/dev/urandom of="$TAPE8_FILE.tmp" bs=1M count="$TAPE8_MIB" status=none
+        mv "$TAPE8_FILE.tmp" "$TAPE8_FILE"
+    fi
+    if { [[ " $SETS " == *" small "* ]] || [[ " $PHASES " == *" jobs32 "* ]]; } \
+        && [ ! -f "$DATA/.small-complete-$SMALL_FILES" ]; then
         log "generating (b): $SMALL_FILES files of 4-64 KiB"
         rm -rf "$SMALL_DIR" "$SMALL_DIR.tmp"
         mkdir -p "$SMALL_DIR.tmp"
@@ -222,7 +250,7 @@ sd_conf() {  # name port workdir volumes spool mediatype tape-directory
     cat <<EOF
 Storage {
   Name = $1; SDPort = $2; SDAddress = 127.0.0.1
-  WorkingDirectory = "$3"; Pid Directory = "$3"; Maximum Concurrent Jobs = 5
+  WorkingDirectory = "$3"; Pid Directory = "$3"; Maximum Concurrent Jobs = 40
 }
 Director { Name = bench-dir; Password = "bench-sd-password" }
 Device {
@@ -246,11 +274,11 @@ sd_conf bench-capstan-sd "$CSD_PORT" "$W/csd" "$W/vol-capstan" "$W/spool-capstan
 # Phase "tape": capstan-sd's virtual tape library, one drive with a rated speed (cartridges in tape-rated/).
 cat >>"$W/capstan-sd.conf" <<EOF
 Autochanger {
-  Name = TapeLib; Device = TapeDev
-  Changer Device = "virtual:$W/tape-capstan?slots=32&cartridges=0"; Changer Command = ""
+  Name = RatedLib; Device = RatedDrive
+  Changer Device = "virtual:$W/tape-rated?slots=32&cartridges=0"; Changer Command = ""
 }
 Device {
-  Name = TapeDev; Media Type = TapeCapstan; Device Type = VTape; Archive Device = "$W/tape-capstan/drive-0.vtape"
+  Name = RatedDrive; Media Type = RatedCapstan; Device Type = VTape; Archive Device = "$W/tape-rated/drive-0.vtape"
   Autochanger = yes; Drive Index = 0; LabelMedia = yes; Random Access = no; Removable Media = yes
   AutomaticMount = yes; AlwaysOpen = yes; Maximum Block Size = $BLOCK
   Spool Directory = "$W/spool-capstan"
@@ -261,30 +289,33 @@ EOF
 cat >"$W/fd.conf" <<EOF
 FileDaemon {
   Name = bench-fd; FDport = $FD_PORT; FDAddress = 127.0.0.1
-  WorkingDirectory = "$W/fd"; Pid Directory = "$W/fd"
+  WorkingDirectory = "$W/fd"; Pid Directory = "$W/fd"; Maximum Concurrent Jobs = 40
 }
 Director { Name = bench-dir; Password = "bench-fd-password" }
 Messages { Name = Standard; director = bench-dir = all, !skipped, !restored }
 EOF
 
-cat >"$W/dir.conf" <<EOF
+# The Director runs one job at a time (Maximum Concurrent Jobs = 1), except in phases jobs32 and tape8, for which it
+# is restarted with 40 (dir_conf 40; the Client, Storage and batch Job resources allow 40 throughout).
+dir_conf() {  # director's Maximum Concurrent Jobs
+cat <<EOF
 Director {
   Name = bench-dir; DIRport = $DIR_PORT; DirAddress = 127.0.0.1
   QueryFile = "/etc/bacula/scripts/query.sql"; WorkingDirectory = "$W/dir"; PidDirectory = "$W/dir"
-  Password = "bench-console-password"; Messages = Daemon; Maximum Concurrent Jobs = 1
+  Password = "bench-console-password"; Messages = Daemon; Maximum Concurrent Jobs = $1
 }
 Catalog { Name = MyCatalog; dbname = "bacula"; dbuser = ""; dbpassword = "" }
 Client {
   Name = bench-fd; Address = 127.0.0.1; FDPort = $FD_PORT; Catalog = MyCatalog; Password = "bench-fd-password"
-  AutoPrune = no
+  AutoPrune = no; Maximum Concurrent Jobs = 40
 }
 Storage {
   Name = BaculaSD; Address = 127.0.0.1; SDPort = $BSD_PORT; Password = "bench-sd-password"
-  Device = FileDev; Media Type = FileBacula
+  Device = FileDev; Media Type = FileBacula; Maximum Concurrent Jobs = 40
 }
 Storage {
   Name = CapstanSD; Address = 127.0.0.1; SDPort = $CSD_PORT; Password = "bench-sd-password"
-  Device = FileDev; Media Type = FileCapstan
+  Device = FileDev; Media Type = FileCapstan; Maximum Concurrent Jobs = 40
 }
 Storage {
   Name = BaculaTape; Address = 127.0.0.1; SDPort = $BSD_PORT; Password = "bench-sd-password"
@@ -296,7 +327,7 @@ Storage {
 }
 Storage {
   Name = CapstanRated; Address = 127.0.0.1; SDPort = $CSD_PORT; Password = "bench-sd-password"
-  Device = RatedLib; Media Type = RatedCapstan
+  Device = RatedLib; Media Type = RatedCapstan; Maximum Concurrent Jobs = 40
 }
 Pool {
   Name = Bench; Pool Type = Backup; Label Format = "Vol-"; Recycle = no; AutoPrune = no; Maximum Volume Jobs = 1
@@ -309,10 +340,16 @@ Pool {
   Name = CopySourceCapstan; Pool Type = Backup; Label Format = "SrcC-"; Recycle = no; AutoPrune = no
   Storage = CapstanSD; Next Pool = CopyTapeCapstan
 }
+Pool {
+  Name = Batch; Pool Type = Backup; Label Format = "Batch-"; Recycle = no; AutoPrune = no
+  Maximum Volume Jobs = $JOBS32_N
+}
 Pool { Name = CopyTapeBacula; Pool Type = Backup; Storage = BaculaTape; Recycle = no; AutoPrune = no }
 Pool { Name = CopyTapeCapstan; Pool Type = Backup; Storage = CapstanTape; Recycle = no; AutoPrune = no }
 FileSet { Name = BigSet; Include { Options { signature = MD5 } File = "$DATA/big" } }
 FileSet { Name = SmallSet; Include { Options { signature = MD5 } File = "$SMALL_DIR" } }
+FileSet { Name = Jobs32Set; Include { Options { signature = MD5 } File = "$SMALL_DIR/d00" } }
+FileSet { Name = Tape8Set; Include { Options { signature = MD5 } File = "$DATA/tape8" } }
 JobDefs {
   Name = BenchDefs; Type = Backup; Level = Full; Client = bench-fd; Storage = BaculaSD; Pool = Bench
   Messages = Standard; Write Bootstrap = "$W/dir/%n-%i.bsr"
@@ -321,6 +358,18 @@ Job { Name = Big; JobDefs = BenchDefs; FileSet = BigSet; Spool Data = no }
 Job { Name = Small; JobDefs = BenchDefs; FileSet = SmallSet; Spool Data = no }
 Job { Name = BigSpool; JobDefs = BenchDefs; FileSet = BigSet; Spool Data = yes }
 Job { Name = SmallSpool; JobDefs = BenchDefs; FileSet = SmallSet; Spool Data = yes }
+Job {
+  Name = Jobs32; JobDefs = BenchDefs; FileSet = Jobs32Set; Pool = Batch; Spool Data = $JOBS32_SPOOL
+  Maximum Concurrent Jobs = 40; Allow Duplicate Jobs = yes
+}
+Job {
+  Name = Tape8Spool; JobDefs = BenchDefs; FileSet = Tape8Set; Storage = CapstanRated; Pool = Batch; Spool Data = yes
+  Maximum Bandwidth = $TAPE8_SPOOL_BW; Maximum Concurrent Jobs = 40; Allow Duplicate Jobs = yes
+}
+Job {
+  Name = Tape8Plain; JobDefs = BenchDefs; FileSet = Tape8Set; Storage = CapstanRated; Pool = Batch; Spool Data = no
+  Maximum Bandwidth = $TAPE8_PLAIN_BW; Maximum Concurrent Jobs = 40; Allow Duplicate Jobs = yes
+}
 Job { Name = CopySourceBacula; JobDefs = BenchDefs; FileSet = BigSet; Storage = BaculaSD; Pool = CopySourceBacula }
 Job { Name = CopySourceCapstan; JobDefs = BenchDefs; FileSet = BigSet; Storage = CapstanSD; Pool = CopySourceCapstan }
 Job {
@@ -337,6 +386,8 @@ Messages {
 }
 Messages { Name = Daemon; console = all, !skipped, !saved; append = "$W/dir/messages.log" = all, !skipped, !saved }
 EOF
+}
+dir_conf 1 >"$W/dir.conf"
 
 cat >"$W/bconsole.conf" <<EOF
 Director { Name = bench-dir; DIRport = $DIR_PORT; Address = 127.0.0.1; Password = "bench-console-password" }
@@ -424,7 +475,7 @@ spool_bytes() {  # sd : bytes in that SD's data spool files now
 }
 hms_to_s() { awk -F: '{ print ($1 * 3600) + ($2 * 60) + $3 }' <<<"$1"; }
 
-CSV_HEADER="phase,dataset,sd,rep,jobid,status,files,bytes,wall_s,elapsed_s,MBps_wall,MBps_elapsed,sd_cpu_s,sd_cpu_s_per_GiB,fd_cpu_s,other_cores,block_bytes,spooled,spool_msg_s,despool_msg_s,spool_poll_s,despool_poll_s,spooled_bytes,start_s,end_s,loadavg1,drive_Bps,underruns"
+CSV_HEADER="phase,dataset,sd,rep,jobid,status,files,bytes,wall_s,elapsed_s,MBps_wall,MBps_elapsed,sd_cpu_s,sd_cpu_s_per_GiB,fd_cpu_s,other_cores,block_bytes,spooled,spool_msg_s,despool_msg_s,spool_poll_s,despool_poll_s,spooled_bytes,start_s,end_s,loadavg1,drive_Bps,underruns,jobs,peak_rss_kib,rss_limit_kib"
 
 run_job() {  # phase dataset sd rep
     local phase=$1 ds=$2 sd=$3 rep=$4 job storage sdpid fdpid s0 f0 b0 t0 t1 s1 f1 b1 id out st deadline
@@ -532,7 +583,7 @@ run_job() {  # phase dataset sd rep
               wall = t1 - t0; sdc = s1 - s0; fdc = f1 - f0
               other = ((b1 - b0) / tck - sdc - fdc) / wall; if (other < 0) other = 0
               gib = bytes / 1073741824
-              printf "%s,%s,%s,%s,%s,%s,%.0f,%.0f,%.2f,%.0f,%.1f,%s,%.2f,%s,%.2f,%.2f,%.0f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+              printf "%s,%s,%s,%s,%s,%s,%.0f,%.0f,%.2f,%.0f,%.1f,%s,%.2f,%s,%.2f,%.2f,%.0f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,,,\n",
                 phase, ds, sd, rep, id, st, files, bytes, wall, el, bytes / wall / 1e6,
                 (el > 0 ? sprintf("%.1f", bytes / el / 1e6) : ""), sdc,
                 (gib > 0 ? sprintf("%.2f", sdc / gib) : ""), fdc, other, blk, spooled, spm, dspm, spp, dspp, sb,
@@ -599,9 +650,90 @@ run_copy() {  # sd rep : one Copy job, measured; prints its CSV line
               other = ((b1 - b0) / tck - sdc - fdc) / wall; if (other < 0) other = 0
               gib = bytes / 1073741824
               # no elapsed_s: the Director gives a copy the StartTime and EndTime of the job it copied
-              printf "copy,big,%s,%s,%s,%s,%.0f,%.0f,%.2f,,%.1f,,%.2f,%s,%.2f,%.2f,,-,,,,,,,,%s,,\n",
+              printf "copy,big,%s,%s,%s,%s,%.0f,%.0f,%.2f,,%.1f,,%.2f,%s,%.2f,%.2f,,-,,,,,,,,%s,,,,,\n",
                 sd, rep, id, st, files, bytes, wall, bytes / wall / 1e6, sdc,
                 (gib > 0 ? sprintf("%.2f", sdc / gib) : ""), fdc, other, load }'
+}
+
+# Phases "jobs32" and "tape8": a batch of jobs started at once, measured as one row.
+
+rss_kib() { awk -v k="$2" '$1 == k ":" { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
+# issue #15's memory limit for capstan-sd: 64 MiB + the configured block buffers: one per job (its block being
+# assembled) and the drive writer's pool of the one Device the batch writes to (8 buffers), each of the Maximum
+# Block Size rounded up to 1024
+RSS_LIMIT_KIB=$((64 * 1024 + (JOBS32_N + 8) * ((BLOCK + 1023) / 1024)))
+restart_dir() {  # director's Maximum Concurrent Jobs
+    stop_pid "${PID[dir]}"
+    dir_conf "$1" >"$W/dir.conf"
+    start_daemon dir /usr/sbin/bacula-dir -f -c "$W/dir.conf"
+    wait_port "$DIR_PORT" dir
+}
+run_batch() {  # phase dataset sd rep job storage count : COUNT jobs at once; prints one CSV line
+    local phase=$1 ds=$2 sd=$3 rep=$4 job=$5 storage=$6 count=$7 sdpid fdpid s0 f0 b0 t0 t1 s1 f1 b1 out
+    local ids id st all_t=yes peak=0 r hwm row rates ur load i cmds=""
+    sdpid=${PID[$sd-sd]}; fdpid=${PID[fd]}
+    kill -0 "$sdpid" 2>/dev/null || die "$sd-sd is gone (see $W/log/$sd-sd.out)"
+    sync; wait_quiet
+    LOG_OFFSET=$(stat -c %s "$W/dir/messages.log" 2>/dev/null || echo 0)
+    echo 5 >"/proc/$sdpid/clear_refs" 2>/dev/null || log "cannot reset the peak RSS of $sd-sd (not root?)"
+    for ((i = 0; i < count; i++)); do cmds+="run job=$job storage=$storage level=Full yes\n"; done
+    s0=$(cpu_s "$sdpid"); f0=$(cpu_s "$fdpid"); b0=$(busy_jiffies); t0=$(now)
+    out=$(console "$cmds")
+    ids=$(sed -n 's/.*Job queued\. JobId=\([0-9]*\).*/\1/p' <<<"$out" | tr '\n' ' ')
+    [ "$(wc -w <<<"$ids")" = "$count" ] || { printf '%s\n' "$out" >&2; die "not all $count jobs $job queued on $storage"; }
+    local deadline=$((SECONDS + JOB_TIMEOUT)) done_n
+    while :; do
+        r=$(rss_kib "$sdpid" VmRSS); [ -n "$r" ] && [ "$r" -gt "$peak" ] && peak=$r
+        done_n=$(sql "select count(*) from Job where JobId in (${ids// /,}0) and JobStatus in ('T','E','e','f','A','W')")
+        [ "$done_n" = "$count" ] && break
+        if [ $SECONDS -ge $deadline ]; then
+            log "batch $job ran past JOB_TIMEOUT=$JOB_TIMEOUT s; cancelling it"
+            for id in $ids; do console "cancel jobid=$id yes" >/dev/null || true; done
+            all_t=timeout
+            break
+        fi
+        sleep 0.2
+    done
+    t1=$(now); s1=$(cpu_s "$sdpid"); f1=$(cpu_s "$fdpid"); b1=$(busy_jiffies); load=$(loadavg1)
+    hwm=$(rss_kib "$sdpid" VmHWM); [ -n "$hwm" ] && [ "$hwm" -gt "$peak" ] && peak=$hwm
+    sleep 0.5  # the last job messages reach the log just after the status
+    for id in $ids; do
+        st=$(sql "select JobStatus from Job where JobId = $id")
+        [ "$st" = T ] || { [ "$all_t" = yes ] && all_t="not-T:$id=$st"; }
+    done
+    # files and bytes summed; elapsed from the batch's first start to its last end
+    row=$(sql "select sum(JobFiles), sum(JobBytes), max(strftime('%s', EndTime)) - min(strftime('%s', StartTime)) from Job where JobId in (${ids// /,}0)")
+    job_log | grep -E "JobId ($(tr ' ' '|' <<<"${ids% }")): " >"$W/log/batch-$phase-$sd-$rep.log" || true
+    # the drive report of the data path (its counters cover every job of the batch): the largest
+    rates=$(sed -n 's/.*average rate \([0-9,]*\) bytes\/s.*/\1/p' "$W/log/batch-$phase-$sd-$rep.log" | tr -d , | sort -g | tail -1)
+    ur=$(sed -n 's/.*drive underruns=\([0-9]*\).*/\1/p' "$W/log/batch-$phase-$sd-$rep.log" | sort -g | tail -1)
+    if [ "$all_t" != yes ]; then
+        log "batch $job on $sd-sd: $all_t; its last messages:"
+        tail -30 "$W/log/batch-$phase-$sd-$rep.log" >&2 || true
+    fi
+    [ "$all_t" = yes ] && all_t=T
+    # the batch's volume files go (their Media rows are marked Used, so no name is used again)
+    if [ "$phase" = jobs32 ]; then
+        for vol in $(sql "select distinct VolumeName from Media m join JobMedia jm on m.MediaId = jm.MediaId where jm.JobId in (${ids// /,}0)"); do
+            rm -f "$(vol_dir "$sd")/$vol"
+            sql "update Media set VolStatus = 'Used' where VolumeName = '$vol'" >/dev/null
+        done
+    fi
+    rm -f "$W/spool-$sd"/*.spool 2>/dev/null || true
+    local limit=""; [ "$sd" = capstan ] && limit=$RSS_LIMIT_KIB
+    local spooled=no; [ "$job" = Tape8Spool ] || { [ "$phase" = jobs32 ] && [ "$JOBS32_SPOOL" = yes ]; } && spooled=yes
+    awk -v phase="$phase" -v ds="$ds" -v sd="$sd" -v rep="$rep" -v id="$(awk '{print $1 "-" $NF}' <<<"$ids")" \
+        -v st="$all_t" -v row="$row" -v t0="$t0" -v t1="$t1" -v s0="$s0" -v s1="$s1" -v f0="$f0" -v f1="$f1" \
+        -v b0="$b0" -v b1="$b1" -v tck="$CLK_TCK" -v load="$load" -v drate="$rates" -v ur="$ur" -v n="$count" \
+        -v peak="$peak" -v limit="$limit" -v spooled="$spooled" '
+      BEGIN { split(row, r, " "); files = r[1] + 0; bytes = r[2] + 0; el = r[3] + 0
+              wall = t1 - t0; sdc = s1 - s0; fdc = f1 - f0
+              other = ((b1 - b0) / tck - sdc - fdc) / wall; if (other < 0) other = 0
+              gib = bytes / 1073741824
+              printf "%s,%s,%s,%s,%s,%s,%.0f,%.0f,%.2f,%.0f,%.1f,%s,%.2f,%s,%.2f,%.2f,,%s,,,,,,,,%s,%s,%s,%s,%s,%s\n",
+                phase, ds, sd, rep, id, st, files, bytes, wall, el, bytes / wall / 1e6,
+                (el > 0 ? sprintf("%.1f", bytes / el / 1e6) : ""), sdc,
+                (gib > 0 ? sprintf("%.2f", sdc / gib) : ""), fdc, other, spooled, load, drate, ur, n, peak, limit }'
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -616,7 +748,30 @@ log "results: $CSV"
 log "volumes on: $(df --output=source,target "$W/vol-bacula" | tail -1) (both SDs)"
 START=$SECONDS
 for phase in $PHASES; do
-    case $phase in plain | spool | tape | copy) ;; *) die "unknown phase $phase (plain, spool, tape, copy)" ;; esac
+    case $phase in plain | spool | tape | copy | jobs32 | tape8) ;;
+    *) die "unknown phase $phase (plain, spool, tape, copy, jobs32, tape8)" ;; esac
+    if [ "$phase" = jobs32 ] || [ "$phase" = tape8 ]; then
+        restart_dir 40
+        for rep in $(seq 1 "$REPS"); do
+            if [ "$phase" = jobs32 ]; then
+                for sd in bacula capstan; do
+                    storage=BaculaSD; [ "$sd" = capstan ] && storage=CapstanSD
+                    line=$(run_batch jobs32 small32 "$sd" "$rep" Jobs32 "$storage" "$JOBS32_N")
+                    echo "$line" >>"$CSV"
+                    log "$line"
+                done
+            else
+                for ds in spool8 plain8; do
+                    job=Tape8Spool; [ "$ds" = plain8 ] && job=Tape8Plain
+                    line=$(run_batch tape8 "$ds" capstan "$rep" "$job" CapstanRated 8)
+                    echo "$line" >>"$CSV"
+                    log "$line"
+                done
+            fi
+        done
+        restart_dir 1
+        continue
+    fi
     if [ "$phase" = copy ]; then
         prepare_copies
         for rep in $(seq 1 "$REPS"); do
@@ -669,6 +824,46 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b + 0 != 0)
     echo "start s = Director's run -> first data on the SD's device or spool; end s = last growth of the volume ->"
     echo "the job's terminal status (the job's fixed costs; polled every 0.05 s, the status every 0.2 s)."
     for phase in $PHASES; do
+        if [ "$phase" = jobs32 ]; then
+            echo
+            echo "== phase: jobs32 ($JOBS32_N jobs at once into one SD, 1000 files of 4-64 KiB each, Spool Data ="
+            echo "   $JOBS32_SPOOL; peak RSS = the SD's VmHWM over the batch, reset before it; limit (capstan-sd) ="
+            echo "   64 MiB + the block buffers: one per job and the Device's pool of 8, each of the Maximum Block Size)"
+            printf '%-8s %3s %9s %8s %9s %9s %10s %10s %7s\n' sd n "MB/s wall" "wall s" "SDcpu s" "SDcpu/GiB" \
+                "peak MiB" "limit MiB" other
+            for sd in bacula capstan; do
+                printf '%-8s %3s %9s %8s %9s %9s %10s %10s %7s\n' "$sd" "$(col jobs32 small32 "$sd" jobid | wc -l)" \
+                    "$(med jobs32 small32 "$sd" MBps_wall)" "$(med jobs32 small32 "$sd" wall_s)" \
+                    "$(med jobs32 small32 "$sd" sd_cpu_s)" "$(med jobs32 small32 "$sd" sd_cpu_s_per_GiB)" \
+                    "$(col jobs32 small32 "$sd" peak_rss_kib | sort -g | tail -1 | awk '{ printf "%.1f", $1 / 1024 }')" \
+                    "$(col jobs32 small32 "$sd" rss_limit_kib | head -1 | awk '{ printf "%.1f", $1 / 1024 }')" \
+                    "$(med jobs32 small32 "$sd" other_cores)"
+            done
+            printf '%-8s     throughput(wall) %s   SD CPU/GiB %s   peak RSS %s\n' "ratio c/b" \
+                "$(ratio "$(med jobs32 small32 capstan MBps_wall)" "$(med jobs32 small32 bacula MBps_wall)")" \
+                "$(ratio "$(med jobs32 small32 capstan sd_cpu_s_per_GiB)" "$(med jobs32 small32 bacula sd_cpu_s_per_GiB)")" \
+                "$(ratio "$(col jobs32 small32 capstan peak_rss_kib | sort -g | tail -1)" "$(col jobs32 small32 bacula peak_rss_kib | sort -g | tail -1)")"
+            echo "   (peak MiB: the largest over the batches)"
+            continue
+        fi
+        if [ "$phase" = tape8 ]; then
+            echo
+            echo "== phase: tape8 (capstan-sd only: 8 clients at once onto the virtual drive with Maximum Tape Rate ="
+            echo "   $TAPE_RATE, Minimum Tape Rate = $TAPE_MIN_RATE; spool8: Spool Data = yes, each client at"
+            echo "   $TAPE8_SPOOL_BW; plain8: no spooling, each client at $TAPE8_PLAIN_BW; $TAPE8_MIB MiB per client)"
+            printf '%-7s %3s %9s %8s %9s %12s %10s %7s %6s\n' set n "MB/s wall" "wall s" "SDcpu/GiB" "drive MB/s" \
+                underruns other load
+            for ds in spool8 plain8; do
+                printf '%-7s %3s %9s %8s %9s %12s %10s %7s %6s\n' "$ds" "$(col tape8 "$ds" capstan jobid | wc -l)" \
+                    "$(med tape8 "$ds" capstan MBps_wall)" "$(med tape8 "$ds" capstan wall_s)" \
+                    "$(med tape8 "$ds" capstan sd_cpu_s_per_GiB)" \
+                    "$(col tape8 "$ds" capstan drive_Bps | awk '{ print $1 / 1e6 }' | median)" \
+                    "$(col tape8 "$ds" capstan underruns | awk '{ s += $1 } END { print s + 0 }')" \
+                    "$(med tape8 "$ds" capstan other_cores)" "$(med tape8 "$ds" capstan loadavg1)"
+            done
+            echo "   (n: batches of 8 jobs; underruns: the sum over the batches; drive MB/s: the drive's average rate)"
+            continue
+        fi
         if [ "$phase" = tape ]; then
             echo
             echo "== phase: tape (capstan-sd only: Spool Data = yes onto a virtual tape library drive with"
@@ -742,6 +937,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b + 0 != 0)
             done
         fi
     done
+    if [[ " $PHASES " == *" plain "* ]] && [[ " $PHASES " == *" spool "* ]]; then
+        echo
+        echo "== spooled against unspooled (issue #15: a spooled job at least 0.95x the unspooled one's throughput)"
+        for ds in $SETS; do
+            for sd in bacula capstan; do
+                printf '%-6s %-8s throughput(wall) spool/plain %s   SD CPU/GiB spool/plain %s\n' "$ds" "$sd" \
+                    "$(ratio "$(med spool "$ds" "$sd" MBps_wall)" "$(med plain "$ds" "$sd" MBps_wall)")" \
+                    "$(ratio "$(med spool "$ds" "$sd" sd_cpu_s_per_GiB)" "$(med plain "$ds" "$sd" sd_cpu_s_per_GiB)")"
+            done
+        done
+    fi
     bad=$(awk -F, 'NR > 1 && $6 != "T"' "$CSV" | wc -l)
     [ "$bad" -gt 0 ] && echo && echo "WARNING: $bad job(s) did not end T (see the CSV); they are left out of the medians."
     echo

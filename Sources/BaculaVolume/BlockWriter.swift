@@ -9,7 +9,10 @@ public enum BlockPadding: Equatable, Sendable {
 }
 
 /// Packs records into BB02 blocks of a fixed buffer size (spec §4.2 writer rules, §12b).
-/// One reusable buffer; a block is handed to the sink as soon as it is full, then the buffer is reused.
+/// One reusable buffer; a block is handed to the sink as soon as it is full, then the buffer is reused. The block
+/// handed over starts at the buffer's start, which is aligned to `bufferAlignment`, and the buffer holds
+/// `bufferCapacity` bytes (a multiple of `bufferAlignment`), so a sink may write the block rounded up to that
+/// alignment straight from it (O_DIRECT); the bytes past the block are left from earlier blocks.
 /// Record headers are never split; session labels are never split; continuation pieces carry the negated stream
 /// and the remaining length; block numbers count on from `nextBlockNumber`.
 public struct BlockWriter: ~Copyable {
@@ -21,6 +24,10 @@ public struct BlockWriter: ~Copyable {
     /// Session of the records being written (block header fields).
     public private(set) var sessionID: UInt32 = 0
     public private(set) var sessionTime: UInt32 = 0
+    /// The alignment of the buffer's address and size.
+    public static let bufferAlignment = 4096
+    /// Bytes in the buffer (at least the largest block with its padding).
+    public var bufferCapacity: Int { buffer.count }
     private let buffer: UnsafeMutableRawBufferPointer
     private var used = VolumeFormat.blockHeaderSize
 
@@ -30,7 +37,8 @@ public struct BlockWriter: ~Copyable {
         self.padding = padding
         var capacity = self.blockSize
         if case .multiple(let m) = padding, m > 0 { capacity = (capacity + m - 1) / m * m }
-        buffer = .allocate(byteCount: capacity, alignment: 16)
+        let a = Self.bufferAlignment
+        buffer = .allocate(byteCount: (capacity + a - 1) / a * a, alignment: a)
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
     }
 

@@ -5,7 +5,8 @@ import TapeDevices
 
 /// Moves spooled blocks to the drive writer continuously, on its own thread: asks the spool for the next piece
 /// of work (one job has the turn at a time, see `Spool.nextWork`), takes a free buffer from the writer's pool
-/// (blocking while the writer's queue is full), reads the block back with `pread`, frees the spool slot and
+/// (blocking while the writer's queue is full), reads the block back with `pread` (whole aligned pages, see
+/// `SpoolIO.alignment`), frees the spool slot and
 /// submits the block. Blocks are whole and per job, so blocks of different jobs are never mixed.
 final class Despooler: Sendable {
     private let spool: Spool
@@ -32,9 +33,12 @@ final class Despooler: Sendable {
                 writer.submit([.begin(job)])
             case .slot(let session, let fd, let path, let offset, let length, let endAfter):
                 let buffer = writer.takeBuffer()
+                // the block rounded up to the spool's alignment (the slot holds it; O_DIRECT needs whole pages)
+                let padded = io.padded(length)
+                let want = padded <= buffer.storage.count ? padded : length
                 do throws(SystemError) {
-                    let n = try io.read(fd, UnsafeMutableRawBufferPointer(rebasing: buffer.storage[0..<length]), offset, path)
-                    guard n == length else { throw SystemError(call: "pread", path: path, errno: EIO) }  // short read
+                    let n = try io.read(fd, UnsafeMutableRawBufferPointer(rebasing: buffer.storage[0..<want]), offset, path)
+                    guard n >= length else { throw SystemError(call: "pread", path: path, errno: EIO) }  // short read
                 } catch {
                     writer.recycle(buffer)
                     if let totals = spool.readFailed(session, error) { writer.submit([.end(session, totals)]) }

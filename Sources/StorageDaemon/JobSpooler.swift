@@ -36,6 +36,8 @@ public final class JobSpooler {
     /// Direct jobs: blocks finished while no pool buffer was free, in order (bounded by one record's blocks).
     private var overflow: [[UInt8]] = []
     private var blocks: BlockWriter
+    /// The block writer's buffer size: a block handed over by it may be written rounded up to the spool's alignment.
+    private let blockCapacity: Int
     private var files: UInt32 = 0
     private var bytes: UInt64 = 0
     private var failure: SpoolError?
@@ -53,6 +55,7 @@ public final class JobSpooler {
         onEnd = nil
         (path, fd) = try spool.open(job)
         blocks = BlockWriter(blockSize: spool.configuration.blockSize, padding: Self.padding(writer))
+        blockCapacity = blocks.bufferCapacity
         try await start()
     }
 
@@ -65,6 +68,7 @@ public final class JobSpooler {
         path = ""
         fd = -1
         blocks = BlockWriter(blockSize: writer.configuration.blockSize, padding: Self.padding(writer))
+        blockCapacity = blocks.bufferCapacity
         writer.submit([.begin(job)])
         do {
             try await start()
@@ -204,11 +208,12 @@ public final class JobSpooler {
         }
     }
 
-    /// Writes one block into the next reserved slot; once the disk refuses, keeps this and later blocks in order.
+    /// Writes one block (from the block writer's buffer) into the next reserved slot; once the disk refuses, keeps
+    /// this and later blocks in order.
     private func store(_ block: UnsafeRawBufferPointer) {
         if refused.isEmpty {
             do {
-                try write(block)
+                try write(block, inBlockBuffer: true)
                 return
             } catch {
                 refusal = error
@@ -217,11 +222,19 @@ public final class JobSpooler {
         refused.append(Array(block))
     }
 
-    private func write(_ block: UnsafeRawBufferPointer) throws(SystemError) {
+    /// `inBlockBuffer`: the block lies at the start of the block writer's buffer, so it is written rounded up to the
+    /// spool's alignment (whole aligned pages, no bounce copy under O_DIRECT; the slot is large enough).
+    private func write(_ block: UnsafeRawBufferPointer, inBlockBuffer: Bool = false) throws(SystemError) {
         guard let spool, let offset = spool.tailOffset(job.session) else {
             throw SystemError(call: "pwrite", path: path, errno: EBADF)  // the ring is gone
         }
-        try spool.configuration.io.write(fd, block, offset, path)
+        let io = spool.configuration.io
+        let padded = io.padded(block.count)
+        let bytes =
+            inBlockBuffer && padded != block.count && padded <= blockCapacity
+                && padded <= spool.configuration.slotSize
+            ? UnsafeRawBufferPointer(start: block.baseAddress, count: padded) : block
+        try io.write(fd, bytes, offset, path)
         spool.filled(job.session, length: block.count)
     }
 

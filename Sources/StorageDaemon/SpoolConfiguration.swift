@@ -41,9 +41,9 @@ public struct SpoolConfiguration: Sendable {
         self.observer = observer
     }
 
-    /// One spool slot: a block padded for tape.
+    /// One spool slot: a block padded for tape, rounded up to the disk calls' alignment (O_DIRECT).
     public var slotSize: Int {
-        let m = VolumeFormat.tapePadding
+        let m = max(VolumeFormat.tapePadding, io.alignment)
         return (max(blockSize, VolumeFormat.blockHeaderSize + VolumeFormat.recordHeaderSize + 1) + m - 1) / m * m
     }
 

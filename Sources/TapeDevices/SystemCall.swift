@@ -136,3 +136,25 @@ extension SystemCall {
         _ = try check("ioctl(\(name))", path) { capstan_ioctl_ptr(fd, request, argument) }
     }
 }
+
+extension SystemCall {
+    /// The `open` flag that makes reads and writes bypass the page cache (the file system may refuse it: EINVAL).
+    public static var directFlag: Int32 { capstan_O_DIRECT() }
+
+    /// Whether `fd` was opened (and still is) with `directFlag`.
+    public static func isDirect(_ fd: Int32) -> Bool {
+        let flags = fcntl(fd, F_GETFL)
+        return flags >= 0 && flags & directFlag != 0
+    }
+
+    /// Turns `directFlag` off on an open descriptor (its later reads and writes go through the page cache).
+    public static func clearDirect(_ fd: Int32, path: String) throws(SystemError) {
+        let flags = try check("fcntl", path) { fcntl(fd, F_GETFL) }
+        _ = try check("fcntl", path) { fcntl(fd, F_SETFL, flags & ~directFlag) }
+    }
+
+    /// Asks the kernel to write back and drop the page cache of a byte range (advice: errors are ignored).
+    public static func dropCache(_ fd: Int32, offset: Int64, length: Int) {
+        _ = posix_fadvise(fd, off_t(offset), off_t(length), Int32(POSIX_FADV_DONTNEED))
+    }
+}

@@ -34,4 +34,7 @@ static inline int capstan_GMT_DR_OPEN(long x) { return GMT_DR_OPEN(x) != 0; }
 
 /* One non-variadic ioctl with a pointer argument: the single funnel the device layer calls. */
 int capstan_ioctl_ptr(int fd, unsigned long request, void *arg);
+/* The open flag O_DIRECT (spool files bypass the page cache): Glibc's module defines it only with _GNU_SOURCE, and
+   its value differs between architectures, so the C side answers it. */
+int capstan_O_DIRECT(void);
 #endif
