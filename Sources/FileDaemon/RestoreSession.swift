@@ -28,7 +28,8 @@ struct RestoreSession {
         }
         var status = EndJobReport.Status.ok
         let counters = self.counters
-        let writer = RestoreWriterThread(restorer: restorer) { restorer in
+        counters.times.isRestore = true
+        let writer = RestoreWriterThread(restorer: restorer, times: counters.times) { restorer in
             counters.update { $0.readBytes = restorer.bytesRestored }
         }
         do {
@@ -39,6 +40,9 @@ struct RestoreSession {
             status = entry.canceled.load(ordering: .relaxed) ? .canceled : .fatal
         }
         await writer.finish()
+        logger.info(
+            "restore read \(writer.records) records in \(writer.batches) batches, writer woken \(writer.wakeUps) times",
+            metadata: ["times": "\(counters.times.summary)"])
         for problem in restorer.problems { await send(.error, problem) }
         counters.update {
             $0.files = restorer.filesRestored
@@ -57,20 +61,25 @@ struct RestoreSession {
         guard case .ticket(let ticket) = try await StorageLink.reply(storage, after: "read open session") else {
             throw StorageSessionError(step: "read open session", reason: "no ticket")
         }
+        // The records go from the event loop straight to the writer, a socket read's worth at a time (no `await` per
+        // frame); installed before `read data` so that none can reach `read()` ahead of it.
+        let entry = self.entry
+        let assembler = LockedRecords()
+        let sink = FrameBatchSink(isEnd: { $0.signal == .endOfData }) { frames, resume in
+            if entry.canceled.load(ordering: .relaxed) { throw StorageSessionError(step: "read data", reason: "canceled") }
+            return writer.push(try assembler.records(of: frames), resume: resume)
+        }
+        let diversion = try await storage.divert(afterPassing: 1, to: sink)
         try await storage.write(.payload(FileDaemonCommand.readData(ticket: ticket).bytes))
         let ready = try await StorageLink.reply(storage, after: "read data")
         guard ready == .dataReady else { throw StorageSessionError(step: "read data", reason: "answered \(ready)") }
-        while let frame = try await storage.read() {
-            guard case .payload(let headerBytes) = frame else {
-                if frame.signal == .endOfData { break }
-                continue
-            }
-            let header = try ReadRecordHeader(parsing: headerBytes)
-            guard let dataFrame = try await storage.read(), case .payload(let data) = dataFrame else {
-                throw StorageSessionError(step: "read data", reason: "a record header without its data")
-            }
-            writer.push(fileIndex: header.fileIndex, stream: header.stream, data: data)
-            if entry.canceled.load(ordering: .relaxed) { throw StorageSessionError(step: "read data", reason: "canceled") }
+        do {
+            try await diversion.finished()
+        } catch FrameDiversionError.connectionClosed {
+            throw StorageSessionError(step: "read data", reason: "the Storage daemon closed the connection")
+        }
+        if assembler.isInsideRecord {
+            throw StorageSessionError(step: "read data", reason: "a record header without its data")
         }
         try await storage.write(.payload(FileDaemonCommand.readClose(ticket: ticket).bytes))
         _ = try? await StorageLink.reply(storage, after: "read close session")
@@ -83,4 +92,15 @@ struct RestoreSession {
         try? await director.write(.payload(message.bytes))
         logger.log(level: type == .info ? .info : .error, "\(text)")
     }
+}
+
+/// `ReadSessionRecords` shared between the event loop (which feeds it) and the session (which checks its end).
+private final class LockedRecords: Sendable {
+    private let state = Mutex(ReadSessionRecords())
+
+    func records(of frames: [Frame]) throws -> [ReadSessionRecords.Record] {
+        try state.withLock { records in try frames.compactMap { try records.take($0) } }
+    }
+
+    var isInsideRecord: Bool { state.withLock { $0.isInsideRecord } }
 }
