@@ -12,7 +12,8 @@ public struct FrameBatchSink: Sendable {
     let take: Take
     let isEnd: @Sendable (Frame) -> Bool
 
-    /// `isEnd`: the frame that ends the stream (not given to `take`; the frames after it go to `read()` again).
+    /// `isEnd`: the frame that ends the stream (given to `take` as the last frame of the last batch; the frames
+    /// after it go to `read()` again).
     public init(isEnd: @escaping @Sendable (Frame) -> Bool, take: @escaping Take) {
         self.isEnd = isEnd
         self.take = take
@@ -33,21 +34,37 @@ public struct FrameDiversion: Sendable {
     let done: EventLoopFuture<Void>
 
     public func finished() async throws { try await done.get() }
+
+    /// `finished()` as a value: success once the end frame came, else the error.
+    public func outcome() async -> Result<Void, any Error> {
+        do {
+            try await done.get()
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
 }
 
 extension BsockConnection {
     /// Sends the frames after the next `passing` payload frames (those still come from `read()`) to `sink` until its
-    /// end frame; heartbeat signals are left out. Install it before sending the command whose answer precedes the
-    /// stream, so that no frame of the stream can reach the inbound stream first.
-    public func divert(afterPassing passing: Int, to sink: FrameBatchSink) async throws -> FrameDiversion {
+    /// end frame; heartbeat signals are left out. Call it before sending the command whose answer precedes the
+    /// stream: the handler is installed by a task on the event loop queued ahead of that command's write, so no
+    /// frame of the stream can reach the inbound stream first. (Not `async`: an `async` version inlined into the
+    /// caller made the release build's compiler crash, Swift 6.3.1.)
+    public func divert(afterPassing passing: Int, to sink: FrameBatchSink) -> FrameDiversion {
         let channel = self.channel
-        return try await channel.eventLoop.submit {
-            let sync = channel.pipeline.syncOperations
-            let promise = channel.eventLoop.makePromise(of: Void.self)
-            let handler = FrameDiversionHandler(passing: passing, sink: sink, done: promise)
-            try sync.addHandler(handler, position: .after(try sync.handler(type: FrameEncodingHandler.self)))
-            return FrameDiversion(done: promise.futureResult)
-        }.get()
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        channel.eventLoop.execute {
+            do {
+                let sync = channel.pipeline.syncOperations
+                let handler = FrameDiversionHandler(passing: passing, sink: sink, done: promise)
+                try sync.addHandler(handler, position: .after(try sync.handler(type: FrameEncodingHandler.self)))
+            } catch {
+                promise.fail(error)
+            }
+        }
+        return FrameDiversion(done: promise.futureResult)
     }
 }
 
@@ -93,8 +110,8 @@ final class FrameDiversionHandler: ChannelDuplexHandler {
         case .diverting:
             if frame.signal?.isHeartbeat == true { return }
             if sink.isEnd(frame) {
-                deliver(context: context)
-                end(.success(()), context: context)
+                batch.append(frame)
+                if deliver(context: context) { end(.success(()), context: context) }
             } else {
                 batch.append(frame)
             }
@@ -124,15 +141,19 @@ final class FrameDiversionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func deliver(context: ChannelHandlerContext) {
-        guard case .diverting = state, !batch.isEmpty else { return }
+    /// Hands the batch to the sink; false when it threw (the diversion has then ended with its error).
+    @discardableResult
+    private func deliver(context: ChannelHandlerContext) -> Bool {
+        guard case .diverting = state, !batch.isEmpty else { return true }
         let frames = batch
         batch = []
         let resume = resumer(context.eventLoop)
         do {
             if try !sink.take(frames, resume) { paused = true }
+            return true
         } catch {
             end(.failure(error), context: context)
+            return false
         }
     }
 

@@ -69,7 +69,7 @@ import Testing
             _ = try await connection.read()
         } _: { port in
             try await Self.connect(port) { connection in
-                let diversion = try await connection.divert(afterPassing: 1, to: collector.sink)
+                let diversion = connection.divert(afterPassing: 1, to: collector.sink)
                 try await connection.write(text: "read data")
                 #expect(try await connection.read() == .text("3000 OK data\n"))
                 try await diversion.finished()
@@ -78,12 +78,12 @@ import Testing
             }
         }
         let got = collector.frames.withLock { $0 }
-        let expected = Self.stream.filter { $0.signal == nil }
+        let expected = Self.stream.filter { $0.signal == nil } + [.signal(.endOfData)]  // the end frame comes last
         #expect(got.count == expected.count)
         #expect(got == expected)
         #expect(collector.pauses.load(ordering: .relaxed) > 0)
         // Batches are socket reads, not frames: far fewer hand-overs than frames.
-        #expect(collector.batches.load(ordering: .relaxed) < expected.count)
+        #expect(collector.batches.load(ordering: .relaxed) < expected.count / 2)
     }
 
     @Test func aPeerThatClosesMidStreamEndsTheDiversionWithConnectionClosed() async throws {
@@ -92,7 +92,7 @@ import Testing
             await connection.close()
         } _: { port in
             try await Self.connect(port) { connection in
-                let diversion = try await connection.divert(afterPassing: 1, to: collector.sink)
+                let diversion = connection.divert(afterPassing: 1, to: collector.sink)
                 try await connection.write(text: "read data")
                 #expect(try await connection.read() == .text("3000 OK data\n"))
                 await #expect(throws: FrameDiversionError.connectionClosed) { try await diversion.finished() }
@@ -109,7 +109,7 @@ import Testing
             _ = try await connection.read()
         } _: { port in
             try await Self.connect(port) { connection in
-                let diversion = try await connection.divert(afterPassing: 1, to: sink)
+                let diversion = connection.divert(afterPassing: 1, to: sink)
                 try await connection.write(text: "read data")
                 #expect(try await connection.read() == .text("3000 OK data\n"))
                 await #expect(throws: Refused()) { try await diversion.finished() }
