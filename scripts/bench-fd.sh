@@ -23,8 +23,10 @@
 #         CACHE=warm    before each backup job the case's data is read into the page cache (both FDs read from
 #                       memory: bacula-fd drops a file's pages when it closes it, so without this the FD that runs
 #                       after it reads from disk); CACHE=cold drops the data's pages instead (both read from disk)
+#         CASES=restore alone first makes one (uncounted) big-md5 backup per FD and SD, then restores it
 #         PERF_DIR=DIR  record `perf record` (cpu-clock, call graphs) of capstan-fd during each of its jobs into
-#                       DIR/<case>-<sd>-<rep>.data (perf report -i FILE --no-children --sort dso,sym)
+#                       DIR/<case>-<sd>-<rep>.data (perf report -i FILE --no-children --sort dso,sym), and its
+#                       context switches (wake-ups) with `perf stat` into DIR/<case>-<sd>-<rep>.stat
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,12 +49,14 @@ done
 
 CAPSTAN_FD=${CAPSTAN_FD:-$ROOT/.build/release/capstan-fd}
 CAPSTAN_SD=${CAPSTAN_SD:-$ROOT/.build/release/capstan-sd}
+WANT_CSD=0; case " $SDS " in *" capstan "*) WANT_CSD=1 ;; esac
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    log "building capstan-fd and capstan-sd (release)"
-    (cd "$ROOT" && swift build -c release --product capstan-fd 2>&1 | tail -2 >&2 \
-        && swift build -c release --product capstan-sd 2>&1 | tail -2 >&2) || die "release build failed"
+    log "building capstan-fd$([ $WANT_CSD = 1 ] && echo " and capstan-sd") (release)"
+    (cd "$ROOT" && swift build -c release --product capstan-fd >"$ROOT/.build/bench-fd-build.log" 2>&1 \
+        && { [ $WANT_CSD = 0 ] || swift build -c release --product capstan-sd >>"$ROOT/.build/bench-fd-build.log" 2>&1; }) \
+        || { tail -20 "$ROOT/.build/bench-fd-build.log" >&2; die "release build failed"; }
 fi
-[ -x "$CAPSTAN_FD" ] && [ -x "$CAPSTAN_SD" ] || die "build with: swift build -c release (capstan-fd, capstan-sd)"
+[ -x "$CAPSTAN_FD" ] && { [ $WANT_CSD = 0 ] || [ -x "$CAPSTAN_SD" ]; } || die "build with: swift build -c release (capstan-fd, capstan-sd)"
 
 WORK_BASE=${WORK_BASE:-/var/tmp}
 W=$(mktemp -d "$WORK_BASE/bench-fd.XXXXXX")
@@ -105,11 +109,15 @@ CSD_PORT=$(free_port); CHOSEN_PORTS="$CHOSEN_PORTS $CSD_PORT"
 
 DATA=$W/data
 mkdir -p "$DATA/big" "$DATA/gzip" "$DATA/small"
-log "generating data: $BIG_MIB MiB random, $BIG_MIB MiB compressible, $SMALL_FILES small files"
+wants() { case " $CASES " in *" $1 "*) return 0 ;; esac; return 1; }  # only the data the chosen cases use
+log "generating data for: $CASES"
 dd if=/dev/urandom of="$DATA/big/random.bin" bs=1M count="$BIG_MIB" status=none
+if wants big-gzip; then
 # Compressible: lines of text with a counter (GZIP6 gets ~4:1, like logs and source trees).
 awk -v n=$((BIG_MIB * 1048576 / 64)) 'BEGIN { for (i = 0; i < n; i++) printf "%012d the quick brown fox jumps over the lazy dog ..\n", i }' \
     >"$DATA/gzip/text.log"
+fi
+if wants small-md5; then
 RANDOM=20240601
 i=0
 for ((d = 0; d * 1000 < SMALL_FILES; d++)); do
@@ -128,6 +136,7 @@ with open("/dev/urandom", "rb") as rnd, open(sizes) as f:
         with open(os.path.join(root, name), "wb") as out:
             out.write(rnd.read(int(size)))
 PY
+fi
 sync
 
 sd_conf() {
@@ -182,10 +191,10 @@ sh "$W/make-catalog.sh" >"$W/log/make-catalog.out" 2>&1 || true
 [ -s "$W/dir/bacula.db" ] || die "catalog not created"
 
 start_daemon bacula-sd /usr/sbin/bacula-sd -f -c "$W/bacula-sd.conf"
-start_daemon capstan-sd "$CAPSTAN_SD" -f -c "$W/capstan-sd.conf"
+[ $WANT_CSD = 0 ] || start_daemon capstan-sd "$CAPSTAN_SD" -f -c "$W/capstan-sd.conf"
 start_daemon bacula-fd /usr/sbin/bacula-fd -f -c "$W/bacula-fd.conf"
 start_daemon capstan-fd "$CAPSTAN_FD" -f -c "$W/capstan-fd.conf"
-wait_port "$BSD_PORT" bacula-sd; wait_port "$CSD_PORT" capstan-sd; wait_port "$BFD_PORT" bacula-fd; wait_port "$CFD_PORT" capstan-fd
+wait_port "$BSD_PORT" bacula-sd; [ $WANT_CSD = 0 ] || wait_port "$CSD_PORT" capstan-sd; wait_port "$BFD_PORT" bacula-fd; wait_port "$CFD_PORT" capstan-fd
 start_daemon dir /usr/sbin/bacula-dir -f -c "$W/dir.conf"
 wait_port "$DIR_PORT" dir
 
@@ -225,6 +234,11 @@ run_case() {  # case fd sd rep
     storage=BaculaSD; [ "$sd" = capstan ] && storage=CapstanSD
     if [ "$c" = restore ]; then
         source=$(last_backup "$fd" "$sd")
+        if [ -z "$source" ]; then  # CASES=restore alone: make the backup to restore first (not counted)
+            log "no big-md5 backup of $fd into $sd yet: running one first (not counted)"
+            run_case big-md5 "$fd" "$sd" setup >/dev/null
+            source=$(last_backup "$fd" "$sd")
+        fi
         [ -n "$source" ] || { log "no backup to restore for $fd/$sd"; return 0; }
         rm -rf "$W/restore"; mkdir -p "$W/restore"
         cmd="restore client=$fd storage=$storage jobid=$source where=$W/restore all done yes"
@@ -238,6 +252,8 @@ run_case() {  # case fd sd rep
         mkdir -p "$PERF_DIR"
         perf record -q -e cpu-clock -g -p "${PID[$fd]}" -o "$PERF_DIR/$c-$sd-$rep.data" >/dev/null 2>&1 &
         perf_pid=$!
+        perf stat -e task-clock,context-switches,cpu-migrations -p "${PID[$fd]}" -o "$PERF_DIR/$c-$sd-$rep.stat" >/dev/null 2>&1 &
+        perf_pid="$perf_pid $!"
         sleep 0.5
     fi
     f0=$(cpu_s "${PID[$fd]}"); b0=$(busy_jiffies); t0=$EPOCHREALTIME
@@ -251,7 +267,7 @@ run_case() {  # case fd sd rep
         sleep 0.2
     done
     t1=$EPOCHREALTIME; f1=$(cpu_s "${PID[$fd]}"); b1=$(busy_jiffies)
-    if [ -n "$perf_pid" ]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; fi
+    local p; for p in $perf_pid; do kill -INT "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
     row=$(sql "select JobFiles, JobBytes, ReadBytes from Job where JobId = $id")
     if [ "$c" != big-md5 ] && [ "$c" != restore ]; then
         for vol in $(sql "select distinct VolumeName from Media m join JobMedia jm on m.MediaId = jm.MediaId where jm.JobId = $id"); do

@@ -4,7 +4,7 @@ import CCapstanLinux
 import Glibc
 
 /// Restores records as they arrive from the SD (spec §3.2.8, §3.4.6): an attribute record starts a file at
-/// `where` + its name, data records fill it (plain, GZIP, LZO, sparse holes), digests are checked, other streams
+/// `where` + its name, data records fill it (plain, GZIP, LZO, sparse holes), digest and other streams
 /// are skipped. Existing files are treated by the Replace policy. Owners, modes and times are set after the
 /// data; directories' after all of their contents (`finish`). A damaged record is reported for its file and the
 /// restore goes on. Names are bytes all the way.

@@ -1,43 +1,59 @@
 import Foundation
 
 /// Runs a `ClientRestorer` on a thread of its own, so the network reads of a restore overlap the file writes.
-/// At most `capacity` records wait between the two (memory stays bounded: 64 records of at most 64 KiB). To save
-/// wake-ups, an idle writer is woken once `wakeBatch` records wait (or at the end), and a reader held back by a
-/// full queue once it is half empty.
+/// Records come in batches (the records of one socket read) from the connection's event loop, which never waits:
+/// `push` tells it to stop reading once `highWater` records wait, and the writer calls the batch's `resume` when it
+/// has written the queue down to half of that (memory stays bounded: about `highWater` records of at most 64 KiB,
+/// plus one socket read). To save wake-ups, an idle writer is woken once `wakeBatch` records wait (or at the end).
+/// The writer's time goes to `times`: `writing` while it restores records, `network` while it waits for them.
 final class RestoreWriterThread: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [(fileIndex: Int32, stream: Int32, data: [UInt8])] = []
+    private var queue: [ReadSessionRecords.Record] = []
     private var head = 0
     private var closed = false
     private var ended = false
-    private let capacity: Int
+    private let highWater: Int
     let restorer: ClientRestorer
+    private let times: JobTimes?
     private let onRecord: @Sendable (ClientRestorer) -> Void
 
     private let wakeBatch: Int
     private var writerWaiting = false
-    private var readerWaiting = false
+    private var resume: (@Sendable () -> Void)?
+    /// Hand-overs, for the log line at the end: batches pushed, records, times the writer was woken.
+    private(set) var batches = 0
+    private(set) var records = 0
+    private(set) var wakeUps = 0
 
-    init(restorer: ClientRestorer, capacity: Int = 64, onRecord: @escaping @Sendable (ClientRestorer) -> Void) {
+    init(
+        restorer: ClientRestorer, highWater: Int = 64, times: JobTimes? = nil,
+        onRecord: @escaping @Sendable (ClientRestorer) -> Void
+    ) {
         self.restorer = restorer
-        self.capacity = max(2, capacity)
-        self.wakeBatch = max(1, min(8, capacity / 4))
+        self.highWater = max(2, highWater)
+        self.wakeBatch = max(1, min(8, highWater / 4))
+        self.times = times
         self.onRecord = onRecord
         let thread = Thread { [self] in run() }
         thread.name = "capstan-fd restore writer"
         thread.start()
     }
 
-    /// Queues a record; waits while `capacity` records are queued.
-    func push(fileIndex: Int32, stream: Int32, data: [UInt8]) {
+    /// Queues `records` without waiting. Returns false when `highWater` records or more wait: the caller stops
+    /// reading until `resume` is called (once, from the writer thread).
+    func push(_ records: [ReadSessionRecords.Record], resume: @escaping @Sendable () -> Void) -> Bool {
         condition.lock()
-        while queue.count - head >= capacity {
-            readerWaiting = true
-            condition.wait()
+        defer { condition.unlock() }
+        queue.append(contentsOf: records)
+        batches += 1
+        self.records += records.count
+        let waiting = queue.count - head
+        if writerWaiting && waiting >= wakeBatch { condition.broadcast() }
+        guard waiting < highWater else {
+            self.resume = resume
+            return false
         }
-        queue.append((fileIndex, stream, data))
-        if writerWaiting && queue.count - head >= wakeBatch { condition.broadcast() }
-        condition.unlock()
+        return true
     }
 
     /// No more records: waits (off the cooperative threads) until every queued record is written and the
@@ -64,13 +80,21 @@ final class RestoreWriterThread: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while queue.count == head && !closed {
-                writerWaiting = true
-                condition.wait()
-                writerWaiting = false
+            if queue.count == head && !closed {
+                let start = JobTimes.now()
+                while queue.count == head && !closed {
+                    writerWaiting = true
+                    condition.wait()
+                    writerWaiting = false
+                }
+                wakeUps += 1
+                times?.add(.network, nanoseconds: JobTimes.now() - start)
             }
             if queue.count == head && closed {
+                let resume = self.resume
+                self.resume = nil
                 condition.unlock()
+                resume?()
                 break
             }
             let record = queue[head]
@@ -80,15 +104,21 @@ final class RestoreWriterThread: @unchecked Sendable {
                 queue.removeFirst(head)
                 head = 0
             }
-            if readerWaiting && queue.count - head <= capacity / 2 {
-                readerWaiting = false
-                condition.broadcast()
+            var resume: (@Sendable () -> Void)?
+            if self.resume != nil && queue.count - head <= highWater / 2 {
+                resume = self.resume
+                self.resume = nil
             }
             condition.unlock()
-            restorer.consume(fileIndex: record.fileIndex, stream: record.stream, data: record.data)
+            resume?()
+            if let times {
+                times.measure(.writing) { restorer.consume(fileIndex: record.fileIndex, stream: record.stream, data: record.data) }
+            } else {
+                restorer.consume(fileIndex: record.fileIndex, stream: record.stream, data: record.data)
+            }
             onRecord(restorer)
         }
-        restorer.finish()
+        times?.measure(.writing) { restorer.finish() }
         condition.lock()
         ended = true
         condition.broadcast()
