@@ -23,6 +23,9 @@
 #         RELEASE=dir         where the release build of capstan-dir/-sd/-fd is (default .build/release)
 #         CAPSTAN_DIR=path    the capstan-dir program to measure
 #         KEEP_WORK=1         keep the temporary directory
+#         DIR_DEBUG=1         run capstan-dir with `-d 1` and print its job timeline (seconds from the job's start
+#                             to: SD accepted the job, run sent, FD end report, SD end report, attributes in the
+#                             catalog, job row committed) after each of its runs
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -152,8 +155,10 @@ run_once() {
     director_conf "$dir" "$case$kind$number" > "$dir/dir.conf"
     (cd "$dir" && sed -e "s|cd /var/lib/bacula|cd '$dir'|" -e 's/XXX_DBNAME_XXX/bacula/' \
         /usr/share/bacula-director/make_sqlite3_tables > make.sh && sh make.sh >/dev/null 2>&1)
+    local debug=()
     if [ "$kind" = bacula ]; then program=/usr/sbin/bacula-dir; else program=$CAPSTAN_DIR; fi
-    "$program" -f -c "$dir/dir.conf" >"$dir/director.log" 2>&1 & pid=$!; PIDS+=($pid)
+    if [ "$kind" = capstan ] && [ -n "${DIR_DEBUG:-}" ]; then debug=(-d "$DIR_DEBUG"); fi
+    "$program" -f -c "$dir/dir.conf" "${debug[@]}" >"$dir/director.log" 2>&1 & pid=$!; PIDS+=($pid)
     wait_port "$DIR_PORT"
     cpu0=$(cpu_seconds "$pid")
     start=$(now)
@@ -172,6 +177,7 @@ run_once() {
         rate=$(echo "scale=1; $(cut -d'|' -f3 <<<"$row") / 1000000 / $wall" | bc)
     fi
     kill "$pid"; wait "$pid" 2>/dev/null || true
+    if [ "${#debug[@]}" -gt 0 ]; then grep -o 'timeline .*\|first file attributes.*\|waited .*' "$dir/director.log" >&2 || true; fi
     rm -f "$WORK"/volumes/*
     local cpu; cpu=$(echo "$cpu1 - $cpu0" | bc)
     echo "$case $kind $wall $rate $cpu $tree" >>"$WORK/runs"
