@@ -23,6 +23,11 @@
 #         RELEASE=dir         where the release build of capstan-dir/-sd/-fd is (default .build/release)
 #         CAPSTAN_DIR=path    the capstan-dir program to measure
 #         KEEP_WORK=1         keep the temporary directory
+#         SPOOL_ATTRIBUTES=yes|no  write `Spool Attributes` in the backup Jobs (default: not written, each
+#                             Director's own default)
+#         DIR_DEBUG=1         run capstan-dir with `-d 1` and print its job timeline (seconds from the job's start
+#                             to: SD accepted the job, run sent, FD end report, SD end report, attributes in the
+#                             catalog, job row committed) after each of its runs
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,6 +48,11 @@ for program in /usr/sbin/bacula-dir /usr/sbin/bacula-fd /usr/sbin/bacula-sd /usr
 done
 case "$SD" in bacula|capstan) ;; *) die "SD must be bacula or capstan" ;; esac
 case "$FD" in bacula|capstan) ;; *) die "FD must be bacula or capstan" ;; esac
+case "${SPOOL_ATTRIBUTES:-}" in
+    "") SPOOL_LINE="" ;;
+    yes|no) SPOOL_LINE="; Spool Attributes = $SPOOL_ATTRIBUTES" ;;
+    *) die "SPOOL_ATTRIBUTES must be yes or no" ;;
+esac
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     products=(--product capstan-dir)
     [ "$SD" = capstan ] && products+=(--product capstan-sd)
@@ -128,8 +138,8 @@ Storage { Name = BenchStorage; Address = 127.0.0.1; SDPort = $SD_PORT; Password 
 Pool { Name = BenchPool; Pool Type = Backup; Label Format = "$2-"; Recycle = no; AutoPrune = no; Maximum Volume Jobs = 1 }
 FileSet { Name = TinySet; Include { Options { signature = MD5 } File = "$WORK/tiny" } }
 FileSet { Name = BigSet; Include { Options { signature = MD5 } File = "$WORK/big" } }
-Job { Name = tiny; Type = Backup; Level = Full; Client = bench-fd; FileSet = TinySet; Storage = BenchStorage; Pool = BenchPool; Messages = Standard }
-Job { Name = big; Type = Backup; Level = Full; Client = bench-fd; FileSet = BigSet; Storage = BenchStorage; Pool = BenchPool; Messages = Standard }
+Job { Name = tiny; Type = Backup; Level = Full; Client = bench-fd; FileSet = TinySet; Storage = BenchStorage; Pool = BenchPool; Messages = Standard $SPOOL_LINE }
+Job { Name = big; Type = Backup; Level = Full; Client = bench-fd; FileSet = BigSet; Storage = BenchStorage; Pool = BenchPool; Messages = Standard $SPOOL_LINE }
 Job { Name = BenchRestore; Type = Restore; Client = bench-fd; FileSet = TinySet; Storage = BenchStorage; Pool = BenchPool
       Messages = Standard; Where = "$WORK/restore" }
 Messages { Name = Standard; console = all, !skipped, !saved; append = "$1/messages.log" = all }
@@ -152,8 +162,10 @@ run_once() {
     director_conf "$dir" "$case$kind$number" > "$dir/dir.conf"
     (cd "$dir" && sed -e "s|cd /var/lib/bacula|cd '$dir'|" -e 's/XXX_DBNAME_XXX/bacula/' \
         /usr/share/bacula-director/make_sqlite3_tables > make.sh && sh make.sh >/dev/null 2>&1)
+    local debug=()
     if [ "$kind" = bacula ]; then program=/usr/sbin/bacula-dir; else program=$CAPSTAN_DIR; fi
-    "$program" -f -c "$dir/dir.conf" >"$dir/director.log" 2>&1 & pid=$!; PIDS+=($pid)
+    if [ "$kind" = capstan ] && [ -n "${DIR_DEBUG:-}" ]; then debug=(-d "$DIR_DEBUG"); fi
+    "$program" -f -c "$dir/dir.conf" "${debug[@]}" >"$dir/director.log" 2>&1 & pid=$!; PIDS+=($pid)
     wait_port "$DIR_PORT"
     cpu0=$(cpu_seconds "$pid")
     start=$(now)
@@ -172,6 +184,7 @@ run_once() {
         rate=$(echo "scale=1; $(cut -d'|' -f3 <<<"$row") / 1000000 / $wall" | bc)
     fi
     kill "$pid"; wait "$pid" 2>/dev/null || true
+    if [ "${#debug[@]}" -gt 0 ]; then grep -o 'timeline .*\|first file attributes.*\|waited .*' "$dir/director.log" >&2 || true; fi
     rm -f "$WORK"/volumes/*
     local cpu; cpu=$(echo "$cpu1 - $cpu0" | bc)
     echo "$case $kind $wall $rate $cpu $tree" >>"$WORK/runs"
@@ -183,7 +196,7 @@ run_once() {
 cases=()
 [ "$FILES" -gt 0 ] && cases+=(tiny)
 [ "$BIG_MIB" -gt 0 ] && cases+=(big)
-log "SD=$SD FD=$FD REPS=$REPS cases: ${cases[*]}"
+log "SD=$SD FD=$FD REPS=$REPS SPOOL_ATTRIBUTES=${SPOOL_ATTRIBUTES:-default} cases: ${cases[*]}"
 for case in "${cases[@]}"; do
     for number in $(seq 1 "$REPS"); do
         for kind in $DIRECTORS; do
@@ -195,7 +208,7 @@ done
 
 [ "$DIRECTORS" = "bacula capstan" ] || exit 0
 echo
-echo "medians of $REPS runs each (SD=$SD, FD=$FD); ratios capstan/bacula (throughput: higher is better; CPU: lower)"
+echo "medians of $REPS runs each (SD=$SD, FD=$FD, SPOOL_ATTRIBUTES=${SPOOL_ATTRIBUTES:-default}); ratios capstan/bacula (throughput: higher is better; CPU: lower)"
 for case in "${cases[@]}"; do
     field() { awk -v c="$case" -v k="$1" -v f="$2" '$1==c && $2==k {print $f}' "$WORK/runs" | median; }
     bw=$(field bacula 3); cw=$(field capstan 3)

@@ -17,9 +17,13 @@ extension CatalogDatabase {
                     """)
             var pathIDs: [String: Int64] = [:]
             var nameIDs: [String: Int64] = [:]
+            // Files come directory by directory: most entries have the previous entry's path.
+            var previous: (path: String, id: Int64)?
             for entry in entries {
                 let pathID: Int64
-                if let known = pathIDs[entry.path] {
+                if let previous, previous.path == entry.path {
+                    pathID = previous.id
+                } else if let known = pathIDs[entry.path] {
                     pathID = known
                 } else if let found = try Int64.fetchOne(findPath, arguments: [entry.path]) {
                     pathID = found
@@ -27,7 +31,10 @@ extension CatalogDatabase {
                     try addPath.execute(arguments: [entry.path])
                     pathID = db.lastInsertedRowID
                 }
-                pathIDs[entry.path] = pathID
+                if previous?.id != pathID {
+                    pathIDs[entry.path] = pathID
+                    previous = (entry.path, pathID)
+                }
                 let nameID: Int64
                 if let known = nameIDs[entry.name] {
                     nameID = known

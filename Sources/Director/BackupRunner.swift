@@ -29,12 +29,21 @@ struct BackupRunner {
 
     var director: String { configuration.director.name }
 
+    /// Logs a step of the job at debug level with the seconds since `origin` (`-d 1`): the job's timeline, for
+    /// telling the Director's own time from the FD's and the SD's.
+    func timeline(_ step: String, since origin: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - origin
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        logger.debug("timeline +\(String(format: "%.3f", seconds)) s: \(step)")
+    }
+
     /// Runs the job to its end; never throws (failures end the job with status `f`/`E` and a message).
     func run() async {
         let catalog = runtime.catalog
         var row = (try? catalog.job(id: jobID)) ?? JobRow()
         row.jobID = jobID
         let start = CatalogTime.now()
+        let origin = ContinuousClock.now
         var report = Outcome()
         do {
             guard let client = configuration.client(request.client ?? resource.client) else {
@@ -90,7 +99,7 @@ struct BackupRunner {
             report.storage = storage.name
             let outcome = try await transfer(
                 row: row, level: level, since: since, client: client, fileSet: fileSet, fileSetMD5: md5, pool: pool,
-                poolID: poolID, storage: storage, storageID: storageID)
+                poolID: poolID, storage: storage, storageID: storageID, origin: origin)
             report.merge(outcome)
         } catch is CancellationError {
             report.status = "A"
@@ -111,12 +120,14 @@ struct BackupRunner {
         row.sessionID = report.sessionID
         row.sessionTime = report.sessionTime
         do { try catalog.finishJob(row) } catch { logger.error("cannot record the job's end: \(error)") }
+        timeline("job row committed (status \(report.status))", since: origin)
         if report.status == "T" || report.status == "W", let path = resource.writeBootstrap {
             writeBootstrap(path: path, job: row)
         }
         say(endReport(row: row, outcome: report, start: start, end: end), type: report.status == "T" ? "info" : "error")
         autoPrune(report)
         runtime.jobs.finish(jobID: jobID, status: report.status)
+        timeline("job finished", since: origin)
     }
 
     /// AutoPrune after a job, as Bacula does it: a Client with AutoPrune has the File rows of its jobs past File
@@ -178,7 +189,7 @@ struct BackupRunner {
     private func transfer(
         row: JobRow, level: String, since: JobRow?, client: DirectorConfiguration.Client,
         fileSet: DirectorConfiguration.FileSet, fileSetMD5: String, pool: DirectorConfiguration.Pool, poolID: Int64,
-        storage: DirectorConfiguration.Storage, storageID: Int64
+        storage: DirectorConfiguration.Storage, storageID: Int64, origin: ContinuousClock.Instant
     ) async throws -> Outcome {
         var outcome = Outcome()
         outcome.accurate = resource.accurate
@@ -201,8 +212,9 @@ struct BackupRunner {
             let start = JobStartCommand(
                 jobID: UInt32(jobID), job: row.job, jobName: resource.name, clientName: client.name, type: .backup,
                 level: JobLevel(Character(level)), fileSet: fileSet.name, noAttributes: !pool.catalogFiles,
-                spoolAttributes: resource.spoolAttributes ?? spoolData, fileSetMD5: fileSetMD5, spoolData: spoolData)
+                spoolAttributes: resource.spoolAttributes ?? true, fileSetMD5: fileSetMD5, spoolData: spoolData)
             let session = try await link.startJob(start)
+            timeline("SD accepted the job", since: origin)
             outcome.sessionID = Int64(session.sessionID)
             outcome.sessionTime = Int64(session.sessionTime)
             var sessionRow = row
@@ -215,6 +227,7 @@ struct BackupRunner {
             let device = try await link.reserve(use, devices: storage.devices.isEmpty ? [storage.name] : storage.devices)
             say("\(director) JobId \(jobID): Using Device \"\(device)\" to write.\n")
             try await link.run()
+            timeline("SD run sent (device \(device))", since: origin)
             let cancelSD = sdConnection.closer
             runtime.jobs.update(jobID: jobID)
             async let storageEnd = link.serveUntilEnd()
@@ -230,8 +243,11 @@ struct BackupRunner {
                 fdError = error
                 cancelSD()
             }
+            timeline("FD end report", since: origin)
             let sdReport = try? await storageEnd
+            timeline("SD end report", since: origin)
             try service.flush()
+            timeline("attributes in the catalog (\(service.fileCount) entries)", since: origin)
             outcome.volumes = service.volumes
             if let fdError { throw fdError }
             guard let fdReport else { throw JobFailure("no report from the File daemon") }

@@ -8,7 +8,8 @@ import Synchronization
 
 /// Answers one job's catalog requests from its SD (spec §3.3.5): volumes (FindMedia with Bacula's selection
 /// order and Label Format, GetVolInfo, UpdateMedia with the pool's limits), JobMedia, and file attributes (UpdCat,
-/// and a refused BlastAttr so the SD re-sends the spooled ones inline). Attributes are inserted in batches.
+/// and a refused BlastAttr so the SD re-sends the spooled ones inline). Attributes are inserted in batches by an
+/// `AttributeWriter`, off the task that reads the SD, so the attribute stream is not held up by the inserts.
 final class StorageCatalogService: @unchecked Sendable {
     struct Context: Sendable {
         var jobID: Int64
@@ -24,6 +25,7 @@ final class StorageCatalogService: @unchecked Sendable {
     let say: @Sendable (String, String) -> Void  // (text, message type)
     let logger: Logger
     private let lock = Mutex<PendingFiles>(PendingFiles())
+    private let writer: AttributeWriter
     static let batchSize = 5000
 
     struct PendingFiles {
@@ -40,7 +42,11 @@ final class StorageCatalogService: @unchecked Sendable {
         self.catalog = catalog
         self.logger = logger
         self.say = say
+        writer = AttributeWriter(catalog: catalog, jobID: context.jobID, logger: logger)
     }
+
+    /// How many file attribute records the job's SD sent.
+    var fileCount: Int { lock.withLock { $0.fileCount } }
 
     /// The volumes the job wrote or read, in first-use order.
     var volumes: [String] { lock.withLock { $0.volumes } }
@@ -56,7 +62,7 @@ final class StorageCatalogService: @unchecked Sendable {
             case .updateMedia(_, let update):
                 return try updateMedia(update)
             case .createJobMedia(_, let records):
-                try flush()
+                submitPending()
                 try catalog.addJobMedia(
                     records.map {
                         JobMediaRow(
@@ -301,18 +307,23 @@ final class StorageCatalogService: @unchecked Sendable {
                 logger.warning("unreadable attribute record for FileIndex \(update.fileIndex)")
                 return
             }
-            let split = FileEntry.split(record.name)
             let deleted = record.type == FileType.deleted.rawValue
             let entry = FileEntry(
-                fileIndex: deleted ? 0 : Int64(update.fileIndex), path: split.path, name: split.name,
+                fileIndex: deleted ? 0 : Int64(update.fileIndex), path: record.path, name: record.name,
                 lstat: record.lstat, digest: "0", deltaSequence: record.deltaSequence)
-            let full: Bool = lock.withLock { pending in
+            // A full batch goes to the writer when the next file arrives, so the digest that follows the batch's
+            // last entry still lands in that entry rather than in an UPDATE.
+            let full: PendingFiles.Batch? = lock.withLock { pending in
+                let batch = pending.entries.count >= Self.batchSize ? pending.take() : nil
                 pending.positions[Int64(update.fileIndex)] = pending.entries.count
                 pending.entries.append(entry)
                 pending.fileCount += 1
-                return pending.entries.count >= Self.batchSize
+                return batch
             }
-            if full { try flush() }
+            if update.fileIndex == 1 {
+                logger.debug("first file attributes from the SD")
+            }
+            if let full { writer.submit(full) }
         case 3, 10, 17, 18:
             let digest = BaculaBase64.encode(update.data, mode: .compatible)
             lock.withLock { pending in
@@ -328,30 +339,86 @@ final class StorageCatalogService: @unchecked Sendable {
     }
 
     /// What the catalog keeps of an attribute record `FI Type Name\0Stat\0Link\0AttribsEx\0DeltaSeq\0`: the
-    /// type, the name, the encoded stat exactly as sent, and the delta sequence. Nil when the head is malformed.
-    static func catalogFields(_ data: [UInt8]) -> (type: Int32, name: String, lstat: String, deltaSequence: Int64)? {
-        let fields = data.split(separator: 0, maxSplits: 4, omittingEmptySubsequences: false)
-        guard let head = fields.first else { return nil }
-        let words = head.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: false)
-        guard words.count == 3, let type = Int32(String(decoding: words[1], as: UTF8.self)) else { return nil }
-        let name = String(decoding: words[2], as: UTF8.self)
-        let lstat = fields.count > 1 ? String(decoding: fields[1], as: UTF8.self) : ""
-        let delta = fields.count > 4 ? Int64(String(decoding: fields[4].prefix { $0 != 0 }, as: UTF8.self)) ?? 0 : 0
-        return (type & 0xFFFF, name, lstat, delta)
+    /// type, the name split as Bacula does (`FileEntry.split`: a directory `/a/b/` is path `/a/b/` with an empty
+    /// name), the encoded stat exactly as sent, and the delta sequence. Nil when the head is malformed. Works on the
+    /// bytes: one String per field kept, none for the rest.
+    static func catalogFields(_ data: [UInt8])
+        -> (type: Int32, path: String, name: String, lstat: String, deltaSequence: Int64)?
+    {
+        data.withUnsafeBufferPointer { bytes in
+            let zero = UInt8(0)
+            let space = UInt8(ascii: " ")
+            let headEnd = bytes.firstIndex(of: zero) ?? bytes.count
+            guard let firstSpace = bytes[..<headEnd].firstIndex(of: space),
+                let secondSpace = bytes[(firstSpace + 1)..<headEnd].firstIndex(of: space)
+            else { return nil }
+            var type: Int32 = 0
+            var digits = 0
+            var negative = false
+            for (position, byte) in bytes[(firstSpace + 1)..<secondSpace].enumerated() {
+                if position == 0 && (byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")) {
+                    negative = byte == UInt8(ascii: "-")
+                    continue
+                }
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), digits < 9 else { return nil }
+                type = type * 10 + Int32(byte - UInt8(ascii: "0"))
+                digits += 1
+            }
+            guard digits > 0 else { return nil }
+            if negative { type = -type }
+            let name = bytes[(secondSpace + 1)..<headEnd]
+            let path: String
+            let base: String
+            if name.last == UInt8(ascii: "/") {
+                path = String(decoding: name, as: UTF8.self)
+                base = ""
+            } else if let slash = name.lastIndex(of: UInt8(ascii: "/")) {
+                path = String(decoding: name[...slash], as: UTF8.self)
+                base = String(decoding: name[(slash + 1)...], as: UTF8.self)
+            } else {
+                path = ""
+                base = String(decoding: name, as: UTF8.self)
+            }
+            // The remaining fields: Stat, Link, AttribsEx, DeltaSeq (each ended by a zero or the record's end).
+            var fields: [Range<Int>] = []
+            var at = headEnd + 1
+            while fields.count < 4 && at <= bytes.count {
+                let end = bytes[at...].firstIndex(of: zero) ?? bytes.count
+                fields.append(at..<end)
+                at = end + 1
+            }
+            let lstat = fields.isEmpty ? "" : String(decoding: bytes[fields[0]], as: UTF8.self)
+            var delta: Int64 = 0
+            if fields.count == 4 {
+                delta = Int64(String(decoding: bytes[fields[3]], as: UTF8.self)) ?? 0
+            }
+            return (type & 0xFFFF, path, base, lstat, delta)
+        }
     }
 
-    /// Writes the pending file entries and digests to the catalog (one transaction each).
+    /// Hands the pending entries and digests to the writer without waiting for them.
+    private func submitPending() {
+        writer.submit(lock.withLock { $0.take() })
+    }
+
+    /// Writes every pending file entry and digest to the catalog and waits until they are there; throws the first
+    /// error any batch of the job met.
     func flush() throws {
-        let (entries, digests) = lock.withLock { pending in
-            defer {
-                pending.entries.removeAll(keepingCapacity: true)
-                pending.digests.removeAll(keepingCapacity: true)
-                pending.positions.removeAll(keepingCapacity: true)
-            }
-            return (pending.entries, pending.digests)
+        submitPending()
+        try writer.drain()
+    }
+}
+
+extension StorageCatalogService.PendingFiles {
+    typealias Batch = AttributeWriter.Batch
+
+    /// The pending entries and digests as a batch, leaving none pending.
+    mutating func take() -> Batch {
+        defer {
+            entries.removeAll(keepingCapacity: true)
+            digests.removeAll(keepingCapacity: true)
+            positions.removeAll(keepingCapacity: true)
         }
-        // Digests may refer to entries in this batch: insert the entries first, then set the digests.
-        try catalog.addFiles(jobID: context.jobID, entries)
-        try catalog.setDigests(jobID: context.jobID, digests)
+        return Batch(entries: entries, digests: digests)
     }
 }
