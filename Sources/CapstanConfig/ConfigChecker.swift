@@ -52,7 +52,7 @@ public struct ConfigChecker {
 
     /// The resource's `Name`, read early so diagnostics can say which resource they are about.
     private func nameOf(_ node: ResourceNode) -> String? {
-        for statement in node.statements where normalizedConfigName(statement.name) == "name" {
+        for statement in node.statements where configNamesMatch(statement.name, "name") {
             if case .value(let tokens) = statement.content, let text = tokens.first?.text { return text }
         }
         return nil
@@ -63,7 +63,7 @@ public struct ConfigChecker {
     {
         var result: [Directive] = []
         for statement in statements {
-            guard let spec = specs.first(where: { $0.keys.contains(normalizedConfigName(statement.name)) }) else {
+            guard let spec = specs.first(where: { $0.isNamed(statement.name) }) else {
                 diagnostics.append(
                     ConfigDiagnostic(.unknownDirective, "unknown directive \"\(statement.name)\"", at: statement.location,
                         resource: context, directive: statement.name,

@@ -69,8 +69,10 @@ public struct DirectiveSpec: Equatable, Sendable {
         self.aliases = aliases
     }
 
-    /// Every normalized spelling that names this directive.
-    var keys: [String] { ([name] + aliases).map(normalizedConfigName) }
+    /// Whether `spelling` names this directive (its name or an alias, compared as Bacula compares names).
+    func isNamed(_ spelling: String) -> Bool {
+        configNamesMatch(name, spelling) || aliases.contains { configNamesMatch($0, spelling) }
+    }
 }
 
 /// The directives of a nested block (FileSet `Include`, `Options`; Job `RunScript`).
@@ -84,8 +86,7 @@ public struct BlockSchema: Equatable, Sendable {
     }
 
     func directive(named name: String) -> DirectiveSpec? {
-        let key = normalizedConfigName(name)
-        return directives.first { $0.keys.contains(key) }
+        directives.first { $0.isNamed(name) }
     }
 }
 
@@ -105,11 +106,13 @@ public struct ResourceSchema: Equatable, Sendable {
         self.directives = directives
     }
 
-    var keys: [String] { ([name] + aliases).map(normalizedConfigName) }
+    /// Whether `spelling` names this resource type.
+    func isNamed(_ spelling: String) -> Bool {
+        configNamesMatch(name, spelling) || aliases.contains { configNamesMatch($0, spelling) }
+    }
 
     func directive(named name: String) -> DirectiveSpec? {
-        let key = normalizedConfigName(name)
-        return directives.first { $0.keys.contains(key) }
+        directives.first { $0.isNamed(name) }
     }
 }
 
@@ -143,8 +146,7 @@ public struct DaemonSchema: Equatable, Sendable {
     public var required: [ResourceRequirement]
 
     public func resource(named name: String) -> ResourceSchema? {
-        let key = normalizedConfigName(name)
-        return resources.first { $0.keys.contains(key) }
+        resources.first { $0.isNamed(name) }
     }
 
     /// The schema for each kind of file.
