@@ -69,24 +69,25 @@ public struct DirectiveSpec: Equatable, Sendable {
         self.aliases = aliases
     }
 
-    /// Whether `spelling` names this directive (its name or an alias, compared as Bacula compares names).
-    func isNamed(_ spelling: String) -> Bool {
-        configNamesMatch(name, spelling) || aliases.contains { configNamesMatch($0, spelling) }
-    }
+    /// Its name and aliases.
+    var spellings: [String] { [name] + aliases }
 }
 
 /// The directives of a nested block (FileSet `Include`, `Options`; Job `RunScript`).
 public struct BlockSchema: Equatable, Sendable {
     public var name: String
-    public var directives: [DirectiveSpec]
+    public var directives: [DirectiveSpec] { didSet { index = NameIndex(directives.map(\.spellings)) } }
+    private var index: NameIndex
 
     public init(name: String, directives: [DirectiveSpec]) {
         self.name = name
         self.directives = directives
+        self.index = NameIndex(directives.map(\.spellings))
     }
 
+    /// The first directive `name` names (any spelling).
     func directive(named name: String) -> DirectiveSpec? {
-        directives.first { $0.isNamed(name) }
+        index.position(of: name).map { directives[$0] }
     }
 }
 
@@ -97,22 +98,23 @@ public struct ResourceSchema: Equatable, Sendable {
     public var aliases: [String]
     /// Resources whose names must be unique together (the Director's `Storage` and `Autochanger` share one).
     public var namespace: String
-    public var directives: [DirectiveSpec]
+    public var directives: [DirectiveSpec] { didSet { index = NameIndex(directives.map(\.spellings)) } }
+    private var index: NameIndex
 
     public init(_ name: String, aliases: [String] = [], namespace: String? = nil, directives: [DirectiveSpec]) {
         self.name = name
         self.aliases = aliases
         self.namespace = namespace ?? name
         self.directives = directives
+        self.index = NameIndex(directives.map(\.spellings))
     }
 
-    /// Whether `spelling` names this resource type.
-    func isNamed(_ spelling: String) -> Bool {
-        configNamesMatch(name, spelling) || aliases.contains { configNamesMatch($0, spelling) }
-    }
+    /// Its type name and aliases.
+    var spellings: [String] { [name] + aliases }
 
+    /// The first directive `name` names (any spelling).
     func directive(named name: String) -> DirectiveSpec? {
-        directives.first { $0.isNamed(name) }
+        index.position(of: name).map { directives[$0] }
     }
 }
 
@@ -142,11 +144,20 @@ public struct ResourceRequirement: Equatable, Sendable {
 /// Everything a daemon's file may contain.
 public struct DaemonSchema: Equatable, Sendable {
     public var kind: DaemonKind
-    public var resources: [ResourceSchema]
+    public var resources: [ResourceSchema] { didSet { index = NameIndex(resources.map(\.spellings)) } }
     public var required: [ResourceRequirement]
+    private var index: NameIndex
 
+    public init(kind: DaemonKind, resources: [ResourceSchema], required: [ResourceRequirement]) {
+        self.kind = kind
+        self.resources = resources
+        self.required = required
+        self.index = NameIndex(resources.map(\.spellings))
+    }
+
+    /// The first resource type `name` names (any spelling).
     public func resource(named name: String) -> ResourceSchema? {
-        resources.first { $0.isNamed(name) }
+        index.position(of: name).map { resources[$0] }
     }
 
     /// The schema for each kind of file.

@@ -44,4 +44,17 @@ import Testing
         #expect(unknown.first?.message.hasSuffix("\(long)\"") == true)
         #expect(unknown.first?.suggestion == nil)
     }
+
+    /// Schemas find resource types by any spelling through an index that follows changes to the schema.
+    @Test func schemasFindResourceTypesByAnySpelling() {
+        #expect(DaemonSchema.storageDaemon.resource(named: "auto changer")?.name == "Autochanger")
+        #expect(DaemonSchema.director.resource(named: "JOBDEFS")?.name == "JobDefs")
+        #expect(DaemonSchema.director.resource(named: "Job Def") == nil)
+        var schema = DaemonSchema.console
+        #expect(schema.resource(named: "Device") == nil)
+        schema.resources.append(ResourceSchema("Device", aliases: ["Drive"], directives: []))
+        #expect(schema.resource(named: "drive")?.name == "Device")
+        schema.resources[schema.resources.count - 1].aliases = []
+        #expect(schema.resource(named: "drive") == nil)
+    }
 }
