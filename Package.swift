@@ -28,7 +28,7 @@ let package = Package(
             name: "CapstanParsers",
             targets: [
                 "CapstanConfig", "BaculaWire", "BaculaVolume", "SCSI", "StorageProtocol", "FileDaemonProtocol",
-                "Changers", "Discovery",
+                "Changers", "Discovery", "Catalog", "Director",
             ]),
         // The Storage daemon's data path (spool, drive writer, tape drives), for the benchmarks in Benchmarks/.
         .library(name: "CapstanStorage", targets: ["StorageDaemon", "TapeDevices"]),

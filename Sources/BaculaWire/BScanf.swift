@@ -27,9 +27,15 @@ public enum BScanf {
     public static let defaultStringWidth = 1000
 
     /// Scans `input` against `format`; nil on any literal mismatch or malformed format.
+    /// Reads the input in place: a line is tried against many formats, most of which fail at their first literal.
     public static func scan<Bytes: Collection>(_ input: Bytes, format: String) -> [Value]?
     where Bytes.Element == UInt8 {
-        let text = Array(input.prefix { $0 != 0 })
+        if let values = input.withContiguousStorageIfAvailable({ scan(bytes: $0, format: format) }) { return values }
+        return Array(input).withUnsafeBufferPointer { scan(bytes: $0, format: format) }
+    }
+
+    private static func scan(bytes: UnsafeBufferPointer<UInt8>, format: String) -> [Value]? {
+        let text = CString(bytes: bytes)
         let pattern = Array(format.utf8)
         var position = 0
         var index = 0
@@ -50,13 +56,13 @@ public enum BScanf {
                 switch conversion {
                 case UInt8(ascii: "d"), UInt8(ascii: "u"):
                     var negative = false
-                    if position < text.count, text[position] == UInt8(ascii: "-") {
+                    if text.has(position), text[position] == UInt8(ascii: "-") {
                         negative = true
                         position += 1
                     }
                     var value: Int64 = 0
                     let start = position
-                    while position < text.count, isDigit(text[position]) {
+                    while text.has(position), isDigit(text[position]) {
                         value = value &* 10 &+ Int64(text[position] - UInt8(ascii: "0"))
                         position += 1
                     }
@@ -64,24 +70,34 @@ public enum BScanf {
                 case UInt8(ascii: "s"):
                     let limit = width > 0 ? width : defaultStringWidth
                     let start = position
-                    while position < text.count, position - start < limit, !isSpace(text[position]) { position += 1 }
-                    values.append(.string(String(decoding: text[start..<position], as: UTF8.self)))
+                    while text.has(position), position - start < limit, !isSpace(text[position]) { position += 1 }
+                    values.append(.string(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)))
                 case UInt8(ascii: "%"):
-                    guard position < text.count, text[position] == UInt8(ascii: "%") else { return nil }
+                    guard text.has(position), text[position] == UInt8(ascii: "%") else { return nil }
                     position += 1
                 default:
                     return nil
                 }
             } else if isSpace(byte) {
                 index += 1
-                while position < text.count, isSpace(text[position]) { position += 1 }
+                while text.has(position), isSpace(text[position]) { position += 1 }
             } else {
-                guard position < text.count, text[position] == byte else { return nil }
+                guard text.has(position), text[position] == byte else { return nil }
                 position += 1
                 index += 1
             }
         }
         return values
+    }
+
+    /// The input as C reads it: it ends at its first NUL byte.
+    private struct CString {
+        let bytes: UnsafeBufferPointer<UInt8>
+
+        /// Whether `position` is before the end (checked before every read, so a NUL ends the input).
+        func has(_ position: Int) -> Bool { position < bytes.count && bytes[position] != 0 }
+
+        subscript(position: Int) -> UInt8 { bytes[position] }
     }
 
     static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -30,7 +30,8 @@ public struct ConfigChecker {
             }
             let name = nameOf(node)
             let label = "\(resourceSchema.name) \"\(name ?? "?")\""
-            let directives = typeStatements(node.statements, directives: resourceSchema.directives, context: label)
+            let directives = typeStatements(
+                node.statements, directives: resourceSchema.directives, lookup: resourceSchema.directive(named:), context: label)
             typed.append((Resource(type: resourceSchema.name, name: name ?? "", directives: directives, location: node.location),
                 resourceSchema, node))
         }
@@ -52,18 +53,18 @@ public struct ConfigChecker {
 
     /// The resource's `Name`, read early so diagnostics can say which resource they are about.
     private func nameOf(_ node: ResourceNode) -> String? {
-        for statement in node.statements where normalizedConfigName(statement.name) == "name" {
+        for statement in node.statements where configNamesMatch(statement.name, "name") {
             if case .value(let tokens) = statement.content, let text = tokens.first?.text { return text }
         }
         return nil
     }
 
-    private mutating func typeStatements(_ statements: [Statement], directives specs: [DirectiveSpec], context: String)
-        -> [Directive]
-    {
+    private mutating func typeStatements(
+        _ statements: [Statement], directives specs: [DirectiveSpec], lookup: (String) -> DirectiveSpec?, context: String
+    ) -> [Directive] {
         var result: [Directive] = []
         for statement in statements {
-            guard let spec = specs.first(where: { $0.keys.contains(normalizedConfigName(statement.name)) }) else {
+            guard let spec = lookup(statement.name) else {
                 diagnostics.append(
                     ConfigDiagnostic(.unknownDirective, "unknown directive \"\(statement.name)\"", at: statement.location,
                         resource: context, directive: statement.name,
@@ -93,7 +94,8 @@ public struct ConfigChecker {
         switch (statement.content, spec.kind) {
         case (.block(let body, _), .block(let blockSchema)):
             let label = "\(blockSchema.name) block of \(context)"
-            var directives = typeStatements(body, directives: blockSchema.directives, context: label)
+            var directives = typeStatements(
+                body, directives: blockSchema.directives, lookup: blockSchema.directive(named:), context: label)
             for inner in blockSchema.directives where directives.first(where: { $0.name == inner.name }) == nil {
                 if case .value(let value)? = inner.defaultValue {
                     directives.append(Directive(name: inner.name, values: [value], isDefault: true))
@@ -196,7 +198,10 @@ public struct ConfigChecker {
     }
 
     private func fillDefaults(_ resource: inout Resource, schema resourceSchema: ResourceSchema, all: [Resource]) {
-        for spec in resourceSchema.directives where resource.directive(spec.name) == nil {
+        // What the resource sets, by normalized name (kept up to date below): one lookup per directive of the schema.
+        var present = Set(resource.directives.map { normalizedConfigName($0.name) })
+        for spec in resourceSchema.directives where !present.contains(normalizedConfigName(spec.name)) {
+            let before = resource.directives.count
             switch spec.defaultValue {
             case .value(let value)?:
                 resource.directives.append(Directive(name: spec.name, values: [value], isDefault: true))
@@ -217,6 +222,7 @@ public struct ConfigChecker {
             case nil:
                 continue
             }
+            if resource.directives.count > before { present.insert(normalizedConfigName(spec.name)) }
         }
         // Schema order makes `config show` stable whatever order the file used.
         let order = Dictionary(uniqueKeysWithValues: resourceSchema.directives.enumerated().map { ($1.name, $0) })

@@ -12,8 +12,7 @@ public struct Configuration: Equatable, Sendable {
 
     /// The resources of one type, in file order (type matched like a directive name: `File Daemon` = `FileDaemon`).
     public func resources(ofType type: String) -> [Resource] {
-        let key = normalizedConfigName(type)
-        return resources.filter { normalizedConfigName($0.type) == key }
+        resources.filter { configNamesMatch($0.type, type) }
     }
 
     /// The resource of `type` called `name` (names compare exactly, as Bacula compares them).
@@ -57,8 +56,7 @@ extension ConfigBlock: DirectiveContainer {}
 extension DirectiveContainer {
     /// The directive called `name` (any spelling Bacula accepts for the canonical name).
     public func directive(_ name: String) -> Directive? {
-        let key = normalizedConfigName(name)
-        return directives.first { normalizedConfigName($0.name) == key }
+        directives.first { configNamesMatch($0.name, name) }
     }
 
     /// Every value of a directive (several for a repeated one); empty when absent with no default.

@@ -69,23 +69,25 @@ public struct DirectiveSpec: Equatable, Sendable {
         self.aliases = aliases
     }
 
-    /// Every normalized spelling that names this directive.
-    var keys: [String] { ([name] + aliases).map(normalizedConfigName) }
+    /// Its name and aliases.
+    var spellings: [String] { [name] + aliases }
 }
 
 /// The directives of a nested block (FileSet `Include`, `Options`; Job `RunScript`).
 public struct BlockSchema: Equatable, Sendable {
     public var name: String
-    public var directives: [DirectiveSpec]
+    public var directives: [DirectiveSpec] { didSet { index = NameIndex(directives.map(\.spellings)) } }
+    private var index: NameIndex
 
     public init(name: String, directives: [DirectiveSpec]) {
         self.name = name
         self.directives = directives
+        self.index = NameIndex(directives.map(\.spellings))
     }
 
+    /// The first directive `name` names (any spelling).
     func directive(named name: String) -> DirectiveSpec? {
-        let key = normalizedConfigName(name)
-        return directives.first { $0.keys.contains(key) }
+        index.position(of: name).map { directives[$0] }
     }
 }
 
@@ -96,20 +98,23 @@ public struct ResourceSchema: Equatable, Sendable {
     public var aliases: [String]
     /// Resources whose names must be unique together (the Director's `Storage` and `Autochanger` share one).
     public var namespace: String
-    public var directives: [DirectiveSpec]
+    public var directives: [DirectiveSpec] { didSet { index = NameIndex(directives.map(\.spellings)) } }
+    private var index: NameIndex
 
     public init(_ name: String, aliases: [String] = [], namespace: String? = nil, directives: [DirectiveSpec]) {
         self.name = name
         self.aliases = aliases
         self.namespace = namespace ?? name
         self.directives = directives
+        self.index = NameIndex(directives.map(\.spellings))
     }
 
-    var keys: [String] { ([name] + aliases).map(normalizedConfigName) }
+    /// Its type name and aliases.
+    var spellings: [String] { [name] + aliases }
 
+    /// The first directive `name` names (any spelling).
     func directive(named name: String) -> DirectiveSpec? {
-        let key = normalizedConfigName(name)
-        return directives.first { $0.keys.contains(key) }
+        index.position(of: name).map { directives[$0] }
     }
 }
 
@@ -139,12 +144,20 @@ public struct ResourceRequirement: Equatable, Sendable {
 /// Everything a daemon's file may contain.
 public struct DaemonSchema: Equatable, Sendable {
     public var kind: DaemonKind
-    public var resources: [ResourceSchema]
+    public var resources: [ResourceSchema] { didSet { index = NameIndex(resources.map(\.spellings)) } }
     public var required: [ResourceRequirement]
+    private var index: NameIndex
 
+    public init(kind: DaemonKind, resources: [ResourceSchema], required: [ResourceRequirement]) {
+        self.kind = kind
+        self.resources = resources
+        self.required = required
+        self.index = NameIndex(resources.map(\.spellings))
+    }
+
+    /// The first resource type `name` names (any spelling).
     public func resource(named name: String) -> ResourceSchema? {
-        let key = normalizedConfigName(name)
-        return resources.first { $0.keys.contains(key) }
+        index.position(of: name).map { resources[$0] }
     }
 
     /// The schema for each kind of file.

@@ -48,3 +48,27 @@ public struct ValueToken: Equatable, Sendable {
 public func normalizedConfigName(_ name: String) -> String {
     String(name.lowercased().filter { $0 != " " && $0 != "\t" })
 }
+
+/// Whether `a` and `b` are one name: `normalizedConfigName(a) == normalizedConfigName(b)`, compared byte by byte
+/// without building either normalized string when both are ASCII (names are looked up for every directive of every
+/// resource, so this is the checker's inner loop).
+public func configNamesMatch(_ a: String, _ b: String) -> Bool {
+    guard a.utf8.allSatisfy({ $0 < 0x80 }), b.utf8.allSatisfy({ $0 < 0x80 }) else {
+        return normalizedConfigName(a) == normalizedConfigName(b)
+    }
+    func significant(_ bytes: inout String.UTF8View.Iterator) -> UInt8? {
+        while let byte = bytes.next() {
+            if byte == 0x20 || byte == 0x09 { continue }
+            return byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+        }
+        return nil
+    }
+    var left = a.utf8.makeIterator()
+    var right = b.utf8.makeIterator()
+    while true {
+        let x = significant(&left)
+        let y = significant(&right)
+        if x != y { return false }
+        if x == nil { return true }
+    }
+}

@@ -95,8 +95,7 @@ struct ValueTyping {
             }
         case .keyword(let allowed):
             guard let text = single(tokens, directive: name, at: location) else { return nil }
-            let key = normalizedConfigName(text)
-            if let match = allowed.first(where: { normalizedConfigName($0) == key }) { return .keyword(match) }
+            if let match = allowed.first(where: { configNamesMatch($0, text) }) { return .keyword(match) }
             fail("\"\(text)\" is not one of: \(allowed.joined(separator: ", "))", at: tokens.first?.location ?? location,
                 directive: name, suggestion: NameSuggestion.nearest(to: text, in: allowed))
             return nil
@@ -231,7 +230,7 @@ struct ValueTyping {
                 return nil
             }
             if index + 1 < tokens.count, tokens[index + 1].kind == .equals {
-                guard let override = Self.runOverrides.first(where: { normalizedConfigName($0) == normalizedConfigName(text) })
+                guard let override = Self.runOverrides.first(where: { configNamesMatch($0, text) })
                 else {
                     fail("\"\(text)\" is not a Run override", at: token.location, directive: directive,
                         suggestion: NameSuggestion.nearest(to: text, in: Self.runOverrides))

@@ -39,18 +39,27 @@ public struct MessageError: Error, Hashable, Sendable, CustomStringConvertible {
 
 /// Printable renderings of wire bytes for errors and logs.
 enum Printable {
+    /// Built byte by byte in one buffer: every message parser that rejects a line makes one.
     static func prefix(_ bytes: [UInt8], limit: Int = 80) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(min(bytes.count, limit) * 4 + 3)
         for byte in bytes.prefix(limit) {
             switch byte {
-            case 0x0A: out += "\\n"
-            case 0x00: out += "\\0"
-            case 0x20..<0x7F: out.append(Character(UnicodeScalar(byte)))
-            default: out += "\\x" + String(byte, radix: 16)
+            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case 0x00: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "0"))
+            case 0x20..<0x7F: out.append(byte)
+            default:
+                out.append(UInt8(ascii: "\\"))
+                out.append(UInt8(ascii: "x"))
+                if byte >= 0x10 { out.append(hex[Int(byte >> 4)]) }
+                out.append(hex[Int(byte & 0x0F)])
             }
         }
-        return bytes.count > limit ? out + "..." : out
+        if bytes.count > limit { out += "...".utf8 }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hex = Array("0123456789abcdef".utf8)
 }
 
 /// The conversions of one successful `BScanf` scan, read in order with typed range checks. Field names for errors

@@ -14,6 +14,19 @@ import Testing
         #expect(BScanf.scan(Array("a\t\n5".utf8), format: "a %d") == [.number(5, hasDigits: true)])
     }
 
+    /// The scan reads its input in place (a slice, an array) or, for other collections, from a copy; a NUL ends the
+    /// input wherever it is.
+    @Test func scanfReadsAnyCollectionUpToItsFirstNul() {
+        let line = Array("xxJobId=12 name=ab\0cd".utf8)
+        let expected: [BScanf.Value] = [.number(12, hasDigits: true), .string("ab")]
+        #expect(BScanf.scan(line[2...], format: "JobId=%d name=%s") == expected)
+        #expect(BScanf.scan(Array(line[2...]), format: "JobId=%d name=%s") == expected)
+        #expect(BScanf.scan(line[2...].lazy.map { $0 }, format: "JobId=%d name=%s") == expected)
+        #expect(BScanf.scan(Array("JobId=12\0 name=x".utf8), format: "JobId=%d name=%s") == nil)
+        #expect(BScanf.scan(Array("\0".utf8), format: "%d") == [.number(0, hasDigits: false)])
+        #expect(BScanf.scan([UInt8](), format: "") == [])
+    }
+
     @Test func consoleHelloForms() throws {
         #expect(try ConsoleHello(parsing: Array("Hello *UserAgent* calling 100\n".utf8)) == ConsoleHello())
         #expect(try ConsoleHello(parsing: Array("Hello proto-con calling".utf8)).version == nil)

@@ -38,6 +38,7 @@ enum FuzzTarget: String, CaseIterable {
     case scsi
     case udev
     case changerOutput = "changer-output"
+    case director
 
     func run(_ input: [UInt8]) {
         switch self {
@@ -50,6 +51,7 @@ enum FuzzTarget: String, CaseIterable {
         case .scsi: SCSIFuzz.run(input)
         case .udev: UdevFuzz.run(input)
         case .changerOutput: ChangerOutputFuzz.run(input)
+        case .director: DirectorFuzz.run(input)
         }
     }
 
