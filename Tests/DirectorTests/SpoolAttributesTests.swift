@@ -2,8 +2,8 @@ import CapstanConfig
 import Director
 import Testing
 
-/// `Spool Attributes` reaches the SD only as written: nil when neither the Job nor its JobDefs says (capstan-dir
-/// then asks for attributes while the backup runs), the written value otherwise, the Job's own over its JobDefs'.
+/// `Spool Attributes` as written: nil when neither the Job nor its JobDefs says (capstan-dir then asks for spooled
+/// attributes, bacula-dir's default), the written value otherwise, the Job's own over its JobDefs'.
 @Suite struct SpoolAttributesTests {
     @Test func nilUnlessTheJobOrItsJobDefsWritesIt() throws {
         let text = """
