@@ -124,12 +124,15 @@ public struct FileEntry: Sendable, Equatable {
         self.deltaSequence = deltaSequence
     }
 
-    /// Splits an absolute file name as Bacula does: directories (`/a/b/`) are path `/a/b/` with an empty name.
-    public static func split(_ fullName: String) -> (path: String, name: String) {
-        if fullName.hasSuffix("/") { return (fullName, "") }
-        guard let slash = fullName.lastIndex(of: "/") else { return ("", fullName) }
+    /// Splits an absolute file name, given as its bytes, as Bacula does: directories (`/a/b/`) are path `/a/b/`
+    /// with an empty name; a name without a slash has an empty path. Makes one String per part.
+    public static func split<Name: BidirectionalCollection<UInt8>>(bytes fullName: Name) -> (path: String, name: String) {
+        if fullName.last == UInt8(ascii: "/") { return (String(decoding: fullName, as: UTF8.self), "") }
+        guard let slash = fullName.lastIndex(of: UInt8(ascii: "/")) else {
+            return ("", String(decoding: fullName, as: UTF8.self))
+        }
         let after = fullName.index(after: slash)
-        return (String(fullName[..<after]), String(fullName[after...]))
+        return (String(decoding: fullName[..<after], as: UTF8.self), String(decoding: fullName[after...], as: UTF8.self))
     }
 }
 

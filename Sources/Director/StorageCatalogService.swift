@@ -366,19 +366,7 @@ final class StorageCatalogService: @unchecked Sendable {
             }
             guard digits > 0 else { return nil }
             if negative { type = -type }
-            let name = bytes[(secondSpace + 1)..<headEnd]
-            let path: String
-            let base: String
-            if name.last == UInt8(ascii: "/") {
-                path = String(decoding: name, as: UTF8.self)
-                base = ""
-            } else if let slash = name.lastIndex(of: UInt8(ascii: "/")) {
-                path = String(decoding: name[...slash], as: UTF8.self)
-                base = String(decoding: name[(slash + 1)...], as: UTF8.self)
-            } else {
-                path = ""
-                base = String(decoding: name, as: UTF8.self)
-            }
+            let (path, base) = FileEntry.split(bytes: bytes[(secondSpace + 1)..<headEnd])
             // The remaining fields: Stat, Link, AttribsEx, DeltaSeq (each ended by a zero or the record's end).
             var fields: [Range<Int>] = []
             var at = headEnd + 1
