@@ -83,9 +83,6 @@ enum SpoolDisk {
         return n
     }
 
-    /// `count` rounded up to `alignment`.
-    static func padded(_ count: Int) -> Int { (count + alignment - 1) / alignment * alignment }
-
     private static func isAligned(_ address: UnsafeRawPointer?, _ count: Int, _ offset: Int64) -> Bool {
         guard let address else { return count == 0 }
         return Int(bitPattern: address) % alignment == 0 && count % alignment == 0 && offset % Int64(alignment) == 0
@@ -96,7 +93,7 @@ enum SpoolDisk {
     private static func withBounce<T>(
         _ count: Int, _ body: (UnsafeMutableRawBufferPointer) throws(SystemError) -> T
     ) throws(SystemError) -> T {
-        let bounce = UnsafeMutableRawBufferPointer.allocate(byteCount: padded(count), alignment: alignment)
+        let bounce = UnsafeMutableRawBufferPointer.allocate(byteCount: SpoolIO.system.padded(count), alignment: alignment)
         defer { bounce.deallocate() }
         bounce.initializeMemory(as: UInt8.self, repeating: 0)
         return try body(bounce)
