@@ -80,6 +80,7 @@ struct BackupSession {
         let entry = self.entry
         let box = UncheckedBox(continuation)
         let thread = Thread {
+            ThreadName.set("fd-backup-read")
             let producer = BackupProducer(
                 plan: plan, bufferSize: bufferSize, counters: counters, daemonName: daemonName,
                 isCanceled: { entry.canceled.load(ordering: .relaxed) || stop.load(ordering: .relaxed) },
@@ -92,7 +93,6 @@ struct BackupSession {
             producer.run()
             box.value.finish()
         }
-        thread.name = "capstan-fd backup reader"
         thread.stackSize = 8 << 20
         thread.start()
         var failure: (any Error)?

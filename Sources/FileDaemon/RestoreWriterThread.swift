@@ -34,8 +34,10 @@ final class RestoreWriterThread: @unchecked Sendable {
         self.wakeBatch = max(1, min(8, highWater / 4))
         self.times = times
         self.onRecord = onRecord
-        let thread = Thread { [self] in run() }
-        thread.name = "capstan-fd restore writer"
+        let thread = Thread { [self] in
+            ThreadName.set("fd-restore-wr")
+            run()
+        }
         thread.start()
     }
 
