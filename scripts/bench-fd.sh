@@ -37,13 +37,14 @@
 #                       (Director→FD commands, FD↔SD session, end of job), segment sizes, windows, ACK timing
 #         THREADS_DIR=DIR  per-thread CPU seconds of each FD during each job (utime+stime from
 #                       /proc/PID/task/*/stat, sampled at every status poll so that threads which end during the
-#                       job count too) into DIR/<case>-<fd>-<sd>-<rep>.threads
+#                       job count too, less their last poll interval) into DIR/<case>-<fd>-<sd>-<rep>.threads
 # Also per job (with tcpdump installed): session_s, session_MBps — the FD↔SD data connection's life (from its SYN
 # to its last packet) and ReadBytes over it: the FD's own part of the job, without the Director's part (2–4 s of a
 # 1 GiB job: queueing, SD and FD connections, catalog), which wall_s and MBps include.
 # Each job starts once `status dir` says "No Jobs running": the Director finishes a job's thread after it wrote the
 # terminal JobStatus, and a job queued before that waited 1–2 s more (it made the second FD of a pair look slower).
-# Also per job: disk_mb (MB the disk holding the work directory wrote during the job, /proc/diskstats),
+# Also per job: disk_mb (MB the disk holding the work directory wrote during the job, /proc/diskstats: the whole
+# machine's, other processes included),
 # disk_read_mb (what it read: the SD's volume or the backup's data not in the page cache), dirty_mb (the page
 # cache's Dirty + Writeback at the job's end, /proc/meminfo), fd_io_write_mb (the FD's write_bytes from
 # /proc/PID/io: what it dirtied in the page cache — not what reached the disk), sd_cpu_s (the SD's CPU seconds).
