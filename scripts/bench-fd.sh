@@ -5,7 +5,7 @@
 # Data: (a) one 2 GiB file of random data, (b) 20,000 files of 4–64 KiB random data (20 directories × 1000).
 # Cases: big-md5 (a, signature MD5), small-md5 (b, MD5), big-gzip (a, GZIP6 + MD5, on data that compresses: the
 # random file's first half repeated), restore (a restored from the big-md5 backup). For every repetition, every
-# case and every SD it runs the job with bacula-fd (A) and then with capstan-fd (B): A B A B ...
+# case and every SD it runs the job with bacula-fd (A) and with capstan-fd (B): A B in odd repetitions, B A in even.
 #
 # Per job: wall time (bconsole "run" → terminal JobStatus, polled every 0.2 s), JobBytes, ReadBytes, the FD's CPU
 # seconds (utime + stime of all its threads from /proc/PID/stat) and CPU s per GiB read, and the CPU of
@@ -41,8 +41,9 @@
 # Also per job (with tcpdump installed): session_s, session_MBps — the FD↔SD data connection's life (from its SYN
 # to its last packet) and ReadBytes over it: the FD's own part of the job, without the Director's part (2–4 s of a
 # 1 GiB job: queueing, SD and FD connections, catalog), which wall_s and MBps include.
-# Each job starts once `status dir` says "No Jobs running": the Director finishes a job's thread after it wrote the
-# terminal JobStatus, and a job queued before that waited 1–2 s more (it made the second FD of a pair look slower).
+# Each job starts once `status dir` says "No Jobs running" (the Director may still be ending the previous job after
+# the terminal JobStatus the bench polls for). Back-to-back jobs still alternate between a fast and a slow start
+# (1.5–2.4 s apart, whichever FD), so the FDs take turns going first in a pair: A B, then B A.
 # Also per job: disk_mb (MB the disk holding the work directory wrote during the job, /proc/diskstats: the whole
 # machine's, other processes included),
 # disk_read_mb (what it read: the SD's volume or the backup's data not in the page cache), dirty_mb (the page
@@ -316,8 +317,8 @@ run_case() {  # case fd sd rep
     else
         cmd="run job=$c client=$fd storage=$storage level=Full yes"
     fi
-    # The Director ends a job's thread after it wrote the terminal JobStatus; a job queued before that waits for it
-    # (1–2 s, charged to whichever FD runs next): start only once the Director reports no running job.
+    # The Director may still be ending the previous job after the terminal JobStatus this script polls for: start
+    # only once it reports no running job.
     local settle
     for settle in $(seq 1 150); do console "status dir" | grep -q "No Jobs running" && break; sleep 0.2; done
     sync
@@ -416,10 +417,15 @@ CSV=$ROOT/bench-results/bench-fd-$STAMP.csv
 SUMMARY=$ROOT/bench-results/bench-fd-$STAMP.txt
 echo "case,fd,sd,rep,jobid,status,files,jobbytes,readbytes,wall_s,MBps,fd_cpu_s,fd_cpu_s_per_GiB,other_cores,disk_mb,dirty_mb,fd_io_write_mb,disk_read_mb,sd_cpu_s,session_s,session_MBps" >"$CSV"
 log "results: $CSV"
+# Back-to-back jobs alternate between a fast and a slow start in the Director (1.5–2.4 s apart, whichever FD:
+# measured with FDS="bacula-fd bacula-fd capstan-fd capstan-fd", the second of each pair was the slow one), so the
+# FDs take turns going first: A B in odd repetitions, B A in even ones.
 for rep in $(seq 1 "$REPS"); do
+    order=$FDS
+    [ $((rep % 2)) = 1 ] || order=$(echo $FDS | awk '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "") }')
     for c in $CASES; do
         for sd in $SDS; do
-            for fd in $FDS; do
+            for fd in $order; do
                 line=$(run_case "$c" "$fd" "$sd" "$rep")
                 [ -n "$line" ] && { echo "$line" >>"$CSV"; log "$line"; }
             done
