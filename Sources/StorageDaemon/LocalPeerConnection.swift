@@ -5,7 +5,9 @@ import Net
 /// whose read job runs here too). Frames pass by reference, in order, with the same contract as a TCP connection:
 /// a write suspends while the link holds `capacity` bytes the peer has not read; `close()` ends both directions, the
 /// peer still reads what was sent before it and then the end; a write after the close throws. No kernel copy, no
-/// framing: the records the reading session sends are the arrays the writing session packs into blocks.
+/// framing: the records the reading session sends are the arrays the writing session packs into blocks. A waiting
+/// reader is woken at once for commands, replies and signals, but for record data only once 1 MiB is queued (a
+/// stream always ends with a signal), so the two tasks do not wake each other for every 64 KiB record.
 final class LocalPeerConnection: SessionConnection {
     let peer: String
     private let inbound: LocalFrameQueue
@@ -98,25 +100,31 @@ final class LocalFrameQueue: Sendable {
     init(capacity: Int) { self.capacity = max(1, capacity) }
 
     private static func size(_ frame: Frame) -> Int { frame.payload?.count ?? 0 }
+    /// Payloads below this wake a waiting reader at once (commands, replies, record headers).
+    static let small = 4096
+    /// Record data wakes a waiting reader once this much is queued.
+    static let batch = 1 << 20
 
     /// Queues a frame; suspends while the queue holds `capacity` bytes or more (one frame always fits).
     func push(_ frame: Frame) async throws {
         while true {
             enum Step { case done, wait, closed }
-            let (step, reader) = state.withLock { s -> (Step, CheckedContinuation<Frame?, Never>?) in
+            let (step, wake) = state.withLock { s -> (Step, (CheckedContinuation<Frame?, Never>, Frame)?) in
                 if s.closed { return (.closed, nil) }
                 guard s.bytes < capacity else { return (.wait, nil) }
-                if let r = s.reader {
-                    s.reader = nil
-                    return (.done, r)  // handed straight to the waiting reader
-                }
                 s.frames.append(frame)
                 s.bytes += Self.size(frame)
-                return (.done, nil)
+                // A waiting reader is woken for a command, reply or signal at once, for record data once a batch
+                // has come: one wake-up per `batch` bytes, not per frame.
+                guard let r = s.reader, Self.size(frame) < Self.small || s.bytes >= Self.batch || frame.payload == nil,
+                    let (head, _) = take(&s)
+                else { return (.done, nil) }
+                s.reader = nil
+                return (.done, (r, head))
             }
             switch step {
             case .done:
-                reader?.resume(returning: frame)
+                if let (reader, head) = wake { reader.resume(returning: head) }
                 return
             case .closed:
                 throw LocalLinkError(reason: "the in-memory link to the peer session is closed")
@@ -148,7 +156,7 @@ final class LocalFrameQueue: Sendable {
             s.frames.removeFirst(s.head)
             s.head = 0
         }
-        guard s.bytes < capacity else { return (frame, []) }
+        guard s.bytes < capacity / 2 || s.head == 0 && s.frames.isEmpty else { return (frame, []) }
         defer { s.writers = [] }
         return (frame, s.writers)
     }
@@ -189,15 +197,17 @@ final class LocalFrameQueue: Sendable {
 
     /// Ends the queue: the reader gets what is queued, then nil; waiting and later writers fail.
     func close() {
-        let (reader, writers) = state.withLock { s -> (CheckedContinuation<Frame?, Never>?, [CheckedContinuation<Void, any Error>]) in
+        let (reader, head, writers) = state.withLock {
+            s -> (CheckedContinuation<Frame?, Never>?, Frame?, [CheckedContinuation<Void, any Error>]) in
             s.closed = true
+            let head = s.reader == nil ? nil : take(&s)?.0  // a reader waiting for a batch gets what came first
             defer {
                 s.reader = nil
                 s.writers = []
             }
-            return (s.reader, s.writers)
+            return (s.reader, head, s.writers)
         }
-        reader?.resume(returning: nil)
+        reader?.resume(returning: head)
         for w in writers { w.resume() }  // they find the queue closed and throw
     }
 }

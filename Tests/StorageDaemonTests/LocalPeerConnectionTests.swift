@@ -33,6 +33,22 @@ import Testing
         await #expect(throws: LocalLinkError.self) { try await b.write(.payload([1])) }
     }
 
+    /// Record data reaches a waiting reader in batches, and nothing is lost when the link closes before a batch
+    /// is full: the reader gets each frame, then the end.
+    @Test func dataFramesQueuedForAWaitingReaderSurviveTheClose() async throws {
+        let (a, b) = LocalPeerConnection.pair()
+        let reader = Task { () -> [Int] in
+            var sizes: [Int] = []
+            while let frame = try await b.readIncludingHeartbeats() { sizes.append(frame.payload?.count ?? -1) }
+            return sizes
+        }
+        for _ in 0..<50 { await Task.yield() }
+        for n in [65536, 65536, 10] { try await a.write(.payload([UInt8](repeating: 7, count: n))) }
+        try await a.write(.payload([UInt8](repeating: 7, count: 65536)))
+        await a.close()
+        #expect(try await reader.value == [65536, 65536, 10, 65536])
+    }
+
     /// The closer (a cancel) wakes a reader waiting on an empty link: it reads the end.
     @Test func theCloserEndsAWaitingRead() async throws {
         let (a, b) = LocalPeerConnection.pair()
