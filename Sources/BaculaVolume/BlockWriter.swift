@@ -28,7 +28,7 @@ public struct BlockWriter: ~Copyable {
     public static let bufferAlignment = 4096
     /// Bytes in the buffer (at least the largest block with its padding).
     public var bufferCapacity: Int { buffer.count }
-    private let buffer: UnsafeMutableRawBufferPointer
+    private var buffer: UnsafeMutableRawBufferPointer
     private var used = VolumeFormat.blockHeaderSize
 
     /// `blockSize` must be at least 24 + 12 + 1 bytes.
@@ -88,6 +88,54 @@ public struct BlockWriter: ~Copyable {
         if room < headerSize { try flush(emit: emit) }
     }
 
+    /// Appends one record like `append(fileIndex:stream:data:unsplittable:emit:)`, but hands each finished block over
+    /// with its buffer instead of lending it: `handOver` gets the buffer (the block is its first `count` bytes,
+    /// padding included) and returns the buffer the writer goes on in: an empty one of at least `bufferCapacity`
+    /// bytes aligned to `bufferAlignment` (ownership of the memory moves both ways: the writer deallocates the one
+    /// it holds at the end), or the same buffer when the block was copied out. No copy of the block here.
+    public mutating func append(
+        fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer, unsplittable: Bool = false,
+        handOver: (_ buffer: UnsafeMutableRawBufferPointer, _ count: Int) throws -> UnsafeMutableRawBufferPointer
+    ) throws {
+        let headerSize = VolumeFormat.recordHeaderSize
+        if room < headerSize || (unsplittable && room < headerSize + data.count && !isEmpty) {
+            try flush(handOver: handOver)
+        }
+        guard !unsplittable || room >= headerSize + data.count else {
+            throw VolumeError.badRecordLength(
+                address: .offset(0), fileIndex: fileIndex, stream: stream, length: UInt32(clamping: data.count))
+        }
+        putHeader(fileIndex: fileIndex, stream: stream, remaining: data.count)
+        var offset = 0
+        while true {
+            let n = min(data.count - offset, room)
+            if n > 0 {
+                (buffer.baseAddress! + used).copyMemory(from: data.baseAddress! + offset, byteCount: n)
+                used += n
+                offset += n
+            }
+            if offset == data.count { break }
+            try flush(handOver: handOver)
+            putHeader(fileIndex: fileIndex, stream: -stream, remaining: data.count - offset)
+        }
+        if room < headerSize { try flush(handOver: handOver) }
+    }
+
+    /// Writes the current block if it holds any record, handing it over with its buffer (see
+    /// `append(fileIndex:stream:data:unsplittable:handOver:)`).
+    public mutating func flush(
+        handOver: (_ buffer: UnsafeMutableRawBufferPointer, _ count: Int) throws -> UnsafeMutableRawBufferPointer
+    ) throws {
+        guard !isEmpty else { return }
+        let physical = finishBlock()
+        let next = try handOver(buffer, physical)
+        guard next.baseAddress != buffer.baseAddress else { return }
+        precondition(
+            next.count >= buffer.count && Int(bitPattern: next.baseAddress) % Self.bufferAlignment == 0,
+            "BlockWriter: a handed-back buffer must be aligned and hold bufferCapacity bytes")
+        buffer = next
+    }
+
     /// Appends one record from an array.
     public mutating func append(
         fileIndex: Int32, stream: Int32, data: [UInt8], unsplittable: Bool = false,
@@ -99,6 +147,12 @@ public struct BlockWriter: ~Copyable {
     /// Writes the current block if it holds any record.
     public mutating func flush(emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         guard !isEmpty else { return }
+        let physical = finishBlock()
+        try emit(UnsafeRawBufferPointer(rebasing: buffer[0..<physical]))
+    }
+
+    /// Header, CRC and padding of the current block; the next block starts empty. Returns the block's physical length.
+    private mutating func finishBlock() -> Int {
         let length = used
         BlockHeader(
             length: UInt32(length), blockNumber: nextBlockNumber, sessionID: sessionID, sessionTime: sessionTime
@@ -117,7 +171,7 @@ public struct BlockWriter: ~Copyable {
         }
         used = VolumeFormat.blockHeaderSize
         nextBlockNumber &+= 1
-        try emit(UnsafeRawBufferPointer(rebasing: buffer[0..<physical]))
+        return physical
     }
 
     private mutating func putHeader(fileIndex: Int32, stream: Int32, remaining: Int) {

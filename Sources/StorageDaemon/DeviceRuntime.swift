@@ -64,6 +64,12 @@ actor DeviceRuntime {
     }
 
     var isVirtual: Bool { device.deviceType?.lowercased() == "vtape" || !device.archiveDevice.hasPrefix("/dev/") }
+    /// The drive streams (a tape drive, or a virtual tape with `Maximum Tape Rate`): a spooled job gets it only for
+    /// bursts that keep it streaming (`Spool.nextWork`). A File device, or a virtual tape that writes at the disk's
+    /// speed, has no medium to stop: a spooled job's despool starts with its first block, overlapping the job, and
+    /// the spool is only the buffer between the client and the volume (the job's end then waits for the last few
+    /// blocks, not for the whole spool).
+    var streams: Bool { !isFileDevice && !(isVirtual && device.maximumTapeRate == 0) }
     /// A File device: each volume is a file in the Archive Device directory.
     var isFileDevice: Bool { VolumeManager.isFileDevice(device) }
     var volumeType: Int32 { VolumeManager.volumeType(device) }
@@ -425,7 +431,7 @@ actor DeviceRuntime {
                 directory: spoolDirectory, storageName: storageName, deviceName: device.name,
                 maximumSpoolSize: Int64(device.maximumSpoolSize > 0 ? device.maximumSpoolSize : 1 << 34),
                 maximumJobSpoolSize: Int64(device.maximumJobSpoolSize > 0 ? device.maximumJobSpoolSize : 1 << 34),
-                blockSize: device.effectiveBlockSize)
+                blockSize: device.effectiveBlockSize, despoolStartBlocks: streams ? nil : 1)
             let owner = DriveWriter.Owner(
                 nextVolume: { [weak self] end in
                     guard let self else { throw StorageDaemonError.volume(job: "?", reason: "device gone") }

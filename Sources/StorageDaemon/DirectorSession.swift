@@ -135,8 +135,19 @@ actor DirectorSession {
     /// The job's File daemon authenticated.
     func fileDaemonConnected() async {
         guard !closed else { return }
+        // The Director sends a Copy/Migrate read job's `run` and the write job's `storage` command on two
+        // connections at about the same time: the peer (at once when it is this daemon, linked in memory) may
+        // authenticate before this connection has read `run`. Its start (`3010 Job … start`) is then reported after
+        // the `run`, as in the usual order.
+        guard machine.isRunning else {
+            attachedBeforeRun = true
+            return
+        }
         await perform(machine.fileDaemonConnected())
     }
+
+    /// The client authenticated before the Director's `run` was read (see `fileDaemonConnected`).
+    private var attachedBeforeRun = false
 
     /// The job is over: `3099 Job ... end`, and the connection closes.
     func jobEnded(_ report: JobEndReport) async {
@@ -175,10 +186,14 @@ actor DirectorSession {
         case .useBootstrap(let job, let bootstrap):
             daemon.jobs.setBootstrap(bootstrap, for: job.name)
         case .runJob(let job):
-            daemon.jobs.setPhase(.running, of: job.name)
+            if !attachedBeforeRun { daemon.jobs.setPhase(.running, of: job.name) }  // else it stays attached
             if let peerRun {
                 logger.info("job running; appending what the peer Storage daemon sends")
                 peerRun.yield(true)
+            } else if attachedBeforeRun {
+                attachedBeforeRun = false
+                logger.info("job running; its client is already connected")
+                await perform(machine.fileDaemonConnected())
             } else {
                 logger.info("job running; waiting for its File daemon")
             }

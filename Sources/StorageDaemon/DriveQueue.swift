@@ -1,13 +1,24 @@
 /// One block-sized buffer from a drive writer's fixed pool. It belongs to exactly one party at a time: the pool,
 /// the despooler filling it, the queue, or the writer thread; that hand-over is why it is `@unchecked Sendable`.
 public final class BlockBuffer: @unchecked Sendable {
-    /// The whole buffer (the pool's slot size).
-    public let storage: UnsafeMutableRawBufferPointer
+    /// The whole buffer (the pool's slot size, rounded up to the 4096-byte alignment).
+    public private(set) var storage: UnsafeMutableRawBufferPointer
     /// Bytes of the block in it.
     public var count = 0
 
     init(size: Int) {
-        storage = .allocate(byteCount: size, alignment: 4096)
+        storage = .allocate(byteCount: (size + 4095) / 4096 * 4096, alignment: 4096)
+    }
+
+    /// Takes `block` (its first `count` bytes are the block) as this buffer's memory and returns the memory it held,
+    /// for the block writer to go on in: the block changes hands without a copy. `block` must be 4096-aligned and
+    /// no smaller than `storage`.
+    func exchange(_ block: UnsafeMutableRawBufferPointer, count: Int) -> UnsafeMutableRawBufferPointer {
+        precondition(block.count >= storage.count && Int(bitPattern: block.baseAddress) % 4096 == 0)
+        let old = storage
+        storage = block
+        self.count = count
+        return old
     }
 
     deinit { storage.deallocate() }

@@ -10,7 +10,7 @@ import TapeDevices
 /// session's records on the job's volume (attributes go to the Director's catalog as they pass), or serves a read
 /// session the records its bootstrap selects; then ends the job on the Director's connection. Used by one task.
 final class FileDaemonSession {
-    let connection: BsockConnection
+    let connection: any SessionConnection
     let daemon: StorageDaemon
     var logger: Logger
     private var machine = FileDaemonSessionMachine()
@@ -30,7 +30,7 @@ final class FileDaemonSession {
     private var pendingReadReports: [(VolumeInfo, Int64)] = []
     private var authenticated = false
 
-    init(connection: BsockConnection, daemon: StorageDaemon, logger: Logger) {
+    init(connection: any SessionConnection, daemon: StorageDaemon, logger: Logger) {
         self.connection = connection
         self.daemon = daemon
         self.logger = logger

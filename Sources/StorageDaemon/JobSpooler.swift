@@ -172,14 +172,13 @@ public final class JobSpooler {
     ) throws {
         guard let spool else {
             let session = job.session
-            try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label) { block in
+            try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label) { full, count in
                 if overflow.isEmpty, let buffer = room.held ?? writer.tryTakeBuffer() {
                     room.held = nil
-                    Self.copy(block, into: buffer)
-                    writer.submit([.block(session, buffer)])
-                } else {
-                    overflow.append(Array(block))
+                    return Self.submit(full, count: count, in: buffer, session: session, to: writer)
                 }
+                overflow.append(Array(UnsafeRawBufferPointer(rebasing: full[0..<count])))
+                return full
             }
             return
         }
@@ -328,6 +327,23 @@ public final class JobSpooler {
 
     // MARK: direct jobs
 
+    /// Submits the block writer's finished block (the first `count` bytes of `full`) in the pool buffer `buffer`:
+    /// the two exchange their memory when they are the same size (no copy; the block writer goes on in the memory
+    /// returned), else the block is copied.
+    private static func submit(
+        _ full: UnsafeMutableRawBufferPointer, count: Int, in buffer: BlockBuffer, session: SessionKey,
+        to writer: DriveWriter
+    ) -> UnsafeMutableRawBufferPointer {
+        var next = full
+        if buffer.storage.count == full.count {
+            next = buffer.exchange(full, count: count)
+        } else {
+            copy(UnsafeRawBufferPointer(rebasing: full[0..<count]), into: buffer)
+        }
+        writer.submit([.block(session, buffer)])
+        return next
+    }
+
     private static func copy(_ block: UnsafeRawBufferPointer, into buffer: BlockBuffer) {
         let n = min(block.count, buffer.storage.count)
         buffer.storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: block[0..<n]))
@@ -350,7 +366,13 @@ public final class JobSpooler {
         var items: [DriveItem] = []
         if failure == nil && !blocks.isEmpty {
             let buffer = await writer.nextBuffer()
-            blocks.flush { Self.copy($0, into: buffer) }
+            try blocks.flush { full, count in
+                guard buffer.storage.count == full.count else {
+                    Self.copy(UnsafeRawBufferPointer(rebasing: full[0..<count]), into: buffer)
+                    return full
+                }
+                return buffer.exchange(full, count: count)
+            }
             items.append(.block(job.session, buffer))
         }
         if failure != nil {

@@ -113,6 +113,11 @@ public struct DirectorSessionMachine: Sendable {
         default: return false
         }
     }
+    /// The Director's `run` (or a VirtualFull's) has been received and the job is running.
+    public var isRunning: Bool {
+        if case .running = state { return true }
+        return false
+    }
     /// Catalog requests sent and not yet answered, oldest first.
     public var outstandingRequests: [CatalogRequest] { pendingRequests }
 

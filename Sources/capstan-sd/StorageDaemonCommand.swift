@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import CapstanCLI
 import CapstanConfig
 import Logging
@@ -16,6 +19,10 @@ struct StorageDaemonCommand: AsyncParsableCommand {
 
     @OptionGroup var options: DaemonOptions
 
+    /// `tcp`: a Copy/Migrate whose read job runs in this daemon too goes through a loopback socket as with another
+    /// SD, instead of the in-memory link (for tests and before/after measurements; same as CAPSTAN_PEER_LINK=tcp).
+    @Option(name: .customLong("peer-link"), help: .hidden) var peerLink: String?
+
     func run() async throws {
         let path = options.configPath(defaultName: "capstan-sd.conf")
         guard let checked = ConfigFileCheck.check(path: path, kind: .storage, quietWhenValid: !options.testConfiguration),
@@ -24,6 +31,12 @@ struct StorageDaemonCommand: AsyncParsableCommand {
             throw ExitCode(ConfigFileCheck.configErrorExitCode)
         }
         if options.testConfiguration { return }
+        if let peerLink {
+            guard peerLink == "tcp" || peerLink == "memory" else {
+                throw ValidationError("--peer-link is tcp or memory, not \"\(peerLink)\"")
+            }
+            setenv("CAPSTAN_PEER_LINK", peerLink, 1)
+        }
         var logger = DaemonLogging.bootstrap(debugLevel: options.debugLevel)
         logger[metadataKey: "component"] = "sd"
         let seconds = configuration.storage.heartbeatInterval

@@ -59,6 +59,45 @@ import Testing
         }
     }
 
+    /// The hand-over variant (`append(...handOver:)`, each finished block given away with its buffer and a fresh
+    /// buffer of the same size taken back, as capstan-sd's direct jobs do with the drive writer's pool) writes the
+    /// same bytes as the lending one, padded for tape too; the buffers circulate through a pool of three.
+    @Test(arguments: [21, 22, 23])
+    func handingBlocksOverWithTheirBuffersWritesTheSameBytes(seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        let blockSize = seed == 23 ? 1_048_576 : 40 + Int(rng.next() % 70_000)
+        let plans = Self.randomStream(&rng, count: 60)
+        for padding in [BlockPadding.none, .multiple(1024)] {
+            var lending = BlockWriter(blockSize: blockSize, padding: padding)
+            var expected: [[UInt8]] = []
+            lending.setSession(id: 9, time: 1_700_000_000) { expected.append(Array($0)) }
+            var handing = BlockWriter(blockSize: blockSize, padding: padding)
+            let capacity = handing.bufferCapacity
+            var pool = (0..<3).map { _ in
+                UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: BlockWriter.bufferAlignment)
+            }
+            defer { for b in pool { b.deallocate() } }
+            var got: [[UInt8]] = []
+            handing.setSession(id: 9, time: 1_700_000_000) { got.append(Array($0)) }
+            let handOver = { (full: UnsafeMutableRawBufferPointer, count: Int) -> UnsafeMutableRawBufferPointer in
+                got.append(Array(UnsafeRawBufferPointer(rebasing: full[0..<count])))
+                full.initializeMemory(as: UInt8.self, repeating: 0xA5)  // the receiver owns it now
+                pool.append(full)
+                return pool.removeFirst()
+            }
+            for p in plans {
+                try lending.append(fileIndex: p.fileIndex, stream: p.stream, data: p.data) { expected.append(Array($0)) }
+                try p.data.withUnsafeBytes {
+                    try handing.append(fileIndex: p.fileIndex, stream: p.stream, data: $0, handOver: handOver)
+                }
+            }
+            lending.flush { expected.append(Array($0)) }
+            try handing.flush(handOver: handOver)
+            #expect(got.count == expected.count && got.count > 1, "block size \(blockSize)")
+            #expect(got == expected, "block size \(blockSize), \(padding)")
+        }
+    }
+
     @Test(arguments: [11, 12, 13, 14])
     func flippedBitIsReportedWithItsAddressAndReadingGoesOn(seed: UInt64) throws {
         var rng = SeededRandom(seed: seed)

@@ -63,6 +63,8 @@ import Testing
         let copyIds = rows.compactMap { Int($0.first ?? "") }
         let written = try FileManager.default.contentsOfDirectory(atPath: consolidated)
         #expect(written.count >= 2, "the copy did not cross end of medium: \(written)")
+        // Both jobs of each copy ran in this capstan-sd: linked in memory, not through a loopback socket.
+        #expect(system.storageLog.components(separatedBy: "linked in memory to read job").count == 3, "\(system.storageLog)")
 
         // The read jobs reported the source volume they read (UpdateMedia with the read time, as bacula-sd does).
         let readTime = try await system.sql("SELECT VolReadTime FROM Media WHERE VolumeName='Vol-0001'")
@@ -163,10 +165,12 @@ import Testing
     }
 
     /// Bringing a job back to disk: a backup on a virtual tape library migrated to a File device, restored from it
-    /// with the cartridges gone.
+    /// with the cartridges gone. The SD-to-SD link goes through a loopback socket here (`--peer-link tcp`), as it
+    /// does to another Storage daemon; the other tests link the two jobs in memory.
     @Test func migrateFromAVirtualTapeLibraryToAFileDevice() async throws {
         var options = BaculaSystem.Options()
         options.tapeLibraryCapacity = 0
+        options.storageArguments = ["--peer-link", "tcp"]
         let system = try BaculaSystem(storage: .capstan, options: options)
         let disk = try system.addNextPoolOnFileDevice(
             device: "DiskDev", mediaType: "Disk", storage: "DiskStorage", pool: "DiskPool", labelFormat: "Disk-")
@@ -190,6 +194,8 @@ import Testing
             "SELECT JobId FROM Job WHERE Type='B' AND PriorJobId=\(full.jobId) AND JobStatus='T'")
         let newId = try #require(Int(migrated.trimmingCharacters(in: .whitespacesAndNewlines)), "\(system.messages)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: disk).count == 1)
+        #expect(system.storageLog.contains("connected to the peer Storage daemon for read job"), "\(system.storageLog)")
+        #expect(!system.storageLog.contains("linked in memory"), "\(system.storageLog)")
 
         try FileManager.default.removeItem(atPath: system.directory + "/library")
         try await expectRestored(system, jobId: "\(newId)", files: full.files)
