@@ -40,7 +40,7 @@ import Testing
         )
     }
 
-    @Test func twelveThousandFilesAcrossBatchesKeepTheirDigests() throws {
+    @Test func twelveThousandFilesAcrossBatchesKeepTheirDigests() async throws {
         let directory = try RealBacula.temporaryDirectory("capstan-attribute-ingestion")
         defer { RealBacula.removeTemporaryDirectory(directory) }
         let catalog = try CatalogDatabase(path: directory + "/bacula.db")
@@ -67,7 +67,7 @@ import Testing
         _ = service.answer(Self.attributes(jobID: jobID, fileIndex: count + 1, type: 5, name: "/data/"))
         _ = service.answer(Self.attributes(jobID: jobID, fileIndex: count + 2, type: 23, name: "/data/gone"))
         for (request, _) in late { _ = service.answer(request) }
-        try service.flush()
+        try await service.flush()
 
         #expect(try catalog.fileCount(jobID: jobID) == Int(count) + 2)
         #expect(service.fileCount == Int(count) + 2)
