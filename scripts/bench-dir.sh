@@ -23,6 +23,7 @@
 #         RELEASE=dir         where the release build of capstan-dir/-sd/-fd is (default .build/release)
 #         CAPSTAN_DIR=path    the capstan-dir program to measure
 #         KEEP_WORK=1         keep the temporary directory
+#         PORT_WAIT=60        seconds to wait for a daemon's port (a Director under valgrind on a busy machine needs more)
 #         TREE=0              skip the restore tree after the tiny backup (its time is then 0), e.g. when the
 #                             Director runs under valgrind and only the backup's instructions are wanted
 #         SPOOL_ATTRIBUTES=yes|no  write `Spool Attributes` in the backup Jobs (default: not written, each
@@ -87,7 +88,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_port() {
-    for _ in $(seq 1 600); do
+    for _ in $(seq 1 "$((${PORT_WAIT:-60} * 10))"); do
         if python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null; then return 0; fi
         sleep 0.1
     done
