@@ -69,7 +69,8 @@ struct FileRowInserter {
                 sqlite3_bind_int64(statement, 5, item.deltaSequence)
                 bindText(statement, 6, Self.slice(bytes, item.lstat))
                 if item.digest.count == 0 {
-                    sqlite3_bind_text(statement, 7, UnsafeRawPointer(zero.utf8Start).assumingMemoryBound(to: CChar.self), 1, nil)
+                    let text = UnsafeRawPointer(zero.utf8Start).assumingMemoryBound(to: CChar.self)
+                    sqlite3_bind_text(statement, 7, text, 1, nil)
                 } else {
                     bindText(statement, 7, Self.slice(bytes, item.digest))
                 }

@@ -340,7 +340,9 @@ final class StorageCatalogService: @unchecked Sendable {
             }
         case 3, 10, 17, 18:
             lock.withLock { pending in
-                let encode = { (text: inout [UInt8]) in BaculaWire.BaculaBase64.encode(buffer: record, mode: .compatible, into: &text) }
+                let encode = { (text: inout [UInt8]) in
+                    BaculaWire.BaculaBase64.encode(buffer: record, mode: .compatible, into: &text)
+                }
                 if !pending.batch.setDigest(fileIndex: Int64(fileIndex), encode: encode) {
                     pending.batch.addLateDigest(fileIndex: Int64(fileIndex), encode: encode)
                 }
