@@ -11,6 +11,8 @@ let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+// SQLite's C API, for the catalog's File-row inserter (binds a batch's bytes to GRDB's prepared statements).
+let grdbSQLite = Target.Dependency.product(name: "GRDBSQLite", package: "GRDB.swift")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 let nioTLS = Target.Dependency.product(name: "NIOTLS", package: "swift-nio")
@@ -65,7 +67,7 @@ let package = Package(
 
         // MARK: services
         .target(name: "Net", dependencies: ["BaculaWire", "CapstanConfig", nioCore, nioPosix, nioSSL, nioTLS, logging]),
-        .target(name: "Catalog", dependencies: [grdb, logging]),
+        .target(name: "Catalog", dependencies: [grdb, grdbSQLite, logging]),
         .target(name: "Metrics", dependencies: [nioCore, nioPosix, nioHTTP1, logging]),
         .target(
             name: "StorageDaemon",

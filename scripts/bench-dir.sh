@@ -23,11 +23,19 @@
 #         RELEASE=dir         where the release build of capstan-dir/-sd/-fd is (default .build/release)
 #         CAPSTAN_DIR=path    the capstan-dir program to measure
 #         KEEP_WORK=1         keep the temporary directory
+#         PORT_WAIT=60        seconds to wait for a daemon's port (a Director under valgrind on a busy machine needs more)
+#         TREE=0              skip the restore tree after the tiny backup (its time is then 0), e.g. when the
+#                             Director runs under valgrind and only the backup's instructions are wanted
 #         SPOOL_ATTRIBUTES=yes|no  write `Spool Attributes` in the backup Jobs (default: not written, each
 #                             Director's own default)
 #         DIR_DEBUG=1         run capstan-dir with `-d 1` and print its job timeline (seconds from the job's start
 #                             to: SD accepted the job, run sent, FD end report, SD end report, attributes in the
 #                             catalog, job row committed) after each of its runs
+#         SD_DEBUG=N FD_DEBUG=N  run the SD / FD with `-d N` (their logs, with timestamps, stay in the work
+#                             directory's sd.log / fd.log; with KEEP_WORK=1 they outlive the script)
+# Each run line also gives the FD's and the SD's CPU seconds during the backup (the daemons serve every run, so
+# their CPU is read from /proc before and after each backup): with Capstan's FD and SD the three daemons share the
+# machine's cores, so a change in their CPU per job shows up in the wall time of both Directors.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -80,7 +88,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_port() {
-    for _ in $(seq 1 600); do
+    for _ in $(seq 1 "$((${PORT_WAIT:-60} * 10))"); do
         if python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null; then return 0; fi
         sleep 0.1
     done
@@ -149,8 +157,10 @@ cat > "$WORK/bconsole.conf" <<EOF
 Director { Name = bench-dir; DIRport = $DIR_PORT; Address = 127.0.0.1; Password = "console-password" }
 EOF
 
-"$SD_PROGRAM" -f -c "$WORK/sd.conf" >"$WORK/sd.log" 2>&1 & PIDS+=($!)
-"$FD_PROGRAM" -f -c "$WORK/fd.conf" >"$WORK/fd.log" 2>&1 & PIDS+=($!)
+SD_ARGS=(); [ -n "${SD_DEBUG:-}" ] && SD_ARGS=(-d "$SD_DEBUG")
+FD_ARGS=(); [ -n "${FD_DEBUG:-}" ] && FD_ARGS=(-d "$FD_DEBUG")
+"$SD_PROGRAM" -f -c "$WORK/sd.conf" "${SD_ARGS[@]}" >"$WORK/sd.log" 2>&1 & SD_PID=$!; PIDS+=($SD_PID)
+"$FD_PROGRAM" -f -c "$WORK/fd.conf" "${FD_ARGS[@]}" >"$WORK/fd.log" 2>&1 & FD_PID=$!; PIDS+=($FD_PID)
 wait_port "$SD_PORT"; wait_port "$FD_PORT"
 
 # One run: $1 = case (tiny|big), $2 = Director (bacula|capstan), $3 = run number. Appends a line to $WORK/runs:
@@ -168,13 +178,18 @@ run_once() {
     "$program" -f -c "$dir/dir.conf" "${debug[@]}" >"$dir/director.log" 2>&1 & pid=$!; PIDS+=($pid)
     wait_port "$DIR_PORT"
     cpu0=$(cpu_seconds "$pid")
+    local fd0 sd0 fd1 sd1
+    fd0=$(cpu_seconds "$FD_PID"); sd0=$(cpu_seconds "$SD_PID")
     start=$(now)
     printf 'run job=%s yes\nwait\n' "$case" | /usr/sbin/bconsole -c "$WORK/bconsole.conf" >"$dir/backup.out"
     wall=$(echo "$(now) - $start" | bc)
     cpu1=$(cpu_seconds "$pid")
+    fd1=$(cpu_seconds "$FD_PID"); sd1=$(cpu_seconds "$SD_PID")
     row=$(sqlite3 "$dir/bacula.db" "SELECT JobStatus, JobFiles, JobBytes FROM Job WHERE JobId=1")
     [ "${row%%|*}" = T ] || die "$kind $case backup did not end OK: $row (see $dir)"
-    if [ "$case" = tiny ]; then
+    if [ "$case" = tiny ] && [ "${TREE:-1}" = 0 ]; then
+        rate=$(echo "scale=1; $(cut -d'|' -f2 <<<"$row") / $wall" | bc)
+    elif [ "$case" = tiny ]; then
         rate=$(echo "scale=1; $(cut -d'|' -f2 <<<"$row") / $wall" | bc)
         start=$(now)
         printf 'restore client=bench-fd jobid=1 all done\nno\n' | /usr/sbin/bconsole -c "$WORK/bconsole.conf" >"$dir/tree.out"
@@ -188,9 +203,9 @@ run_once() {
     rm -f "$WORK"/volumes/*
     local cpu; cpu=$(echo "$cpu1 - $cpu0" | bc)
     echo "$case $kind $wall $rate $cpu $tree" >>"$WORK/runs"
-    printf '%-5s %-8s #%d  wall %8.2f s  %10.1f %s  Director CPU %6.2f s  restore tree %5.2f s  (load %s)\n' \
-        "$case" "$kind" "$number" "$wall" "$rate" "$([ "$case" = tiny ] && echo files/s || echo MB/s)" "$cpu" "$tree" \
-        "$(cut -d' ' -f1 /proc/loadavg)"
+    printf '%-5s %-8s #%d  wall %8.2f s  %10.1f %s  Director CPU %6.2f s  FD CPU %6.2f s  SD CPU %6.2f s  restore tree %5.2f s  (load %s)\n' \
+        "$case" "$kind" "$number" "$wall" "$rate" "$([ "$case" = tiny ] && echo files/s || echo MB/s)" "$cpu" \
+        "$(echo "$fd1 - $fd0" | bc)" "$(echo "$sd1 - $sd0" | bc)" "$tree" "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
 cases=()

@@ -17,32 +17,52 @@ public enum BaculaBase64 {
     /// Encodes `bytes` in the given mode.
     public static func encode<Bytes: Collection>(_ bytes: Bytes, mode: Mode = .bacula) -> String
     where Bytes.Element == UInt8 {
-        var register: UInt32 = 0
-        var remaining = 0
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var iterator = bytes.makeIterator()
-        var next = iterator.next()
-        while let byte = next {
-            if remaining < 6 {
-                register <<= 8
-                switch mode {
-                case .bacula: register |= UInt32(bitPattern: Int32(Int8(bitPattern: byte)))
-                case .compatible: register |= UInt32(byte)
-                }
-                remaining += 8
-                next = iterator.next()
-            }
-            output.append(alphabet[Int((register >> UInt32(remaining - 6)) & 0x3F)])
-            remaining -= 6
-        }
-        if remaining > 0 {
-            let low = register & ((1 << UInt32(remaining)) - 1)
-            switch mode {
-            case .bacula: output.append(alphabet[Int(low)])
-            case .compatible: output.append(alphabet[Int(low << UInt32(6 - remaining))])
-            }
-        }
+        encode(bytes, mode: mode, into: &output)
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the encoding of `bytes` to `output` (no String made: for callers that keep the text as bytes).
+    public static func encode<Bytes: Collection>(_ bytes: Bytes, mode: Mode = .bacula, into output: inout [UInt8])
+    where Bytes.Element == UInt8 {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { encode(buffer: $0, mode: mode, into: &output) }
+        if done == nil { Array(bytes).withUnsafeBufferPointer { encode(buffer: $0, mode: mode, into: &output) } }
+    }
+
+    /// `encode(_:mode:into:)` on contiguous bytes: the one loop, not specialized per caller's collection type.
+    public static func encode(buffer bytes: UnsafeBufferPointer<UInt8>, mode: Mode = .bacula, into output: inout [UInt8]) {
+        var register: UInt32 = 0
+        var remaining = 0
+        var position = 0
+        output.reserveCapacity(output.count + (bytes.count * 4 + 2) / 3)
+        alphabet.withUnsafeBufferPointer { alphabet in
+            while position < bytes.count {
+                if remaining < 6 {
+                    let byte = bytes[position]
+                    register <<= 8
+                    switch mode {
+                    case .bacula: register |= UInt32(bitPattern: Int32(Int8(bitPattern: byte)))
+                    case .compatible: register |= UInt32(byte)
+                    }
+                    remaining += 8
+                    position += 1
+                }
+                output.append(alphabet[Int((register >> UInt32(remaining - 6)) & 0x3F)])
+                remaining -= 6
+            }
+            // The bits left after the last byte: a full character may still be pending, then the low bits.
+            while remaining >= 6 {
+                output.append(alphabet[Int((register >> UInt32(remaining - 6)) & 0x3F)])
+                remaining -= 6
+            }
+            if remaining > 0 {
+                let low = register & ((1 << UInt32(remaining)) - 1)
+                switch mode {
+                case .bacula: output.append(alphabet[Int(low)])
+                case .compatible: output.append(alphabet[Int(low << UInt32(6 - remaining))])
+                }
+            }
+        }
     }
 }

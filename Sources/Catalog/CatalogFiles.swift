@@ -4,51 +4,17 @@ import GRDB
 extension CatalogDatabase {
     /// Inserts a job's file entries in one transaction, creating Path and Filename rows as needed.
     public func addFiles(jobID: Int64, _ entries: [FileEntry]) throws {
-        guard !entries.isEmpty else { return }
+        try addFiles(jobID: jobID, FileBatch(entries))
+    }
+
+    /// Inserts a batch's files, then applies its late digests, in one transaction, creating Path and Filename rows
+    /// as needed (`FileRowInserter`: prepared statements bound straight from the batch's bytes).
+    public func addFiles(jobID: Int64, _ batch: FileBatch) throws {
+        guard !batch.isEmpty else { return }
         try write { db in
-            let findPath = try db.cachedStatement(sql: "SELECT PathId FROM Path WHERE Path = ?")
-            let addPath = try db.cachedStatement(sql: "INSERT INTO Path (Path) VALUES (?)")
-            let findName = try db.cachedStatement(sql: "SELECT FilenameId FROM Filename WHERE Name = ?")
-            let addName = try db.cachedStatement(sql: "INSERT INTO Filename (Name) VALUES (?)")
-            let addFile = try db.cachedStatement(
-                sql: """
-                    INSERT INTO File (FileIndex, JobId, PathId, FilenameId, DeltaSeq, MarkId, LStat, MD5)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?)
-                    """)
-            var pathIDs: [String: Int64] = [:]
-            var nameIDs: [String: Int64] = [:]
-            // Files come directory by directory: most entries have the previous entry's path.
-            var previous: (path: String, id: Int64)?
-            for entry in entries {
-                let pathID: Int64
-                if let previous, previous.path == entry.path {
-                    pathID = previous.id
-                } else if let known = pathIDs[entry.path] {
-                    pathID = known
-                } else if let found = try Int64.fetchOne(findPath, arguments: [entry.path]) {
-                    pathID = found
-                } else {
-                    try addPath.execute(arguments: [entry.path])
-                    pathID = db.lastInsertedRowID
-                }
-                if previous?.id != pathID {
-                    pathIDs[entry.path] = pathID
-                    previous = (entry.path, pathID)
-                }
-                let nameID: Int64
-                if let known = nameIDs[entry.name] {
-                    nameID = known
-                } else if let found = try Int64.fetchOne(findName, arguments: [entry.name]) {
-                    nameID = found
-                } else {
-                    try addName.execute(arguments: [entry.name])
-                    nameID = db.lastInsertedRowID
-                }
-                nameIDs[entry.name] = nameID
-                try addFile.execute(arguments: [
-                    entry.fileIndex, jobID, pathID, nameID, entry.deltaSequence, entry.lstat, entry.digest,
-                ])
-            }
+            var inserter = try FileRowInserter(db)
+            defer { inserter.finish() }
+            try inserter.insert(jobID: jobID, batch)
         }
     }
 

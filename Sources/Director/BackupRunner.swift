@@ -246,7 +246,7 @@ struct BackupRunner {
             timeline("FD end report", since: origin)
             let sdReport = try? await storageEnd
             timeline("SD end report", since: origin)
-            try service.flush()
+            try await service.flush()
             timeline("attributes in the catalog (\(service.fileCount) entries)", since: origin)
             outcome.volumes = service.volumes
             if let fdError { throw fdError }

@@ -29,10 +29,8 @@ final class StorageCatalogService: @unchecked Sendable {
     static let batchSize = 5000
 
     struct PendingFiles {
-        var entries: [FileEntry] = []
-        var digests: [(fileIndex: Int64, digest: String)] = []
-        /// FileIndex → position in `entries`, so a digest lands in its entry before the insert.
-        var positions: [Int64: Int] = [:]
+        /// The files (and digests) not yet handed to the writer.
+        var batch = FileBatch()
         var volumes: [String] = []
         var fileCount = 0
     }
@@ -72,7 +70,10 @@ final class StorageCatalogService: @unchecked Sendable {
                     })
                 return CatalogReply.jobMediaCreated.bytes
             case .fileAttributes(let update):
-                try attributes(update)
+                let full = update.data.withUnsafeBufferPointer {
+                    file(stream: update.stream, fileIndex: update.fileIndex, record: $0)
+                }
+                if let full { writer.submit(full) }
                 return nil
             case .blastAttributes:
                 return CatalogReply.attributesRefused.bytes
@@ -300,113 +301,150 @@ final class StorageCatalogService: @unchecked Sendable {
 
     // MARK: Attributes
 
-    private func attributes(_ update: AttributeUpdate) throws {
-        switch update.stream {
+    /// An `UpdCat` packet as read from the SD (the attribute stream's hot path): the header is read in place and
+    /// the record goes into the pending batch without an `AttributeUpdate` or any other copy. When a batch is full
+    /// it goes to the writer, and this waits (without holding a thread) while the writer has
+    /// `AttributeWriter.maximumPending` batches queued, which back-pressures the SD only when the catalog falls
+    /// behind. Throws when the packet is not a well-formed UpdCat.
+    func fileAttributes(packet: [UInt8]) async throws(MessageError) {
+        let full = try packet.withUnsafeBufferPointer { bytes throws(MessageError) -> FileBatch? in
+            let header = try AttributeUpdate.Header(parsing: bytes)
+            return file(
+                stream: header.stream, fileIndex: header.fileIndex,
+                record: UnsafeBufferPointer(rebasing: bytes[header.dataStart...]))
+        }
+        if let full { await writer.submitWaitingForRoom(full) }
+    }
+
+    /// Files one attribute (stream 1/5) or digest (3/10/17/18, stored in Bacula's unpadded base64) record; returns
+    /// the batch to hand to the writer when the pending one is full. A full batch is taken when the next file
+    /// arrives, so the digest that follows the batch's last entry still lands in that entry rather than in an
+    /// UPDATE; a digest whose file went in an earlier batch is kept as a late digest.
+    private func file(stream: Int32, fileIndex: Int32, record: UnsafeBufferPointer<UInt8>) -> FileBatch? {
+        switch stream {
         case 1, 5:
-            guard let record = Self.catalogFields(update.data) else {
-                logger.warning("unreadable attribute record for FileIndex \(update.fileIndex)")
-                return
+            guard let fields = Self.catalogFields(record) else {
+                logger.warning("unreadable attribute record for FileIndex \(fileIndex)")
+                return nil
             }
-            let deleted = record.type == FileType.deleted.rawValue
-            let entry = FileEntry(
-                fileIndex: deleted ? 0 : Int64(update.fileIndex), path: record.path, name: record.name,
-                lstat: record.lstat, digest: "0", deltaSequence: record.deltaSequence)
-            // A full batch goes to the writer when the next file arrives, so the digest that follows the batch's
-            // last entry still lands in that entry rather than in an UPDATE.
-            let full: PendingFiles.Batch? = lock.withLock { pending in
-                let batch = pending.entries.count >= Self.batchSize ? pending.take() : nil
-                pending.positions[Int64(update.fileIndex)] = pending.entries.count
-                pending.entries.append(entry)
+            if fileIndex == 1 { logger.debug("first file attributes from the SD") }
+            let deleted = fields.type == FileType.deleted.rawValue
+            return lock.withLock { pending -> FileBatch? in
+                let full = pending.batch.count >= Self.batchSize ? pending.take() : nil
+                pending.batch.append(
+                    fileIndex: Int64(fileIndex), deleted: deleted, path: UnsafeBufferPointer(rebasing: record[fields.path]),
+                    name: UnsafeBufferPointer(rebasing: record[fields.name]),
+                    lstat: UnsafeBufferPointer(rebasing: record[fields.lstat]), deltaSequence: fields.deltaSequence)
                 pending.fileCount += 1
-                return batch
+                return full
             }
-            if update.fileIndex == 1 {
-                logger.debug("first file attributes from the SD")
-            }
-            if let full { writer.submit(full) }
         case 3, 10, 17, 18:
-            let digest = BaculaBase64.encode(update.data, mode: .compatible)
             lock.withLock { pending in
-                if let position = pending.positions[Int64(update.fileIndex)] {
-                    pending.entries[position].digest = digest
-                } else {
-                    pending.digests.append((Int64(update.fileIndex), digest))
+                let encode = { (text: inout [UInt8]) in
+                    BaculaWire.BaculaBase64.encode(buffer: record, mode: .compatible, into: &text)
+                }
+                if !pending.batch.setDigest(fileIndex: Int64(fileIndex), encode: encode) {
+                    pending.batch.addLateDigest(fileIndex: Int64(fileIndex), encode: encode)
                 }
             }
+            return nil
         default:
-            break
+            return nil
         }
     }
 
-    /// What the catalog keeps of an attribute record `FI Type Name\0Stat\0Link\0AttribsEx\0DeltaSeq\0`: the
+    /// Where the catalog's parts of an attribute record `FI Type Name\0Stat\0Link\0AttribsEx\0DeltaSeq\0` are: the
     /// type, the name split as Bacula does (`FileEntry.split`: a directory `/a/b/` is path `/a/b/` with an empty
-    /// name), the encoded stat exactly as sent, and the delta sequence. Nil when the head is malformed. Works on the
-    /// bytes: one String per field kept, none for the rest.
-    static func catalogFields(_ data: [UInt8])
-        -> (type: Int32, path: String, name: String, lstat: String, deltaSequence: Int64)?
+    /// name), the encoded stat exactly as sent, and the delta sequence. Nil when the head is malformed. Reads the
+    /// bytes in place and makes nothing.
+    static func catalogFields(_ bytes: UnsafeBufferPointer<UInt8>)
+        -> (type: Int32, path: Range<Int>, name: Range<Int>, lstat: Range<Int>, deltaSequence: Int64)?
     {
-        data.withUnsafeBufferPointer { bytes in
-            let zero = UInt8(0)
-            let space = UInt8(ascii: " ")
-            let headEnd = bytes.firstIndex(of: zero) ?? bytes.count
-            guard let firstSpace = bytes[..<headEnd].firstIndex(of: space),
-                let secondSpace = bytes[(firstSpace + 1)..<headEnd].firstIndex(of: space)
-            else { return nil }
-            var type: Int32 = 0
-            var digits = 0
-            var negative = false
-            for (position, byte) in bytes[(firstSpace + 1)..<secondSpace].enumerated() {
-                if position == 0 && (byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")) {
-                    negative = byte == UInt8(ascii: "-")
-                    continue
-                }
-                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), digits < 9 else { return nil }
-                type = type * 10 + Int32(byte - UInt8(ascii: "0"))
-                digits += 1
-            }
-            guard digits > 0 else { return nil }
-            if negative { type = -type }
-            let (path, base) = FileEntry.split(bytes: bytes[(secondSpace + 1)..<headEnd])
-            // The remaining fields: Stat, Link, AttribsEx, DeltaSeq (each ended by a zero or the record's end).
-            var fields: [Range<Int>] = []
-            var at = headEnd + 1
-            while fields.count < 4 && at <= bytes.count {
-                let end = bytes[at...].firstIndex(of: zero) ?? bytes.count
-                fields.append(at..<end)
-                at = end + 1
-            }
-            let lstat = fields.isEmpty ? "" : String(decoding: bytes[fields[0]], as: UTF8.self)
-            var delta: Int64 = 0
-            if fields.count == 4 {
-                delta = Int64(String(decoding: bytes[fields[3]], as: UTF8.self)) ?? 0
-            }
-            return (type & 0xFFFF, path, base, lstat, delta)
+        let zero = UInt8(0)
+        let space = UInt8(ascii: " ")
+        let headEnd = bytes.firstIndex(of: zero) ?? bytes.count
+        guard let firstSpace = bytes[..<headEnd].firstIndex(of: space),
+            let secondSpace = bytes[(firstSpace + 1)..<headEnd].firstIndex(of: space)
+        else { return nil }
+        var type: Int32 = 0
+        var digits = 0
+        var negative = false
+        var at = firstSpace + 1
+        if at < secondSpace && (bytes[at] == UInt8(ascii: "-") || bytes[at] == UInt8(ascii: "+")) {
+            negative = bytes[at] == UInt8(ascii: "-")
+            at += 1
         }
+        while at < secondSpace {
+            let byte = bytes[at]
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), digits < 9 else { return nil }
+            type = type * 10 + Int32(byte - UInt8(ascii: "0"))
+            digits += 1
+            at += 1
+        }
+        guard digits > 0 else { return nil }
+        if negative { type = -type }
+        // The name: a directory (trailing slash) is all path; otherwise the path runs to the last slash.
+        let nameStart = secondSpace + 1
+        var split = nameStart
+        if headEnd > nameStart && bytes[headEnd - 1] == UInt8(ascii: "/") {
+            split = headEnd
+        } else if let slash = bytes[nameStart..<headEnd].lastIndex(of: UInt8(ascii: "/")) {
+            split = slash + 1
+        }
+        // The remaining fields: Stat, Link, AttribsEx, DeltaSeq (each ended by a zero or the record's end).
+        var lstat = bytes.count..<bytes.count
+        var delta: Int64 = 0
+        var field = 0
+        var start = headEnd + 1
+        while field < 4 && start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: zero) ?? bytes.count
+            if field == 0 { lstat = start..<end }
+            if field == 3 { delta = Self.decimal(bytes[start..<end]) ?? 0 }
+            field += 1
+            start = end + 1
+        }
+        return (type & 0xFFFF, nameStart..<split, split..<headEnd, lstat, delta)
     }
 
-    /// Hands the pending entries and digests to the writer without waiting for them.
+    /// A decimal Int64 (optional sign) spelled by all of `bytes`; nil otherwise (as `Int64(String)`).
+    static func decimal(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int64? {
+        var at = bytes.startIndex
+        var negative = false
+        if at < bytes.endIndex && (bytes[at] == UInt8(ascii: "-") || bytes[at] == UInt8(ascii: "+")) {
+            negative = bytes[at] == UInt8(ascii: "-")
+            at += 1
+        }
+        guard at < bytes.endIndex else { return nil }
+        var value: Int64 = 0
+        while at < bytes.endIndex {
+            let byte = bytes[at]
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
+            guard !overflow1 && !overflow2 else { return nil }
+            value = sum
+            at += 1
+        }
+        return negative ? -value : value
+    }
+
+    /// Hands the pending files and digests to the writer without waiting for them.
     private func submitPending() {
         writer.submit(lock.withLock { $0.take() })
     }
 
-    /// Writes every pending file entry and digest to the catalog and waits until they are there; throws the first
-    /// error any batch of the job met.
-    func flush() throws {
+    /// Writes every pending file entry and digest to the catalog and waits (without holding a thread) until they
+    /// are there; throws the first error any batch of the job met.
+    func flush() async throws {
         submitPending()
-        try writer.drain()
+        try await writer.drain()
     }
 }
 
 extension StorageCatalogService.PendingFiles {
-    typealias Batch = AttributeWriter.Batch
-
-    /// The pending entries and digests as a batch, leaving none pending.
-    mutating func take() -> Batch {
-        defer {
-            entries.removeAll(keepingCapacity: true)
-            digests.removeAll(keepingCapacity: true)
-            positions.removeAll(keepingCapacity: true)
-        }
-        return Batch(entries: entries, digests: digests)
+    /// The pending files and digests as a batch, leaving none pending.
+    mutating func take() -> FileBatch {
+        defer { batch = FileBatch() }
+        return batch
     }
 }

@@ -124,6 +124,15 @@ struct StorageLink {
     }
 
     private func handleRequest(_ bytes: [UInt8]) async throws {
+        // The attribute stream: most frames of a backup, filed in place (no CatalogRequest, no copy of the record).
+        if let service, Line.starts(bytes, with: "UpdCat ") {
+            do {
+                try await service.fileAttributes(packet: bytes)
+            } catch {
+                try await connection.write(.text("1990 Invalid Catalog Request: \(Line.text(bytes))"))
+            }
+            return
+        }
         if Line.starts(bytes, with: "Jmsg ") {
             if let message = try? JobMessage(parsing: bytes) {
                 onMessage(MessageRouter.typeName(message.type.rawValue), String(decoding: message.text, as: UTF8.self))

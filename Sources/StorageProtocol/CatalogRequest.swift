@@ -170,31 +170,69 @@ public struct AttributeUpdate: Hashable, Sendable {
 
     /// Parses the packet; the header's DataLength must equal the bytes that follow it.
     public init(parsing bytes: [UInt8]) throws(MessageError) {
-        var f = try ScannedFields(bytes, format: "UpdCat JobId=%d FileAttributes ", kind: Self.kind)
-        jobID = try f.integer()
-        let textLength = "UpdCat JobId=\(jobID) FileAttributes ".utf8.count
-        guard Line.starts(bytes, with: "UpdCat JobId=\(jobID) FileAttributes "),
-            bytes.count >= textLength + Self.headerLength
-        else {
-            throw MessageError(
-                kind: Self.kind, reason: .badLength(expected: textLength + Self.headerLength, actual: bytes.count),
-                line: bytes)
+        let header = try bytes.withUnsafeBufferPointer { buffer throws(MessageError) in
+            try Header(parsing: buffer)
         }
-        func word(_ index: Int) -> UInt32 {
-            let at = textLength + 4 * index
-            return UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8
-                | UInt32(bytes[at + 3])
+        self.init(
+            jobID: header.jobID, sessionID: header.sessionID, sessionTime: header.sessionTime,
+            fileIndex: header.fileIndex, stream: header.stream, data: Array(bytes[header.dataStart...]))
+    }
+
+    /// The fixed part of an `UpdCat` packet, read in place: what a Director needs to file the record without
+    /// copying it (`dataStart` is where the record begins in the packet; it runs to the packet's end).
+    public struct Header: Hashable, Sendable {
+        public var jobID: UInt32
+        public var sessionID: UInt32
+        public var sessionTime: UInt32
+        public var fileIndex: Int32
+        public var stream: Int32
+        public var dataStart: Int
+
+        static let prefix = Array("UpdCat JobId=".utf8)
+        static let middle = Array(" FileAttributes ".utf8)
+
+        /// Reads `UpdCat JobId=N FileAttributes ` (N in decimal as the SD prints it: digits, no sign, no leading
+        /// zero) and the 20-byte header; the header's DataLength must equal the bytes that follow it.
+        public init(parsing bytes: UnsafeBufferPointer<UInt8>) throws(MessageError) {
+            func fail(_ reason: MessageError.Reason) -> MessageError {
+                MessageError(kind: AttributeUpdate.kind, reason: reason, line: Array(bytes.prefix(96)))
+            }
+            let prefix = Self.prefix
+            guard bytes.count > prefix.count, bytes.starts(with: prefix) else { throw fail(.unrecognized) }
+            var at = prefix.count
+            var value: UInt64 = 0
+            let digitsStart = at
+            while at < bytes.count, bytes[at] >= UInt8(ascii: "0"), bytes[at] <= UInt8(ascii: "9"), at - digitsStart < 11 {
+                value = value * 10 + UInt64(bytes[at] - UInt8(ascii: "0"))
+                at += 1
+            }
+            let digits = at - digitsStart
+            guard digits > 0, digits == 1 || bytes[digitsStart] != UInt8(ascii: "0") else { throw fail(.unrecognized) }
+            guard value <= UInt64(UInt32.max) else {
+                throw fail(.outOfRange(field: "JobId", value: Int64(value)))
+            }
+            let middle = Self.middle
+            guard bytes.count - at >= middle.count,
+                UnsafeBufferPointer(rebasing: bytes[at..<(at + middle.count)]).elementsEqual(middle)
+            else { throw fail(.unrecognized) }
+            at += middle.count
+            guard bytes.count >= at + AttributeUpdate.headerLength else {
+                throw fail(.badLength(expected: at + AttributeUpdate.headerLength, actual: bytes.count))
+            }
+            func word(_ index: Int) -> UInt32 {
+                let w = at + 4 * index
+                return UInt32(bytes[w]) << 24 | UInt32(bytes[w + 1]) << 16 | UInt32(bytes[w + 2]) << 8 | UInt32(bytes[w + 3])
+            }
+            let length = Int(word(4))
+            let available = bytes.count - at - AttributeUpdate.headerLength
+            guard length == available else { throw fail(.badLength(expected: length, actual: available)) }
+            jobID = UInt32(value)
+            sessionID = word(0)
+            sessionTime = word(1)
+            fileIndex = Int32(bitPattern: word(2))
+            stream = Int32(bitPattern: word(3))
+            dataStart = at + AttributeUpdate.headerLength
         }
-        sessionID = word(0)
-        sessionTime = word(1)
-        fileIndex = Int32(bitPattern: word(2))
-        stream = Int32(bitPattern: word(3))
-        let length = Int(word(4))
-        let available = bytes.count - textLength - Self.headerLength
-        guard length == available else {
-            throw MessageError(kind: Self.kind, reason: .badLength(expected: length, actual: available), line: bytes)
-        }
-        data = Array(bytes[(textLength + Self.headerLength)...])
     }
 
     public var bytes: [UInt8] {

@@ -39,6 +39,10 @@ import Testing
     func specVector(_ vector: Vector) {
         #expect(BaculaBase64.encode(Self.bytes(vector.hex), mode: .bacula) == vector.bacula)
         #expect(BaculaBase64.encode(Self.bytes(vector.hex), mode: .compatible) == vector.compatible)
+        // The byte form appends to what the buffer already holds (the Director encodes digests into its batch).
+        var text = Array("x".utf8)
+        BaculaBase64.encode(Self.bytes(vector.hex)[...], mode: .compatible, into: &text)
+        #expect(text == Array(("x" + vector.compatible).utf8))
     }
 
     struct Pair: CustomTestStringConvertible, Sendable {

@@ -40,7 +40,39 @@ import Testing
         )
     }
 
-    @Test func twelveThousandFilesAcrossBatchesKeepTheirDigests() throws {
+    @Test func twelveThousandFilesAcrossBatchesKeepTheirDigests() async throws {
+        try await Self.ingest { service, request in
+            #expect(service.answer(request) == nil)
+        }
+    }
+
+    /// The same stream as wire packets through the hot path (`fileAttributes(packet:)`: header read in place, record
+    /// filed without an `AttributeUpdate`), which is what `StorageLink` calls for every UpdCat.
+    @Test func theSameStreamAsPacketsGivesTheSameRows() async throws {
+        try await Self.ingest { service, request in
+            try await service.fileAttributes(packet: request.bytes)
+        }
+    }
+
+    @Test func aMalformedPacketIsRefusedAndFilesNothing() async throws {
+        let directory = try RealBacula.temporaryDirectory("capstan-attribute-ingestion")
+        defer { RealBacula.removeTemporaryDirectory(directory) }
+        let catalog = try CatalogDatabase(path: directory + "/bacula.db")
+        let service = try Self.service(catalog: catalog, jobID: 1)
+        var packet = Self.attributes(jobID: 1, fileIndex: 1, type: 3, name: "/data/a").bytes
+        packet.removeLast()  // one byte fewer than the header announces
+        await #expect(throws: MessageError.self) { try await service.fileAttributes(packet: packet) }
+        await #expect(throws: MessageError.self) {
+            try await service.fileAttributes(packet: Array("UpdCat JobId=01 FileAttributes ".utf8) + [UInt8](repeating: 0, count: 20))
+        }
+        try await service.flush()
+        #expect(service.fileCount == 0)
+        #expect(try catalog.fileCount(jobID: 1) == 0)
+    }
+
+    /// Sends 12,001 files (three batches) with their digests, some digests late, a directory and a deleted file,
+    /// through `send`, and checks every File row.
+    static func ingest(_ send: (StorageCatalogService, CatalogRequest) async throws -> Void) async throws {
         let directory = try RealBacula.temporaryDirectory("capstan-attribute-ingestion")
         defer { RealBacula.removeTemporaryDirectory(directory) }
         let catalog = try CatalogDatabase(path: directory + "/bacula.db")
@@ -53,21 +85,21 @@ import Testing
         var late: [(CatalogRequest, Int32)] = []
         for index in Int32(1)...count {
             let name = "/data/d\(index / 1000)/f\(index)"
-            #expect(service.answer(Self.attributes(jobID: jobID, fileIndex: index, type: 3, name: name)) == nil)
+            try await send(service, Self.attributes(jobID: jobID, fileIndex: index, type: 3, name: name))
             let digest = Self.digest(jobID: jobID, fileIndex: index)
             expected[name] = (Int64(index), digest.text)
             // Every 997th digest comes late, after later files (and for some after its batch was handed over).
-            if index % 997 == 0 { late.append((digest.request, index)) } else { _ = service.answer(digest.request) }
+            if index % 997 == 0 { late.append((digest.request, index)) } else { try await send(service, digest.request) }
             if let first = late.first, index - first.1 > 3000 {
-                _ = service.answer(first.0)
+                try await send(service, first.0)
                 late.removeFirst()
             }
         }
         // A directory entry and a deleted file (FileIndex 0 in the catalog).
-        _ = service.answer(Self.attributes(jobID: jobID, fileIndex: count + 1, type: 5, name: "/data/"))
-        _ = service.answer(Self.attributes(jobID: jobID, fileIndex: count + 2, type: 23, name: "/data/gone"))
-        for (request, _) in late { _ = service.answer(request) }
-        try service.flush()
+        try await send(service, Self.attributes(jobID: jobID, fileIndex: count + 1, type: 5, name: "/data/"))
+        try await send(service, Self.attributes(jobID: jobID, fileIndex: count + 2, type: 23, name: "/data/gone"))
+        for (request, _) in late { try await send(service, request) }
+        try await service.flush()
 
         #expect(try catalog.fileCount(jobID: jobID) == Int(count) + 2)
         #expect(service.fileCount == Int(count) + 2)
