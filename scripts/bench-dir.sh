@@ -24,6 +24,11 @@
 #         CAPSTAN_DIR=path    the capstan-dir program to measure
 #         KEEP_WORK=1         keep the temporary directory
 #         PORT_WAIT=60        seconds to wait for a daemon's port (a Director under valgrind on a busy machine needs more)
+#         CACHE=warm|asis     warm (default): before each run, `sync` and read the case's files into the page cache, so
+#                             both Directors meet the same cache. Both FDs drop each file's pages after reading it
+#                             (POSIX_FADV_DONTNEED, as bacula-fd does), once the file's pages are clean: left as they
+#                             are (asis), one run reads the files from memory and the next from the disk, and the
+#                             FD's I/O (4-9 CPU s for the same job) decides the wall time instead of the Director
 #         TREE=0              skip the restore tree after the tiny backup (its time is then 0), e.g. when the
 #                             Director runs under valgrind and only the backup's instructions are wanted
 #         SPOOL_ATTRIBUTES=yes|no  write `Spool Attributes` in the backup Jobs (default: not written, each
@@ -177,6 +182,10 @@ run_once() {
     if [ "$kind" = capstan ] && [ -n "${DIR_DEBUG:-}" ]; then debug=(-d "$DIR_DEBUG"); fi
     "$program" -f -c "$dir/dir.conf" "${debug[@]}" >"$dir/director.log" 2>&1 & pid=$!; PIDS+=($pid)
     wait_port "$DIR_PORT"
+    if [ "${CACHE:-warm}" = warm ]; then
+        sync
+        find "$WORK/$case" -type f -print0 | xargs -0 cat >/dev/null
+    fi
     cpu0=$(cpu_seconds "$pid")
     local fd0 sd0 fd1 sd1
     fd0=$(cpu_seconds "$FD_PID"); sd0=$(cpu_seconds "$SD_PID")
@@ -211,7 +220,7 @@ run_once() {
 cases=()
 [ "$FILES" -gt 0 ] && cases+=(tiny)
 [ "$BIG_MIB" -gt 0 ] && cases+=(big)
-log "SD=$SD FD=$FD REPS=$REPS SPOOL_ATTRIBUTES=${SPOOL_ATTRIBUTES:-default} cases: ${cases[*]}"
+log "SD=$SD FD=$FD REPS=$REPS SPOOL_ATTRIBUTES=${SPOOL_ATTRIBUTES:-default} CACHE=${CACHE:-warm} cases: ${cases[*]}"
 for case in "${cases[@]}"; do
     for number in $(seq 1 "$REPS"); do
         for kind in $DIRECTORS; do
