@@ -25,13 +25,15 @@ let package = Package(
         .executable(name: "capstan-dir", targets: ["capstan-dir"]),
         .executable(name: "capstan-fd", targets: ["capstan-fd"]),
         .executable(name: "capstan", targets: ["capstan"]),
-        // The parsers of everything Capstan reads from outside, for the fuzz package in Fuzz/ (scripts/fuzz).
+        // The parsers of everything Capstan reads from outside, for the fuzz package in Fuzz/ (scripts/fuzz): its
+        // program capstan-fuzz links these, capstan-fuzz-director the Director's (with the catalog, SwiftNIO, NIOSSL
+        // and GRDB, whose coverage counters would slow every parser target if one program linked both).
         .library(
             name: "CapstanParsers",
             targets: [
-                "CapstanConfig", "BaculaWire", "BaculaVolume", "SCSI", "StorageProtocol", "FileDaemonProtocol",
-                "Changers", "Discovery", "Catalog", "Director",
+                "CapstanConfig", "BaculaWire", "BaculaVolume", "SCSI", "StorageProtocol", "FileDaemonProtocol", "Changers", "Discovery",
             ]),
+        .library(name: "CapstanDirectorParsers", targets: ["Director", "Catalog"]),
         // The Storage daemon's data path (spool, drive writer, tape drives), for the benchmarks in Benchmarks/.
         .library(name: "CapstanStorage", targets: ["StorageDaemon", "TapeDevices"]),
     ],

@@ -50,25 +50,33 @@ public func normalizedConfigName(_ name: String) -> String {
 }
 
 /// Whether `a` and `b` are one name: `normalizedConfigName(a) == normalizedConfigName(b)`, compared byte by byte
-/// without building either normalized string when both are ASCII (names are looked up for every directive of every
-/// resource, so this is the checker's inner loop).
+/// without building either normalized string (names are looked up for every directive of every resource, so this
+/// is the checker's inner loop). The bytes are compared as they come, so two different names usually part at their
+/// first byte: a difference between two ASCII bytes decides (no later character can make the normalized names equal
+/// again, as an ASCII character neither changes under lower-casing nor composes with what precedes it), and the
+/// first non-ASCII byte of either name hands the comparison over to the normalized strings.
 public func configNamesMatch(_ a: String, _ b: String) -> Bool {
-    guard a.utf8.allSatisfy({ $0 < 0x80 }), b.utf8.allSatisfy({ $0 < 0x80 }) else {
-        return normalizedConfigName(a) == normalizedConfigName(b)
-    }
-    func significant(_ bytes: inout String.UTF8View.Iterator) -> UInt8? {
-        while let byte = bytes.next() {
-            if byte == 0x20 || byte == 0x09 { continue }
-            return byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-        }
-        return nil
-    }
     var left = a.utf8.makeIterator()
     var right = b.utf8.makeIterator()
     while true {
-        let x = significant(&left)
-        let y = significant(&right)
+        let x = significantNameByte(&left)
+        let y = significantNameByte(&right)
+        if x == nonASCIINameByte || y == nonASCIINameByte { return normalizedConfigName(a) == normalizedConfigName(b) }
         if x != y { return false }
-        if x == nil { return true }
+        if x == endOfName { return true }
     }
+}
+
+private let endOfName: UInt16 = 0x100
+private let nonASCIINameByte: UInt16 = 0x200
+
+/// The next byte of a name that counts, lower-cased (spaces and tabs skipped); `endOfName` after the last,
+/// `nonASCIINameByte` for any byte of a non-ASCII character.
+private func significantNameByte(_ bytes: inout String.UTF8View.Iterator) -> UInt16 {
+    while let byte = bytes.next() {
+        if byte == 0x20 || byte == 0x09 { continue }
+        if byte >= 0x80 { return nonASCIINameByte }
+        return UInt16(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+    }
+    return endOfName
 }

@@ -17,13 +17,28 @@ public struct MessageError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of message that was expected (`JobId command`, `CatReq UpdateMedia`, ...).
     public var kind: String
     public var reason: Reason
-    /// The line's printable beginning (at most 80 bytes, control bytes shown as escapes).
-    public var line: String
+    /// The rejected line as given (the caller's array, not a copy). It is rendered only when `line` is read: every
+    /// message parser the Storage daemon tries on a line rejects it with an error, and most are dropped unread.
+    private let bytes: [UInt8]
 
     public init(kind: String, reason: Reason, line: [UInt8]) {
         self.kind = kind
         self.reason = reason
-        self.line = Printable.prefix(line)
+        self.bytes = line
+    }
+
+    /// The line's printable beginning (at most 80 bytes, control bytes shown as escapes).
+    public var line: String { Printable.prefix(bytes) }
+
+    /// Errors are equal when they say the same: kind, reason and the printable beginning of the line.
+    public static func == (lhs: MessageError, rhs: MessageError) -> Bool {
+        lhs.kind == rhs.kind && lhs.reason == rhs.reason && lhs.line == rhs.line
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(reason)
+        hasher.combine(line)
     }
 
     public var description: String {
@@ -63,10 +78,10 @@ enum Printable {
 }
 
 /// The conversions of one successful `BScanf` scan, read in order with typed range checks. Field names for errors
-/// are taken from the format (`Key=%d` names its conversion `Key`).
+/// are taken from the format (`Key=%d` names its conversion `Key`), only when an error needs one.
 struct ScannedFields {
     private let values: [BScanf.Value]
-    private let names: [String]
+    private let format: String
     private let kind: String
     private let line: [UInt8]
     private var index = 0
@@ -77,12 +92,16 @@ struct ScannedFields {
             throw MessageError(kind: kind, reason: .unrecognized, line: line)
         }
         self.values = values
-        self.names = ScannedFields.fieldNames(format)
+        self.format = format
         self.kind = kind
         self.line = line
     }
 
-    private var fieldName: String { index < names.count ? names[index] : "field \(index + 1)" }
+    /// The name of the conversion at `position` (counted from 0).
+    private func fieldName(_ position: Int) -> String {
+        let names = ScannedFields.fieldNames(format)
+        return position < names.count ? names[position] : "field \(position + 1)"
+    }
 
     private mutating func next() -> BScanf.Value? {
         defer { index += 1 }
@@ -90,18 +109,18 @@ struct ScannedFields {
     }
 
     mutating func int64() throws(MessageError) -> Int64 {
-        let field = fieldName
+        let position = index
         guard let value = next()?.number else {
-            throw MessageError(kind: kind, reason: .badField(field: field), line: line)
+            throw MessageError(kind: kind, reason: .badField(field: fieldName(position)), line: line)
         }
         return value
     }
 
     mutating func integer<T: FixedWidthInteger>(_ type: T.Type = T.self) throws(MessageError) -> T {
-        let field = fieldName
+        let position = index
         let value = try int64()
         guard let exact = T(exactly: value) else {
-            throw MessageError(kind: kind, reason: .outOfRange(field: field, value: value), line: line)
+            throw MessageError(kind: kind, reason: .outOfRange(field: fieldName(position), value: value), line: line)
         }
         return exact
     }
@@ -110,18 +129,18 @@ struct ScannedFields {
 
     /// A `%s` field as sent (bashed names keep their 0x01 bytes).
     mutating func raw() throws(MessageError) -> String {
-        let field = fieldName
+        let position = index
         guard let value = next()?.string else {
-            throw MessageError(kind: kind, reason: .badField(field: field), line: line)
+            throw MessageError(kind: kind, reason: .badField(field: fieldName(position)), line: line)
         }
         return value
     }
 
     /// A non-empty `%s` field with 0x01 turned back into spaces.
     mutating func name() throws(MessageError) -> String {
-        let field = fieldName
+        let position = index
         let value = try raw()
-        guard !value.isEmpty else { throw MessageError(kind: kind, reason: .badField(field: field), line: line) }
+        guard !value.isEmpty else { throw MessageError(kind: kind, reason: .badField(field: fieldName(position)), line: line) }
         return BashedName.unbash(value)
     }
 

@@ -14,6 +14,57 @@ import Testing
         #expect(configNamesMatch(b, a) == configNamesMatch(a, b))
     }
 
+    /// Names are compared as the bytes come (a difference between ASCII bytes decides at once); whatever follows,
+    /// the answer is that of comparing the normalized names, on names made at random from ASCII letters, spaces,
+    /// tabs, "\r\n", combining marks, precomposed and case-mapping characters.
+    @Test func matchesAsNormalizedNamesCompareOnRandomNames() {
+        let pieces = ["a", "b", "A", "B", " ", "\t", "k", "K", "\u{212A}", "\u{301}", "\u{E1}", "\r\n", "\n", "\u{130}", "i", "\u{3A3}"]
+        var random = SplitMix(seed: 7)
+        for _ in 0..<20_000 {
+            let a = (0..<random.below(5)).map { _ in pieces[random.below(pieces.count)] }.joined()
+            let b = random.below(3) == 0 ? a.uppercased() : (0..<random.below(5)).map { _ in pieces[random.below(pieces.count)] }.joined()
+            #expect(configNamesMatch(a, b) == (normalizedConfigName(a) == normalizedConfigName(b)), "\(a.debugDescription) \(b.debugDescription)")
+        }
+        #expect(!configNamesMatch("Xa\u{301}", "Ya\u{301}"))
+        #expect(configNamesMatch("Na\u{301}me", "NA\u{301} ME"))
+        #expect(!configNamesMatch("a \u{301}", "a"))
+    }
+
+    /// The suggestion skips candidates and stops comparisons early, and compares ASCII names as bytes; it names the
+    /// same candidate as comparing every candidate in full (the first of the nearest, if near enough).
+    @Test func suggestsWhatComparingEveryCandidateSuggests() {
+        func reference(_ word: String, _ candidates: [String]) -> String? {
+            let key = Array(normalizedConfigName(word))
+            guard !key.isEmpty, key.count <= 128 else { return nil }
+            let allowed = key.count < 3 ? 0 : key.count < 5 ? 1 : max(2, key.count / 4)
+            var best: (String, Int)?
+            for candidate in candidates {
+                let distance = NameSuggestion.editDistance(String(key), normalizedConfigName(candidate))
+                if best == nil || distance < best!.1 { best = (candidate, distance) }
+            }
+            return best.flatMap { $0.1 <= allowed ? $0.0 : nil }
+        }
+        let names = DaemonSchema.director.resources.flatMap { $0.directives.map(\.name) } + ["Caf\u{E9}", "x\r\ny", "abc"]
+        let pieces = ["a", "e", "i", "o", "n", "m", "t", "s", " ", "\u{E9}", "\u{301}", "\r\n", "\n", "y", "x"]
+        var random = SplitMix(seed: 11)
+        for _ in 0..<3_000 {
+            let candidates = (0..<random.below(12)).map { _ in names[random.below(names.count)] }
+            var word = candidates.isEmpty || random.below(4) == 0 ? "" : candidates[random.below(candidates.count)]
+            for _ in 0..<random.below(4) {
+                var characters = Array(word)
+                let position = random.below(characters.count + 1)
+                let piece = Character(pieces[random.below(pieces.count)])
+                switch random.below(3) {
+                case 0: characters.insert(piece, at: position)
+                case 1 where position < characters.count: characters.remove(at: position)
+                default: if position < characters.count { characters[position] = piece }
+                }
+                word = String(characters)
+            }
+            #expect(NameSuggestion.nearest(to: word, in: candidates) == reference(word, candidates), "\(word.debugDescription)")
+        }
+    }
+
     @Test func suggestsTheFirstNearestName() {
         #expect(NameSuggestion.nearest(to: "Maximum Blok Size", in: ["Maximum File Size", "Maximum Block Size"]) == "Maximum Block Size")
         #expect(NameSuggestion.nearest(to: "Devise", in: ["Devices", "Device", "Director"]) == "Device")
@@ -57,4 +108,18 @@ import Testing
         schema.resources[schema.resources.count - 1].aliases = []
         #expect(schema.resource(named: "drive") == nil)
     }
+}
+
+/// A small deterministic generator for the random names above.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
 }

@@ -1,20 +1,10 @@
-import Foundation
-
-/// libFuzzer's driver, from the fuzzer runtime that `-sanitize=fuzzer` links.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
+import FuzzSupport
 
 /// The program's entry: SwiftPM links an executable target's `main` to `<module>_main`, so this is where libFuzzer's
-/// driver starts (it parses libFuzzer's flags and corpus folders from the command line).
+/// driver starts.
 @_cdecl("capstan_fuzz_main")
 func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var vector = argv
-    return runFuzzerDriver(&count, &vector) { data, size in capstanFuzz(data, size) }
+    runFuzzer(argc, argv) { data, size in capstanFuzz(data, size) }
 }
 
 /// libFuzzer's entry point: hands each input to the parser family named by CAPSTAN_FUZZ_TARGET. A target may
@@ -27,7 +17,10 @@ public func capstanFuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-/// The parser families, one libFuzzer corpus each (Fuzz/corpus/<name>).
+/// The parser families of this program, one libFuzzer corpus each (Fuzz/corpus/<name>). It links only the parsers'
+/// modules (the `CapstanParsers` product); the Director's targets are the program `capstan-fuzz-director`, whose
+/// modules (the Director, the catalog, SwiftNIO, NIOSSL, GRDB) would add their coverage counters to every execution
+/// here.
 enum FuzzTarget: String, CaseIterable {
     case wire
     case config
@@ -38,7 +31,6 @@ enum FuzzTarget: String, CaseIterable {
     case scsi
     case udev
     case changerOutput = "changer-output"
-    case director
 
     func run(_ input: [UInt8]) {
         switch self {
@@ -51,20 +43,11 @@ enum FuzzTarget: String, CaseIterable {
         case .scsi: SCSIFuzz.run(input)
         case .udev: UdevFuzz.run(input)
         case .changerOutput: ChangerOutputFuzz.run(input)
-        case .director: DirectorFuzz.run(input)
         }
     }
 
-    /// The target of this process, read once; an unknown or missing name ends the process with the list.
-    static let selected: FuzzTarget = {
-        let name = ProcessInfo.processInfo.environment["CAPSTAN_FUZZ_TARGET"] ?? ""
-        guard let target = FuzzTarget(rawValue: name) else {
-            let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
-            FileHandle.standardError.write(Data("capstan-fuzz: CAPSTAN_FUZZ_TARGET=\(name) is not one of: \(names)\n".utf8))
-            exit(2)
-        }
-        return target
-    }()
+    /// The target of this process, read once.
+    static let selected = selectedFuzzTarget(FuzzTarget.self, program: "capstan-fuzz")
 }
 
 /// Splits an input into frames for the state-machine targets: runs of bytes separated by newlines; a frame that is
