@@ -31,7 +31,8 @@ let package = Package(
         .library(
             name: "CapstanParsers",
             targets: [
-                "CapstanConfig", "BaculaWire", "BaculaVolume", "SCSI", "StorageProtocol", "FileDaemonProtocol", "Changers", "Discovery",
+                "CapstanConfig", "BaculaWire", "BaculaVolume", "SCSI", "StorageProtocol", "FileDaemonProtocol",
+                "Changers", "Discovery",
             ]),
         .library(name: "CapstanDirectorParsers", targets: ["Director", "Catalog"]),
         // The Storage daemon's data path (spool, drive writer, tape drives), for the benchmarks in Benchmarks/.
