@@ -15,7 +15,8 @@ import TapeDevices
 /// seen by a write while the writer was streaming; elsewhere it is a moment when the writer wanted the next block,
 /// found the queue empty and had been streaming. Streaming starts with a write and ends with a `.pause` from the
 /// producer (the despooler between bursts: a planned stop) or when the last open job ends, so waits at job start,
-/// between despool bursts, between jobs and after the last job are not underruns. Each underrun is reported to the
+/// between despool bursts, between jobs and after the last job are not underruns. File volumes (`.file`) have no
+/// underruns: a disk does not shoe-shine. Each underrun is reported to the
 /// owner (`Owner.underrun`, which logs it) and counted in `DriveStatistics.underruns`.
 public final class DriveWriter: Sendable {
     public struct Configuration: Sendable {
@@ -267,8 +268,10 @@ public final class DriveWriter: Sendable {
 
         while true {
             // A drive that models its medium reports its own stops (checked at each write below); otherwise a dry
-            // queue while streaming is the underrun.
-            let queueDryCounts = streaming && !open.isEmpty && head.driveStreamingStops == nil
+            // queue while streaming is the underrun — on tape only: a file volume on disk does not stop and
+            // reposition when its writer waits, so there is nothing to count.
+            let queueDryCounts =
+                streaming && !open.isEmpty && head.driveStreamingStops == nil && configuration.medium != .file
             let anyJob = open.values.first ?? "?"
             guard
                 let (item, dry) = queue.take(onDry: {
