@@ -64,28 +64,11 @@ public struct BlockWriter: ~Copyable {
         fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer, unsplittable: Bool = false,
         emit: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let headerSize = VolumeFormat.recordHeaderSize
-        if room < headerSize || (unsplittable && room < headerSize + data.count && !isEmpty) {
-            try flush(emit: emit)
+        // Lending is handing over and taking the same buffer back.
+        try append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: unsplittable) { buffer, count in
+            try emit(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            return buffer
         }
-        guard !unsplittable || room >= headerSize + data.count else {
-            throw VolumeError.badRecordLength(
-                address: .offset(0), fileIndex: fileIndex, stream: stream, length: UInt32(clamping: data.count))
-        }
-        putHeader(fileIndex: fileIndex, stream: stream, remaining: data.count)
-        var offset = 0
-        while true {
-            let n = min(data.count - offset, room)
-            if n > 0 {
-                (buffer.baseAddress! + used).copyMemory(from: data.baseAddress! + offset, byteCount: n)
-                used += n
-                offset += n
-            }
-            if offset == data.count { break }
-            try flush(emit: emit)
-            putHeader(fileIndex: fileIndex, stream: -stream, remaining: data.count - offset)
-        }
-        if room < headerSize { try flush(emit: emit) }
     }
 
     /// Appends one record like `append(fileIndex:stream:data:unsplittable:emit:)`, but hands each finished block over
