@@ -24,7 +24,9 @@ import Testing
         // The File daemon throttles the job, so the kill lands mid-job on a machine of any speed: the real one
         // through the Director's setbandwidth, capstan-fd through its own Maximum Bandwidth Per Job (capstan-dir
         // sends no setbandwidth; an unthrottled 384 MiB job once ended within a second, before the kill). At 1 MB/s the
-        // job takes about 20 s, the kill comes after its first MiB.
+        // job would take about 80 s; the kill comes after its first MiB. The length is the margin for a loaded machine:
+        // with a 4 MiB file (a 20 s job) the test's own bconsole and sqlite3 calls once took so long under the whole
+        // suite's load that the job had ended before the test looked.
         if capstanPeers {
             options.director = .capstan
             options.fileDaemon = .capstan
@@ -33,8 +35,9 @@ import Testing
             options.job = "Maximum Bandwidth = 1 mb/s"
         }
         let system = try BaculaSystem(storage: .capstan, options: options)
-        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 4 << 20)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 64 << 20)
         try await system.start()
+        let queued = ContinuousClock.now
         let jobId = try await system.queue("run job=SystemBackup yes")
         let jobName = try await system.sql("SELECT Job FROM Job WHERE JobId=\(jobId)")
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -45,6 +48,7 @@ import Testing
             system.storageLog.contains("File daemon attached")
                 && ((try? system.volumes()) ?? []).contains { Self.size($0) > 1 << 20 }
         }
+        print("VanishingPeerTests: \(victim) (capstan peers: \(capstanPeers)): data flowing \(ContinuousClock.now - queued) after the run command")
         #expect(flowing, "no data reached the volume: \(system.storageLog.suffix(3000))")
         #expect(Self.endLine(of: jobName, in: system.storageLog) == nil, "the job ended before the kill")
 
