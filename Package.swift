@@ -54,11 +54,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLZO", pkgConfig: "lzo2", providers: [.apt(["liblzo2-dev"])]),
         .target(name: "CCapstanLinux"),
+        // CRC-32 by carry-less multiplication (PCLMULQDQ), C because Swift has no intrinsics for it.
+        .target(name: "CBlockChecksum"),
 
         // MARK: pure formats (no I/O modules)
         .target(name: "CapstanConfig"),
         .target(name: "BaculaWire", dependencies: ["COpenSSL", "CLZ4"]),
-        .target(name: "BaculaVolume", dependencies: ["CZlib", "CLZO"]),
+        .target(name: "BaculaVolume", dependencies: ["CZlib", "CLZO", "CBlockChecksum"]),
         .target(name: "SCSI"),
         .target(name: "StorageProtocol", dependencies: ["BaculaWire", "BaculaVolume"]),
         .target(name: "FileDaemonProtocol", dependencies: ["BaculaWire", "BaculaVolume", "StorageProtocol"]),
