@@ -113,8 +113,33 @@ actor DirectorSession {
     }
 
     /// Sends catalog requests that have no answer (UpdCat attributes), in order.
+    /// Their frames go in one write (one flush), not one per request.
     func sendWithoutReply(_ requests: [CatalogRequest]) async {
-        for request in requests where !closed { await perform(machine.send(request)) }
+        var frames: [Frame] = []
+        for request in requests where !closed {
+            for action in machine.send(request) {
+                if case .send(let more) = action {
+                    frames += more
+                } else {
+                    await write(&frames)
+                    await perform([action])
+                }
+            }
+        }
+        await write(&frames)
+    }
+
+    /// Writes and empties `frames`; a failed write closes the connection, as in `perform`.
+    private func write(_ frames: inout [Frame]) async {
+        guard !frames.isEmpty else { return }
+        defer { frames = [] }
+        guard !closed else { return }
+        do {
+            try await connection.write(contentsOf: frames)
+        } catch {
+            logger.warning("Director connection: \(error)")
+            await close()
+        }
     }
 
     /// A job message (`Jmsg`) for the Director's log and the job report.

@@ -29,6 +29,23 @@ final class FileDaemonSession {
     /// Source volumes of a Copy or Migrate read so far, with their catalog records and read times (µs).
     private var pendingReadReports: [(VolumeInfo, Int64)] = []
     private var authenticated = false
+    /// While an append session's record stream is diverted: where its frames come from, a batch at a time.
+    private var records: (any FrameBatchSource)?
+    /// The machine's actions for one frame of a record stream (one array, reused).
+    private var frameActions: [FileDaemonSessionMachine.Action] = []
+    /// What `store` needs per record, taken from the job once (no copy of the job per record).
+    private var spooler: JobSpooler?
+    private var jobName = ""
+    private var forwardsAttributes = false
+    private var appendJobID: UInt32 = 0
+    /// Attribute records stored and not yet sent to the Director's catalog: they go as one write per batch of frames,
+    /// and before any other action (so the catalog has a job's attributes before the commit's messages).
+    private var pendingAttributes: [CatalogRequest] = []
+    /// When the job's file and byte counts were last published to the registry (status storage).
+    private var countsPublished = ContinuousClock.now
+    private var countsUnpublished = false
+    /// How often the counts of a running append reach the registry.
+    static let countsPeriod: Duration = .milliseconds(100)
 
     init(connection: any SessionConnection, daemon: StorageDaemon, logger: Logger) {
         self.connection = connection
@@ -41,13 +58,29 @@ final class FileDaemonSession {
         let challenge = daemon.options.makeChallenge(daemon.configuration.storage.name)
         let tls = (try? daemon.tlsSetup.get())?.fileDaemons ?? .none
         await perform(machine.receivedHello(hello, jobs: daemon.jobs.table(), challenge: challenge, tls: tls.need))
+        await serve(peer: "File daemon")
+    }
+
+    /// Feeds the machine the peer's frames until the connection or the session ends, then ends the job. Commands come
+    /// a frame at a time; a record stream, once diverted (`prepareAppend`), a batch (a socket read) at a time.
+    private func serve(peer: String) async {
         do {
-            while !closed, let frame = try await connection.readIncludingHeartbeats() {
-                await perform(machine.received(frame))
+            while !closed {
+                if let source = records {
+                    guard let batch = try await source.next() else {
+                        records = nil
+                        continue
+                    }
+                    await perform(records: batch)
+                } else {
+                    guard let frame = try await connection.readIncludingHeartbeats() else { break }
+                    await perform(machine.received(frame))
+                }
             }
         } catch {
-            logger.warning("File daemon connection failed: \(error)")
+            logger.warning("\(peer) connection failed: \(error)")
         }
+        await flushAttributes()
         if !closed { await perform(machine.connectionClosed()) }
         await endJob()
     }
@@ -57,28 +90,41 @@ final class FileDaemonSession {
     func runPeerWriter(job: StorageJob) async {
         machine = FileDaemonSessionMachine(peerWriterFor: job)
         await perform([.attach(job)])
-        do {
-            while !closed, let frame = try await connection.readIncludingHeartbeats() {
-                await perform(machine.received(frame))
-            }
-        } catch {
-            logger.warning("peer Storage daemon connection failed: \(error)")
-        }
-        if !closed { await perform(machine.connectionClosed()) }
-        await endJob()
+        await serve(peer: "peer Storage daemon")
     }
 
     // MARK: Actions
 
     private func perform(_ actions: [FileDaemonSessionMachine.Action]) async {
-        for action in actions where !closed {
-            do {
-                try await perform(action)
-            } catch {
-                logger.warning("File daemon connection: \(error)")
-                await close()
+        for action in actions where !closed { await performOne(action) }
+    }
+
+    private func performOne(_ action: FileDaemonSessionMachine.Action) async {
+        do {
+            try await perform(action)
+        } catch {
+            logger.warning("File daemon connection: \(error)")
+            await close()
+        }
+    }
+
+    /// One batch of a diverted record stream: each frame through the machine, records stored as they come; the
+    /// attributes stored meanwhile go to the catalog before any other action and at the end of the batch.
+    private func perform(records frames: [Frame]) async {
+        for frame in frames where !closed {
+            frameActions.removeAll(keepingCapacity: true)
+            machine.received(frame, into: &frameActions)
+            for action in frameActions where !closed {
+                if case .store(let record) = action {
+                    await store(record)
+                } else {
+                    await flushAttributes()
+                    await performOne(action)
+                }
             }
         }
+        await flushAttributes()
+        publishCounts()
     }
 
     private func perform(_ action: FileDaemonSessionMachine.Action) async throws {
@@ -98,6 +144,7 @@ final class FileDaemonSession {
             daemon.jobs.setPhase(.fileDaemonAttached, of: attached.name)
             let closer = connection.closer
             daemon.jobs.update(attached.name) { $0.onCancel = closer }
+            jobName = attached.name
             director = daemon.jobs.entry(attached.name)?.director
             logger.info("File daemon attached", metadata: ["jobid": "\(attached.jobID)"])
             await director?.fileDaemonConnected()
@@ -172,6 +219,9 @@ final class FileDaemonSession {
             let label = Self.sessionLabel(for: job, pool: reservation?.use)
             let append = try await daemon.volumes.openAppend(job: job, label: label, session: director)
             self.append = append
+            spooler = append.spooler
+            forwardsAttributes = !job.command.noAttributes
+            appendJobID = job.jobID
             daemon.jobs.update(job.name) {
                 $0.device = append.device.name
                 $0.volume = append.volume.volumeName
@@ -183,6 +233,8 @@ final class FileDaemonSession {
                 // Bacula's wording; despooling overlaps spooling here, so the commit only sends the tail.
                 await director.message(.info, "Spooling data ...")
             }
+            // The FD sends its records once it reads `3000 OK data`: the diversion is in place before that is sent.
+            records = connection.divertRecordStream()
             await perform(machine.appendReady())
         } catch {
             logger.error("no volume for the job: \(error)")
@@ -194,35 +246,58 @@ final class FileDaemonSession {
     /// Streams whose records the Director's catalog keeps (spec §3.3.5 e): attributes and digests.
     static let catalogStreams: Set<Int32> = [1, 3, 5, 10, 17, 18, 28]
 
-    private func store(_ record: Record) async {
-        guard storeFailure == nil, let job else { return }
-        if let append {
-            do {
-                try await append.spooler.append(fileIndex: record.fileIndex, stream: record.stream, data: record.data)
-            } catch {
-                storeFailure = "writing to device \(append.device.name): \(error)"
-                logger.error("\(storeFailure ?? "")")
-                return
-            }
-            if record.fileIndex > 0 { appendedFiles = max(appendedFiles, UInt32(record.fileIndex)) }
-            appendedBytes &+= UInt64(record.data.count)
-            let (files, bytes) = (appendedFiles, appendedBytes)
-            daemon.jobs.update(job.name) {
-                $0.files = files
-                $0.bytes = bytes
-            }
-        } else {
-            return
-        }
-        if !job.command.noAttributes && Self.catalogStreams.contains(record.stream & 0x7FF) && record.fileIndex > 0 {
-            let update = AttributeUpdate(
-                jobID: job.jobID, sessionID: job.sessionID, sessionTime: job.sessionTime, fileIndex: record.fileIndex,
-                stream: record.stream, data: record.data)
-            await director?.sendWithoutReply([.fileAttributes(update)])
+    /// `catalogStreams` as a switch (no hashing per record).
+    static func isCatalogued(_ stream: Int32) -> Bool {
+        switch stream & 0x7FF {
+        case 1, 3, 5, 10, 17, 18, 28: return true
+        default: return false
         }
     }
 
+    /// Stores one record. Its counts reach the registry every `countsPeriod` (`publishCounts`), its attributes the
+    /// Director with the batch's others (`flushAttributes`).
+    private func store(_ record: Record) async {
+        guard storeFailure == nil, let spooler else { return }
+        do {
+            try await spooler.append(fileIndex: record.fileIndex, stream: record.stream, data: record.data)
+        } catch {
+            storeFailure = "writing to device \(append?.device.name ?? ""): \(error)"
+            logger.error("\(storeFailure ?? "")")
+            return
+        }
+        if record.fileIndex > 0 { appendedFiles = max(appendedFiles, UInt32(record.fileIndex)) }
+        appendedBytes &+= UInt64(record.data.count)
+        countsUnpublished = true
+        if forwardsAttributes && record.fileIndex > 0 && Self.isCatalogued(record.stream) {
+            pendingAttributes.append(
+                .fileAttributes(
+                    AttributeUpdate(
+                        jobID: appendJobID, sessionID: record.sessionID, sessionTime: record.sessionTime,
+                        fileIndex: record.fileIndex, stream: record.stream, data: record.data)))
+        }
+    }
+
+    /// Sends the attributes stored since the last call to the Director, in order, in one write.
+    private func flushAttributes() async {
+        guard !pendingAttributes.isEmpty else { return }
+        let requests = pendingAttributes
+        pendingAttributes = []
+        await director?.sendWithoutReply(requests)
+    }
+
+    /// Publishes the job's file and byte counts to the registry (what status storage shows), at most every
+    /// `countsPeriod` unless `now`.
+    private func publishCounts(now: Bool = false) {
+        guard countsUnpublished else { return }
+        let time = ContinuousClock.now
+        guard now || time - countsPublished >= Self.countsPeriod else { return }
+        countsPublished = time
+        countsUnpublished = false
+        daemon.jobs.setCounts(of: jobName, files: appendedFiles, bytes: appendedBytes)
+    }
+
     private func commitAppend() async {
+        publishCounts(now: true)
         if let append {
             let committing = Date()
             if let job, job.command.spoolData {

@@ -86,11 +86,19 @@ final class JobRegistry: Sendable {
         state.withLock { $0.entries[name]?.bootstrap = bootstrap }
     }
 
+    /// Changes the job's entry in place (no copy of it).
     func update(_ name: String, _ body: (inout Entry) -> Void) {
         state.withLock { state in
-            if var entry = state.entries[name] {
-                body(&entry)
-                state.entries[name] = entry
+            if let index = state.entries.index(forKey: name) { body(&state.entries.values[index]) }
+        }
+    }
+
+    /// The counts status storage shows for a running append (its session publishes them every ~100 ms).
+    func setCounts(of name: String, files: UInt32, bytes: UInt64) {
+        state.withLock { state in
+            if let index = state.entries.index(forKey: name) {
+                state.entries.values[index].files = files
+                state.entries.values[index].bytes = bytes
             }
         }
     }

@@ -1,5 +1,6 @@
 import BaculaWire
 import Net
+import StorageProtocol
 
 /// One end of an in-memory bsock link between two sessions of this daemon (docs/copy-jobs.md: a Copy or Migrate
 /// whose read job runs here too). Frames pass by reference, in order, with the same contract as a TCP connection:
@@ -45,6 +46,9 @@ final class LocalPeerConnection: SessionConnection {
 
     func holdInputAfterNextFrame() async throws {}
 
+    /// The link already wakes its reader once per 1 MiB of record data: the record stream comes a frame at a time.
+    func divertRecordStream() -> any FrameBatchSource { LocalRecordStream(inbound) }
+
     func switchToTLS(_ tls: TLSSettings, host: String?) async throws {
         throw LocalLinkError(reason: "no TLS on the in-memory link between two jobs of this daemon")
     }
@@ -75,6 +79,21 @@ final class LocalPeerConnection: SessionConnection {
             }
             action = handshake.received(frame)
         }
+    }
+}
+
+/// A record stream read from the in-memory link frame by frame, up to its end.
+final class LocalRecordStream: FrameBatchSource, @unchecked Sendable {
+    private let inbound: LocalFrameQueue
+    private var boundary = RecordStreamBoundary()
+    private var ended = false
+
+    init(_ inbound: LocalFrameQueue) { self.inbound = inbound }
+
+    func next() async throws -> [Frame]? {
+        guard !ended, let frame = await inbound.pop() else { return nil }
+        if frame.signal?.isHeartbeat != true && boundary.isEnd(frame) { ended = true }
+        return [frame]
     }
 }
 

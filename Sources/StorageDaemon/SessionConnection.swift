@@ -1,5 +1,7 @@
 import BaculaWire
 import Net
+import StorageProtocol
+import Synchronization
 
 /// What a File-daemon session (`FileDaemonSession`) needs of its connection: frames in and out, closing, and the
 /// TLS switch of Bacula's handshake. A TCP connection (`BsockConnection`) or, for a Copy/Migrate whose read and
@@ -19,6 +21,39 @@ protocol SessionConnection: AnyObject, Sendable {
     func holdInputAfterNextFrame() async throws
     /// Switches to TLS (server role on File-daemon connections).
     func switchToTLS(_ tls: TLSSettings, host: String?) async throws
+    /// From the next frame on, the peer's record stream (spec §3.4.3) up to its end (the EOD where a stream header
+    /// would be) comes from the returned source in batches instead of from `readIncludingHeartbeats`; the frames
+    /// after it come from there again. Call it before sending the reply the stream answers (`3000 OK data`).
+    func divertRecordStream() -> any FrameBatchSource
 }
 
-extension BsockConnection: SessionConnection {}
+/// Batches of a diverted record stream, in order, heartbeats possibly left out; nil after the batch with the stream's
+/// end or once the connection closed (as `readIncludingHeartbeats` returns nil); throws when the link broke (a
+/// framing error). Read by one task.
+protocol FrameBatchSource: AnyObject, Sendable {
+    func next() async throws -> [Frame]?
+}
+
+extension BsockConnection: SessionConnection {
+    /// The record stream a socket read at a time, taken on the event loop (`FrameBatchStream`).
+    func divertRecordStream() -> any FrameBatchSource {
+        let boundary = Mutex(RecordStreamBoundary())
+        return TCPRecordStream(divertToStream { frame in boundary.withLock { $0.isEnd(frame) } })
+    }
+}
+
+/// A `FrameBatchStream` whose closed connection reads as the end, as a closed connection does for
+/// `readIncludingHeartbeats`.
+final class TCPRecordStream: FrameBatchSource {
+    let stream: FrameBatchStream
+
+    init(_ stream: FrameBatchStream) { self.stream = stream }
+
+    func next() async throws -> [Frame]? {
+        do {
+            return try await stream.next()
+        } catch FrameDiversionError.connectionClosed {
+            return nil
+        }
+    }
+}

@@ -41,25 +41,26 @@ public struct FileDaemonSessionMachine: Sendable {
         case startTLS
     }
 
+    /// Where the session stands. The job is not part of the state (it is `job`): a transition copies no job.
     enum State: Sendable {
         case awaitingHello
-        case authenticating(StorageJob, Handshake)
-        case authenticated(StorageJob)
-        case appendOpened(StorageJob)
-        case appendWaitingForVolume(StorageJob)
-        case receivingRecords(StorageJob, RecordStreamParser)
-        case committing(StorageJob)
-        case appendStored(StorageJob, JobStatus)
-        case appendEnded(StorageJob, JobStatus)
-        case readOpened(StorageJob)
-        case readWaitingForVolume(StorageJob)
-        case sendingRecords(StorageJob)
-        case readSent(StorageJob)
-        case sessionClosed(StorageJob)
+        case authenticating(Handshake)
+        case authenticated
+        case appendOpened
+        case appendWaitingForVolume
+        case receivingRecords(RecordStreamParser)
+        case committing
+        case appendStored(JobStatus)
+        case appendEnded(JobStatus)
+        case readOpened
+        case readWaitingForVolume
+        case sendingRecords
+        case readSent
+        case sessionClosed
         /// Peer reader: `3000 OK data` sent, waiting for the writer's.
-        case peerWaitingForWriter(StorageJob)
+        case peerWaitingForWriter
         /// Peer writer: waiting for the reader's `3000 OK data`.
-        case peerWaitingForReader(StorageJob)
+        case peerWaitingForReader
         case closed
 
         var name: String {
@@ -83,21 +84,12 @@ public struct FileDaemonSessionMachine: Sendable {
             case .closed: return "closed"
             }
         }
-
-        var job: StorageJob? {
-            switch self {
-            case .awaitingHello, .closed: return nil
-            case .authenticating(let job, _), .authenticated(let job), .appendOpened(let job),
-                .appendWaitingForVolume(let job), .receivingRecords(let job, _), .committing(let job),
-                .appendStored(let job, _), .appendEnded(let job, _), .readOpened(let job),
-                .readWaitingForVolume(let job), .sendingRecords(let job), .readSent(let job),
-                .sessionClosed(let job), .peerWaitingForWriter(let job), .peerWaitingForReader(let job):
-                return job
-            }
-        }
     }
 
     private var state: State = .awaitingHello
+    /// The job the FD named in its hello (or the peer writer's job); kept out of `state` so that the per-frame
+    /// transitions of a record stream copy (retain and release) none of its strings.
+    private var job: StorageJob?
     /// The number this SD announces in `3000 OK Hello %d` (306 like 9.6; 0 stops a real FD from compressing).
     public let welcomeVersion: Int
     /// The client is the write job's SD of a Copy/Migrate, this side serves the read job (see `peerReaderAttached`).
@@ -117,7 +109,8 @@ public struct FileDaemonSessionMachine: Sendable {
     public init(peerWriterFor job: StorageJob, welcomeVersion: Int = 306) {
         self.welcomeVersion = welcomeVersion
         peerWriter = true
-        state = .peerWaitingForReader(job)
+        self.job = job
+        state = .peerWaitingForReader
     }
 
     /// Copy/Migrate read jobs (type 'c' 99, 'g' 103) are served to a peer SD rather than an FD.
@@ -150,47 +143,62 @@ public struct FileDaemonSessionMachine: Sendable {
         let welcome = hello.fileDaemonVersion >= 9 ? WelcomeLine.storageDaemon(version: welcomeVersion).bytes : nil
         var handshake = Handshake(acceptorKey: .jobKey(job.authorization), challenge: challenge, welcome: welcome, tls: tls)
         let first = handshake.start()
-        state = .authenticating(job, handshake)
+        self.job = job
+        state = .authenticating(handshake)
         return handshakeActions(first, job: job, handshake: handshake)
     }
 
     /// Any later frame from the FD.
     public mutating func received(_ frame: Frame) -> [Action] {
-        // [WIRE] a 9.6 FD sends TERMINATE twice at the end of a restore; anything after the close is ignored.
-        if case .closed = state { return [] }
-        if case .authenticating(let job, var handshake) = state {
-            let action = handshake.received(frame)
-            state = .authenticating(job, handshake)
-            return handshakeActions(action, job: job, handshake: handshake)
-        }
-        if case .receivingRecords(let job, var parser) = state {
+        var actions: [Action] = []
+        received(frame, into: &actions)
+        return actions
+    }
+
+    /// Any later frame from the FD; its actions are appended to `actions` (a caller feeding a record stream frame by
+    /// frame reuses one array instead of getting a new one per frame).
+    public mutating func received(_ frame: Frame, into actions: inout [Action]) {
+        // The record stream first: most frames of a backup are records.
+        if case .receivingRecords(var parser) = state {
             do {
                 let output = try parser.receive(frame)
-                state = .receivingRecords(job, parser)
+                state = .receivingRecords(parser)
                 switch output {
-                case .none, .streamStarted, .streamEnded: return []
-                case .record(let record): return [.store(record)]
+                case .none, .streamStarted, .streamEnded: return
+                case .record(let record): actions.append(.store(record))
                 case .endOfData(let summary):
-                    state = .committing(job)
-                    return [.commitAppend(summary)]
+                    state = .committing
+                    actions.append(.commitAppend(summary))
                 }
             } catch {
-                return fail(.badRecordStream(job: job.name, error), reply: .appendFailed)
+                actions += fail(.badRecordStream(job: job?.name ?? "", error), reply: .appendFailed)
             }
+            return
+        }
+        actions += receivedOutsideRecords(frame)
+    }
+
+    private mutating func receivedOutsideRecords(_ frame: Frame) -> [Action] {
+        // [WIRE] a 9.6 FD sends TERMINATE twice at the end of a restore; anything after the close is ignored.
+        if case .closed = state { return [] }
+        if case .authenticating(var handshake) = state, let job {
+            let action = handshake.received(frame)
+            state = .authenticating(handshake)
+            return handshakeActions(action, job: job, handshake: handshake)
         }
         switch frame {
         case .signal(let signal):
             if signal == .terminate {
                 let lost: FileDaemonSessionError? =
                     if case .sessionClosed = state { nil } else {
-                        .connectionLost(job: state.job?.name, state: state.name)
+                        .connectionLost(job: job?.name, state: state.name)
                     }
                 state = .closed
                 return [.close(lost)]
             }
             return []  // heartbeats and stray EODs between commands are ignored
         case .payload(let bytes):
-            guard let job = state.job else { return fail(.misuse(call: "received", state: state.name)) }
+            guard let job else { return fail(.misuse(call: "received", state: state.name)) }
             if peerReader || peerWriter { return receivedFromPeer(bytes, job: job) }
             let command: FileDaemonCommand
             do {
@@ -210,7 +218,7 @@ public struct FileDaemonSessionMachine: Sendable {
             state = .closed
             return [.close(nil)]
         default:
-            let error = FileDaemonSessionError.connectionLost(job: state.job?.name, state: state.name)
+            let error = FileDaemonSessionError.connectionLost(job: job?.name, state: state.name)
             state = .closed
             return [.close(error)]
         }
@@ -222,16 +230,16 @@ public struct FileDaemonSessionMachine: Sendable {
         let reply = try? FileDaemonSessionReply(parsing: bytes)
         switch (state, reply) {
         case (.peerWaitingForWriter, .dataReady?):
-            state = .readWaitingForVolume(job)
+            state = .readWaitingForVolume
             return [.prepareRead(job)]
         case (.peerWaitingForReader, .dataReady?):
-            state = .appendWaitingForVolume(job)
+            state = .appendWaitingForVolume
             return [.prepareAppend(job)]
         case (.readSent, .appendDataStored?):
-            state = .sessionClosed(job)
+            state = .sessionClosed
             return [.sessionClosed(job, status: .terminated), .close(nil)]
         case (.readSent, _):
-            state = .sessionClosed(job)
+            state = .sessionClosed
             return [
                 .sessionClosed(job, status: .error),
                 .close(.volumeUnavailable(job: job.name, reason: "the writing Storage daemon answered: \(Line.text(bytes))")),
@@ -250,33 +258,33 @@ public struct FileDaemonSessionMachine: Sendable {
         }
         switch (command, state) {
         case (.appendOpen, .authenticated) where job.appends:
-            state = .appendOpened(job)
+            state = .appendOpened
             return [.send([.payload(FileDaemonSessionReply.ticket(ticket).bytes)])]
         case (.appendData(let received), .appendOpened):
             if let error = check(received) { return fail(error, reply: .sessionNotOpened) }
-            state = .appendWaitingForVolume(job)
+            state = .appendWaitingForVolume
             return [.prepareAppend(job)]
-        case (.appendEnd(let received), .appendStored(_, let status)):
+        case (.appendEnd(let received), .appendStored(let status)):
             if let error = check(received) { return fail(error, reply: .sessionNotOpened) }
-            state = .appendEnded(job, status)
+            state = .appendEnded(status)
             return [.send([.payload(FileDaemonSessionReply.sessionEnded.bytes)])]
-        case (.appendClose(let received), .appendEnded(_, let status)):
+        case (.appendClose(let received), .appendEnded(let status)):
             if let error = check(received) { return fail(error, reply: .sessionNotOpened) }
-            state = .sessionClosed(job)
+            state = .sessionClosed
             return [
                 .send([.payload(FileDaemonSessionReply.sessionClosed(status: status).bytes), .signal(.endOfData)]),
                 .sessionClosed(job, status: status),
             ]
         case (.readOpen, .authenticated) where !job.appends:
-            state = .readOpened(job)
+            state = .readOpened
             return [.send([.payload(FileDaemonSessionReply.ticket(ticket).bytes)])]
         case (.readData(let received), .readOpened):
             if let error = check(received) { return fail(error, reply: .sessionNotOpened) }
-            state = .readWaitingForVolume(job)
+            state = .readWaitingForVolume
             return [.prepareRead(job)]
         case (.readClose(let received), .readSent):
             if let error = check(received) { return fail(error, reply: .sessionNotOpened) }
-            state = .sessionClosed(job)
+            state = .sessionClosed
             // [WIRE] the real SD answers a read close with the job's current status, still 'R' (82).
             return [
                 .send([.payload(FileDaemonSessionReply.sessionClosed(status: .running).bytes), .signal(.endOfData)]),
@@ -298,16 +306,16 @@ public struct FileDaemonSessionMachine: Sendable {
 
     /// A volume is mounted and positioned for appending: tell the FD to send.
     public mutating func appendReady() -> [Action] {
-        guard case .appendWaitingForVolume(let job) = state else {
+        guard case .appendWaitingForVolume = state, let job else {
             return fail(.misuse(call: "appendReady", state: state.name))
         }
-        state = .receivingRecords(job, RecordStreamParser(sessionID: job.sessionID, sessionTime: job.sessionTime))
+        state = .receivingRecords(RecordStreamParser(sessionID: job.sessionID, sessionTime: job.sessionTime))
         return [.send([.payload(FileDaemonSessionReply.dataReady.bytes)])]
     }
 
     /// No volume could be made ready for appending.
     public mutating func appendUnavailable(reason: String) -> [Action] {
-        guard case .appendWaitingForVolume(let job) = state else {
+        guard case .appendWaitingForVolume = state, let job else {
             return fail(.misuse(call: "appendUnavailable", state: state.name))
         }
         return fail(.volumeUnavailable(job: job.name, reason: reason), reply: .appendDataError(reason))
@@ -315,13 +323,13 @@ public struct FileDaemonSessionMachine: Sendable {
 
     /// Every record received is stored.
     public mutating func appendCommitted() -> [Action] {
-        guard case .committing(let job) = state else {
+        guard case .committing = state, let job else {
             return fail(.misuse(call: "appendCommitted", state: state.name))
         }
-        state = .appendStored(job, .terminated)
+        state = .appendStored(.terminated)
         let reply: [Action] = [.send([.payload(FileDaemonSessionReply.appendDataStored.bytes)])]
         if peerWriter {
-            state = .sessionClosed(job)
+            state = .sessionClosed
             return reply + [.sessionClosed(job, status: .terminated), .close(nil)]
         }
         return reply
@@ -329,11 +337,11 @@ public struct FileDaemonSessionMachine: Sendable {
 
     /// Storing failed: the FD is told, and the session closes with status 'E' when it gets that far.
     public mutating func appendFailed(_ reason: String?) -> [Action] {
-        guard case .committing(let job) = state else { return fail(.misuse(call: "appendFailed", state: state.name)) }
-        state = .appendStored(job, .error)
+        guard case .committing = state, let job else { return fail(.misuse(call: "appendFailed", state: state.name)) }
+        state = .appendStored(.error)
         let reply: FileDaemonSessionReply = reason.map { .appendDataError($0) } ?? .appendFailed
         if peerWriter {
-            state = .sessionClosed(job)
+            state = .sessionClosed
             return [.send([.payload(reply.bytes)]), .sessionClosed(job, status: .error), .close(nil)]
         }
         return [.send([.payload(reply.bytes)])]
@@ -341,17 +349,17 @@ public struct FileDaemonSessionMachine: Sendable {
 
     /// A volume is positioned for reading: tell the FD records are coming.
     public mutating func readReady() -> [Action] {
-        guard case .readWaitingForVolume(let job) = state else {
+        guard case .readWaitingForVolume = state, job != nil else {
             return fail(.misuse(call: "readReady", state: state.name))
         }
-        state = .sendingRecords(job)
+        state = .sendingRecords
         if peerReader { return [] }  // [WIRE] its `3000 OK data` went out at authentication
         return [.send([.payload(FileDaemonSessionReply.dataReady.bytes)])]
     }
 
     /// No volume could be made ready for reading: `3000 error\n` (spec §3.4.6), then the connection ends.
     public mutating func readUnavailable(reason: String) -> [Action] {
-        guard case .readWaitingForVolume(let job) = state else {
+        guard case .readWaitingForVolume = state, let job else {
             return fail(.misuse(call: "readUnavailable", state: state.name))
         }
         return fail(.volumeUnavailable(job: job.name, reason: reason), reply: .readDataFailed)
@@ -361,9 +369,12 @@ public struct FileDaemonSessionMachine: Sendable {
     /// as an FD sends a backup: a `FileIndex Stream Length` header when the (FileIndex, Stream) changes (after the
     /// EOD of the previous stream), then the record's data frame.
     public mutating func send(_ record: Record) throws(FileDaemonSessionError) -> [Action] {
-        guard case .sendingRecords(let job) = state else { throw .misuse(call: "send(record)", state: state.name) }
+        // No copy of the job per record: its name is looked up only for an error.
+        guard case .sendingRecords = state, job != nil else { throw .misuse(call: "send(record)", state: state.name) }
         if peerReader {
-            guard record.fileIndex > 0 else { throw .badRecordStream(job: job.name, .labelRecord(fileIndex: record.fileIndex)) }
+            guard record.fileIndex > 0 else {
+                throw .badRecordStream(job: job?.name ?? "", .labelRecord(fileIndex: record.fileIndex))
+            }
             var frames: [Frame] = []
             if openStream.map({ $0.fileIndex != record.fileIndex || $0.stream != record.stream }) ?? true {
                 if openStream != nil { frames.append(.signal(.endOfData)) }
@@ -378,16 +389,16 @@ public struct FileDaemonSessionMachine: Sendable {
         do {
             return [.send(try RecordStreamEncoder.frames(for: record))]
         } catch {
-            throw .badRecordStream(job: job.name, error)
+            throw .badRecordStream(job: job?.name ?? "", error)
         }
     }
 
     /// Every selected record was sent: the closing EOD.
     public mutating func readFinished() -> [Action] {
-        guard case .sendingRecords(let job) = state else {
+        guard case .sendingRecords = state, job != nil else {
             return fail(.misuse(call: "readFinished", state: state.name))
         }
-        state = .readSent(job)
+        state = .readSent
         if peerReader {
             let streamEnd: [Frame] = openStream == nil ? [] : [.signal(.endOfData)]
             openStream = nil
@@ -407,10 +418,10 @@ public struct FileDaemonSessionMachine: Sendable {
             if Self.servesPeer(job) {
                 // [WIRE] the reading SD says `3000 OK data` as soon as its peer is in, then waits for the peer's.
                 peerReader = true
-                state = .peerWaitingForWriter(job)
+                state = .peerWaitingForWriter
                 return tls + [.send(frames), .attach(job), .send([.payload(FileDaemonSessionReply.dataReady.bytes)])]
             }
-            state = .authenticated(job)
+            state = .authenticated
             return tls + [.send(frames), .attach(job)]
         case .fail(let frames, let error):
             state = .closed

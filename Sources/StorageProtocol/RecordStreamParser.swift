@@ -15,19 +15,62 @@ public struct RecordHeader: Hashable, Sendable {
     }
 
     /// Parses a header frame. Stricter than Bacula's scanner on purpose: three numbers, each with digits, and
-    /// nothing but whitespace after them, so a data packet is never mistaken for a header.
+    /// nothing but whitespace after them, so a data packet is never mistaken for a header. The numbers must be
+    /// written as they print (`%ld %d %lld`: one space between, no sign but a leading `-`, no leading zeros), which
+    /// is how every FD writes them; read in one pass, with no allocation (one header per stream of every file).
     public init?(parsing bytes: [UInt8]) {
-        guard bytes.count <= 64, !bytes.contains(0),
-            let values = BScanf.scan(bytes, format: "%ld %d %lld"), values.count == 3,
-            case .number(let index, true) = values[0], case .number(let stream, true) = values[1],
-            case .number(let length, true) = values[2], let index32 = Int32(exactly: index),
+        guard bytes.count <= 64 else { return nil }
+        let parsed: (Int64, Int64, Int64)? = bytes.withUnsafeBufferPointer { buffer in
+            var position = 0
+            guard let index = Self.number(buffer, &position), Self.skipSpace(buffer, &position),
+                let stream = Self.number(buffer, &position), Self.skipSpace(buffer, &position),
+                let length = Self.number(buffer, &position)
+            else { return nil }
+            while position < buffer.count {
+                guard BScanf.isSpaceByte(buffer[position]) else { return nil }
+                position += 1
+            }
+            return (index, stream, length)
+        }
+        guard let (index, stream, length) = parsed, let index32 = Int32(exactly: index),
             let stream32 = Int32(exactly: stream)
         else { return nil }
-        let printed = Array("\(index) \(stream) \(length)".utf8)
-        guard bytes.starts(with: printed), bytes.dropFirst(printed.count).allSatisfy({ BScanf.isSpaceByte($0) }) else {
-            return nil
-        }
         self.init(fileIndex: index32, stream: stream32, expectedLength: length)
+    }
+
+    /// One space, the separator of the printed form.
+    private static func skipSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ position: inout Int) -> Bool {
+        guard position < bytes.count, bytes[position] == 0x20 else { return false }
+        position += 1
+        return true
+    }
+
+    /// A decimal number as Swift prints an `Int64`: `-` only before a non-zero number, no leading zeros, in range.
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ position: inout Int) -> Int64? {
+        var i = position
+        let negative = i < bytes.count && bytes[i] == 0x2D
+        if negative { i += 1 }
+        let first = i
+        var magnitude: UInt64 = 0
+        while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+            let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(bytes[i] - 0x30))
+            guard !o1, !o2 else { return nil }
+            magnitude = sum
+            i += 1
+        }
+        let digits = i - first
+        guard digits > 0, digits == 1 || bytes[first] != 0x30, !(negative && magnitude == 0) else { return nil }
+        let value: Int64
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+            value = magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        } else {
+            guard magnitude <= UInt64(Int64.max) else { return nil }
+            value = Int64(magnitude)
+        }
+        position = i
+        return value
     }
 
     public var bytes: [UInt8] { Array("\(fileIndex) \(stream) \(expectedLength)".utf8) }

@@ -85,6 +85,25 @@ import Testing
         #expect(replay.closed == [nil])  // the FD's TERMINATE after the close
     }
 
+    /// The same replay with `received(_:into:)`, as the SD feeds a record stream: one array, emptied and reused per
+    /// frame, gets the same actions.
+    @Test func backupSessionReplaysIntoOneReusedArray() throws {
+        let session = try Captures.backupSessions()[1]
+        var replay = Replay()
+        try replay.carryOut(
+            replay.machine.receivedHello(session.hello, jobs: Self.table, challenge: try Self.challenge(of: session)))
+        var actions: [FileDaemonSessionMachine.Action] = []
+        for frame in session.allIncoming.dropFirst() {
+            actions.removeAll(keepingCapacity: true)
+            replay.machine.received(frame, into: &actions)
+            try replay.carryOut(actions)
+        }
+        #expect(replay.sent == session.allOutgoing)
+        #expect(replay.stored == (try RecordStreamTests.backupRecords().records))
+        #expect(replay.closedSessions == [.terminated])
+        #expect(replay.closed == [nil])
+    }
+
     @Test func restoreSessionReplays() throws {
         var replay = Replay()
         replay.recordsToRestore = try RecordStreamTests.backupRecords().records
