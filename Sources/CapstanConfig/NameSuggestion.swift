@@ -9,30 +9,46 @@ public enum NameSuggestion {
     /// further away than allowed (or than the best so far) is not compared, and a comparison stops as soon as it
     /// cannot come closer than that; the result is that of comparing all.
     public static func nearest(to word: String, in candidates: [String]) -> String? {
-        let key = Array(normalizedConfigName(word))
-        guard !key.isEmpty, key.count <= longestName else { return nil }
-        // Short names are too alike to guess between: "E" is not a misspelling of "D".
-        let allowed = key.count < 3 ? 0 : key.count < 5 ? 1 : max(2, key.count / 4)
+        nearest(to: word, in: NameCandidates(candidates))
+    }
+
+    /// The same over candidates prepared once (a schema's directive names, asked about every unknown directive).
+    static func nearest(to word: String, in candidates: NameCandidates) -> String? {
         // The word's characters as numbers for comparing with an ASCII candidate: a one-byte character is its byte,
-        // any other character (including "\r\n") a number no byte equals.
-        let keyCodes = key.map { character -> UInt16 in
-            guard character.utf8.count == 1, let byte = character.utf8.first else { return 0x100 }
-            return UInt16(byte)
+        // any other character (including "\r\n") a number no byte equals. An ASCII word's characters are its bytes.
+        let keyCodes: [UInt16]
+        let keyCharacters: [Character]?
+        if let ascii = asciiNormalizedName(word) {
+            keyCodes = ascii.map(UInt16.init)
+            keyCharacters = nil
+        } else {
+            let characters = Array(normalizedConfigName(word))
+            keyCodes = characters.map { character -> UInt16 in
+                guard character.utf8.count == 1, let byte = character.utf8.first else { return 0x100 }
+                return UInt16(byte)
+            }
+            keyCharacters = characters
         }
+        guard !keyCodes.isEmpty, keyCodes.count <= longestName else { return nil }
+        // Short names are too alike to guess between: "E" is not a misspelling of "D".
+        let allowed = keyCodes.count < 3 ? 0 : keyCodes.count < 5 ? 1 : max(2, keyCodes.count / 4)
+        // Only a non-ASCII candidate needs the word as characters.
+        var key: [Character] { keyCharacters ?? Array(normalizedConfigName(word)) }
         var best: (String, Int)?
-        for candidate in candidates {
+        for position in candidates.names.indices {
             let limit = min(allowed, (best?.1 ?? Int.max) - 1)
             let distance: Int?
-            if let other = asciiNormalizedName(candidate) {
+            if let other = candidates.asciiCodes[position] {
                 // The distance is at least the difference in length.
-                if abs(other.count - key.count) > limit { continue }
-                distance = editDistance(keyCodes, other.map(UInt16.init), limit: limit)
+                if abs(other.count - keyCodes.count) > limit { continue }
+                distance = editDistance(keyCodes, other, limit: limit)
             } else {
-                let other = Array(normalizedConfigName(candidate))
+                let other = Array(normalizedConfigName(candidates.names[position]))
+                let key = key
                 if abs(other.count - key.count) > limit { continue }
                 distance = editDistance(key, other, limit: limit)
             }
-            if let distance { best = (candidate, distance) }
+            if let distance { best = (candidates.names[position], distance) }
         }
         return best?.0
     }
@@ -74,5 +90,18 @@ public enum NameSuggestion {
             swap(&previous, &current)
         }
         return previous[b.count] <= limit ? previous[b.count] : nil
+    }
+}
+
+/// Candidate names for `NameSuggestion.nearest`, each with its normalized bytes (as numbers comparable with a word's
+/// characters) when it is ASCII: made once per list, not once per misspelling.
+struct NameCandidates: Equatable, Sendable {
+    let names: [String]
+    /// `NameSuggestion.asciiNormalizedName(names[i])` widened to `UInt16`; nil for a non-ASCII name.
+    let asciiCodes: [[UInt16]?]
+
+    init(_ names: [String]) {
+        self.names = names
+        asciiCodes = names.map { name in NameSuggestion.asciiNormalizedName(name).map { $0.map(UInt16.init) } }
     }
 }

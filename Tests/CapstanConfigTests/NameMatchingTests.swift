@@ -65,6 +65,19 @@ import Testing
         }
     }
 
+    /// ASCII names are normalized byte by byte; the result has the bytes of lower-casing the name and dropping its
+    /// space and tab characters, on names made at random from ASCII letters, spaces, tabs, "\r\n" and non-ASCII
+    /// characters.
+    @Test func normalizedNamesAreThoseOfLowerCasingAndDroppingSpaces() {
+        let pieces = ["a", "B", "Z", "z", "@", "[", " ", "\t", "\r\n", "\r", "\n", "0", "\u{212A}", "\u{301}", "\u{E9}", "\u{130}", "_"]
+        var random = SplitMix(seed: 13)
+        for _ in 0..<20_000 {
+            let name = (0..<random.below(8)).map { _ in pieces[random.below(pieces.count)] }.joined()
+            let reference = String(name.lowercased().filter { $0 != " " && $0 != "\t" })
+            #expect(Array(normalizedConfigName(name).utf8) == Array(reference.utf8), "\(name.debugDescription)")
+        }
+    }
+
     @Test func suggestsTheFirstNearestName() {
         #expect(NameSuggestion.nearest(to: "Maximum Blok Size", in: ["Maximum File Size", "Maximum Block Size"]) == "Maximum Block Size")
         #expect(NameSuggestion.nearest(to: "Devise", in: ["Devices", "Device", "Director"]) == "Device")
