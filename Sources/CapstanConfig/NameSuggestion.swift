@@ -71,17 +71,27 @@ public enum NameSuggestion {
     /// Levenshtein distance between two strings.
     public static func editDistance(_ a: String, _ b: String) -> Int { editDistance(Array(a), Array(b), limit: Int.max) ?? Int.max }
 
-    /// Levenshtein distance between two sequences, or nil once it is certain to be more than `limit` (the smallest
-    /// entry of a row of the table never decreases from one row to the next).
+    /// Levenshtein distance between two sequences, or nil once it is certain to be more than `limit`. With a limit,
+    /// only the cells within `limit` of the table's diagonal are computed (a path through any other cell already
+    /// costs more), and the work stops once a whole row is over the limit (the smallest entry of a row never
+    /// decreases from one row to the next).
     static func editDistance<Element: Equatable>(_ a: [Element], _ b: [Element], limit: Int) -> Int? {
         if a.isEmpty { return b.count <= limit ? b.count : nil }
         if b.isEmpty { return a.count <= limit ? a.count : nil }
+        if abs(a.count - b.count) > limit { return nil }
+        // Outside the band: any value over the limit does, and this one cannot overflow when 1 is added.
+        let over = min(limit, a.count + b.count) + 1
+        let band = min(limit, max(a.count, b.count))
         var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
+        var current = [Int](repeating: over, count: b.count + 1)
         for i in 1...a.count {
-            current[0] = i
-            var smallest = i
-            for j in 1...b.count {
+            let low = max(1, i - band)
+            let high = min(b.count, i + band)
+            current[low - 1] = low == 1 ? i : over
+            // The previous row's cell just past its band, read now as the cell above this row's last one.
+            if i + band <= b.count { previous[i + band] = over }
+            var smallest = current[low - 1]
+            for j in low...high {
                 let cost = a[i - 1] == b[j - 1] ? 0 : 1
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
                 smallest = min(smallest, current[j])

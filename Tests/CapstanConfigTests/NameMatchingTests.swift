@@ -1,4 +1,4 @@
-import CapstanConfig
+@testable import CapstanConfig
 import Testing
 
 /// Name comparison and misspelling suggestions, which the checker runs for every directive of every resource.
@@ -135,4 +135,31 @@ private struct SplitMix {
         return z ^ (z >> 31)
     }
     mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
+}
+
+/// The edit distance with a limit computes only the cells near the table's diagonal; it is the full table's distance
+/// whenever that is within the limit, and nil otherwise, on random words over a small alphabet (so that many are
+/// near each other).
+@Suite struct EditDistanceTests {
+    @Test func aLimitedDistanceIsTheFullDistanceOrNil() {
+        func full(_ a: [UInt8], _ b: [UInt8]) -> Int {
+            var table = (0...b.count).map { $0 }
+            for i in 1...max(1, a.count) where !a.isEmpty {
+                var row = [i] + [Int](repeating: 0, count: b.count)
+                for j in stride(from: 1, through: b.count, by: 1) {
+                    row[j] = min(table[j] + 1, row[j - 1] + 1, table[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                }
+                table = row
+            }
+            return table[b.count]
+        }
+        var random = SplitMix(seed: 17)
+        for _ in 0..<20_000 {
+            let a = (0..<random.below(14)).map { _ in UInt8(random.below(3)) }
+            let b = random.below(4) == 0 ? a : (0..<random.below(14)).map { _ in UInt8(random.below(3)) }
+            let limit = random.below(8)
+            let distance = full(a, b)
+            #expect(NameSuggestion.editDistance(a, b, limit: limit) == (distance <= limit ? distance : nil), "\(a) \(b) \(limit)")
+        }
+    }
 }
