@@ -230,9 +230,12 @@ public struct ConfigChecker {
             }
             if resource.directives.count > before { present.insert(table.normalizedNames[position]) }
         }
-        // Schema order makes `config show` stable whatever order the file used.
+        // Schema order makes `config show` stable whatever order the file used. Each directive's position is looked
+        // up once, not twice per comparison (the same comparisons, so the same order).
         let order = table.positions
-        resource.directives.sort { (order[$0.name] ?? Int.max) < (order[$1.name] ?? Int.max) }
+        var placed = resource.directives.map { (position: order[$0.name] ?? Int.max, directive: $0) }
+        placed.sort { $0.position < $1.position }
+        resource.directives = placed.map(\.directive)
     }
 
     private mutating func checkRequired(_ resource: Resource, schema resourceSchema: ResourceSchema) {
