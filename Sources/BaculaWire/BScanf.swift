@@ -34,9 +34,24 @@ public enum BScanf {
         return Array(input).withUnsafeBufferPointer { scan(bytes: $0, format: format) }
     }
 
+    /// The same for a line as the protocol parsers hold it (no generic dispatch: they scan every line many times).
+    public static func scan(_ input: [UInt8], format: String) -> [Value]? {
+        input.withUnsafeBufferPointer { scan(bytes: $0, format: format) }
+    }
+
+    /// The same for part of a line.
+    public static func scan(_ input: ArraySlice<UInt8>, format: String) -> [Value]? {
+        input.withUnsafeBufferPointer { scan(bytes: $0, format: format) }
+    }
+
     private static func scan(bytes: UnsafeBufferPointer<UInt8>, format: String) -> [Value]? {
+        // The format in place (the formats are literals, stored as UTF-8): no copy per scan.
+        var format = format
+        return format.withUTF8 { scan(bytes: bytes, pattern: $0) }
+    }
+
+    private static func scan(bytes: UnsafeBufferPointer<UInt8>, pattern: UnsafeBufferPointer<UInt8>) -> [Value]? {
         let text = CString(bytes: bytes)
-        let pattern = Array(format.utf8)
         var position = 0
         var index = 0
         var values: [Value] = []

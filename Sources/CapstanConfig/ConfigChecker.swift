@@ -31,7 +31,8 @@ public struct ConfigChecker {
             let name = nameOf(node)
             let label = "\(resourceSchema.name) \"\(name ?? "?")\""
             let directives = typeStatements(
-                node.statements, directives: resourceSchema.directives, lookup: resourceSchema.directive(named:), context: label)
+                node.statements, candidates: resourceSchema.table.candidates, lookup: resourceSchema.directive(named:),
+                context: label)
             typed.append((Resource(type: resourceSchema.name, name: name ?? "", directives: directives, location: node.location),
                 resourceSchema, node))
         }
@@ -59,20 +60,23 @@ public struct ConfigChecker {
         return nil
     }
 
+    /// `candidates` are the names and aliases of the directives `lookup` knows, for suggestions.
     private mutating func typeStatements(
-        _ statements: [Statement], directives specs: [DirectiveSpec], lookup: (String) -> DirectiveSpec?, context: String
+        _ statements: [Statement], candidates: NameCandidates, lookup: (String) -> DirectiveSpec?, context: String
     ) -> [Directive] {
         var result: [Directive] = []
+        // Where each directive of `result` is, by its canonical name.
+        var positions: [String: Int] = [:]
         for statement in statements {
             guard let spec = lookup(statement.name) else {
                 diagnostics.append(
                     ConfigDiagnostic(.unknownDirective, "unknown directive \"\(statement.name)\"", at: statement.location,
                         resource: context, directive: statement.name,
-                        suggestion: NameSuggestion.nearest(to: statement.name, in: specs.flatMap { [$0.name] + $0.aliases })))
+                        suggestion: NameSuggestion.nearest(to: statement.name, in: candidates)))
                 continue
             }
             guard let value = typeStatement(statement, spec: spec, context: context) else { continue }
-            if let index = result.firstIndex(where: { $0.name == spec.name }) {
+            if let index = positions[spec.name] {
                 if spec.repeatable {
                     result[index].values.append(value)
                 } else {
@@ -84,6 +88,7 @@ public struct ConfigChecker {
                     result[index].location = statement.location
                 }
             } else {
+                positions[spec.name] = result.count
                 result.append(Directive(name: spec.name, values: [value], location: statement.location))
             }
         }
@@ -95,7 +100,7 @@ public struct ConfigChecker {
         case (.block(let body, _), .block(let blockSchema)):
             let label = "\(blockSchema.name) block of \(context)"
             var directives = typeStatements(
-                body, directives: blockSchema.directives, lookup: blockSchema.directive(named:), context: label)
+                body, candidates: blockSchema.table.candidates, lookup: blockSchema.directive(named:), context: label)
             for inner in blockSchema.directives where directives.first(where: { $0.name == inner.name }) == nil {
                 if case .value(let value)? = inner.defaultValue {
                     directives.append(Directive(name: inner.name, values: [value], isDefault: true))
@@ -200,7 +205,8 @@ public struct ConfigChecker {
     private func fillDefaults(_ resource: inout Resource, schema resourceSchema: ResourceSchema, all: [Resource]) {
         // What the resource sets, by normalized name (kept up to date below): one lookup per directive of the schema.
         var present = Set(resource.directives.map { normalizedConfigName($0.name) })
-        for spec in resourceSchema.directives where !present.contains(normalizedConfigName(spec.name)) {
+        let table = resourceSchema.table
+        for (position, spec) in resourceSchema.directives.enumerated() where !present.contains(table.normalizedNames[position]) {
             let before = resource.directives.count
             switch spec.defaultValue {
             case .value(let value)?:
@@ -222,11 +228,14 @@ public struct ConfigChecker {
             case nil:
                 continue
             }
-            if resource.directives.count > before { present.insert(normalizedConfigName(spec.name)) }
+            if resource.directives.count > before { present.insert(table.normalizedNames[position]) }
         }
-        // Schema order makes `config show` stable whatever order the file used.
-        let order = Dictionary(uniqueKeysWithValues: resourceSchema.directives.enumerated().map { ($1.name, $0) })
-        resource.directives.sort { (order[$0.name] ?? Int.max) < (order[$1.name] ?? Int.max) }
+        // Schema order makes `config show` stable whatever order the file used. Each directive's position is looked
+        // up once, not twice per comparison (the same comparisons, so the same order).
+        let order = table.positions
+        var placed = resource.directives.map { (position: order[$0.name] ?? Int.max, directive: $0) }
+        placed.sort { $0.position < $1.position }
+        resource.directives = placed.map(\.directive)
     }
 
     private mutating func checkRequired(_ resource: Resource, schema resourceSchema: ResourceSchema) {

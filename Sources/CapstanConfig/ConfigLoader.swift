@@ -29,10 +29,19 @@ public enum ConfigLoader {
         -> (configuration: Configuration, diagnostics: ConfigDiagnostics)
     {
         let (nodes, parseDiagnostics) = Parser.parse(tokens: tokens)
+        return check(nodes, kind: kind, earlier: earlier + parseDiagnostics, source: source)
+    }
+
+    /// Checks resources already lexed and parsed (`Lexer`, `Parser`) as `load` does, `earlier` being the lexer's and
+    /// parser's diagnostics: for checking one text for several daemons without reading it again each time.
+    public static func check(
+        _ nodes: [ResourceNode], kind: DaemonKind?, earlier: [ConfigDiagnostic] = [],
+        source: ConfigSource = InMemoryConfigSource([:])
+    ) -> (configuration: Configuration, diagnostics: ConfigDiagnostics) {
         let daemon = kind ?? detectKind(nodes.map(\.typeName))
         let (configuration, checkDiagnostics) = ConfigChecker.check(nodes, schema: .forKind(daemon))
         let tlsDiagnostics = TLSChecks.run(configuration.resources, kind: daemon, source: source)
-        var all = earlier + parseDiagnostics + checkDiagnostics + tlsDiagnostics
+        var all = earlier + checkDiagnostics + tlsDiagnostics
         all.sort { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column) }
         return (configuration, ConfigDiagnostics(all))
     }

@@ -38,101 +38,116 @@ public struct Lexer {
         return (lexer.tokens, lexer.diagnostics)
     }
 
-    private static func endsWord(_ c: Character) -> Bool {
-        c == " " || c == "\t" || c == "\r" || c == "\n" || c == "=" || c == "{" || c == "}" || c == ";" || c == ","
-            || c == "#" || c == "\""
+    /// Space, tab, `\r`, `\n`, `=`, `{`, `}`, `;`, `,`, `#` and `"` end a word: one bit each, by code, so that the
+    /// lexer's inner loop tests a bit instead of comparing with each.
+    private static func endsWord(_ c: UInt32) -> Bool {
+        if c < 64 { return (wordEndsBelow64 >> UInt64(c)) & 1 != 0 }
+        if c < 128 { return (wordEndsFrom64 >> UInt64(c - 64)) & 1 != 0 }
+        return false
     }
 
+    private static let wordEndsBelow64: UInt64 = [
+        LexerCharacters.space, LexerCharacters.tab, LexerCharacters.carriageReturn, LexerCharacters.newline,
+        LexerCharacters.equals, LexerCharacters.semicolon, LexerCharacters.comma, LexerCharacters.hash, LexerCharacters.quote,
+    ].reduce(0) { $0 | 1 << UInt64($1) }
+    private static let wordEndsFrom64: UInt64 = [LexerCharacters.openBrace, LexerCharacters.closeBrace]
+        .reduce(0) { $0 | 1 << UInt64($1 - 64) }
+
     private mutating func lex(_ text: String, file: String, includeStack: [String]) {
-        let chars = Array(text)
-        var index = 0
+        var text = text
+        text.makeContiguousUTF8()
+        let whole = text
+        text.withUTF8 { bytes in lex(LexerCharacters(text: whole, bytes: bytes), file: file, includeStack: includeStack) }
+    }
+
+    /// The text's characters in order (`Character`s, as Bacula's lexer reads a file's bytes but with the meaning Swift
+    /// gives text: a `"\r\n"` pair or a letter with its combining marks is one character).
+    private mutating func lex(_ characters: LexerCharacters, file: String, includeStack: [String]) {
+        var chars = characters
         var line = 1
         var column = 1
 
         func here() -> SourceLocation { SourceLocation(file: file, line: line, column: column) }
         func advance() {
-            if chars[index] == "\n" {
+            if chars.code == LexerCharacters.newline {
                 line += 1
                 column = 1
             } else {
                 column += 1
             }
-            index += 1
+            chars.advance()
         }
 
-        while index < chars.count {
-            let c = chars[index]
+        while !chars.atEnd {
+            let c = chars.code
             let start = here()
             switch c {
-            case " ", "\t", "\r", "\u{FEFF}":
+            case LexerCharacters.space, LexerCharacters.tab, LexerCharacters.carriageReturn, LexerCharacters.byteOrderMark:
                 advance()
-            case "\n":
+            case LexerCharacters.newline:
                 tokens.append(Token(.newline, at: start))
                 advance()
-            case "#":
-                while index < chars.count, chars[index] != "\n" { advance() }
-            case "=":
+            case LexerCharacters.hash:
+                while !chars.atEnd, chars.code != LexerCharacters.newline { advance() }
+            case LexerCharacters.equals:
                 tokens.append(Token(.equals, at: start))
                 advance()
-            case "{":
+            case LexerCharacters.openBrace:
                 tokens.append(Token(.openBrace, at: start))
                 advance()
-            case "}":
+            case LexerCharacters.closeBrace:
                 tokens.append(Token(.closeBrace, at: start))
                 advance()
-            case ",":
+            case LexerCharacters.comma:
                 tokens.append(Token(.comma, at: start))
                 advance()
-            case ";":
+            case LexerCharacters.semicolon:
                 tokens.append(Token(.semicolon, at: start))
                 advance()
-            case "\"":
+            case LexerCharacters.quote:
                 advance()
-                var value = ""
+                var value: [UInt8] = []
                 var closed = false
-                while index < chars.count {
-                    let d = chars[index]
-                    if d == "\\", index + 1 < chars.count {
+                while !chars.atEnd {
+                    let d = chars.code
+                    if d == LexerCharacters.backslash, chars.hasNext {
                         advance()
-                        value.append(chars[index])
+                        value.append(contentsOf: chars.current)
                         advance()
-                    } else if d == "\"" {
+                    } else if d == LexerCharacters.quote {
                         advance()
                         closed = true
                         break
                     } else {
-                        value.append(d)
+                        value.append(contentsOf: chars.current)
                         advance()
                     }
                 }
                 if !closed {
                     diagnostics.append(ConfigDiagnostic(.syntax, "unterminated quoted string", at: start))
                 }
-                tokens.append(Token(.quoted(value), at: start))
-            case "@":
+                tokens.append(Token(.quoted(String(decoding: value, as: UTF8.self)), at: start))
+            case LexerCharacters.at:
                 advance()
-                var target = ""
-                if index < chars.count, chars[index] == "\"" {
+                let target: String
+                if !chars.atEnd, chars.code == LexerCharacters.quote {
                     advance()
-                    while index < chars.count, chars[index] != "\"", chars[index] != "\n" {
-                        target.append(chars[index])
+                    let from = chars.offset
+                    while !chars.atEnd, chars.code != LexerCharacters.quote, chars.code != LexerCharacters.newline {
                         advance()
                     }
-                    if index < chars.count, chars[index] == "\"" { advance() }
+                    target = chars.text(from: from)
+                    if !chars.atEnd, chars.code == LexerCharacters.quote { advance() }
                 } else {
-                    while index < chars.count, !Self.endsWord(chars[index]) {
-                        target.append(chars[index])
-                        advance()
-                    }
+                    let from = chars.offset
+                    while !chars.atEnd, !Self.endsWord(chars.code) { advance() }
+                    target = chars.text(from: from)
                 }
                 include(target, at: start, includeStack: includeStack)
             default:
-                var word = ""
-                while index < chars.count, !Self.endsWord(chars[index]) {
-                    word.append(chars[index])
-                    advance()
-                }
-                tokens.append(Token(.word(word), at: start))
+                let from = chars.offset
+                while !chars.atEnd, !Self.endsWord(chars.code) { advance() }
+                tokens.append(Token(.word(chars.text(from: from)), at: start))
             }
         }
     }
@@ -169,6 +184,103 @@ public struct Lexer {
             } catch {
                 diagnostics.append(ConfigDiagnostic(.include, "cannot read included file \"\(path)\": \(error)", at: location))
             }
+        }
+    }
+}
+
+/// A text's characters for the lexer, walked in its UTF-8 bytes: each character is known by a code (its byte for an
+/// ASCII character, `byteOrderMark` for U+FEFF, `other` for the rest) without making a `Character` of it. Where a
+/// character is one ASCII byte followed by another ASCII byte (or the end), that byte is the whole character — two
+/// ASCII characters always part, except `"\r\n"` — so most of a file is read byte by byte; anywhere else the
+/// character is taken from the `String` and compared as `Character`s compare, so every character has the extent and
+/// the meaning it has in the text's `Character`s: a letter with combining marks is one character, `"\r\n"` is one
+/// character that is neither `"\r"` nor `"\n"`, and a character equal to a punctuation mark counts as that mark.
+struct LexerCharacters {
+    static let tab: UInt32 = 0x09
+    static let newline: UInt32 = 0x0A
+    static let carriageReturn: UInt32 = 0x0D
+    static let space: UInt32 = 0x20
+    static let quote: UInt32 = 0x22
+    static let hash: UInt32 = 0x23
+    static let comma: UInt32 = 0x2C
+    static let semicolon: UInt32 = 0x3B
+    static let equals: UInt32 = 0x3D
+    static let at: UInt32 = 0x40
+    static let backslash: UInt32 = 0x5C
+    static let openBrace: UInt32 = 0x7B
+    static let closeBrace: UInt32 = 0x7D
+    static let byteOrderMark: UInt32 = 0xFEFF
+    static let other: UInt32 = 0x1_0000
+
+    private let text: String
+    private let bytes: UnsafeBufferPointer<UInt8>
+    /// Where the current character starts (a byte offset).
+    private(set) var offset = 0
+    /// The current character's code; meaningless at the end.
+    private(set) var code: UInt32 = 0
+    /// The current character's length in bytes.
+    private var length = 0
+
+    /// `bytes` are `text`'s UTF-8 bytes.
+    init(text: String, bytes: UnsafeBufferPointer<UInt8>) {
+        self.text = text
+        self.bytes = bytes
+        load()
+    }
+
+    var atEnd: Bool { offset >= bytes.count }
+
+    /// Whether another character follows the current one.
+    var hasNext: Bool { offset + length < bytes.count }
+
+    /// The current character's bytes.
+    var current: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[offset..<offset + length]) }
+
+    /// The characters from byte offset `from` up to the current one, as text.
+    func text(from: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<offset]), as: UTF8.self) }
+
+    mutating func advance() {
+        offset += length
+        load()
+    }
+
+    private mutating func load() {
+        guard offset < bytes.count else {
+            length = 0
+            return
+        }
+        let byte = bytes[offset]
+        if byte < 0x80 {
+            let next = offset + 1 < bytes.count ? bytes[offset + 1] : 0
+            if next < 0x80 && !(byte == 0x0D && next == 0x0A) {
+                code = UInt32(byte)
+                length = 1
+                return
+            }
+        }
+        let character = text[text.utf8.index(text.utf8.startIndex, offsetBy: offset)]
+        length = character.utf8.count
+        code = Self.code(of: character)
+    }
+
+    /// The code of a character that may be more than one byte, by `Character` equality.
+    static func code(of character: Character) -> UInt32 {
+        switch character {
+        case "\t": return tab
+        case "\n": return newline
+        case "\r": return carriageReturn
+        case " ": return space
+        case "\"": return quote
+        case "#": return hash
+        case ",": return comma
+        case ";": return semicolon
+        case "=": return equals
+        case "@": return at
+        case "\\": return backslash
+        case "{": return openBrace
+        case "}": return closeBrace
+        case "\u{FEFF}": return byteOrderMark
+        default: return other
         }
     }
 }

@@ -76,18 +76,40 @@ public struct DirectiveSpec: Equatable, Sendable {
 /// The directives of a nested block (FileSet `Include`, `Options`; Job `RunScript`).
 public struct BlockSchema: Equatable, Sendable {
     public var name: String
-    public var directives: [DirectiveSpec] { didSet { index = NameIndex(directives.map(\.spellings)) } }
-    private var index: NameIndex
+    public var directives: [DirectiveSpec] { didSet { table = DirectiveTable(directives) } }
+    private(set) var table: DirectiveTable
 
     public init(name: String, directives: [DirectiveSpec]) {
         self.name = name
         self.directives = directives
-        self.index = NameIndex(directives.map(\.spellings))
+        self.table = DirectiveTable(directives)
     }
 
     /// The first directive `name` names (any spelling).
     func directive(named name: String) -> DirectiveSpec? {
-        index.position(of: name).map { directives[$0] }
+        table.index.position(of: name).map { directives[$0] }
+    }
+}
+
+/// What the checker asks of a list of directives for every resource or block it types, worked out once per schema:
+/// the name index, each directive's normalized name, each canonical name's position, and the spellings misspelling
+/// suggestions are chosen from.
+struct DirectiveTable: Equatable, Sendable {
+    let index: NameIndex
+    /// `normalizedConfigName(directives[i].name)`.
+    let normalizedNames: [String]
+    /// The position of each directive by its canonical name (the first, should a name repeat).
+    let positions: [String: Int]
+    /// Every name and alias, in schema order.
+    let candidates: NameCandidates
+
+    init(_ directives: [DirectiveSpec]) {
+        index = NameIndex(directives.map(\.spellings))
+        normalizedNames = directives.map { normalizedConfigName($0.name) }
+        var positions: [String: Int] = [:]
+        for (position, spec) in directives.enumerated() where positions[spec.name] == nil { positions[spec.name] = position }
+        self.positions = positions
+        candidates = NameCandidates(directives.flatMap(\.spellings))
     }
 }
 
@@ -98,15 +120,15 @@ public struct ResourceSchema: Equatable, Sendable {
     public var aliases: [String]
     /// Resources whose names must be unique together (the Director's `Storage` and `Autochanger` share one).
     public var namespace: String
-    public var directives: [DirectiveSpec] { didSet { index = NameIndex(directives.map(\.spellings)) } }
-    private var index: NameIndex
+    public var directives: [DirectiveSpec] { didSet { table = DirectiveTable(directives) } }
+    private(set) var table: DirectiveTable
 
     public init(_ name: String, aliases: [String] = [], namespace: String? = nil, directives: [DirectiveSpec]) {
         self.name = name
         self.aliases = aliases
         self.namespace = namespace ?? name
         self.directives = directives
-        self.index = NameIndex(directives.map(\.spellings))
+        self.table = DirectiveTable(directives)
     }
 
     /// Its type name and aliases.
@@ -114,7 +136,7 @@ public struct ResourceSchema: Equatable, Sendable {
 
     /// The first directive `name` names (any spelling).
     func directive(named name: String) -> DirectiveSpec? {
-        index.position(of: name).map { directives[$0] }
+        table.index.position(of: name).map { directives[$0] }
     }
 }
 

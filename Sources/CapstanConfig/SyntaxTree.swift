@@ -45,8 +45,39 @@ public struct ValueToken: Equatable, Sendable {
 
 /// Bacula matches resource and directive names case-insensitively with spaces ignored:
 /// `Media Type`, `MediaType` and `mediatype` are one name.
+/// An ASCII name (every name of a schema, and most written ones) is normalized byte by byte: there each character is
+/// one byte (a `"\r\n"` pair, one character, is neither a space nor a tab and lower-cases to itself), so the result is
+/// the same as the general path's, built without a lower-cased copy or a walk over characters.
 public func normalizedConfigName(_ name: String) -> String {
-    String(name.lowercased().filter { $0 != " " && $0 != "\t" })
+    if let ascii = asciiNormalizedConfigName(name) { return ascii }
+    return String(name.lowercased().filter { $0 != " " && $0 != "\t" })
+}
+
+/// `normalizedConfigName(name)` for an ASCII name; nil when the name has a non-ASCII byte.
+private func asciiNormalizedConfigName(_ name: String) -> String? {
+    var copy = name
+    var alreadyNormal = false
+    let normalized = copy.withUTF8 { bytes -> String? in
+        var dropped = 0
+        var upper = 0
+        for byte in bytes {
+            if byte >= 0x80 { return nil }
+            if byte == 0x20 || byte == 0x09 { dropped += 1 } else if byte >= 0x41 && byte <= 0x5A { upper += 1 }
+        }
+        if dropped == 0 && upper == 0 {
+            alreadyNormal = true
+            return nil
+        }
+        return String(unsafeUninitializedCapacity: bytes.count - dropped) { out in
+            var count = 0
+            for byte in bytes where byte != 0x20 && byte != 0x09 {
+                out[count] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                count += 1
+            }
+            return count
+        }
+    }
+    return alreadyNormal ? name : normalized
 }
 
 /// Whether `a` and `b` are one name: `normalizedConfigName(a) == normalizedConfigName(b)`, compared byte by byte

@@ -52,6 +52,11 @@ public enum AutochangerOutput: Hashable, Sendable {
             self = .driveCount(try number(text.dropFirst(7), "drives"))
             return
         }
+        // Every other form has a colon; a line without a colon byte has no ":" character (saves two walks over the
+        // line's characters, for every line the SD tries this parser on).
+        guard bytes.contains(UInt8(ascii: ":")) else {
+            throw MessageError(kind: Self.kind, reason: .unrecognized, line: bytes)
+        }
         // The barcode is the rest of the line (it may itself hold a colon).
         let parts = text.split(
             separator: ":", maxSplits: text.hasPrefix("D:") ? 4 : 3, omittingEmptySubsequences: false)

@@ -136,6 +136,8 @@ public struct DirectorSessionMachine: Sendable {
                         .badBootstrap(detail: "more than \(lines.count) lines", job: job.name),
                         reply: .bootstrapRejected)
                 }
+                // The state gives up its reference first, so that the append does not copy every line before it.
+                state = .closed
                 lines.append(Line.text(bytes))
                 state = .collectingBootstrap(job, lines: lines, reserved: reserved)
                 return []

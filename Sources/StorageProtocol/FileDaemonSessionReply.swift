@@ -37,8 +37,8 @@ public enum FileDaemonSessionReply: Hashable, Sendable {
             self = .sessionClosed(status: JobStatus(rawValue: try f.integer()))
         } else if has("3903 Error append data: ") {
             self = .appendDataError(Line.text(Line.rest(bytes, after: "3903 Error append data: ")))
-        } else if let fixed = Self.fixed.first(where: { $0.bytes == bytes }) {
-            self = fixed
+        } else if let fixed = Self.fixedLines.first(where: { $0.bytes == bytes }) {
+            self = fixed.reply
         } else {
             throw MessageError(kind: kind, reason: .unrecognized, line: bytes)
         }
@@ -48,6 +48,9 @@ public enum FileDaemonSessionReply: Hashable, Sendable {
         .dataReady, .appendDataStored, .appendFailed, .sessionEnded, .sessionAlreadyOpen, .sessionNotOpened,
         .invalidCommand, .readDataFailed,
     ]
+
+    /// The fixed replies with their lines, made once (every line the SD reads is compared with them).
+    private static let fixedLines: [(reply: FileDaemonSessionReply, bytes: [UInt8])] = fixed.map { ($0, $0.bytes) }
 
     public var bytes: [UInt8] {
         switch self {

@@ -9,7 +9,7 @@ struct LineTemplate: Sendable {
 
     /// The fields of `bytes`, or nil when the line does not have this shape.
     func match(_ bytes: [UInt8]) -> [String]? {
-        guard let first = literals.first, bytes.starts(with: first.utf8) else { return nil }
+        guard let first = literals.first, startsWith(bytes, first) else { return nil }
         var position = first.utf8.count
         var fields: [String] = []
         for (index, literal) in literals.enumerated().dropFirst() {

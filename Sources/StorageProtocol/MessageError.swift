@@ -163,7 +163,10 @@ enum Line {
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
     /// True when `bytes` starts with the ASCII `prefix`.
-    static func starts(_ bytes: [UInt8], with prefix: String) -> Bool { bytes.starts(with: prefix.utf8) }
+    static func starts(_ bytes: [UInt8], with prefix: String) -> Bool { startsWith(bytes, prefix) }
+
+    /// True when `bytes` are exactly `text`'s bytes (compared in place).
+    static func equals(_ bytes: [UInt8], _ text: String) -> Bool { text.utf8.count == bytes.count && startsWith(bytes, text) }
 
     /// The bytes after `prefix`, up to a first NUL, with one trailing newline dropped.
     static func rest(_ bytes: [UInt8], after prefix: String) -> [UInt8] {
@@ -173,4 +176,20 @@ enum Line {
     }
 
     static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// Whether `bytes` begin with `prefix`'s UTF-8 bytes, compared in place (every message parser tries its prefixes on
+/// every line; the generic `starts(with:)` walks two iterators).
+func startsWith<Bytes: RandomAccessCollection>(_ bytes: Bytes, _ prefix: String) -> Bool
+where Bytes.Element == UInt8, Bytes.Index == Int {
+    var prefix = prefix
+    return prefix.withUTF8 { expected in
+        guard expected.count <= bytes.count else { return false }
+        var position = bytes.startIndex
+        for byte in expected {
+            if bytes[position] != byte { return false }
+            position += 1
+        }
+        return true
+    }
 }

@@ -110,9 +110,9 @@ public enum StorageReply: Hashable, Sendable {
             self = .deviceUnavailable(device: Line.text(Array(inner.dropLast(suffix.count))))
         } else if has("3913 Bad use command: ") {
             self = .badUseCommand(command: Line.text(Line.rest(bytes, after: "3913 Bad use command: ")))
-        } else if bytes == Line.bytes("3000 OK bootstrap\n") {
+        } else if Line.equals(bytes, "3000 OK bootstrap\n") {
             self = .bootstrapAccepted
-        } else if bytes == Line.bytes("3904 Error bootstrap\n") {
+        } else if Line.equals(bytes, "3904 Error bootstrap\n") {
             self = .bootstrapRejected
         } else if has("Status JobId=") {
             var fields = try ScannedFields(bytes, format: "Status JobId=%d JobStatus=%d", kind: "status line")
@@ -138,11 +138,11 @@ public enum StorageReply: Hashable, Sendable {
             self = .jobNotFound(job: Line.text(Array(inner.dropLast(" not found.".utf8.count))))
         } else if has("3900 Invalid command: ") {
             self = .invalidCommand(command: Line.text(Line.rest(bytes, after: "3900 Invalid command: ")))
-        } else if bytes == Line.bytes("3000 OK client command\n") {
+        } else if Line.equals(bytes, "3000 OK client command\n") {
             self = .clientCommandAccepted
-        } else if bytes == Line.bytes("2000 OK storage\n") {
+        } else if Line.equals(bytes, "2000 OK storage\n") {
             self = .storageConnected
-        } else if bytes == Line.bytes("2902 Bad storage\n") {
+        } else if Line.equals(bytes, "2902 Bad storage\n") {
             self = .storageFailed
         } else if ChangerMessage.claims(bytes) {
             self = .changer(try ChangerMessage(parsing: bytes))

@@ -1,4 +1,4 @@
-import CapstanConfig
+@testable import CapstanConfig
 import Testing
 
 /// Name comparison and misspelling suggestions, which the checker runs for every directive of every resource.
@@ -65,6 +65,19 @@ import Testing
         }
     }
 
+    /// ASCII names are normalized byte by byte; the result has the bytes of lower-casing the name and dropping its
+    /// space and tab characters, on names made at random from ASCII letters, spaces, tabs, "\r\n" and non-ASCII
+    /// characters.
+    @Test func normalizedNamesAreThoseOfLowerCasingAndDroppingSpaces() {
+        let pieces = ["a", "B", "Z", "z", "@", "[", " ", "\t", "\r\n", "\r", "\n", "0", "\u{212A}", "\u{301}", "\u{E9}", "\u{130}", "_"]
+        var random = SplitMix(seed: 13)
+        for _ in 0..<20_000 {
+            let name = (0..<random.below(8)).map { _ in pieces[random.below(pieces.count)] }.joined()
+            let reference = String(name.lowercased().filter { $0 != " " && $0 != "\t" })
+            #expect(Array(normalizedConfigName(name).utf8) == Array(reference.utf8), "\(name.debugDescription)")
+        }
+    }
+
     @Test func suggestsTheFirstNearestName() {
         #expect(NameSuggestion.nearest(to: "Maximum Blok Size", in: ["Maximum File Size", "Maximum Block Size"]) == "Maximum Block Size")
         #expect(NameSuggestion.nearest(to: "Devise", in: ["Devices", "Device", "Director"]) == "Device")
@@ -122,4 +135,31 @@ private struct SplitMix {
         return z ^ (z >> 31)
     }
     mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
+}
+
+/// The edit distance with a limit computes only the cells near the table's diagonal; it is the full table's distance
+/// whenever that is within the limit, and nil otherwise, on random words over a small alphabet (so that many are
+/// near each other).
+@Suite struct EditDistanceTests {
+    @Test func aLimitedDistanceIsTheFullDistanceOrNil() {
+        func full(_ a: [UInt8], _ b: [UInt8]) -> Int {
+            var table = (0...b.count).map { $0 }
+            for i in 1...max(1, a.count) where !a.isEmpty {
+                var row = [i] + [Int](repeating: 0, count: b.count)
+                for j in stride(from: 1, through: b.count, by: 1) {
+                    row[j] = min(table[j] + 1, row[j - 1] + 1, table[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                }
+                table = row
+            }
+            return table[b.count]
+        }
+        var random = SplitMix(seed: 17)
+        for _ in 0..<20_000 {
+            let a = (0..<random.below(14)).map { _ in UInt8(random.below(3)) }
+            let b = random.below(4) == 0 ? a : (0..<random.below(14)).map { _ in UInt8(random.below(3)) }
+            let limit = random.below(8)
+            let distance = full(a, b)
+            #expect(NameSuggestion.editDistance(a, b, limit: limit) == (distance <= limit ? distance : nil), "\(a) \(b) \(limit)")
+        }
+    }
 }

@@ -282,6 +282,28 @@ import Testing
         #expect(job == "J.1")
     }
 
+    /// A bootstrap is collected line by line up to `maximumBootstrapLines`; one line more refuses it. Collecting
+    /// copies no earlier line (it once copied them all for each new one: 5·10⁹ copies for this bootstrap).
+    @Test func aBootstrapOfTheMaximumLinesIsCollectedAndOneMoreIsRefused() {
+        var machine = DirectorSessionMachine()
+        _ = machine.received(.payload(Self.start.bytes), jobs: StorageJobTable())
+        _ = machine.jobRegistered(StorageJob(command: Self.start, sessionID: 1, sessionTime: 2, authorization: "K"))
+        #expect(machine.received(.text("bootstrap\n"), jobs: StorageJobTable()).isEmpty)
+        let line = Frame.text("VolSessionId=1\n")
+        var accepted = 0
+        for _ in 0..<DirectorSessionMachine.maximumBootstrapLines where machine.received(line, jobs: StorageJobTable()).isEmpty {
+            accepted += 1
+        }
+        #expect(accepted == DirectorSessionMachine.maximumBootstrapLines)
+        let actions = machine.received(line, jobs: StorageJobTable())
+        #expect(actions.first == .send([.text("3904 Error bootstrap\n")]))
+        guard case .close(.badBootstrap(_, let job)) = actions.last else {
+            Issue.record("not refused: \(actions)")
+            return
+        }
+        #expect(job == "J.1")
+    }
+
     @Test func directorHangingUpMidJobIsReported() {
         var machine = DirectorSessionMachine()
         _ = machine.received(.payload(Self.start.bytes), jobs: StorageJobTable())
