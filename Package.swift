@@ -121,7 +121,7 @@ let package = Package(
         .executableTarget(name: "DecoderBenchmark", dependencies: ["BaculaWire"], path: "Benchmarks/DecoderBenchmark"),
 
         // MARK: tests (Swift Testing)
-        .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig"], exclude: ["Fixtures"]),
+        .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig", "CapstanTestSupport"], exclude: ["Fixtures"]),
         .target(name: "CapstanTestSupport", path: "Tests/Support"),
         .testTarget(name: "CLITests", dependencies: ["CapstanTestSupport"]),
         .testTarget(
@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(name: "NetTests", dependencies: ["Net", "BaculaWire", nioCore, nioPosix, logging]),
         .testTarget(name: "SCSITests", dependencies: ["SCSI", "CapstanTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ChangersTests", dependencies: ["Changers", "SCSI", "CapstanConfig", "TapeDevices"]),
-        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Changers", "CapstanConfig"]),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Changers", "CapstanConfig", "CapstanTestSupport"]),
         .testTarget(
             name: "DirectorTests",
             dependencies: ["Director", "Catalog", "CapstanConfig", "BaculaWire", "BaculaVolume", "StorageProtocol", "CapstanTestSupport"]),

@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import CapstanConfig
 import Testing
 
@@ -13,7 +14,7 @@ import Testing
             "Name", "x", "inc.conf", "\u{212A}", "/", "*",
         ]
         let source = InMemoryConfigSource(["inc.conf": "Name = \"i\u{301}\"\r\n", "x": "{ ;\u{37E} }"])
-        var random = LexerSplitMix(seed: 5)
+        var random = SeededRandom(seed: 5)
         for round in 0..<20_000 {
             let text = (0..<random.below(round < 10_000 ? 12 : 60)).map { _ in pieces[random.below(pieces.count)] }.joined()
             let expected = CharacterLexer.tokenize(text: text, name: "t.conf", source: source)
@@ -192,15 +193,3 @@ private struct CharacterLexer {
     }
 }
 
-private struct LexerSplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
-}

@@ -1,3 +1,4 @@
+import CapstanTestSupport
 @testable import CapstanConfig
 import Testing
 
@@ -19,7 +20,7 @@ import Testing
     /// tabs, "\r\n", combining marks, precomposed and case-mapping characters.
     @Test func matchesAsNormalizedNamesCompareOnRandomNames() {
         let pieces = ["a", "b", "A", "B", " ", "\t", "k", "K", "\u{212A}", "\u{301}", "\u{E1}", "\r\n", "\n", "\u{130}", "i", "\u{3A3}"]
-        var random = SplitMix(seed: 7)
+        var random = SeededRandom(seed: 7)
         for _ in 0..<20_000 {
             let a = (0..<random.below(5)).map { _ in pieces[random.below(pieces.count)] }.joined()
             let b = random.below(3) == 0 ? a.uppercased() : (0..<random.below(5)).map { _ in pieces[random.below(pieces.count)] }.joined()
@@ -46,7 +47,7 @@ import Testing
         }
         let names = DaemonSchema.director.resources.flatMap { $0.directives.map(\.name) } + ["Caf\u{E9}", "x\r\ny", "abc"]
         let pieces = ["a", "e", "i", "o", "n", "m", "t", "s", " ", "\u{E9}", "\u{301}", "\r\n", "\n", "y", "x"]
-        var random = SplitMix(seed: 11)
+        var random = SeededRandom(seed: 11)
         for _ in 0..<3_000 {
             let candidates = (0..<random.below(12)).map { _ in names[random.below(names.count)] }
             var word = candidates.isEmpty || random.below(4) == 0 ? "" : candidates[random.below(candidates.count)]
@@ -70,7 +71,7 @@ import Testing
     /// characters.
     @Test func normalizedNamesAreThoseOfLowerCasingAndDroppingSpaces() {
         let pieces = ["a", "B", "Z", "z", "@", "[", " ", "\t", "\r\n", "\r", "\n", "0", "\u{212A}", "\u{301}", "\u{E9}", "\u{130}", "_"]
-        var random = SplitMix(seed: 13)
+        var random = SeededRandom(seed: 13)
         for _ in 0..<20_000 {
             let name = (0..<random.below(8)).map { _ in pieces[random.below(pieces.count)] }.joined()
             let reference = String(name.lowercased().filter { $0 != " " && $0 != "\t" })
@@ -123,19 +124,6 @@ import Testing
     }
 }
 
-/// A small deterministic generator for the random names above.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
-}
 
 /// The edit distance with a limit computes only the cells near the table's diagonal; it is the full table's distance
 /// whenever that is within the limit, and nil otherwise, on random words over a small alphabet (so that many are
@@ -153,7 +141,7 @@ private struct SplitMix {
             }
             return table[b.count]
         }
-        var random = SplitMix(seed: 17)
+        var random = SeededRandom(seed: 17)
         for _ in 0..<20_000 {
             let a = (0..<random.below(14)).map { _ in UInt8(random.below(3)) }
             let b = random.below(4) == 0 ? a : (0..<random.below(14)).map { _ in UInt8(random.below(3)) }

@@ -1,3 +1,4 @@
+import CapstanTestSupport
 @testable import Discovery
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
         #expect(UdevRecord.parentFromSyspath("/0::0:1/scsi_tape/nst0") == nil)
         #expect(UdevRecord.parentFromSyspath("scsi_tape/nst0") == nil)
         let pieces = ["/", "/", "/", ":", ":", "0", "1", "scsi_tape", "nst0", "", "\u{301}", "\u{E9}", "\r\n", "::", "0:0:0:1"]
-        var random = SyspathSplitMix(seed: 3)
+        var random = SeededRandom(seed: 3)
         for _ in 0..<20_000 {
             let path = (0..<random.below(12)).map { _ in pieces[random.below(pieces.count)] }.joined()
             let expected = UdevRecord.splitParentFromSyspath(path)
@@ -27,15 +28,3 @@ import Testing
     }
 }
 
-private struct SyspathSplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
-}
