@@ -12,7 +12,8 @@ import Synchronization
 /// error (`FrameDiversionError.connectionClosed`, a framing error). One reader at a time.
 public final class FrameBatchStream: Sendable {
     private struct State {
-        var batches: [[Frame]] = []
+        /// Each queued batch with what it counts against the limit (counted once, when queued).
+        var batches: [(frames: [Frame], cost: Int)] = []
         var head = 0
         var queued = 0
         var end: Result<Void, any Error>?
@@ -42,7 +43,7 @@ public final class FrameBatchStream: Sendable {
                 s.reader = nil
                 return (reader, true)
             }
-            s.batches.append(frames)
+            s.batches.append((frames, cost))
             s.queued += cost
             guard s.queued < limit else {
                 s.resume = resume
@@ -73,10 +74,10 @@ public final class FrameBatchStream: Sendable {
     /// Takes the oldest batch (lock held); the connection's resume once the queue is below half its limit.
     private func poll(_ s: inout State) -> Now {
         guard s.head < s.batches.count else { return s.end.map { .end($0) } ?? .wait }
-        let batch = s.batches[s.head]
-        s.batches[s.head] = []
+        let (batch, cost) = s.batches[s.head]
+        s.batches[s.head] = ([], 0)
         s.head += 1
-        s.queued -= Self.cost(batch)
+        s.queued -= cost
         if s.head == s.batches.count {
             s.batches.removeAll(keepingCapacity: true)
             s.head = 0
