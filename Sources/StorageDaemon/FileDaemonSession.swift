@@ -243,10 +243,8 @@ final class FileDaemonSession {
         }
     }
 
-    /// Streams whose records the Director's catalog keeps (spec §3.3.5 e): attributes and digests.
-    static let catalogStreams: Set<Int32> = [1, 3, 5, 10, 17, 18, 28]
-
-    /// `catalogStreams` as a switch (no hashing per record).
+    /// Whether records of `stream` go to the Director's catalog (spec §3.3.5 e): attributes and digests (streams 1, 3, 5,
+    /// 10, 17, 18, 28, with the high flag bits masked off).
     static func isCatalogued(_ stream: Int32) -> Bool {
         switch stream & 0x7FF {
         case 1, 3, 5, 10, 17, 18, 28: return true

@@ -92,7 +92,7 @@ final class VirtualFullJob: @unchecked Sendable {
             $0.files = files
             $0.bytes = total
         }
-        if !job.command.noAttributes && FileDaemonSession.catalogStreams.contains(record.stream & 0x7FF) {
+        if !job.command.noAttributes && FileDaemonSession.isCatalogued(record.stream) {
             let update = AttributeUpdate(
                 jobID: job.jobID, sessionID: job.sessionID, sessionTime: job.sessionTime, fileIndex: record.fileIndex,
                 stream: record.stream, data: record.data)
