@@ -61,7 +61,8 @@ public struct Lexer {
     }
 
     /// The text's characters in order (`Character`s, as Bacula's lexer reads a file's bytes but with the meaning Swift
-    /// gives text: a `"\r\n"` pair or a letter with its combining marks is one character).
+    /// gives text: a letter with its combining marks is one character; a `"\r\n"` pair is one character that ends a
+    /// line as `"\n"` does, so a file with DOS line ends reads as the same file with Unix ones).
     private mutating func lex(_ characters: LexerCharacters, file: String, includeStack: [String]) {
         var chars = characters
         var line = 1
@@ -191,10 +192,11 @@ public struct Lexer {
 /// A text's characters for the lexer, walked in its UTF-8 bytes: each character is known by a code (its byte for an
 /// ASCII character, `byteOrderMark` for U+FEFF, `other` for the rest) without making a `Character` of it. Where a
 /// character is one ASCII byte followed by another ASCII byte (or the end), that byte is the whole character — two
-/// ASCII characters always part, except `"\r\n"` — so most of a file is read byte by byte; anywhere else the
-/// character is taken from the `String` and compared as `Character`s compare, so every character has the extent and
-/// the meaning it has in the text's `Character`s: a letter with combining marks is one character, `"\r\n"` is one
-/// character that is neither `"\r"` nor `"\n"`, and a character equal to a punctuation mark counts as that mark.
+/// ASCII characters always part, except `"\r\n"`, which is one character with the code of `"\n"` (a line end, as
+/// Bacula reads it: `"\r"` is white space before the `"\n"`) — so most of a file is read byte by byte; anywhere else
+/// the character is taken from the `String` and compared as `Character`s compare, so every character has the extent
+/// and the meaning it has in the text's `Character`s: a letter with combining marks is one character, and a character
+/// equal to a punctuation mark counts as that mark.
 struct LexerCharacters {
     static let tab: UInt32 = 0x09
     static let newline: UInt32 = 0x0A
@@ -252,7 +254,13 @@ struct LexerCharacters {
         let byte = bytes[offset]
         if byte < 0x80 {
             let next = offset + 1 < bytes.count ? bytes[offset + 1] : 0
-            if next < 0x80 && !(byte == 0x0D && next == 0x0A) {
+            if byte == 0x0D && next == 0x0A {
+                // A grapheme cluster ends after "\r\n" whatever follows, so the pair is the whole character.
+                code = Self.newline
+                length = 2
+                return
+            }
+            if next < 0x80 {
                 code = UInt32(byte)
                 length = 1
                 return
@@ -267,7 +275,7 @@ struct LexerCharacters {
     static func code(of character: Character) -> UInt32 {
         switch character {
         case "\t": return tab
-        case "\n": return newline
+        case "\n", "\r\n": return newline
         case "\r": return carriageReturn
         case " ": return space
         case "\"": return quote

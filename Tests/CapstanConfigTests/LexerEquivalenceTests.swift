@@ -39,7 +39,8 @@ import Testing
     }
 }
 
-/// The lexer as it was before it read bytes: over `Array(text)`, comparing `Character`s.
+/// The lexer as it was before it read bytes: over `Array(text)`, comparing `Character`s, where `"\r\n"` (one
+/// `Character`) is a line end as `"\n"` is.
 private struct CharacterLexer {
     static let maximumIncludeDepth = 16
 
@@ -59,7 +60,7 @@ private struct CharacterLexer {
     }
 
     static func endsWord(_ c: Character) -> Bool {
-        c == " " || c == "\t" || c == "\r" || c == "\n" || c == "=" || c == "{" || c == "}" || c == ";" || c == ","
+        c == " " || c == "\t" || c == "\r" || c == "\n" || c == "\r\n" || c == "=" || c == "{" || c == "}" || c == ";" || c == ","
             || c == "#" || c == "\""
     }
 
@@ -71,7 +72,7 @@ private struct CharacterLexer {
 
         func here() -> CapstanConfig.SourceLocation { CapstanConfig.SourceLocation(file: file, line: line, column: column) }
         func advance() {
-            if chars[index] == "\n" {
+            if chars[index] == "\n" || chars[index] == "\r\n" {
                 line += 1
                 column = 1
             } else {
@@ -86,11 +87,11 @@ private struct CharacterLexer {
             switch c {
             case " ", "\t", "\r", "\u{FEFF}":
                 advance()
-            case "\n":
+            case "\n", "\r\n":
                 tokens.append(Token(.newline, at: start))
                 advance()
             case "#":
-                while index < chars.count, chars[index] != "\n" { advance() }
+                while index < chars.count, chars[index] != "\n", chars[index] != "\r\n" { advance() }
             case "=":
                 tokens.append(Token(.equals, at: start))
                 advance()
@@ -134,7 +135,7 @@ private struct CharacterLexer {
                 var target = ""
                 if index < chars.count, chars[index] == "\"" {
                     advance()
-                    while index < chars.count, chars[index] != "\"", chars[index] != "\n" {
+                    while index < chars.count, chars[index] != "\"", chars[index] != "\n", chars[index] != "\r\n" {
                         target.append(chars[index])
                         advance()
                     }

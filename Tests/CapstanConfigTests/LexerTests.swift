@@ -19,6 +19,14 @@ import Testing
         #expect(kinds("a = b# comment\nc") == [.word("a"), .equals, .word("b"), .newline, .word("c"), .end])
     }
 
+    @Test func dosLineEndsEndLinesCommentsAndWords() {
+        #expect(kinds("a = b\r\nc # x\r\nd") == [.word("a"), .equals, .word("b"), .newline, .word("c"), .newline, .word("d"), .end])
+        let d = Lexer.tokenize(text: "a\r\n\r\n  d", name: "t").tokens.first { $0.kind == .word("d") }
+        #expect(d?.location.line == 3 && d?.location.column == 3)
+        // A lone "\r" stays white space inside a line.
+        #expect(kinds("a\rb") == [.word("a"), .word("b"), .end])
+    }
+
     @Test func locationsAreOneBasedLineAndColumn() {
         let tokens = Lexer.tokenize(text: "A {\n  Name = x\n}", name: "f.conf").tokens
         let name = tokens.first { $0.kind == .word("Name") }

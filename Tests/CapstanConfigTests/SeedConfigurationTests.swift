@@ -1,4 +1,5 @@
 import CapstanConfig
+import Foundation
 import Testing
 
 /// The seed's resources (Bacula manual, "Dealing with Firewalls"), completed into whole files, type as expected.
@@ -7,6 +8,21 @@ import Testing
         let (configuration, diagnostics) = ConfigLoader.load(path: TestPaths.fixture(name), kind: kind, source: DiskSource())
         #expect(diagnostics.all.isEmpty, "\(diagnostics)")
         return configuration
+    }
+
+    /// A file saved with DOS line ends ("\r\n", one `Character` in Swift) reads as the same file with Unix ones: the
+    /// same resources, values and locations, and no diagnostic (Bacula takes the "\r" for white space).
+    @Test(arguments: [("seed-sd.conf", DaemonKind.storage), ("seed-dir.conf", DaemonKind.director)])
+    func dosLineEndsReadAsUnixOnes(name: String, kind: DaemonKind) throws {
+        let unix = try DiskSource().contents(of: TestPaths.fixture(name))
+        let dos = unix.replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(dos.utf8.count > unix.utf8.count)
+        let (fromUnix, unixDiagnostics) = load(unix, as: kind)
+        let (fromDOS, dosDiagnostics) = load(dos, as: kind)
+        #expect(unixDiagnostics.all.isEmpty && dosDiagnostics.all.isEmpty, "\(dosDiagnostics)")
+        #expect(!fromDOS.resources.isEmpty)
+        let same = fromDOS == fromUnix
+        #expect(same, "with DOS line ends: \(fromDOS.resources.count) resources; with Unix ones: \(fromUnix.resources.count)")
     }
 
     @Test func storageDaemonFileTypesEveryDirective() throws {
