@@ -142,7 +142,7 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "BaculaWire", nioCore, nioPosix, logging]),
         .testTarget(name: "SCSITests", dependencies: ["SCSI", "CapstanTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ChangersTests", dependencies: ["Changers", "SCSI", "CapstanConfig", "TapeDevices"]),
+        .testTarget(name: "ChangersTests", dependencies: ["Changers", "SCSI", "CapstanConfig", "TapeDevices", "CapstanTestSupport"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Changers", "CapstanConfig", "CapstanTestSupport"]),
         .testTarget(
             name: "DirectorTests",

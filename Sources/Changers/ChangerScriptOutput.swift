@@ -22,9 +22,9 @@ public enum ChangerScriptOutput {
     public static func list(_ text: String) throws(FormatError) -> [(slot: Int, barcode: String?)] {
         var out: [(Int, String?)] = []
         for line in lines(text) {
-            let parts = line.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            let parts = fields(line, maxSplits: 1)
             guard let slot = Int(parts[0].trimmingBlanks), slot > 0 else {
-                throw FormatError(command: "list", line: line, expected: "slot:barcode")
+                throw FormatError(command: "list", line: String(line), expected: "slot:barcode")
             }
             out.append((slot, parts.count > 1 ? nonEmpty(parts[1].trimmingBlanks) : nil))
         }
@@ -45,8 +45,8 @@ public enum ChangerScriptOutput {
     public static func listAll(_ text: String) throws(FormatError) -> [ListAllEntry] {
         var out: [ListAllEntry] = []
         for line in lines(text) {
-            let f = line.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingBlanks }
-            let bad = FormatError(command: "listall", line: line, expected: "D:n:F:slot:barcode, D:n:E, S:n:F:barcode, S:n:E, I:n:F:barcode or I:n:E")
+            let f = fields(line).map(\.trimmingBlanks)
+            let bad = FormatError(command: "listall", line: String(line), expected: "D:n:F:slot:barcode, D:n:E, S:n:F:barcode, S:n:E, I:n:F:barcode or I:n:E")
             guard f.count >= 3, let n = Int(f[1]), n >= 0, f[2] == "F" || f[2] == "E" else { throw bad }
             let full = f[2] == "F"
             switch f[0] {
@@ -72,20 +72,59 @@ public enum ChangerScriptOutput {
     private static func number(_ text: String, command: String) throws(FormatError) -> Int {
         let first = lines(text).first ?? ""
         guard let n = Int(first.trimmingBlanks), n >= 0 else {
-            throw FormatError(command: command, line: first, expected: "a number")
+            throw FormatError(command: command, line: String(first), expected: "a number")
         }
         return n
     }
 
-    private static func lines(_ text: String) -> [String] {
-        text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingBlanks.isEmpty }
+    /// The text's lines that are not blank, as written (without their line ends). Lines end at the ASCII line ends
+    /// "\n", "\r", vertical tab and form feed — a script's output is ASCII, read byte by byte (each is a control
+    /// character, so a line always ends on a `Character` boundary).
+    private static func lines(_ text: String) -> [Substring] {
+        var out: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var index = start
+        while true {
+            let atEnd = index == utf8.endIndex
+            if atEnd || isLineEnd(utf8[index]) {
+                let line = text[start..<index]
+                if !line.utf8.allSatisfy(isBlank) { out.append(line) }
+                if atEnd { return out }
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+    }
+
+    private static func isLineEnd(_ byte: UInt8) -> Bool { byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C }
+
+    /// A line's colon-separated fields, empty ones kept; at most `maxSplits` splits.
+    private static func fields(_ line: Substring, maxSplits: Int = .max) -> [Substring] {
+        line.utf8.split(separator: UInt8(ascii: ":"), maxSplits: maxSplits, omittingEmptySubsequences: false).map {
+            Substring($0)
+        }
     }
 
     private static func nonEmpty(_ s: String) -> String? { s.isEmpty ? nil : s }
 }
 
+/// Space, tab and carriage return: the blanks a changer script's fields may carry around them.
+private func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
+
 extension StringProtocol {
+    /// The text without the blanks (space, tab, "\r") at either end, found byte by byte.
     var trimmingBlanks: String {
-        String(drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+        let utf8 = self.utf8
+        var start = utf8.startIndex
+        while start != utf8.endIndex, isBlank(utf8[start]) { start = utf8.index(after: start) }
+        var end = start
+        var index = start
+        while index != utf8.endIndex {
+            let next = utf8.index(after: index)
+            if !isBlank(utf8[index]) { end = next }
+            index = next
+        }
+        return String(decoding: utf8[start..<end], as: UTF8.self)
     }
 }
