@@ -46,7 +46,7 @@ final class LocalPeerConnection: SessionConnection {
 
     func holdInputAfterNextFrame() async throws {}
 
-    /// The link already wakes its reader once per 1 MiB of record data: the record stream comes a frame at a time.
+    /// The record stream in the batches the link already gathers (its reader wakes once per 1 MiB of record data).
     func divertRecordStream() -> any FrameBatchSource { LocalRecordStream(inbound) }
 
     func switchToTLS(_ tls: TLSSettings, host: String?) async throws {
@@ -82,19 +82,35 @@ final class LocalPeerConnection: SessionConnection {
     }
 }
 
-/// A record stream read from the in-memory link frame by frame, up to its end.
+/// A record stream read from the in-memory link up to its end, in batches: each batch is the frames queued when the
+/// reader wakes (the link wakes it once per 1 MiB of record data), up to `batchBytes` of payload, so the writing
+/// session handles a batch as it handles one socket read of a TCP stream. The frames after the end stay on the link.
 final class LocalRecordStream: FrameBatchSource, @unchecked Sendable {
     private let inbound: LocalFrameQueue
     private var boundary = RecordStreamBoundary()
     private var ended = false
+    private let batchBytes: Int
 
-    init(_ inbound: LocalFrameQueue) { self.inbound = inbound }
+    init(_ inbound: LocalFrameQueue, batchBytes: Int = LocalFrameQueue.batch) {
+        self.inbound = inbound
+        self.batchBytes = batchBytes
+    }
 
     func next() async throws -> [Frame]? {
-        guard !ended, let frame = await inbound.pop() else { return nil }
-        if frame.signal?.isHeartbeat != true && boundary.isEnd(frame) { ended = true }
-        return [frame]
+        guard !ended, let first = await inbound.pop() else { return nil }
+        if isEnd(first) {
+            ended = true
+            return [first]
+        }
+        var batch = [first]
+        inbound.takeQueued(into: &batch, upTo: batchBytes) { frame in
+            if isEnd(frame) { ended = true }
+            return ended
+        }
+        return batch
     }
+
+    private func isEnd(_ frame: Frame) -> Bool { frame.signal?.isHeartbeat != true && boundary.isEnd(frame) }
 }
 
 struct LocalLinkError: Error, CustomStringConvertible {
@@ -212,6 +228,23 @@ final class LocalFrameQueue: Sendable {
                 }
             }
         }
+    }
+
+    /// Appends the frames queued now to `batch`, in order and without waiting (one lock): stops when `batch` holds
+    /// `bytes` of payload or more, when the queue is empty, or after the frame `isLast` picks. `isLast` runs under
+    /// the queue's lock, frame by frame. Writers waiting for room are woken as `pop` wakes them.
+    func takeQueued(into batch: inout [Frame], upTo bytes: Int, isLast: (Frame) -> Bool) {
+        var size = batch.reduce(0) { $0 + Self.size($1) }
+        var wake: Writers = []
+        state.withLock { s in
+            while size < bytes, let (frame, writers) = take(&s) {
+                batch.append(frame)
+                size += Self.size(frame)
+                wake += writers
+                if isLast(frame) { break }
+            }
+        }
+        for w in wake { w.resume() }
     }
 
     /// Ends the queue: the reader gets what is queued, then nil; waiting and later writers fail.

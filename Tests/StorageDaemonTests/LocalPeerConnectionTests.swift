@@ -49,6 +49,28 @@ import Testing
         #expect(try await reader.value == [65536, 65536, 10, 65536])
     }
 
+    /// A diverted record stream comes in batches of what is queued: one batch up to the stream's end (the EOD where a
+    /// stream header would be), the frames after the end left on the link for the session to read one by one; and a
+    /// batch stops at its size.
+    @Test func theRecordStreamComesInBatchesOfWhatIsQueuedUpToItsEnd() async throws {
+        let (a, b) = LocalPeerConnection.pair()
+        let header = Frame.payload(Array("1 1 0".utf8))
+        let data = Frame.payload([UInt8](repeating: 9, count: 1000))
+        let stream: [Frame] = [header, data, data, .signal(.endOfData), .signal(.heartbeat), .signal(.endOfData)]
+        for frame in stream + [.payload(Array("after".utf8))] { try await a.write(frame) }
+        let records = b.divertRecordStream()
+        #expect(try await records.next() == stream)
+        #expect(try await records.next() == nil)
+        #expect(try await b.readIncludingHeartbeats() == .payload(Array("after".utf8)))
+
+        let queue = LocalFrameQueue(capacity: 1 << 20)
+        for frame in stream { try await queue.push(frame) }
+        let bounded = LocalRecordStream(queue, batchBytes: 1500)
+        #expect(try await bounded.next() == [header, data, data])
+        #expect(try await bounded.next() == [.signal(.endOfData), .signal(.heartbeat), .signal(.endOfData)])
+        #expect(try await bounded.next() == nil)
+    }
+
     /// The closer (a cancel) wakes a reader waiting on an empty link: it reads the end.
     @Test func theCloserEndsAWaitingRead() async throws {
         let (a, b) = LocalPeerConnection.pair()
