@@ -170,10 +170,13 @@ public struct RestoreTree: Sendable {
         return pi == p.count
     }
 
-    /// Sum of the sizes of the marked files.
+    /// Sum of the sizes of the marked files, as the catalog's LStat columns give them: a size that does not decode
+    /// or is negative counts 0, and the sum stops at `Int64.max` (a damaged catalog row must not stop the restore).
     public var markedBytes: Int64 {
         markedFiles.reduce(0) { total, file in
-            total + ((try? EncodedStat(decoding: ArraySlice(Array(file.lstat.utf8))))?.size ?? 0)
+            let size = (try? EncodedStat(decoding: ArraySlice(Array(file.lstat.utf8))))?.size ?? 0
+            let (sum, overflow) = total.addingReportingOverflow(max(0, size))
+            return overflow ? .max : sum
         }
     }
 }

@@ -9,6 +9,24 @@ import Testing
         CatalogFile(jobID: job, fileIndex: index, path: path, name: name, lstat: "A A IGk B A A A H BAA I A A A A A C", digest: "0")
     }
 
+    /// The marked bytes of files whose catalog sizes are at the largest an LStat can say (found by the director fuzz
+    /// target: the sum overflowed and stopped the Director) stop at Int64.max; a size that does not decode counts 0.
+    @Test func markedBytesOfHugeCatalogSizesStopAtTheLargestValue() {
+        let huge = "A A IGk B A A A H////////// BAA I A A A A A C"  // size 2^63 - 1
+        var tree = RestoreTree(files: [
+            CatalogFile(jobID: 1, fileIndex: 1, path: "/d/", name: "a", lstat: huge, digest: "0"),
+            CatalogFile(jobID: 1, fileIndex: 2, path: "/d/", name: "b", lstat: huge, digest: "0"),
+            CatalogFile(jobID: 1, fileIndex: 3, path: "/d/", name: "c", lstat: "not a stat", digest: "0"),
+        ])
+        #expect(tree.mark("*") > 0)
+        tree.markAll()
+        #expect(tree.markedFiles.count >= 3)
+        #expect(tree.markedBytes == Int64.max)
+        var one = RestoreTree(files: [Self.file("/d/", "x", index: 1), Self.file("/d/", "y", index: 2)])
+        one.markAll()
+        #expect(one.markedBytes == 14)  // two files of 7 bytes ("H")
+    }
+
     @Test func navigateAndMark() {
         var tree = RestoreTree(files: [
             Self.file("/data/", "", index: 1), Self.file("/data/docs/", "", index: 2), Self.file("/data/docs/", "f1.txt", index: 3),
