@@ -97,7 +97,9 @@ public enum ChangerScriptOutput {
         }
     }
 
-    private static func isLineEnd(_ byte: UInt8) -> Bool { byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C }
+    private static func isLineEnd(_ byte: UInt8) -> Bool {
+        byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
+    }
 
     /// A line's colon-separated fields, empty ones kept; at most `maxSplits` splits.
     private static func fields(_ line: Substring, maxSplits: Int = .max) -> [Substring] {

@@ -60,8 +60,8 @@ private struct CharacterLexer {
     }
 
     static func endsWord(_ c: Character) -> Bool {
-        c == " " || c == "\t" || c == "\r" || c == "\n" || c == "\r\n" || c == "=" || c == "{" || c == "}" || c == ";" || c == ","
-            || c == "#" || c == "\""
+        c == " " || c == "\t" || c == "\r" || c == "\n" || c == "\r\n" || c == "=" || c == "{" || c == "}" || c == ";"
+            || c == "," || c == "#" || c == "\""
     }
 
     mutating func lex(_ text: String, file: String, includeStack: [String]) {

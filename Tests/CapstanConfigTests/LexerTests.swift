@@ -20,7 +20,9 @@ import Testing
     }
 
     @Test func dosLineEndsEndLinesCommentsAndWords() {
-        #expect(kinds("a = b\r\nc # x\r\nd") == [.word("a"), .equals, .word("b"), .newline, .word("c"), .newline, .word("d"), .end])
+        #expect(
+            kinds("a = b\r\nc # x\r\nd")
+                == [.word("a"), .equals, .word("b"), .newline, .word("c"), .newline, .word("d"), .end])
         let d = Lexer.tokenize(text: "a\r\n\r\n  d", name: "t").tokens.first { $0.kind == .word("d") }
         #expect(d?.location.line == 3 && d?.location.column == 3)
         // A lone "\r" stays white space inside a line.

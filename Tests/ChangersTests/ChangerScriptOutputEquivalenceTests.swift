@@ -8,18 +8,24 @@ import Testing
 @Suite struct ChangerScriptOutputEquivalenceTests {
     @Test func resultsAreThoseOfTheCharacterParsersOnRandomTexts() {
         let pieces = [
-            "D", "S", "I", "F", "E", ":", "0", "1", "7", "12", "-1", "+3", " ", "\t", "\r", "\n", "\r\n", "\u{0B}", "\u{0C}",
+            "D", "S", "I", "F", "E", ":", "0", "1", "7", "12", "-1", "+3", " ", "\t", "\r", "\n", "\r\n", "\u{0B}",
+            "\u{0C}",
             "E00001L6", "x", "D:0:F:2:E00002L6\n", "S:3:E\n", "I:9:F:CLN001\n", "4:ABC\n",
         ]
         var random = SeededRandom(seed: 11)
         for _ in 0..<20_000 {
             let text = (0..<random.below(24)).map { _ in pieces[random.below(pieces.count)] }.joined()
-            #expect(outcome { try ChangerScriptOutput.loaded(text) } == outcome { try CharacterParsers.number(text, command: "loaded") }, "\(text.debugDescription)")
-            #expect(outcome { try ChangerScriptOutput.slots(text) } == outcome { try CharacterParsers.number(text, command: "slots") }, "\(text.debugDescription)")
+            let shown = Comment(rawValue: text.debugDescription)
+            #expect(
+                outcome { try ChangerScriptOutput.loaded(text) }
+                    == outcome { try CharacterParsers.number(text, command: "loaded") }, shown)
+            #expect(
+                outcome { try ChangerScriptOutput.slots(text) }
+                    == outcome { try CharacterParsers.number(text, command: "slots") }, shown)
             #expect(
                 outcome { try ChangerScriptOutput.list(text).map { "\($0.slot)|\($0.barcode ?? "-")" } }
-                    == outcome { try CharacterParsers.list(text).map { "\($0.slot)|\($0.barcode ?? "-")" } }, "\(text.debugDescription)")
-            #expect(outcome { try ChangerScriptOutput.listAll(text) } == outcome { try CharacterParsers.listAll(text) }, "\(text.debugDescription)")
+                    == outcome { try CharacterParsers.list(text).map { "\($0.slot)|\($0.barcode ?? "-")" } }, shown)
+            #expect(outcome { try ChangerScriptOutput.listAll(text) } == outcome { try CharacterParsers.listAll(text) }, shown)
         }
     }
 
