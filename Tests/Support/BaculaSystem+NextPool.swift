@@ -32,3 +32,35 @@ extension BaculaSystem {
         return folder
     }
 }
+
+extension BaculaSystem {
+    /// Like `addNextPoolOnFileDevice`, onto a standalone virtual tape (`Device Type = VTape`, labelled on demand)
+    /// whose drive writes at most `rate` (Capstan's `Maximum Tape Rate`, e.g. "40 MB/s"): a job onto it lasts long
+    /// enough to be caught mid-way without racing the disk. Returns the tape image's path.
+    public func addNextPoolOnVirtualTape(
+        device: String, mediaType: String, storage: String, pool: String, labelFormat: String, rate: String
+    ) throws -> String {
+        let image = directory + "/" + device.lowercased() + ".vtape"
+        options.pool += "\nNext Pool = \(pool)"
+        options.storageResources += """
+
+            Device {
+              Name = \(device); Media Type = \(mediaType); Archive Device = "\(image)"; Device Type = VTape
+              LabelMedia = yes; Random Access = no; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = yes
+              Maximum Block Size = 1048576; Maximum Tape Rate = \(rate)
+            }
+            """
+        options.directorResources += """
+
+            Storage {
+              Name = \(storage); Address = 127.0.0.1; SDPort = \(storagePort); Password = "sd-password"
+              Device = \(device); Media Type = \(mediaType); Maximum Concurrent Jobs = 10
+            }
+            Pool {
+              Name = \(pool); Pool Type = Backup; Label Format = "\(labelFormat)"; Recycle = no; AutoPrune = no
+              Storage = \(storage)
+            }
+            """
+        return image
+    }
+}
