@@ -38,9 +38,9 @@ final class FileDaemonSession {
     private var jobName = ""
     private var forwardsAttributes = false
     private var appendJobID: UInt32 = 0
-    /// Attribute records stored and not yet sent to the Director's catalog: they go as one write per batch of frames,
-    /// and before any other action (so the catalog has a job's attributes before the commit's messages).
-    private var pendingAttributes: [CatalogRequest] = []
+    /// Attribute records stored and not yet sent to the Director's catalog (sent when due, before any other action
+    /// and at the end of the stream).
+    private var pendingAttributes = AttributeBatch()
     /// When the job's file and byte counts were last published to the registry (status storage).
     private var countsPublished = ContinuousClock.now
     private var countsUnpublished = false
@@ -123,7 +123,7 @@ final class FileDaemonSession {
                 }
             }
         }
-        await flushAttributes()
+        if pendingAttributes.isDue(at: .now) { await flushAttributes() }
         publishCounts()
     }
 
@@ -268,18 +268,17 @@ final class FileDaemonSession {
         countsUnpublished = true
         if forwardsAttributes && record.fileIndex > 0 && Self.isCatalogued(record.stream) {
             pendingAttributes.append(
-                .fileAttributes(
-                    AttributeUpdate(
-                        jobID: appendJobID, sessionID: record.sessionID, sessionTime: record.sessionTime,
-                        fileIndex: record.fileIndex, stream: record.stream, data: record.data)))
+                AttributeUpdate(
+                    jobID: appendJobID, sessionID: record.sessionID, sessionTime: record.sessionTime,
+                    fileIndex: record.fileIndex, stream: record.stream, data: record.data),
+                at: .now)
         }
     }
 
     /// Sends the attributes stored since the last call to the Director, in order, in one write.
     private func flushAttributes() async {
         guard !pendingAttributes.isEmpty else { return }
-        let requests = pendingAttributes
-        pendingAttributes = []
+        let requests = pendingAttributes.take()
         await director?.sendWithoutReply(requests)
     }
 
