@@ -140,7 +140,9 @@ let package = Package(
         .testTarget(
             name: "StorageProtocolTests", dependencies: ["StorageProtocol", "BaculaWire", "BaculaVolume", "CapstanTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "NetTests", dependencies: ["Net", "BaculaWire", nioCore, nioPosix, logging]),
+        .testTarget(
+            name: "NetTests",
+            dependencies: ["Net", "BaculaWire", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), logging]),
         .testTarget(name: "SCSITests", dependencies: ["SCSI", "CapstanTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ChangersTests", dependencies: ["Changers", "SCSI", "CapstanConfig", "TapeDevices", "CapstanTestSupport"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Changers", "CapstanConfig", "CapstanTestSupport"]),

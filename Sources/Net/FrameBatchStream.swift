@@ -127,11 +127,13 @@ extension BsockConnection {
     /// it go to `read()` again). Heartbeat signals are left out. Call it before sending what the stream answers (see
     /// `divert`). `isEnd` runs on the event loop, frame by frame in order.
     public func divertToStream(
-        afterPassing passing: Int = 0, limit: Int = 512 << 10, isEnd: @escaping @Sendable (Frame) -> Bool
+        afterPassing passing: Int = 0, limit: Int = 512 << 10, pacing: ReadPacing? = nil,
+        isEnd: @escaping @Sendable (Frame) -> Bool
     ) -> FrameBatchStream {
         let stream = FrameBatchStream(limit: limit)
         let diversion = divert(
-            afterPassing: passing, to: FrameBatchSink(isEnd: isEnd) { frames, resume in stream.take(frames, resume: resume) })
+            afterPassing: passing, to: FrameBatchSink(isEnd: isEnd) { frames, resume in stream.take(frames, resume: resume) },
+            pacing: pacing)
         diversion.done.whenComplete { stream.finish($0) }
         return stream
     }

@@ -20,6 +20,22 @@ public struct FrameBatchSink: Sendable {
     }
 }
 
+/// How a diverted bulk stream's socket is read when the peer sends in small pieces (a backup of small files: a few
+/// frames per `send`). After a socket read that brought fewer than `smallRead` bytes, the next read waits `delay`,
+/// so the bytes that arrive meanwhile are read, decoded and handed on in one batch: the event loop and the stream's
+/// reader wake about once per `delay` instead of once per arrival (receive-side interrupt moderation). A read that
+/// brought `smallRead` bytes or more is followed at once, so a fast stream is never slowed; a paced stream's
+/// throughput is bounded only by what the socket buffer holds per `delay`.
+public struct ReadPacing: Sendable, Equatable {
+    public var delay: TimeAmount
+    public var smallRead: Int
+
+    public init(delay: TimeAmount, smallRead: Int) {
+        self.delay = delay
+        self.smallRead = smallRead
+    }
+}
+
 /// Why a diversion ended without its end frame, other than a framing error or the sink's own error.
 public enum FrameDiversionError: Error, CustomStringConvertible {
     /// The connection closed (or the handler was removed) before the end frame came.
@@ -52,13 +68,14 @@ extension BsockConnection {
     /// stream: the handler is installed by a task on the event loop queued ahead of that command's write, so no
     /// frame of the stream can reach the inbound stream first. (Not `async`: an `async` version inlined into the
     /// caller made the release build's compiler crash, Swift 6.3.1.)
-    public func divert(afterPassing passing: Int, to sink: FrameBatchSink) -> FrameDiversion {
+    /// `pacing`: how the socket is read while diverting (nil: every read at once).
+    public func divert(afterPassing passing: Int, to sink: FrameBatchSink, pacing: ReadPacing? = nil) -> FrameDiversion {
         let channel = self.channel
         let promise = channel.eventLoop.makePromise(of: Void.self)
         channel.eventLoop.execute {
             do {
                 let sync = channel.pipeline.syncOperations
-                let handler = FrameDiversionHandler(passing: passing, sink: sink, done: promise)
+                let handler = FrameDiversionHandler(passing: passing, sink: sink, done: promise, pacing: pacing)
                 try sync.addHandler(handler, position: .after(try sync.handler(type: FrameEncodingHandler.self)))
             } catch {
                 promise.fail(error)
@@ -70,7 +87,7 @@ extension BsockConnection {
 
 /// Sits between the frame codec and the inbound stream. Passing: frames go on to the stream. Diverting: frames are
 /// collected per socket read and handed to the sink at `channelReadComplete` (or at the end frame); reads are held
-/// back while the sink is full. Ended: inert, everything goes on.
+/// back while the sink is full, and after a small read for the pacing's delay. Ended: inert, everything goes on.
 final class FrameDiversionHandler: ChannelDuplexHandler {
     typealias InboundIn = Frame
     typealias InboundOut = Frame
@@ -85,11 +102,19 @@ final class FrameDiversionHandler: ChannelDuplexHandler {
     private var paused = false
     private var readHeld = false
     private var context: ChannelHandlerContext?
+    private let pacing: ReadPacing?
+    /// Payload and header bytes of the frames of the current socket read.
+    private var readBytes = 0
+    /// Whether the last socket read while diverting was small (the next one waits for the pacing's delay).
+    private var lastReadSmall = false
+    /// The paced read waiting for its delay.
+    private var pacedRead: Scheduled<Void>?
 
-    init(passing: Int, sink: FrameBatchSink, done: EventLoopPromise<Void>) {
+    init(passing: Int, sink: FrameBatchSink, done: EventLoopPromise<Void>, pacing: ReadPacing? = nil) {
         self.state = passing > 0 ? .passing(passing) : .diverting
         self.sink = sink
         self.done = done
+        self.pacing = pacing
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -109,6 +134,7 @@ final class FrameDiversionHandler: ChannelDuplexHandler {
             context.fireChannelRead(data)
         case .diverting:
             if frame.signal?.isHeartbeat == true { return }
+            readBytes += 4 + (frame.payload?.count ?? 0)
             if sink.isEnd(frame) {
                 batch.append(frame)
                 if deliver(context: context) { end(.success(()), context: context) }
@@ -119,6 +145,10 @@ final class FrameDiversionHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        if case .diverting = state, let pacing {
+            lastReadSmall = readBytes < pacing.smallRead
+        }
+        readBytes = 0
         deliver(context: context)
         context.fireChannelReadComplete()
     }
@@ -136,6 +166,14 @@ final class FrameDiversionHandler: ChannelDuplexHandler {
     func read(context: ChannelHandlerContext) {
         if paused {
             readHeld = true
+        } else if case .diverting = state, lastReadSmall, let pacing {
+            readHeld = true
+            guard pacedRead == nil else { return }
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            pacedRead = context.eventLoop.scheduleTask(in: pacing.delay) {
+                bound.value.pacedRead = nil
+                bound.value.releaseHeldRead()
+            }
         } else {
             context.read()
         }
@@ -162,9 +200,15 @@ final class FrameDiversionHandler: ChannelDuplexHandler {
         return { loop.execute { bound.value.resume() } }
     }
 
+    /// The sink has room again.
     private func resume() {
         paused = false
-        if readHeld, let context {
+        releaseHeldRead()
+    }
+
+    /// A held read goes out once the sink has room and no pacing delay runs.
+    private func releaseHeldRead() {
+        if readHeld, !paused, pacedRead == nil, let context {
             readHeld = false
             context.read()
         }
@@ -174,6 +218,8 @@ final class FrameDiversionHandler: ChannelDuplexHandler {
         if case .ended = state { return }
         state = .ended
         batch = []
+        pacedRead?.cancel()
+        pacedRead = nil
         done.completeWith(result)
         resume()
     }

@@ -35,11 +35,21 @@ protocol FrameBatchSource: AnyObject, Sendable {
 }
 
 extension BsockConnection: SessionConnection {
-    /// The record stream a socket read at a time, taken on the event loop (`FrameBatchStream`).
+    /// The record stream a socket read at a time, taken on the event loop (`FrameBatchStream`), paced by
+    /// `recordStreamPacing`.
     func divertRecordStream() -> any FrameBatchSource {
         let boundary = Mutex(RecordStreamBoundary())
-        return TCPRecordStream(divertToStream { frame in boundary.withLock { $0.isEnd(frame) } })
+        return TCPRecordStream(
+            divertToStream(pacing: Self.recordStreamPacing) { frame in boundary.withLock { $0.isEnd(frame) } })
     }
+
+    /// How an FD's record stream is read: after a read cycle of less than 192 KiB (NIO reads up to four 64 KiB
+    /// buffers per wake-up, so the socket was drained), the next waits 2 ms. A backup of small files arrives a file
+    /// or two per `send`: read as it came, the event loop and the session's task woke about every 85 KB (20,000
+    /// files, 660 MB: 20,400 context switches of capstan-sd); paced, half as often (10,500), the job's wall time 7 %
+    /// shorter over three pairs, the SD's CPU the same (docs/benchmarks.md). At most 192 KiB per 2 ms (96 MB/s) is
+    /// paced; a faster stream fills its reads and is read at once.
+    static let recordStreamPacing = ReadPacing(delay: .milliseconds(2), smallRead: 192 << 10)
 }
 
 /// A `FrameBatchStream` whose closed connection reads as the end, as a closed connection does for
