@@ -93,7 +93,7 @@ let package = Package(
                 "CapstanConfig", "BaculaWire", "BaculaVolume", "Net", "FileDaemonProtocol", "StorageProtocol", "COpenSSL", "CCapstanLinux",
                 nioCore, nioPosix, serviceLifecycle, logging,
             ]),
-        .target(name: "CapstanCLI", dependencies: ["CapstanConfig", logging, argumentParser, serviceLifecycle]),
+        .target(name: "CapstanCLI", dependencies: ["CapstanConfig", "CCapstanLinux", logging, argumentParser, serviceLifecycle]),
         .target(name: "Console", dependencies: ["CapstanConfig", "BaculaWire", "Net", logging]),
         // `capstan tls init`: a small CA and the daemons' certificates (P-256 ECDSA).
         .target(name: "CertificateAuthority", dependencies: ["COpenSSL"]),

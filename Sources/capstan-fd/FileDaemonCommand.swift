@@ -5,7 +5,6 @@ import FileDaemon
 import Logging
 import Net
 import ServiceLifecycle
-import CCapstanLinux
 
 /// `capstan-fd`: the File daemon. Reads a Bacula FileDaemon configuration (an existing bacula-fd.conf works
 /// unchanged); `-t` checks it.
@@ -27,8 +26,7 @@ struct FileDaemonCommand: AsyncParsableCommand {
         if options.testConfiguration { return }
         // The data path allocates and frees 64 KiB buffers on several threads; without these glibc hands the memory
         // back to the kernel and faults it in again for every packet.
-        _ = mallopt(M_TRIM_THRESHOLD, 256 << 20)
-        _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
+        MallocTuning.keepFreedMemory(trimThreshold: 256 << 20, mmapThreshold: 32 << 20)
         var logger = DaemonLogging.bootstrap(debugLevel: options.debugLevel)
         logger[metadataKey: "component"] = "fd"
         let seconds = configuration.client.heartbeatInterval

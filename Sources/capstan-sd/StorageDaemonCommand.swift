@@ -31,6 +31,9 @@ struct StorageDaemonCommand: AsyncParsableCommand {
             throw ExitCode(ConfigFileCheck.configErrorExitCode)
         }
         if options.testConfiguration { return }
+        // Frames' payloads churn through the event loops' arenas: each keeps up to 2 MiB free (page faults of a
+        // 20,000-file backup 11,000 -> 1,500; the 32-job peak RSS unchanged, 85-86 MiB; 8 MiB raised it to 94).
+        MallocTuning.keepFreedMemory(trimThreshold: 2 << 20, mmapThreshold: 4 << 20)
         if let peerLink {
             guard peerLink == "tcp" || peerLink == "memory" else {
                 throw ValidationError("--peer-link is tcp or memory, not \"\(peerLink)\"")

@@ -8,7 +8,7 @@
 #include <scsi/sg.h>
 /* Extended attributes (the File daemon's xattr and ACL streams); Glibc's module does not include this header. */
 #include <sys/xattr.h>
-/* mallopt (the File daemon keeps freed packet buffers instead of trimming the heap). */
+/* mallopt (the daemons keep freed packet buffers instead of trimming the heap: CapstanCLI MallocTuning). */
 #include <malloc.h>
 #include <sys/vfs.h>
 
