@@ -10,30 +10,17 @@ extension BaculaSystem {
     ) throws -> String {
         let folder = directory + "/" + device.lowercased()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        options.pool += "\nNext Pool = \(pool)"
-        options.storageResources += """
-
-            Device {
-              Name = \(device); Media Type = \(mediaType); Archive Device = "\(folder)"; Device Type = File
-              LabelMedia = yes; Random Access = yes; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = no
-            }
-            """
-        options.directorResources += """
-
-            Storage {
-              Name = \(storage); Address = 127.0.0.1; SDPort = \(storagePort); Password = "sd-password"
-              Device = \(device); Media Type = \(mediaType); Maximum Concurrent Jobs = 10
-            }
-            Pool {
-              Name = \(pool); Pool Type = Backup; Label Format = "\(labelFormat)"; Recycle = no; AutoPrune = no
-              Storage = \(storage)
-            }
-            """
+        addNextPool(
+            device: """
+                Device {
+                  Name = \(device); Media Type = \(mediaType); Archive Device = "\(folder)"; Device Type = File
+                  LabelMedia = yes; Random Access = yes; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = no
+                }
+                """,
+            named: device, mediaType: mediaType, storage: storage, pool: pool, labelFormat: labelFormat)
         return folder
     }
-}
 
-extension BaculaSystem {
     /// Like `addNextPoolOnFileDevice`, onto a standalone virtual tape (`Device Type = VTape`, labelled on demand)
     /// whose drive writes at most `rate` (Capstan's `Maximum Tape Rate`, e.g. "40 MB/s"): a job onto it lasts long
     /// enough to be caught mid-way without racing the disk. Returns the tape image's path.
@@ -41,15 +28,25 @@ extension BaculaSystem {
         device: String, mediaType: String, storage: String, pool: String, labelFormat: String, rate: String
     ) throws -> String {
         let image = directory + "/" + device.lowercased() + ".vtape"
-        options.pool += "\nNext Pool = \(pool)"
-        options.storageResources += """
+        addNextPool(
+            device: """
+                Device {
+                  Name = \(device); Media Type = \(mediaType); Archive Device = "\(image)"; Device Type = VTape
+                  LabelMedia = yes; Random Access = no; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = yes
+                  Maximum Block Size = 1048576; Maximum Tape Rate = \(rate)
+                }
+                """,
+            named: device, mediaType: mediaType, storage: storage, pool: pool, labelFormat: labelFormat)
+        return image
+    }
 
-            Device {
-              Name = \(device); Media Type = \(mediaType); Archive Device = "\(image)"; Device Type = VTape
-              LabelMedia = yes; Random Access = no; AutomaticMount = yes; RemovableMedia = no; AlwaysOpen = yes
-              Maximum Block Size = 1048576; Maximum Tape Rate = \(rate)
-            }
-            """
+    /// The SD's Device resource `device`, and the Director's Storage and Pool for it, SystemPool's Next Pool.
+    private func addNextPool(
+        device resource: String, named device: String, mediaType: String, storage: String, pool: String,
+        labelFormat: String
+    ) {
+        options.pool += "\nNext Pool = \(pool)"
+        options.storageResources += "\n" + resource
         options.directorResources += """
 
             Storage {
@@ -61,6 +58,5 @@ extension BaculaSystem {
               Storage = \(storage)
             }
             """
-        return image
     }
 }
