@@ -56,14 +56,19 @@ import Testing
         let volume = try #require(try system.volumes().first)
         let afterFirst = Self.size(volume)
         let spoolDirectory = system.directory + "/spool"
-        func spoolBytes() -> Int {
+        let spoolBytes: @Sendable () -> Int = {
             ((try? FileManager.default.contentsOfDirectory(atPath: spoolDirectory)) ?? [])
                 .filter { $0.hasSuffix(".spool") }.reduce(0) { $0 + Self.size(spoolDirectory + "/" + $1) }
         }
 
         let slow = try await system.queue("run job=SlowBackup yes")
-        let midway = await RealBacula.eventually(seconds: 120) {
+        // SIGKILL from a thread the moment 8 MiB are down (see `RealBacula.whenTrue`: a late kill once found the job
+        // already finished, under a full test run's load).
+        let storage = system.storageProcessID
+        let midway = await RealBacula.whenTrue(seconds: 120) {
             spooled ? spoolBytes() > 8 << 20 : Self.size(volume) > afterFirst + (8 << 20)
+        } run: {
+            kill(storage, SIGKILL)
         }
         #expect(midway, "the slow job wrote nothing: \(system.storageLog.suffix(2000))")
         system.killStorage()
@@ -135,7 +140,10 @@ import Testing
         #expect(afterFirst > 40 << 20)
 
         let slow = try await system.queue("run job=SlowBackup yes")
-        let midway = await RealBacula.eventually(seconds: 120) { Self.size(tape) > afterFirst + (8 << 20) }
+        let storage = system.storageProcessID
+        let midway = await RealBacula.whenTrue(seconds: 120) { Self.size(tape) > afterFirst + (8 << 20) } run: {
+            kill(storage, SIGKILL)
+        }
         #expect(midway, "the slow job wrote nothing: \(system.storageLog.suffix(2000))")
         system.killStorage()
         let killedAt = Self.size(tape)

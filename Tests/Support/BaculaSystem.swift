@@ -312,6 +312,9 @@ public final class BaculaSystem: @unchecked Sendable {
     }
 
     /// Kills the Storage daemon (SIGKILL, as a crash would).
+    /// The running Storage daemon's process ID (to signal it from another thread: `RealBacula.whenTrue`).
+    public var storageProcessID: pid_t { processes[0].process.processIdentifier }
+
     public func killStorage() {
         kill(processes[0].process.processIdentifier, SIGKILL)
         processes[0].process.waitUntilExit()

@@ -72,6 +72,27 @@ public enum RealBacula {
         await eventually(seconds: seconds) { isListening(port: port) }
     }
 
+    /// Runs `action` the moment `condition` holds (polled every 20 ms for up to `seconds`), on a thread of its own;
+    /// true once it ran, false when the time ran out. For actions that must land at a point of a running job (a
+    /// SIGKILL mid-backup): a task polling with `eventually` can be held for seconds when tests running beside it
+    /// keep the few cooperative threads busy, and its action then comes too late.
+    public static func whenTrue(
+        seconds: Double, _ condition: @escaping @Sendable () -> Bool, run action: @escaping @Sendable () -> Void
+    ) async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let thread = Thread {
+                let deadline = Date().addingTimeInterval(seconds)
+                while !condition() {
+                    guard Date() < deadline else { return continuation.resume(returning: false) }
+                    usleep(20_000)
+                }
+                action()
+                continuation.resume(returning: true)
+            }
+            thread.start()
+        }
+    }
+
     /// Polls `condition` every 100 ms for up to `seconds`; true as soon as it holds.
     public static func eventually(seconds: Double, _ condition: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
