@@ -23,8 +23,9 @@ struct AttributeBatch {
 
     var isEmpty: Bool { requests.isEmpty }
 
-    mutating func append(_ update: AttributeUpdate, at now: ContinuousClock.Instant) {
-        if oldest == nil { oldest = now }
+    /// Adds `update`; `now` is read only for the first record of a batch (the clock stays off the per-record path).
+    mutating func append(_ update: AttributeUpdate, at now: @autoclosure () -> ContinuousClock.Instant) {
+        if oldest == nil { oldest = now() }
         bytes += update.data.count
         requests.append(.fileAttributes(update))
     }

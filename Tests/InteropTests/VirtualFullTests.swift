@@ -197,9 +197,10 @@ import Testing
 
         // The tape reads cleanly, the canceled job's session closed by its EOS label.
         let listing = try await Programs.run("capstan", ["ls", "--json", tape])
-        #expect(listing.status == 0 && listing.output.contains("\"damagedBlocks\" : [\n\n    ]"), "\(listing.output.prefix(3000))")
-        let sessions = try JSONDecoder().decode([Listing].self, from: Data(listing.output.utf8)).flatMap(\.sessions)
-        let session = try #require(sessions.first { $0.jobId == jobId }, "\(listing.output.prefix(3000))")
+        #expect(listing.status == 0, "\(listing.output.prefix(3000))")
+        let volumes = try JSONDecoder().decode([Listing].self, from: Data(listing.output.utf8))
+        #expect(volumes.count == 1 && volumes.allSatisfy(\.damagedBlocks.isEmpty), "\(listing.output.prefix(3000))")
+        let session = try #require(volumes.flatMap(\.sessions).first { $0.jobId == jobId }, "\(listing.output.prefix(3000))")
         #expect(session.end != nil, "the canceled session has no EOS label: \(listing.output.prefix(3000))")
 
         try FileManager.default.removeItem(atPath: system.dataDirectory + "/big.bin")
@@ -215,4 +216,5 @@ private struct Listing: Decodable {
         var end: String?
     }
     var sessions: [Session]
+    var damagedBlocks: [String]
 }

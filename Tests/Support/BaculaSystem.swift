@@ -311,12 +311,12 @@ public final class BaculaSystem: @unchecked Sendable {
         }
     }
 
-    /// Kills the Storage daemon (SIGKILL, as a crash would).
     /// The running Storage daemon's process ID (to signal it from another thread: `RealBacula.whenTrue`).
     public var storageProcessID: pid_t { processes[0].process.processIdentifier }
 
+    /// Kills the Storage daemon (SIGKILL, as a crash would) and waits for it to be gone.
     public func killStorage() {
-        kill(processes[0].process.processIdentifier, SIGKILL)
+        kill(storageProcessID, SIGKILL)
         processes[0].process.waitUntilExit()
     }
 
