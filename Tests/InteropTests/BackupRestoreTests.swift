@@ -116,11 +116,14 @@ extension BackupRestoreTests {
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 64 << 20)
         try await system.start()
         let jobId = try await system.queue("run job=SystemBackup yes")
-        // Kill the client once a good part of the data reached the volume.
-        let written = await RealBacula.eventually(seconds: 120) {
+        // Kill the client once a good part of the data reached the volume (from a thread: `RealBacula.whenTrue`).
+        let client = system.fileDaemonProcessID
+        let written = await RealBacula.whenTrue(seconds: 120) {
             ((try? system.volumes()) ?? []).contains { path in
                 ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0 > 8 << 20
             }
+        } run: {
+            kill(client, SIGKILL)
         }
         #expect(written, "no data reached the volume: \(system.storageLog)")
         system.killFileDaemon()

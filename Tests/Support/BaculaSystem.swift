@@ -335,9 +335,12 @@ public final class BaculaSystem: @unchecked Sendable {
 
     private var storageRuns = 1
 
-    /// Kills the File daemon (SIGKILL, as a crash would).
+    /// The running File daemon's process ID (to signal it from another thread: `RealBacula.whenTrue`).
+    public var fileDaemonProcessID: pid_t { processes[1].process.processIdentifier }
+
+    /// Kills the File daemon (SIGKILL, as a crash would) and waits for it to be gone.
     public func killFileDaemon() {
-        kill(processes[1].process.processIdentifier, SIGKILL)
+        kill(fileDaemonProcessID, SIGKILL)
         processes[1].process.waitUntilExit()
     }
 
