@@ -153,6 +153,14 @@ extension SystemCall {
         _ = try check("fcntl", path) { fcntl(fd, F_SETFL, flags & ~directFlag) }
     }
 
+    /// `sync_file_range(2)` on `range`: starts its writeback; with `wait`, also waits until writeback of the range
+    /// (what was under way before and what this call started) is done, so an I/O error of those pages shows here.
+    public static func syncRange(_ fd: Int32, _ range: Range<Int64>, wait: Bool, path: String) throws(SystemError) {
+        _ = try check("sync_file_range", path) {
+            capstan_sync_file_range(fd, range.lowerBound, range.upperBound - range.lowerBound, wait ? 1 : 0)
+        }
+    }
+
     /// Asks the kernel to write back and drop the page cache of a byte range (advice: errors are ignored).
     public static func dropCache(_ fd: Int32, offset: Int64, length: Int) {
         _ = posix_fadvise(fd, off_t(offset), off_t(length), Int32(POSIX_FADV_DONTNEED))

@@ -77,6 +77,9 @@ public final class VirtualTape: TapeDrive {
     /// number on the image (every record of every file, from 0); true makes that write fail with EIO and write
     /// nothing, as a drive with a medium error would.
     public var writeFault: (@Sendable (_ record: Int) -> Bool)?
+    /// Hands what is written to the disk a few windows behind the writer and drops it from the page cache (see
+    /// `WriteBehind`); nil keeps every written page cached until the kernel evicts it.
+    public var writeBehind: WriteBehind? = WriteBehind()
 
     /// Opens (and with `writable`, creates) an image and indexes its records and filemarks.
     public init(
@@ -179,6 +182,7 @@ public final class VirtualTape: TapeDrive {
         files[current.file].removeSubrange(current.block...)
         if files.count > current.file + 1 { files.removeSubrange((current.file + 1)...) }
         if filemarks.count > current.file { filemarks.removeSubrange(current.file...) }
+        writeBehind?.truncated(at: offset)
         try SystemCall.truncate(fd, length: offset, path: path)
     }
 
@@ -203,6 +207,21 @@ public final class VirtualTape: TapeDrive {
         current.block += 1
         lastWasWrite = true
         afterFilemark = false
+        if let actions = writeBehind?.wrote(offset..<(offset + 4 + Int64(block.count))) { try carryOut(actions) }
+    }
+
+    /// Carries out write-behind actions. Starting writeback is advice (an error is left to the wait that follows);
+    /// an error while waiting for a stretch (EIO: pages that never reached the disk) fails the write that asked.
+    private func carryOut(_ actions: [WriteBehind.Action]) throws {
+        for action in actions {
+            switch action {
+            case .startWriteback(let range):
+                try? SystemCall.syncRange(fd, range, wait: false, path: path)
+            case .finishAndDrop(let range):
+                try SystemCall.syncRange(fd, range, wait: true, path: path)
+                SystemCall.dropCache(fd, offset: range.lowerBound, length: Int(range.upperBound - range.lowerBound))
+            }
+        }
     }
 
     /// Rated-speed model: counts a medium stop when the buffer ran empty even at the minimum speed, then blocks

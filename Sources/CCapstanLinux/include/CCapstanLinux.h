@@ -37,4 +37,8 @@ int capstan_ioctl_ptr(int fd, unsigned long request, void *arg);
 /* The open flag O_DIRECT (spool files bypass the page cache): Glibc's module defines it only with _GNU_SOURCE, and
    its value differs between architectures, so the C side answers it. */
 int capstan_O_DIRECT(void);
+/* sync_file_range(2) (a virtual tape's write-behind: TapeDevices WriteBehind), declared by glibc only with
+   _GNU_SOURCE. `wait` 0 starts writeback of the range (SYNC_FILE_RANGE_WRITE); 1 also waits for writeback of the
+   range already under way before and after starting it (WAIT_BEFORE | WRITE | WAIT_AFTER). */
+int capstan_sync_file_range(int fd, long long offset, long long count, int wait);
 #endif

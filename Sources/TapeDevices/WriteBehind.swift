@@ -1,0 +1,54 @@
+/// Write-behind for a file written front to back (a virtual tape's image): decides when a stretch of what was
+/// written is handed to the disk and when it is dropped from the page cache, so that a tape image of many GiB keeps
+/// only a few windows of it in memory — as a real drive keeps only its own buffer — instead of filling the page
+/// cache with data nobody reads back soon. Pure: the caller carries out the actions it returns (`VirtualTape` with
+/// `sync_file_range(2)` and `posix_fadvise(POSIX_FADV_DONTNEED)`).
+///
+/// Every `window` bytes the stretch just written is handed to writeback (`startWriteback`, which does not wait);
+/// once more than `lag` stretches are under way the oldest is waited for and dropped (`finishAndDrop`), so the
+/// writer waits for the disk only when the disk has fallen `lag` windows behind it.
+public struct WriteBehind: Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
+        /// Start writing back this byte range; do not wait.
+        case startWriteback(Range<Int64>)
+        /// Wait until this range is on the disk, then drop its pages from the page cache.
+        case finishAndDrop(Range<Int64>)
+    }
+
+    public let window: Int64
+    public let lag: Int
+    /// Where the stretch not yet handed to writeback begins; nil before the first write.
+    public private(set) var unflushedFrom: Int64?
+    /// Stretches handed to writeback and not yet dropped, oldest first.
+    public private(set) var underWay: [Range<Int64>] = []
+
+    /// `window` and `lag` are at least 1.
+    public init(window: Int64 = 8 << 20, lag: Int = 2) {
+        self.window = max(1, window)
+        self.lag = max(1, lag)
+    }
+
+    /// The bytes of `written` (a record, or a filemark, just written) are in the image. Returns what to do.
+    public mutating func wrote(_ written: Range<Int64>) -> [Action] {
+        let from = unflushedFrom ?? written.lowerBound
+        unflushedFrom = from
+        guard written.upperBound >= from + window else { return [] }
+        let stretch = from..<written.upperBound
+        unflushedFrom = written.upperBound
+        underWay.append(stretch)
+        var actions: [Action] = [.startWriteback(stretch)]
+        while underWay.count > lag { actions.append(.finishAndDrop(underWay.removeFirst())) }
+        return actions
+    }
+
+    /// The image was cut at `offset` (a tape write drops everything after the position it writes at). Stretches
+    /// past `offset` are gone with the truncation, one it cuts keeps its part before `offset`, and what is written
+    /// next is counted from `offset` if that is before the unflushed stretch.
+    public mutating func truncated(at offset: Int64) {
+        underWay = underWay.compactMap { stretch in
+            if stretch.upperBound <= offset { return stretch }
+            return stretch.lowerBound < offset ? stretch.lowerBound..<offset : nil
+        }
+        if let from = unflushedFrom, offset < from { unflushedFrom = offset }
+    }
+}

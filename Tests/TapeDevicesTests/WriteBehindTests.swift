@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+@testable import TapeDevices
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct WriteBehindTests {
+    @Test func handsEachWindowToWritebackAndDropsTheOnesLagBehind() {
+        var plan = WriteBehind(window: 100, lag: 2)
+        #expect(plan.wrote(0..<60).isEmpty)
+        #expect(plan.wrote(60..<120) == [.startWriteback(0..<120)])
+        #expect(plan.wrote(120..<219).isEmpty)
+        #expect(plan.wrote(219..<220) == [.startWriteback(120..<220)])
+        #expect(plan.wrote(220..<400) == [.startWriteback(220..<400), .finishAndDrop(0..<120)])
+        #expect(plan.underWay == [120..<220, 220..<400])
+        #expect(plan.unflushedFrom == 400)
+    }
+
+    @Test func countsFromTheFirstWriteNotFromTheStartOfTheImage() {
+        var plan = WriteBehind(window: 100, lag: 1)
+        // an image reopened at its end of data: nothing before the first write is the writer's
+        #expect(plan.wrote(5_000..<5_050).isEmpty)
+        #expect(plan.wrote(5_050..<5_100) == [.startWriteback(5_000..<5_100)])
+    }
+
+    @Test func aTruncationForgetsWhatItCutAndCountsFromTheCut() {
+        var plan = WriteBehind(window: 100, lag: 3)
+        _ = plan.wrote(0..<100)
+        _ = plan.wrote(100..<200)
+        _ = plan.wrote(200..<250)
+        plan.truncated(at: 250)  // a write at the end: nothing changes
+        #expect(plan.underWay == [0..<100, 100..<200])
+        #expect(plan.unflushedFrom == 200)
+        plan.truncated(at: 150)  // rewritten from the middle of a stretch under way
+        #expect(plan.underWay == [0..<100, 100..<150])
+        #expect(plan.unflushedFrom == 150)
+        #expect(plan.wrote(150..<260) == [.startWriteback(150..<260)])
+        plan.truncated(at: 20)
+        #expect(plan.underWay == [0..<20])
+        #expect(plan.unflushedFrom == 20)
+    }
+
+    /// Random writes and truncations: stretches under way never overlap, stay in order, never pass the unflushed
+    /// start, and never more than `lag` of them are under way.
+    @Test func stretchesStayOrderedDisjointAndBounded() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            var plan = WriteBehind(window: Int64.random(in: 1...64, using: &generator), lag: Int.random(in: 1...4))
+            var end: Int64 = 0
+            for _ in 0..<100 {
+                if Int.random(in: 0..<8, using: &generator) == 0 {
+                    end = Int64.random(in: 0...end, using: &generator)
+                    plan.truncated(at: end)
+                } else {
+                    let length = Int64.random(in: 1...40, using: &generator)
+                    _ = plan.wrote(end..<(end + length))
+                    end += length
+                }
+                #expect(plan.underWay.count <= plan.lag)
+                for (a, b) in zip(plan.underWay, plan.underWay.dropFirst()) { #expect(a.upperBound <= b.lowerBound) }
+                if let last = plan.underWay.last, let from = plan.unflushedFrom { #expect(last.upperBound <= from) }
+                if let from = plan.unflushedFrom { #expect(from <= end) }
+            }
+        }
+    }
+
+    /// A 64 MiB image written through a virtual tape keeps at most a few windows in the page cache with
+    /// write-behind (the default), and all of it without; both read back the same.
+    @Test func aVirtualTapeKeepsOnlyAFewWindowsOfItsImageInThePageCache() throws {
+        let block = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }
+        var resident: [Bool: Int] = [:]
+        for behind in [true, false] {
+            let path = scratch("write-behind-\(behind).vtape")
+            try? FileManager.default.removeItem(atPath: path)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let tape = try VirtualTape(path: path, writable: true)
+            if !behind { tape.writeBehind = nil }
+            for _ in 0..<64 { try block.withUnsafeBytes { try tape.writeBlock($0) } }
+            resident[behind] = try residentBytes(path)
+            try tape.close()
+            let reader = try VirtualTape(path: path, writable: false)
+            #expect(reader.recordCount(inFile: 0) == 64)
+            for _ in 0..<64 { #expect(try reader.readBlock() == block) }
+        }
+        let window = Int(WriteBehind().window), lag = WriteBehind().lag
+        #expect(try #require(resident[true]) <= (lag + 1) * window + (2 << 20))
+        #expect(try #require(resident[false]) >= 60 << 20)
+    }
+
+    /// Bytes of `path` in the page cache (`mincore(2)` over a read-only mapping).
+    private func residentBytes(_ path: String) throws -> Int {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw SystemError(call: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SystemError(call: "fstat", path: path, errno: errno) }
+        let size = Int(info.st_size)
+        guard let map = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), map != MAP_FAILED else {
+            throw SystemError(call: "mmap", path: path, errno: errno)
+        }
+        defer { munmap(map, size) }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var vector = [UInt8](repeating: 0, count: (size + page - 1) / page)
+        guard mincore(map, size, &vector) == 0 else { throw SystemError(call: "mincore", path: path, errno: errno) }
+        return vector.reduce(0) { $0 + Int($1 & 1) } * page
+    }
+}
