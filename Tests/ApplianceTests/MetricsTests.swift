@@ -16,7 +16,7 @@ import Testing
         let pipe = Pipe()
         process.standardOutput = pipe
         guard (try? process.run()) != nil else { return "" }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let data = ChildOutput.read(process, [pipe.fileHandleForReading])[0]
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
     }

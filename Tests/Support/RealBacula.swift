@@ -161,8 +161,8 @@ public final class ChildProcess: @unchecked Sendable {
     deinit { stop(grace: 1) }
 }
 
-/// Runs a program to completion with a time limit, on a dispatch thread so the waiting never occupies one of the
-/// few threads Swift concurrency (and so every parallel test) runs on.
+/// Runs a program to completion with a time limit, on a thread of its own so the waiting never occupies one of the
+/// few threads Swift concurrency (and so every parallel test) runs on, nor one of libdispatch's.
 public enum Command {
     public struct Result: Sendable {
         public var status: Int32
@@ -174,9 +174,9 @@ public enum Command {
         async throws -> Result
     {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 continuation.resume(with: Swift.Result { try runBlocking(executable, arguments, input: input, timeout: timeout) })
-            }
+            }.start()
         }
     }
 
@@ -190,7 +190,7 @@ public enum Command {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let data = ChildOutput.read(process, [pipe.fileHandleForReading])[0]
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
@@ -210,8 +210,8 @@ public enum Command {
         try standardInput.fileHandleForWriting.close()
         let timer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        let data = ChildOutput.read(process, [output.fileHandleForReading, errors.fileHandleForReading])
+        let (outputData, errorData) = (data[0], data[1])
         process.waitUntilExit()
         timer.cancel()
         return Result(

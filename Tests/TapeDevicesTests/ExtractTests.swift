@@ -1,4 +1,5 @@
 import BaculaVolume
+import CapstanTestSupport
 import FileDaemon
 import Foundation
 import Testing
@@ -51,7 +52,7 @@ import Testing
         let pipe = Pipe()
         p.standardOutput = pipe
         try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
+        let out = ChildOutput.read(p, [pipe.fileHandleForReading])[0]
         p.waitUntilExit()
         return String(String(decoding: out, as: UTF8.self).prefix(32))
     }
