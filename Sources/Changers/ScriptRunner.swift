@@ -54,6 +54,10 @@ enum ScriptRunner {
         var open = Array(buffers.keys)
         var timedOut = false
         var chunk = [UInt8](repeating: 0, count: 65_536)
+        // Non-blocking reads: once the script has exited, what is left is read without waiting for end of file, which
+        // never comes while a process the script left behind (or one spawned beside it) still holds a write end.
+        for fd in open { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        var exited = false
         while !open.isEmpty {
             let left = deadline - ContinuousClock.now
             if left <= .zero {
@@ -62,17 +66,24 @@ enum ScriptRunner {
                 break
             }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let millis = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+            // at most 100 ms, so an exited script is noticed while its pipes stay open
+            let millis = min(100, Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1))
             let ready = poll(&fds, nfds_t(fds.count), millis)
             if ready < 0 && errno != EINTR { break }
-            for p in fds where p.revents != 0 {
-                let n = chunk.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
-                if n > 0 {
-                    if (buffers[p.fd]?.count ?? 0) < maximumOutput { buffers[p.fd]?.append(contentsOf: chunk[0..<n]) }
-                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
-                    open.removeAll { $0 == p.fd }
+            for p in fds where p.revents != 0 || exited {
+                while true {
+                    let n = chunk.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
+                    if n > 0 {
+                        if (buffers[p.fd]?.count ?? 0) < maximumOutput { buffers[p.fd]?.append(contentsOf: chunk[0..<n]) }
+                        continue
+                    }
+                    if n < 0 && errno == EINTR { continue }
+                    if n == 0 || errno != EAGAIN { open.removeAll { $0 == p.fd } }
+                    break
                 }
             }
+            if exited { break }
+            exited = !process.isRunning  // one more pass reads what is left, then the loop ends
         }
         process.waitUntilExit()
         return Outcome(
