@@ -105,7 +105,10 @@ import Testing
 
     /// The appliance's D2D2T: a job on a File device copied onto a virtual tape library (a cartridge labelled on
     /// demand), while an ordinary backup runs to the File device; both restore, the copy with the disk volumes gone.
-    @Test func copyFromAFileDeviceToAVirtualTapeLibraryWhileABackupRuns() async throws {
+    /// The issue's D2D2T case: a Copy job with Selection Type = PoolUncopiedJobs copies a Full and an Incremental from
+    /// the File device's pool onto a virtual tape library's pool while another backup runs to the File device; with
+    /// the originals' volumes purged and deleted, the copies alone restore the latest state byte for byte.
+    @Test func copyOfUncopiedJobsFromAFileDeviceToAVirtualTapeLibraryWhileABackupRuns() async throws {
         let system = try BaculaSystem(storage: .capstan)
         let library = system.directory + "/library"
         try FileManager.default.createDirectory(atPath: library, withIntermediateDirectories: true)
@@ -130,8 +133,12 @@ import Testing
               Name = TapePool; Pool Type = Backup; Label Format = "Tape-"; Recycle = no; AutoPrune = no
               Storage = TapeStorage
             }
+            Pool {
+              Name = SidePool; Pool Type = Backup; Label Format = "Side-"; Recycle = no; AutoPrune = no
+              Storage = SystemStorage
+            }
             Job {
-              Name = CopyToTape; Type = Copy; Selection Type = Job; Selection Pattern = "SystemBackup"
+              Name = CopyToTape; Type = Copy; Selection Type = PoolUncopiedJobs
               Pool = SystemPool; Client = system-fd; FileSet = SystemSet; Messages = Standard; Storage = SystemStorage
             }
             """
@@ -139,19 +146,29 @@ import Testing
         try await system.start()
         let full = try await system.backup()
         #expect(full.status == "T", "\(system.messages)")
+        try Data("added after the full backup\n".utf8).write(to: URL(fileURLWithPath: system.dataDirectory + "/added.txt"))
+        let incremental = try await system.backup(level: "Incremental")
+        #expect(incremental.status == "T", "\(system.messages)")
 
-        let control = try await system.queue("run job=CopyToTape jobid=\(full.jobId) yes")
-        let concurrent = try await system.queue("run job=SystemBackup level=Full yes")
+        // The backup beside the copy goes to a pool of its own, so the copy's selection cannot take it.
+        let control = try await system.queue("run job=CopyToTape yes")
+        let concurrent = try await system.queue("run job=SystemBackup level=Full pool=SidePool yes")
         let controlRow = try await system.wait(jobId: control)
         let concurrentRow = try await system.wait(jobId: concurrent)
         _ = try await system.console(["wait"], timeout: 300)
         #expect(controlRow.status == "T", "\(system.messages)\n\(system.storageLog)")
         #expect(concurrentRow.status == "T", "\(system.messages)\n\(system.storageLog)")
-        let copy = try await system.sql("SELECT JobId FROM Job WHERE Type='C' AND JobStatus='T' AND PriorJobId=\(full.jobId)")
-        let copyId = try #require(Int(copy.trimmingCharacters(in: .whitespacesAndNewlines)), "\(system.messages)")
-        let tapeMedia = try await system.sql(
-            "SELECT VolumeName FROM Media JOIN JobMedia USING (MediaId) WHERE JobId=\(copyId)")
-        #expect(tapeMedia.hasPrefix("Tape-"), "the copy's JobMedia: \(tapeMedia)")
+        let copies = try await system.sql(
+            "SELECT JobId, JobStatus, PriorJobId FROM Job WHERE Type='C' ORDER BY PriorJobId")
+        let rows = copies.split(separator: "\n").map { $0.split(separator: "|").map(String.init) }
+        #expect(rows.count == 2 && rows.allSatisfy { $0.count == 3 && $0[1] == "T" }, "copies: \(copies)\n\(system.messages)")
+        #expect(rows.map { $0.count == 3 ? $0[2] : "" } == ["\(full.jobId)", "\(incremental.jobId)"])
+        let copyIds = rows.compactMap { Int($0.first ?? "") }
+        for copyId in copyIds {
+            let tapeMedia = try await system.sql(
+                "SELECT DISTINCT VolumeName FROM Media JOIN JobMedia USING (MediaId) WHERE JobId=\(copyId)")
+            #expect(tapeMedia.hasPrefix("Tape-"), "copy \(copyId)'s JobMedia: \(tapeMedia)")
+        }
 
         let elsewhere = system.directory + "/restore-concurrent"
         let restoreConcurrent = try await system.restore("jobid=\(concurrent)", into: elsewhere)
@@ -160,8 +177,14 @@ import Testing
             "/usr/bin/diff", ["-r", "--no-dereference", system.dataDirectory, elsewhere + system.dataDirectory])
         #expect(diffConcurrent.status == 0, "diff -r: \(diffConcurrent.output.prefix(2000))")
 
+        // The originals' volumes purged and gone: the copies on the cartridge alone restore the latest state.
+        let originals = try await system.sql(
+            "SELECT DISTINCT VolumeName FROM Media JOIN JobMedia USING (MediaId) WHERE JobId IN (\(full.jobId), \(incremental.jobId))")
+        let originalVolumes = originals.split(separator: "\n").map(String.init)
+        #expect(!originalVolumes.isEmpty && originalVolumes.allSatisfy { $0.hasPrefix("Vol-") }, "\(originals)")
+        for volume in originalVolumes { _ = try await system.console(["purge volume=\(volume) yes"]) }
         try removeVolumes(of: system)
-        try await expectRestored(system, jobId: "\(copyId)", files: full.files)
+        try await expectRestored(system, jobId: copyIds.map(String.init).joined(separator: ","), files: full.files + 1)
     }
 
     /// Bringing a job back to disk: a backup on a virtual tape library migrated to a File device, restored from it
