@@ -32,8 +32,25 @@ enum ScriptRunner {
     /// signal mask that blocks SIGTERM).
     private static func stop(_ process: Process) {
         kill(process.processIdentifier, SIGTERM)
-        for _ in 0..<20 where process.isRunning { usleep(100_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for _ in 0..<20 where isAlive(process) { usleep(100_000) }
+        if isAlive(process) { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Neither a zombie (`ChildExit`) nor reaped.
+    private static func isAlive(_ process: Process) -> Bool {
+        ChildExit.of(process.processIdentifier) == nil && process.isRunning
+    }
+
+    /// How `process` ended: from the kernel while it is a zombie, else from Foundation once it has reaped it. Waits
+    /// (10 ms steps) while the process still runs.
+    private static func ending(of process: Process) -> ChildExit {
+        while true {
+            if let exit = ChildExit.of(process.processIdentifier) { return exit }
+            if !process.isRunning {
+                return ChildExit(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal)
+            }
+            usleep(10_000)
+        }
     }
 
     private static func runBlocking(_ arguments: [String], timeoutSeconds: Int) throws -> Outcome {
@@ -56,6 +73,7 @@ enum ScriptRunner {
         var chunk = [UInt8](repeating: 0, count: 65_536)
         // Non-blocking reads: once the script has exited, what is left is read without waiting for end of file, which
         // never comes while a process the script left behind (or one spawned beside it) still holds a write end.
+        // Whether it has exited is the kernel's answer (`ChildExit`), not `Process.isRunning`.
         for fd in open { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         var exited = false
         while !open.isEmpty {
@@ -83,11 +101,12 @@ enum ScriptRunner {
                 }
             }
             if exited { break }
-            exited = !process.isRunning  // one more pass reads what is left, then the loop ends
+            exited = !isAlive(process)  // one more pass reads what is left, then the loop ends
         }
-        process.waitUntilExit()
+        // Not `waitUntilExit()`: Foundation waits for every process that inherited its exit socket (see ChildExit).
+        let ending = Self.ending(of: process)
         return Outcome(
-            status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+            status: ending.status, signalled: ending.signalled,
             timedOut: timedOut, output: String(decoding: buffers[out.fileHandleForReading.fileDescriptor] ?? [], as: UTF8.self),
             errors: String(decoding: buffers[err.fileHandleForReading.fileDescriptor] ?? [], as: UTF8.self))
     }

@@ -129,6 +129,30 @@ import Testing
         #expect(ScriptChanger.drives(elements).first?.barcode == "AAA003")
     }
 
+    /// A script that starts a process and leaves it running with its standard output (a helper daemon, a
+    /// `sleep &`) is answered when the script itself exits, not when that process lets go of the pipe.
+    @Test func aScriptThatLeavesAProcessBehindIsAnsweredWhenItExits() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-behind-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let script = dir + "/leaves-one-behind"
+        let pidFile = dir + "/pid"
+        try "#!/bin/sh\nsleep 60 &\necho $! > \(pidFile)\necho 7\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let changer = ScriptChanger(command: script + " %c %o", changerDevice: "/dev/null", archiveDevices: [:], timeoutSeconds: 30)
+        defer {
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                kill(pid, SIGKILL)
+            }
+        }
+        // Before, the runner waited for end of file and then for Foundation's `waitUntilExit()`: the left-behind sleep
+        // held both past the 30 s timeout.
+        let output = try await changer.run("slots")
+        #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "7")
+    }
+
     @Test func stderrTimeoutsAndMissingScripts() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-slow-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
