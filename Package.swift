@@ -122,7 +122,7 @@ let package = Package(
 
         // MARK: tests (Swift Testing)
         .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig", "CapstanTestSupport"], exclude: ["Fixtures"]),
-        .target(name: "CapstanTestSupport", path: "Tests/Support"),
+        .target(name: "CapstanTestSupport", dependencies: ["Changers"], path: "Tests/Support"),
         .testTarget(name: "CLITests", dependencies: ["CapstanTestSupport"]),
         .testTarget(
             name: "InteropTests",

@@ -17,7 +17,7 @@ import Testing
         process.standardOutput = pipe
         guard (try? process.run()) != nil else { return "" }
         let data = ChildOutput.read(process, [pipe.fileHandleForReading])[0]
-        process.waitUntilExit()
+        _ = ChildOutput.exitStatus(process)
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -31,6 +31,9 @@ import Testing
         options.tapeLibraryCapacity = 0
         let port = try RealBacula.freePort()
         options.metricsPort = port
+        // 400 MB at 40 MB/s: the job runs for about 10 s, so the scrapes below see it while it runs (unthrottled it
+        // could end between two scrapes when the tests beside it hold this one's task)
+        options.job = "Maximum Bandwidth = 40 mb/s"
         let system = try BaculaSystem(storage: .capstan, options: options)
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 400 << 20)
         try await system.start()

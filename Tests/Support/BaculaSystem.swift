@@ -272,7 +272,7 @@ public final class BaculaSystem: @unchecked Sendable {
     public func killDirector() {
         guard let director = processes.last else { return }
         kill(director.process.processIdentifier, SIGKILL)
-        director.process.waitUntilExit()
+        director.waitForExit()
         processes.removeLast()
     }
 
@@ -317,7 +317,7 @@ public final class BaculaSystem: @unchecked Sendable {
     /// Kills the Storage daemon (SIGKILL, as a crash would) and waits for it to be gone.
     public func killStorage() {
         kill(storageProcessID, SIGKILL)
-        processes[0].process.waitUntilExit()
+        processes[0].waitForExit()
     }
 
     /// Starts the Storage daemon of the system again (after `killStorage`) on the same configuration, port and
@@ -341,7 +341,7 @@ public final class BaculaSystem: @unchecked Sendable {
     /// Kills the File daemon (SIGKILL, as a crash would) and waits for it to be gone.
     public func killFileDaemon() {
         kill(fileDaemonProcessID, SIGKILL)
-        processes[1].process.waitUntilExit()
+        processes[1].waitForExit()
     }
 
     /// Starts the File daemon again after `killFileDaemon`.

@@ -1,3 +1,4 @@
+import Changers
 import Foundation
 
 #if canImport(Glibc)
@@ -44,13 +45,19 @@ public enum ChildOutput {
         return collected
     }
 
-    /// True once `process` is a zombie or gone (`/proc/PID/stat`); unlike `Process.isRunning` this does not wait
-    /// for Foundation's SIGCHLD handling, which runs on libdispatch's threads.
-    static func hasExited(_ process: Process) -> Bool {
-        let pid = process.processIdentifier
-        guard pid > 0, let stat = RealBacula.procFile("/proc/\(pid)/stat") else { return true }
-        guard let close = stat.lastIndex(of: ")") else { return true }
-        let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
-        return state == "Z" || state == "X"
+    /// True once `process` is a zombie (`ChildExit`) or reaped. `Process.isRunning` stays true while any process
+    /// that inherited Foundation's exit socket lives.
+    public static func hasExited(_ process: Process) -> Bool {
+        ChildExit.of(process.processIdentifier) != nil || !process.isRunning
+    }
+
+    /// `process`'s exit status (or the signal that ended it), waiting while it runs — from the kernel while it is a
+    /// zombie, without `waitUntilExit()`, which waits for every process that inherited Foundation's exit socket.
+    public static func exitStatus(_ process: Process) -> Int32 {
+        while true {
+            if let ending = ChildExit.of(process.processIdentifier) { return ending.status }
+            if !process.isRunning { return process.terminationStatus }
+            usleep(10_000)
+        }
     }
 }

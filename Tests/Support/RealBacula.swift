@@ -150,13 +150,17 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// SIGTERM, then SIGKILL if it has not exited after `grace` seconds.
     public func stop(grace: Double = 5) {
-        guard process.isRunning else { return }
+        guard !ChildOutput.hasExited(process) else { return }
         kill(process.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(grace)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        while !ChildOutput.hasExited(process) && Date() < deadline { usleep(50_000) }
+        if !ChildOutput.hasExited(process) { kill(process.processIdentifier, SIGKILL) }
+        waitForExit()
     }
+
+    /// Waits until the process has exited (a zombie or reaped; see `ChildOutput.exitStatus`) and returns its status.
+    @discardableResult
+    public func waitForExit() -> Int32 { ChildOutput.exitStatus(process) }
 
     deinit { stop(grace: 1) }
 }
@@ -191,8 +195,7 @@ public enum Command {
         process.standardError = pipe
         try process.run()
         let data = ChildOutput.read(process, [pipe.fileHandleForReading])[0]
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (ChildOutput.exitStatus(process), String(decoding: data, as: UTF8.self))
     }
 
     static func runBlocking(_ executable: String, _ arguments: [String], input: String?, timeout: Double) throws -> Result {
@@ -212,10 +215,10 @@ public enum Command {
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
         let data = ChildOutput.read(process, [output.fileHandleForReading, errors.fileHandleForReading])
         let (outputData, errorData) = (data[0], data[1])
-        process.waitUntilExit()
+        let status = ChildOutput.exitStatus(process)
         timer.cancel()
         return Result(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            status: status, output: String(decoding: outputData, as: UTF8.self),
             errors: String(decoding: errorData, as: UTF8.self))
     }
 }

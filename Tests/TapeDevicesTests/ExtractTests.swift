@@ -53,7 +53,7 @@ import Testing
         p.standardOutput = pipe
         try p.run()
         let out = ChildOutput.read(p, [pipe.fileHandleForReading])[0]
-        p.waitUntilExit()
+        _ = ChildOutput.exitStatus(p)
         return String(String(decoding: out, as: UTF8.self).prefix(32))
     }
 
