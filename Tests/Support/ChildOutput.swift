@@ -32,9 +32,10 @@ public enum ChildOutput {
         }
         for index in open { _ = fcntl(descriptors[index], F_SETFL, fcntl(descriptors[index], F_GETFL) | O_NONBLOCK) }
         while !open.isEmpty {
-            var fds = open.sorted().map { pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0) }
+            let polled = open.sorted()
+            var fds = polled.map { pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0) }
             _ = poll(&fds, nfds_t(fds.count), 50)
-            for (slot, index) in open.sorted().enumerated() where fds[slot].revents != 0 {
+            for (slot, index) in polled.enumerated() where fds[slot].revents != 0 {
                 if !drain(index) { open.remove(index) }
             }
             if !open.isEmpty && hasExited(process) {
