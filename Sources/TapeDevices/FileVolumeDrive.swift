@@ -23,6 +23,10 @@ public final class FileVolumeDrive: TapeDrive {
     public private(set) var offset: Int64
     /// Bytes in the file.
     public private(set) var size: Int64
+    /// Hands appended blocks to the disk a few windows behind the writer and drops them from the page cache (see
+    /// `WriteBehind`), so a volume of many GiB does not fill the page cache with blocks nobody reads back soon;
+    /// nil keeps every written page cached until the kernel evicts it.
+    public var writeBehind: WriteBehind? = WriteBehind()
 
     /// Opens the volume file (creating it when `writable`) and positions at its end, ready to append.
     public init(path: String, writable: Bool = true) throws {
@@ -72,16 +76,22 @@ public final class FileVolumeDrive: TapeDrive {
         let fd = try open()
         if offset < size {
             try SystemCall.truncate(fd, length: offset, path: path)
+            writeBehind?.truncated(at: offset)
             size = offset
         }
         do {
             try SystemCall.pwrite(fd, block, offset: offset, path: path)
         } catch let error where error.kind == .noSpace {
             try? SystemCall.truncate(fd, length: offset, path: path)
+            writeBehind?.truncated(at: offset)
             throw TapeError.endOfMedium
         }
-        offset += Int64(block.count)
+        let written = offset..<(offset + Int64(block.count))
+        offset = written.upperBound
         size = offset
+        if let actions = writeBehind?.wrote(written), try !WriteBehind.carryOut(actions, fd: fd, path: path) {
+            writeBehind = nil
+        }
     }
 
     public func readBlock(into buffer: UnsafeMutableRawBufferPointer) throws -> TapeRead {
@@ -190,6 +200,7 @@ public final class FileVolumeDrive: TapeDrive {
         guard end < size else { return nil }
         let before = size
         try SystemCall.truncate(fd, length: end, path: path)
+        writeBehind?.truncated(at: end)
         size = end
         offset = end
         return TailRecovery(sizeBefore: before, sizeAfter: end, lastBlockNumber: last?.number)

@@ -207,28 +207,10 @@ public final class VirtualTape: TapeDrive {
         current.block += 1
         lastWasWrite = true
         afterFilemark = false
-        if let actions = writeBehind?.wrote(offset..<(offset + 4 + Int64(block.count))) { try carryOut(actions) }
-    }
-
-    /// Carries out write-behind actions. Starting writeback is advice (an error is left to the wait that follows).
-    /// An error while waiting for a stretch that says its pages never reached the disk (EIO, ENOSPC, EDQUOT) fails
-    /// the write that asked; any other (a file system without `sync_file_range`) turns write-behind off.
-    private func carryOut(_ actions: [WriteBehind.Action]) throws {
-        for action in actions {
-            switch action {
-            case .startWriteback(let range):
-                try? SystemCall.syncRange(fd, range, wait: false, path: path)
-            case .finishAndDrop(let range):
-                do {
-                    try SystemCall.syncRange(fd, range, wait: true, path: path)
-                } catch where [EIO, ENOSPC, EDQUOT].contains(error.errno) {
-                    throw error
-                } catch {
-                    writeBehind = nil
-                    return
-                }
-                SystemCall.dropCache(fd, offset: range.lowerBound, length: Int(range.upperBound - range.lowerBound))
-            }
+        if let actions = writeBehind?.wrote(offset..<(offset + 4 + Int64(block.count))),
+            try !WriteBehind.carryOut(actions, fd: fd, path: path)
+        {
+            writeBehind = nil
         }
     }
 

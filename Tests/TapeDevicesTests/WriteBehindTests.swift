@@ -90,6 +90,32 @@ import Glibc
         #expect(try #require(resident[false]) >= 60 << 20)
     }
 
+    /// A 64 MiB file volume appended through its drive keeps at most a few windows in the page cache with
+    /// write-behind (the default), and all of it without; both read back the same.
+    @Test func aFileVolumeKeepsOnlyAFewWindowsInThePageCache() throws {
+        let block = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 29 &+ $0 >> 9) }
+        var resident: [Bool: Int] = [:]
+        for behind in [true, false] {
+            let path = scratch("write-behind-\(behind).volume")
+            try? FileManager.default.removeItem(atPath: path)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let drive = try FileVolumeDrive(path: path, writable: true)
+            if !behind { drive.writeBehind = nil }
+            for _ in 0..<64 { try block.withUnsafeBytes { try drive.writeBlock($0) } }
+            resident[behind] = try residentBytes(path)
+            #expect(drive.size == 64 << 20)
+            try drive.close()
+            let image = try #require(FileManager.default.contents(atPath: path))
+            #expect(image.count == 64 << 20)
+            for index in 0..<64 where image[(index << 20)..<((index + 1) << 20)].elementsEqual(block) == false {
+                Issue.record("block \(index) reads back different")
+            }
+        }
+        let window = Int(WriteBehind().window), lag = WriteBehind().lag
+        #expect(try #require(resident[true]) <= (lag + 1) * window + (2 << 20))
+        #expect(try #require(resident[false]) >= 60 << 20)
+    }
+
     /// Bytes of `path` in the page cache (`mincore(2)` over a read-only mapping).
     private func residentBytes(_ path: String) throws -> Int {
         let fd = open(path, O_RDONLY)

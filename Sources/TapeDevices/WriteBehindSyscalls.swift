@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension WriteBehind {
+    /// Carries out `actions` on the open file `fd`: `startWriteback` with `sync_file_range(SYNC_FILE_RANGE_WRITE)`
+    /// (advice: an error is left to the wait that follows), `finishAndDrop` with
+    /// `sync_file_range(WAIT_BEFORE|WRITE|WAIT_AFTER)` and then `posix_fadvise(POSIX_FADV_DONTNEED)`.
+    ///
+    /// Throws when the wait says a stretch never reached the disk (EIO, ENOSPC, EDQUOT): the write that asked fails.
+    /// Returns false when the file system refuses `sync_file_range` otherwise — the caller turns write-behind off.
+    public static func carryOut(_ actions: [Action], fd: Int32, path: String) throws(SystemError) -> Bool {
+        for action in actions {
+            switch action {
+            case .startWriteback(let range):
+                try? SystemCall.syncRange(fd, range, wait: false, path: path)
+            case .finishAndDrop(let range):
+                do {
+                    try SystemCall.syncRange(fd, range, wait: true, path: path)
+                } catch where [EIO, ENOSPC, EDQUOT].contains(error.errno) {
+                    throw error
+                } catch {
+                    return false
+                }
+                SystemCall.dropCache(fd, offset: range.lowerBound, length: Int(range.upperBound - range.lowerBound))
+            }
+        }
+        return true
+    }
+}
