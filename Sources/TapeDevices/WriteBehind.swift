@@ -1,8 +1,8 @@
-/// Write-behind for a file written front to back (a virtual tape's image): decides when a stretch of what was
-/// written is handed to the disk and when it is dropped from the page cache, so that a tape image of many GiB keeps
-/// only a few windows of it in memory — as a real drive keeps only its own buffer — instead of filling the page
-/// cache with data nobody reads back soon. Pure: the caller carries out the actions it returns (`VirtualTape` with
-/// `sync_file_range(2)` and `posix_fadvise(POSIX_FADV_DONTNEED)`).
+/// Write-behind for a file written front to back (a virtual tape's image, a File volume): decides when a stretch of
+/// what was written is handed to the disk and when it is dropped from the page cache, so that an image of many GiB
+/// keeps only a few windows of it in memory — as a real drive keeps only its own buffer — instead of filling the page
+/// cache with data nobody reads back soon. Pure: the caller carries out the actions it returns (`VirtualTape` and
+/// `FileVolumeDrive`, through `carryOut`: `sync_file_range(2)` and `posix_fadvise(POSIX_FADV_DONTNEED)`).
 ///
 /// Every `window` bytes the stretch just written is handed to writeback (`startWriteback`, which does not wait);
 /// once more than `lag` stretches are under way the oldest is waited for and dropped (`finishAndDrop`), so the
