@@ -99,20 +99,24 @@ let package = Package(
         .target(name: "CertificateAuthority", dependencies: ["COpenSSL"]),
 
         // MARK: programs (thin)
-        .executableTarget(
-            name: "capstan-sd", dependencies: ["StorageDaemon", "CapstanCLI", "Net", serviceLifecycle, argumentParser, logging]),
-        .executableTarget(
-            name: "capstan-dir", dependencies: ["Director", "Catalog", "Net", "CapstanCLI", "CapstanConfig", serviceLifecycle, argumentParser, logging]),
-        .executableTarget(
-            name: "capstan-fd",
+        // Each daemon's command is a library, so that `capstan` can run it too: the package installs one binary
+        // (/usr/bin/capstan) and links the daemons' names to it (CapstanCLI's MultiCallProgram).
+        .target(name: "StorageDaemonProgram", dependencies: ["StorageDaemon", "CapstanCLI", "Net", serviceLifecycle, argumentParser, logging]),
+        .target(
+            name: "DirectorProgram", dependencies: ["Director", "Catalog", "Net", "CapstanCLI", "CapstanConfig", serviceLifecycle, argumentParser, logging]),
+        .target(
+            name: "FileDaemonProgram",
             dependencies: ["FileDaemon", "CapstanCLI", "CapstanConfig", "Net", "CCapstanLinux", serviceLifecycle, argumentParser, logging]),
+        .executableTarget(name: "capstan-sd", dependencies: ["StorageDaemonProgram"]),
+        .executableTarget(name: "capstan-dir", dependencies: ["DirectorProgram"]),
+        .executableTarget(name: "capstan-fd", dependencies: ["FileDaemonProgram"]),
         // Device-tier probe (scripts/test-devices runs it in the harness VM); not part of the appliance.
         .executableTarget(name: "capstan-scsi-probe", dependencies: ["Changers", "TapeDevices", "SCSI"]),
         .executableTarget(
             name: "capstan",
             dependencies: [
                 "CapstanCLI", "CapstanConfig", "BaculaVolume", "TapeDevices", "Changers", "Discovery", "FileDaemon", "Console", "Net",
-                "CertificateAuthority", argumentParser,
+                "CertificateAuthority", "StorageDaemonProgram", "DirectorProgram", "FileDaemonProgram", argumentParser,
                 logging,
             ]),
 
@@ -123,7 +127,7 @@ let package = Package(
         // MARK: tests (Swift Testing)
         .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig", "CapstanTestSupport"], exclude: ["Fixtures"]),
         .target(name: "CapstanTestSupport", dependencies: ["Changers"], path: "Tests/Support"),
-        .testTarget(name: "CLITests", dependencies: ["CapstanTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CapstanCLI", "CapstanTestSupport"]),
         .testTarget(
             name: "InteropTests",
             dependencies: ["CapstanTestSupport", "Net", "BaculaWire", "StorageProtocol", "FileDaemonProtocol", logging]),

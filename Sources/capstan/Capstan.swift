@@ -3,7 +3,6 @@ import CapstanConfig
 import CapstanCLI
 
 /// `capstan`: the console and the tools. Each subcommand lives in its own file.
-@main
 struct Capstan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capstan",

@@ -32,6 +32,8 @@ sed 's/^/    /' "$W/conffiles.txt"
 for program in /usr/sbin/capstan-sd /usr/sbin/capstan-dir /usr/sbin/capstan-fd /usr/bin/capstan; do
   check "$program is installed and runs (--version)" bash -c "[ \"\$($program --version)\" = \"\$(dpkg-query -W -f '\${Version}' capstan)\" ]"
 done
+check "the daemons are links to the one binary, /usr/bin/capstan" bash -c "
+  for d in capstan-sd capstan-dir capstan-fd; do [ -L /usr/sbin/\$d ] && [ \"\$(readlink -f /usr/sbin/\$d)\" = /usr/bin/capstan ] || exit 1; done"
 check "no Swift runtime library is needed at run time" bash -c "! ldd /usr/sbin/capstan-sd | grep -q -i swift"
 check "the example configurations are conffiles and check clean" bash -c "
   [ \$(wc -l < '$W/conffiles.txt') = 4 ] && /usr/sbin/capstan-sd -t -c /etc/capstan/capstan-sd.conf &&

@@ -9,15 +9,16 @@ import Net
 import ServiceLifecycle
 
 /// `capstan-dir`: the Director. Reads an existing bacula-dir.conf unchanged; `-t` checks it.
-@main
-struct DirectorCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct DirectorCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "capstan-dir", abstract: "Capstan Director: schedules jobs and keeps the catalog (port 9101).",
         version: CapstanVersion.number)
 
     @OptionGroup var options: DaemonOptions
 
-    func run() async throws {
+    public init() {}
+
+    public func run() async throws {
         let path = options.configPath(defaultName: "capstan-dir.conf")
         guard let checked = ConfigFileCheck.check(path: path, kind: .director, quietWhenValid: !options.testConfiguration),
             let configuration = DirectorConfiguration(checked)

@@ -8,15 +8,16 @@ import ServiceLifecycle
 
 /// `capstan-fd`: the File daemon. Reads a Bacula FileDaemon configuration (an existing bacula-fd.conf works
 /// unchanged); `-t` checks it.
-@main
-struct FileDaemonCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct FileDaemonCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "capstan-fd", abstract: "Capstan File daemon: backs up and restores this machine's files (port 9102).",
         version: CapstanVersion.number)
 
     @OptionGroup var options: DaemonOptions
 
-    func run() async throws {
+    public init() {}
+
+    public func run() async throws {
         let path = options.configPath(defaultName: "capstan-fd.conf")
         guard let checked = ConfigFileCheck.check(path: path, kind: .fileDaemon, quietWhenValid: !options.testConfiguration),
             let configuration = FileDaemonConfiguration(checked)

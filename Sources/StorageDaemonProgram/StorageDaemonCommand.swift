@@ -10,9 +10,8 @@ import ServiceLifecycle
 import StorageDaemon
 
 /// `capstan-sd`: the Storage daemon. Reads a Bacula SD configuration (an existing bacula-sd.conf works unchanged).
-@main
-struct StorageDaemonCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct StorageDaemonCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "capstan-sd",
         abstract: "Capstan Storage daemon: receives backups on port 9103 and writes Bacula 9.6 volumes.",
         version: CapstanVersion.number)
@@ -23,7 +22,9 @@ struct StorageDaemonCommand: AsyncParsableCommand {
     /// SD, instead of the in-memory link (for tests and before/after measurements; same as CAPSTAN_PEER_LINK=tcp).
     @Option(name: .customLong("peer-link"), help: .hidden) var peerLink: String?
 
-    func run() async throws {
+    public init() {}
+
+    public func run() async throws {
         let path = options.configPath(defaultName: "capstan-sd.conf")
         guard let checked = ConfigFileCheck.check(path: path, kind: .storage, quietWhenValid: !options.testConfiguration),
             let configuration = StorageDaemonConfiguration(checked)

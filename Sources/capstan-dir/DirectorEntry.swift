@@ -1,0 +1,9 @@
+import DirectorProgram
+
+/// `capstan-dir` built as its own program, for development and the tests; the package installs the name as a link
+/// to `capstan`, which runs the same command (MultiCallProgram).
+@main
+enum DirectorEntry {
+    // in an async function the async `main()` of AsyncParsableCommand is chosen, not the synchronous one
+    static func main() async { await DirectorCommand.main() }
+}
