@@ -21,4 +21,19 @@ public struct DaemonOptions: ParsableArguments {
     public func configPath(defaultName: String) -> String {
         config ?? ConfigFileCheck.configDirectory + "/" + defaultName
     }
+
+    /// The daemon's configuration: `configPath(defaultName:)` checked for `kind` (every diagnostic printed, as
+    /// `ConfigFileCheck.check` does) and typed by `typed`. Nil after `-t`, whose check is all that was asked; throws
+    /// exit status 78 (`ConfigFileCheck.configErrorExitCode`) when the file is missing, has errors or does not type.
+    public func loadConfiguration<Typed>(defaultName: String, kind: DaemonKind, typed: (Configuration) -> Typed?)
+        throws -> Typed?
+    {
+        let path = configPath(defaultName: defaultName)
+        guard let checked = ConfigFileCheck.check(path: path, kind: kind, quietWhenValid: !testConfiguration),
+            let configuration = typed(checked)
+        else {
+            throw ExitCode(ConfigFileCheck.configErrorExitCode)
+        }
+        return testConfiguration ? nil : configuration
+    }
 }

@@ -19,13 +19,12 @@ public struct DirectorCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let path = options.configPath(defaultName: "capstan-dir.conf")
-        guard let checked = ConfigFileCheck.check(path: path, kind: .director, quietWhenValid: !options.testConfiguration),
-            let configuration = DirectorConfiguration(checked)
+        guard
+            let configuration = try options.loadConfiguration(
+                defaultName: "capstan-dir.conf", kind: .director, typed: { DirectorConfiguration($0) })
         else {
-            throw ExitCode(ConfigFileCheck.configErrorExitCode)
+            return  // -t: the check was all
         }
-        if options.testConfiguration { return }
         var logger = DaemonLogging.bootstrap(debugLevel: options.debugLevel)
         logger[metadataKey: "component"] = "dir"
         logger[metadataKey: "daemon"] = "\(configuration.director.name)"
@@ -39,8 +38,9 @@ public struct DirectorCommand: AsyncParsableCommand {
         }
         let seconds = configuration.director.heartbeatInterval
         let connectionOptions = ConnectionOptions(heartbeatInterval: seconds > 0 ? .seconds(seconds) : nil, logger: logger)
+        let path = ConfigFileCheck.resolve(options.configPath(defaultName: "capstan-dir.conf"))
         let runtime = DirectorRuntime(
-            configuration: configuration, configurationPath: ConfigFileCheck.resolve(path),
+            configuration: configuration, configurationPath: path,
             configSource: FileSystemConfigSource(), catalog: catalog, logger: logger, connectionOptions: connectionOptions)
         let notifier = SystemdNotifier()
         let name = configuration.director.name

@@ -18,13 +18,12 @@ public struct FileDaemonCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let path = options.configPath(defaultName: "capstan-fd.conf")
-        guard let checked = ConfigFileCheck.check(path: path, kind: .fileDaemon, quietWhenValid: !options.testConfiguration),
-            let configuration = FileDaemonConfiguration(checked)
+        guard
+            let configuration = try options.loadConfiguration(
+                defaultName: "capstan-fd.conf", kind: .fileDaemon, typed: { FileDaemonConfiguration($0) })
         else {
-            throw ExitCode(ConfigFileCheck.configErrorExitCode)
+            return  // -t: the check was all
         }
-        if options.testConfiguration { return }
         // The data path allocates and frees 64 KiB buffers on several threads; without these glibc hands the memory
         // back to the kernel and faults it in again for every packet.
         MallocTuning.keepFreedMemory(trimThreshold: 256 << 20, mmapThreshold: 32 << 20)

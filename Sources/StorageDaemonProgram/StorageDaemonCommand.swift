@@ -25,13 +25,12 @@ public struct StorageDaemonCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let path = options.configPath(defaultName: "capstan-sd.conf")
-        guard let checked = ConfigFileCheck.check(path: path, kind: .storage, quietWhenValid: !options.testConfiguration),
-            let configuration = StorageDaemonConfiguration(checked)
+        guard
+            let configuration = try options.loadConfiguration(
+                defaultName: "capstan-sd.conf", kind: .storage, typed: { StorageDaemonConfiguration($0) })
         else {
-            throw ExitCode(ConfigFileCheck.configErrorExitCode)
+            return  // -t: the check was all
         }
-        if options.testConfiguration { return }
         // Frames' payloads churn through the event loops' arenas: each keeps up to 2 MiB free (page faults of a
         // 20,000-file backup 11,000 -> 1,500; the 32-job peak RSS unchanged, 85-86 MiB; 8 MiB raised it to 94).
         MallocTuning.keepFreedMemory(trimThreshold: 2 << 20, mmapThreshold: 4 << 20)
