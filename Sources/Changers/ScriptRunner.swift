@@ -66,48 +66,17 @@ enum ScriptRunner {
         try process.run()
         try? out.fileHandleForWriting.close()
         try? err.fileHandleForWriting.close()
-        let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
-        var buffers: [Int32: [UInt8]] = [out.fileHandleForReading.fileDescriptor: [], err.fileHandleForReading.fileDescriptor: []]
-        var open = Array(buffers.keys)
-        var timedOut = false
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        // Non-blocking reads: once the script has exited, what is left is read without waiting for end of file, which
-        // never comes while a process the script left behind (or one spawned beside it) still holds a write end.
-        // Whether it has exited is the kernel's answer (`ChildExit`), not `Process.isRunning`.
-        for fd in open { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-        var exited = false
-        while !open.isEmpty {
-            let left = deadline - ContinuousClock.now
-            if left <= .zero {
-                timedOut = true
-                stop(process)
-                break
-            }
-            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            // at most 100 ms, so an exited script is noticed while its pipes stay open
-            let millis = min(100, Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1))
-            let ready = poll(&fds, nfds_t(fds.count), millis)
-            if ready < 0 && errno != EINTR { break }
-            for p in fds where p.revents != 0 || exited {
-                while true {
-                    let n = chunk.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
-                    if n > 0 {
-                        if (buffers[p.fd]?.count ?? 0) < maximumOutput { buffers[p.fd]?.append(contentsOf: chunk[0..<n]) }
-                        continue
-                    }
-                    if n < 0 && errno == EINTR { continue }
-                    if n == 0 || errno != EAGAIN { open.removeAll { $0 == p.fd } }
-                    break
-                }
-            }
-            if exited { break }
-            exited = !isAlive(process)  // one more pass reads what is left, then the loop ends
-        }
+        // Once the script has exited, what is left is read without waiting for end of file, which never comes while a
+        // process the script left behind (or one spawned beside it) still holds a write end (ChildPipes).
+        let descriptors = [out.fileHandleForReading.fileDescriptor, err.fileHandleForReading.fileDescriptor]
+        let read = ChildPipes.read(
+            descriptors, until: ContinuousClock.now + .seconds(timeoutSeconds), limit: maximumOutput, pollMilliseconds: 100,
+            exited: { !isAlive(process) })
+        if read.timedOut { stop(process) }
         // Not `waitUntilExit()`: Foundation waits for every process that inherited its exit socket (see ChildExit).
         let ending = Self.ending(of: process)
         return Outcome(
-            status: ending.status, signalled: ending.signalled,
-            timedOut: timedOut, output: String(decoding: buffers[out.fileHandleForReading.fileDescriptor] ?? [], as: UTF8.self),
-            errors: String(decoding: buffers[err.fileHandleForReading.fileDescriptor] ?? [], as: UTF8.self))
+            status: ending.status, signalled: ending.signalled, timedOut: read.timedOut,
+            output: String(decoding: read.bytes[0], as: UTF8.self), errors: String(decoding: read.bytes[1], as: UTF8.self))
     }
 }
