@@ -78,7 +78,7 @@ let package = Package(
             name: "StorageDaemon",
             dependencies: [
                 "CapstanConfig", "BaculaWire", "BaculaVolume", "StorageProtocol", "TapeDevices", "Changers", "Discovery", "Net",
-                "Metrics", "SCSI",
+                "Metrics", "SCSI", "CCapstanLinux",
                 nioCore, nioPosix, serviceLifecycle, logging,
             ]),
         .target(

@@ -49,15 +49,19 @@ final class JobRegistry: Sendable {
     }
 
     /// Registers a job the Director announced: next VolSessionId, this run's VolSessionTime, a fresh key.
+    /// The first job after an idle spell starts from a trimmed heap (`IdleMemory`).
     func register(_ start: JobStartCommand, director: DirectorSession) -> StorageJob {
-        state.withLock { state in
+        let (job, wasIdle) = state.withLock { state in
             let job = StorageJob(
                 command: start, sessionID: state.nextSessionID, sessionTime: sessionTime, authorization: Self.makeKey())
+            let wasIdle = state.entries.isEmpty
             state.nextSessionID &+= 1
             state.table.insert(job)
             state.entries[job.name] = Entry(job: job, director: director)
-            return job
+            return (job, wasIdle)
         }
+        if wasIdle { IdleMemory.release() }
+        return job
     }
 
     func table() -> StorageJobTable { state.withLock { $0.table } }
@@ -154,12 +158,15 @@ final class JobRegistry: Sendable {
     /// Why a job whose Director vanished failed.
     static let directorLost = "the Director's connection for this job was lost"
 
-    /// The job is over: its key no longer opens anything; it leaves the running list.
+    /// The job is over: its key no longer opens anything; it leaves the running list. When it was the last, what
+    /// the heap holds free goes back to the kernel (`IdleMemory`).
     func finish(_ name: String) {
-        state.withLock { state in
+        let idle = state.withLock { state in
             state.table.setPhase(.ended, of: name)
             if state.entries.removeValue(forKey: name) != nil { state.jobsRun += 1 }
+            return state.entries.isEmpty
         }
+        if idle { IdleMemory.release() }
     }
 
     func jobsRun() -> Int { state.withLock { $0.jobsRun } }
