@@ -26,6 +26,10 @@ final class FileSelection {
         var problems: [String] = []
         func compile(_ patterns: [String], ignoreCase: Bool) -> [UnsafeMutablePointer<regex_t>] {
             patterns.compactMap { pattern in
+                if let refusal = RegexExpansion.refusal(Array(pattern.utf8)) {
+                    problems.append("regex \"\(pattern)\": \(refusal)")
+                    return nil
+                }
                 let compiled = UnsafeMutablePointer<regex_t>.allocate(capacity: 1)
                 let flags = REG_EXTENDED | REG_NOSUB | (ignoreCase ? REG_ICASE : 0)
                 guard regcomp(compiled, pattern, flags) == 0 else {

@@ -39,6 +39,10 @@ public final class RegexWhere: @unchecked Sendable {
                 throw RegexWhereError(substitution: text, reason: "expected <s>from<s>to<s>[flags]")
             }
             let flags = fields[2]
+            if let refusal = RegexExpansion.refusal(fields[0]) {
+                for rule in rules { regfree(rule.expression); rule.expression.deallocate() }
+                throw RegexWhereError(substitution: text, reason: refusal)
+            }
             let expression = UnsafeMutablePointer<regex_t>.allocate(capacity: 1)
             let cflags = REG_EXTENDED | (flags.contains(UInt8(ascii: "i")) ? REG_ICASE : 0)
             let status = (fields[0] + [0]).withUnsafeBufferPointer { buffer in
