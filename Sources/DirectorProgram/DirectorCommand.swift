@@ -50,15 +50,7 @@ public struct DirectorCommand: AsyncParsableCommand {
                 ready: { ports in notifier.ready(status: "\(name) listening on port \(ports.map(String.init).joined(separator: ", "))") },
                 stopping: { notifier.stopping() }))
         let reloader = ReloadOnHangup(runtime: runtime, notifier: notifier)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: service),
-                    .init(service: reloader, successTerminationBehavior: .ignore),
-                    .init(service: WatchdogService(notifier: notifier), successTerminationBehavior: .ignore),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await DaemonServiceGroup.run(service, beside: [reloader], notifier: notifier, logger: logger)
     }
 }
 

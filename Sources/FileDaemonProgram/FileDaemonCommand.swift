@@ -38,13 +38,6 @@ public struct FileDaemonCommand: AsyncParsableCommand {
             lifecycle: FileDaemon.LifecycleEvents(
                 ready: { ports in notifier.ready(status: "\(name) listening on port(s) \(ports.map(String.init).joined(separator: ", "))") },
                 stopping: { notifier.stopping() }))
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: daemon),
-                    .init(service: WatchdogService(notifier: notifier), successTerminationBehavior: .ignore),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await DaemonServiceGroup.run(daemon, notifier: notifier, logger: logger)
     }
 }

@@ -2,7 +2,7 @@
 /// compiled. glibc builds a repetition by copying the repeated subexpression: `x+` as `x x*`, `x{n,m}` as `m` copies
 /// of `x`, and repeats of repeats multiply, so a short pattern from a Director (`a++++…`, 100 pluses: 2^100 copies;
 /// `((a{255}){255}){255}`) makes regcomp allocate until the process dies. Patterns above `limit` are refused
-/// instead, with `describe`'s reason. Pure: reads the bytes only.
+/// instead, with `refusal`'s reason. Pure: reads the bytes only.
 public enum RegexExpansion {
     /// The estimate at which a pattern is refused (a fileset's typical patterns are below 100; `[a-z]{1,255}` is 256).
     public static let limit = 20_000

@@ -55,14 +55,7 @@ public struct StorageDaemonCommand: AsyncParsableCommand {
             stopping: { notifier.stopping() },
             status: statusReporter(notifier))
         let daemon = StorageDaemon(configuration: configuration, options: connectionOptions, logger: logger, lifecycle: lifecycle)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: daemon),
-                    .init(service: WatchdogService(notifier: notifier), successTerminationBehavior: .ignore),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await DaemonServiceGroup.run(daemon, notifier: notifier, logger: logger)
     }
 }
 
