@@ -552,6 +552,7 @@ actor DeviceRuntime {
         total.averageRate = current.averageRate
         total.queuedBlocks = current.queuedBlocks
         total.waitingForData = current.waitingForData
+        total.producersWaitingForBuffers = current.producersWaitingForBuffers
         return total
     }
 

@@ -160,14 +160,15 @@ final class DriveQueue: Sendable {
         }
     }
 
-    /// Blocks queued and whether the writer is waiting for one (for statistics and tests).
-    var snapshot: (queued: Int, writerWaiting: Bool) {
+    /// Blocks queued, whether the writer is waiting for one, and how many producers wait for a free buffer (for
+    /// statistics and tests).
+    var snapshot: (queued: Int, writerWaiting: Bool, producersWaiting: Int) {
         state.withLock { state in
             let blocks = state.items[state.head...].reduce(0) { n, item in
                 if case .block = item { return n + 1 }
                 return n
             }
-            return (blocks, state.writerWaiting)
+            return (blocks, state.writerWaiting, state.waiters.count)
         }
     }
 }

@@ -17,4 +17,6 @@ public struct DriveStatistics: Sendable, Equatable {
     public var queuedBlocks = 0
     /// The writer thread is waiting for a block.
     public var waitingForData = false
+    /// Producers (jobs, the despooler) waiting for a free block buffer right now: the drive is the bottleneck.
+    public var producersWaitingForBuffers = 0
 }

@@ -185,11 +185,12 @@ public final class DriveWriter: Sendable {
 
     /// A snapshot of the counters.
     public var statistics: DriveStatistics {
-        let (queued, waiting) = queue.snapshot
+        let (queued, waiting, producers) = queue.snapshot
         return meter.withLock { m in
             var s = m.statistics
             s.queuedBlocks = queued
             s.waitingForData = waiting
+            s.producersWaitingForBuffers = producers
             return s
         }
     }

@@ -14,20 +14,22 @@ import TapeDevices
     /// jobs interleave, each block holds one job, every job reads back completely (by session) with its SOS first
     /// and its EOS last, and each job's JobMedia byte ranges cover all its blocks. The drive is slow (the writer is
     /// the bottleneck) and the direct jobs start while the spooled job's despool turn is running, a turn no other
-    /// spooled job bounds; they still finish before it, because they get pool buffers in turn with the despooler.
-    /// The real bls lists all five with Status=T.
+    /// spooled job bounds: the drive holds its second write until the despooler and all four direct jobs wait for
+    /// a pool buffer, and then each direct job gets blocks onto the volume before the spooled job's last, because
+    /// buffers go to producers in turn. The real bls lists all five with Status=T.
     @Test func fourDirectJobsAndOneSpooledJobShareAFileVolume() async throws {
         let scratch = Scratch("direct-five")
         defer { scratch.cleanup() }
         let library = FileVolumeLibrary(scratch: scratch)
         let log = EventLog()
+        // the label passes; the spooled job's first block is held until the direct jobs queue up behind it
+        let (volume, gate) = try library.gatedMount(1, microseconds: 4000, passing: 1)
         let path = try DeviceDataPath(
             spool: SpoolConfiguration(
                 directory: scratch.directory("spool"), storageName: "capstan-sd", deviceName: "FileDev",
                 maximumSpoolSize: 4 * Self.mib, maximumJobSpoolSize: 4 * Self.mib, turnBlocks: 1_000_000,
                 observer: { log.record($0) }),
-            drive: .fileVolumes(queueBlocks: 3), firstVolume: try library.slowMount(1, microseconds: 4000),
-            owner: library.owner)
+            drive: .fileVolumes(queueBlocks: 3), firstVolume: volume, owner: library.owner)
         let spooled = JobPlan(jobID: 75, files: 10, chunks: 24)  // about 15 MiB
         let directs = (71...74).map { JobPlan(jobID: UInt32($0), files: 3, chunks: 16) }  // about 3 MiB each
         let spooledTask = Task { try await runJob(path, spooled) }
@@ -35,6 +37,10 @@ import TapeDevices
         #expect(await eventually { log.all.contains(.despooled(spooledSession, block: 0)) })
         let directOutcomes = try await withThrowingTaskGroup(of: JobOutcome.self) { group in
             for plan in directs { group.addTask { try await runDirectJob(path, plan) } }
+            // the despooler and the four direct jobs, each waiting for a buffer (a failed wait still opens the
+            // gate, so the jobs end and the order checks below report it)
+            #expect(await eventually { path.statistics.producersWaitingForBuffers == 5 })
+            gate.open()
             var all: [JobOutcome] = []
             for try await o in group { all.append(o) }
             return all
@@ -64,7 +70,7 @@ import TapeDevices
         let switches = zip(order, order.dropFirst()).filter { $0 != $1 }.count
         #expect(switches >= 8)
         // the direct jobs were not held up behind the spooled job's (unbounded) despool turn: each got blocks onto the
-        // volume while the spooled job was still despooling (when they finish depends on the machine's load)
+        // volume while the spooled job was still despooling
         let firstIndex = { (id: UInt32) in order.firstIndex(of: id) ?? Int.max }
         let lastIndex = { (id: UInt32) in order.lastIndex(of: id) ?? Int.max }
         for plan in directs { #expect(firstIndex(plan.jobID) < lastIndex(75), "job \(plan.jobID)") }

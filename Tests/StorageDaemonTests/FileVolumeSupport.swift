@@ -177,11 +177,60 @@ final class SlowDrive: TapeDrive {
     func status() throws -> TapeStatus { try drive.status() }
 }
 
+/// A drive that writes its first `passing` blocks, then holds the writer thread in its next write until the test
+/// calls `open()`: while it holds, every producer ends up waiting for a pool buffer, in the order the test arranges.
+final class GatedDrive: TapeDrive, @unchecked Sendable {
+    let drive: any TapeDrive
+    private let condition = NSCondition()
+    private var passing: Int
+    private var isOpen = false
+
+    init(_ drive: any TapeDrive, passing: Int) {
+        self.drive = drive
+        self.passing = passing
+    }
+
+    /// Lets the held write and every later one through.
+    func open() {
+        condition.withLock {
+            isOpen = true
+            condition.broadcast()
+        }
+    }
+
+    func writeBlock(_ block: UnsafeRawBufferPointer) throws {
+        condition.withLock {
+            if passing > 0 {
+                passing -= 1
+            } else {
+                while !isOpen { condition.wait() }
+            }
+        }
+        try drive.writeBlock(block)
+    }
+    func readBlock(into buffer: UnsafeMutableRawBufferPointer) throws -> TapeRead { try drive.readBlock(into: buffer) }
+    func writeFilemarks(_ count: Int) throws { try drive.writeFilemarks(count) }
+    func spaceFiles(_ count: Int) throws { try drive.spaceFiles(count) }
+    func spaceRecords(_ count: Int) throws { try drive.spaceRecords(count) }
+    func rewind() throws { try drive.rewind() }
+    func seekEndOfData() throws { try drive.seekEndOfData() }
+    func position() throws -> TapePosition { try drive.position() }
+    func status() throws -> TapeStatus { try drive.status() }
+}
+
 extension FileVolumeLibrary {
     /// Volume `n`, fresh, behind a drive that takes `microseconds` per block.
     func slowMount(_ n: Int, microseconds: UInt32) throws -> VolumeMount {
         var mount = try self.mount(n)
         mount.drive = SlowDrive(mount.drive, microseconds: microseconds)
         return mount
+    }
+
+    /// Volume `n`, fresh, behind a slow drive whose writes after the first `passing` wait for the gate.
+    func gatedMount(_ n: Int, microseconds: UInt32, passing: Int) throws -> (VolumeMount, GatedDrive) {
+        var mount = try self.mount(n)
+        let gate = GatedDrive(SlowDrive(mount.drive, microseconds: microseconds), passing: passing)
+        mount.drive = gate
+        return (mount, gate)
     }
 }
