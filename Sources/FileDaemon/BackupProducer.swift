@@ -83,9 +83,19 @@ final class BackupProducer {
             }
             return
         }
-        for include in fileSet.includes {
-            let selection = FileSelection(include: include, excludes: fileSet.excludes)
-            for problem in selection.problems { message(.error, problem) }
+        // A pattern that cannot be used (it does not compile, or regcomp would blow up on it) fails the job before
+        // any file is sent, as bacula-fd fails it: backing up without it would save what the FileSet leaves out.
+        let selections = fileSet.includes.map { FileSelection(include: $0, excludes: fileSet.excludes) }
+        let problems = selections.flatMap(\.problems)
+        guard problems.isEmpty else {
+            for problem in problems { message(.fatal, problem) }
+            counters.update {
+                $0.errors += Int64(problems.count)
+                $0.fatal = true
+            }
+            return
+        }
+        for (include, selection) in zip(fileSet.includes, selections) {
             for top in include.files {
                 guard !stop else { return }
                 var path = top

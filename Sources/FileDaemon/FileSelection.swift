@@ -19,7 +19,7 @@ final class FileSelection {
     /// `fstype =` / `drivetype =` of the Include: bacula-fd takes the lists of its last Options block.
     let fileSystemTypes: [String]
     let driveTypes: [String]
-    /// Patterns that did not compile (reported once by the job).
+    /// Patterns that cannot be used: they do not compile or are refused by `RegexExpansion` (the job fails with them).
     private(set) var problems: [String] = []
 
     init(include: FileSetBlock, excludes excludeBlocks: [FileSetBlock]) {

@@ -1,33 +1,70 @@
+import CapstanTestSupport
 import FileDaemonProtocol
+import Foundation
 import Testing
 
 @testable import FileDaemon
 
-/// A FileSet's `Regex` patterns as the File daemon compiles them: one whose repetitions would make glibc's regcomp
-/// build an exponential tree (the fuzzer's `a+++…`, nested intervals) is refused before regcomp and reported as a
-/// problem of the job, as is one that does not compile; the block's other patterns still select files.
+/// A FileSet's `Regex` patterns in a backup of real files. One whose repetitions would make glibc's regcomp build an
+/// exponential tree (the fuzzer's `a+++…`, nested intervals; it once took the File daemon past 2 GB) is refused
+/// before regcomp, one that does not compile is reported too, and either fails the job before any file is sent (as
+/// bacula-fd fails it on a regex that does not compile): without the pattern the job would save what the FileSet
+/// leaves out. The same FileSet without them excludes what its good pattern matches.
 @Suite struct FileSelectionRegexTests {
-    @Test func anExplodingPatternIsReportedAndTheOthersStillSelect() {
-        var options = FileSetOptions()
-        options.exclude = true
-        var block = OptionsBlock(options: options)
+    struct Outcome {
+        var saved: [String] = []
+        var fatal: [String] = []
+        var errors: Int64 = 0
+        var failed = false
+    }
+
+    /// Backs up `root` with one exclude Options block holding `patterns` (`R` lines) and a default block.
+    static func backup(_ root: String, excluding patterns: [String]) throws -> Outcome {
+        var reader = FileSetReader()
+        let lines = ["I\n", "O e\n"] + patterns.map { "R \($0)\n" } + ["N\n", "O M\n", "N\n", "F \(root)", "N\n"]
+        for line in lines { try reader.read(Array(line.utf8)) }
+        let plan = BackupPlan(
+            job: JobIdentity(jobID: 1, job: "Regex.1", sessionID: 1, sessionTime: 1, authorization: "dummy"), fileSet: reader.fileSet)
+        var outcome = Outcome()
+        let counters = JobCounters()
+        BackupProducer(
+            plan: plan, bufferSize: 65536, counters: counters, daemonName: "test-fd", isCanceled: { false },
+            emit: { event in
+                switch event {
+                case .frames(let frames):
+                    for payload in frames.compactMap(\.payload) {
+                        if let record = try? AttributeRecord(decoding: payload), payload.starts(with: Array("\(record.fileIndex) ".utf8)) {
+                            outcome.saved.append(String(decoding: BytePath(record.name).lastComponent, as: UTF8.self))
+                        }
+                    }
+                case .message(.fatal, let text): outcome.fatal.append(text)
+                default: break
+                }
+                return true
+            }
+        ).run()
+        outcome.errors = counters.values.errors
+        outcome.failed = counters.values.fatal
+        return outcome
+    }
+
+    @Test func unusablePatternsFailTheJobBeforeAnyFileAndTheGoodOneExcludes() throws {
+        let root = try RealBacula.temporaryDirectory("capstan-fd-regex")
+        defer { RealBacula.removeTemporaryDirectory(root) }
+        for name in ["report.txt", "scratch.tmp"] { try Data(name.utf8).write(to: URL(fileURLWithPath: root + "/" + name)) }
         let exploding = "a" + String(repeating: "+", count: 100)
         let nested = "((a{255}){255}){255}"
-        block.regex = [exploding, "\\.tmp$", nested, "(unclosed"]
-        var include = FileSetBlock(isExclude: false)
-        include.optionsBlocks = [block]
-        include.files = [Array("/data".utf8)]
 
-        let selection = FileSelection(include: include, excludes: [])
+        let refused = try Self.backup(root, excluding: [exploding, "\\.tmp$", nested, "(unclosed"])
+        #expect(refused.fatal.count == 3, "\(refused.fatal)")
+        #expect(refused.fatal.contains { $0.contains("regex \"\(exploding)\": ") && $0.contains("too complex") }, "\(refused.fatal)")
+        #expect(refused.fatal.contains { $0.contains("regex \"\(nested)\": ") && $0.contains("too complex") }, "\(refused.fatal)")
+        #expect(refused.fatal.contains { $0.contains("regex \"(unclosed\" does not compile") }, "\(refused.fatal)")
+        #expect(refused.saved.isEmpty, "\(refused.saved)")
+        #expect(refused.failed && refused.errors == 3)
 
-        #expect(selection.problems.count == 3, "\(selection.problems)")
-        #expect(selection.problems.contains { $0.hasPrefix("regex \"\(exploding)\": ") && $0.contains("too complex") },
-            "\(selection.problems)")
-        #expect(selection.problems.contains { $0.hasPrefix("regex \"\(nested)\": ") && $0.contains("too complex") },
-            "\(selection.problems)")
-        #expect(selection.problems.contains("regex \"(unclosed\" does not compile"), "\(selection.problems)")
-        // the pattern that compiled still decides: *.tmp is excluded, the rest takes the defaults
-        #expect(selection.options(for: BytePath("/data/scratch.tmp"), isDirectory: false) == nil)
-        #expect(selection.options(for: BytePath("/data/report.txt"), isDirectory: false) != nil)
+        let good = try Self.backup(root, excluding: ["\\.tmp$"])
+        #expect(good.fatal.isEmpty && !good.failed, "\(good.fatal)")
+        #expect(good.saved.contains("report.txt") && !good.saved.contains("scratch.tmp"), "\(good.saved)")
     }
 }
