@@ -154,16 +154,20 @@ func blocksAreBackToBack(_ back: ReadBack, fileSize: Int64) -> Bool {
 
 /// A drive that takes `delay` per block written (a slow medium), so the drive writer is the bottleneck and every
 /// producer is waiting for pool buffers: then the order in which they get them decides the order on the volume.
+/// With a `gate`, writes also wait for it.
 final class SlowDrive: TapeDrive {
     let drive: any TapeDrive
     let delay: UInt32
+    let gate: DriveGate?
 
-    init(_ drive: any TapeDrive, microseconds: UInt32) {
+    init(_ drive: any TapeDrive, microseconds: UInt32, gate: DriveGate? = nil) {
         self.drive = drive
         delay = microseconds
+        self.gate = gate
     }
 
     func writeBlock(_ block: UnsafeRawBufferPointer) throws {
+        gate?.pass()
         usleep(delay)
         try drive.writeBlock(block)
     }
@@ -177,18 +181,14 @@ final class SlowDrive: TapeDrive {
     func status() throws -> TapeStatus { try drive.status() }
 }
 
-/// A drive that writes its first `passing` blocks, then holds the writer thread in its next write until the test
-/// calls `open()`: while it holds, every producer ends up waiting for a pool buffer, in the order the test arranges.
-final class GatedDrive: TapeDrive, @unchecked Sendable {
-    let drive: any TapeDrive
+/// Lets the first `passing` block writes through, then holds the writer thread in the next one until the test calls
+/// `open()`: while it holds, every producer ends up waiting for a pool buffer, in the order the test arranges.
+final class DriveGate: @unchecked Sendable {
     private let condition = NSCondition()
     private var passing: Int
     private var isOpen = false
 
-    init(_ drive: any TapeDrive, passing: Int) {
-        self.drive = drive
-        self.passing = passing
-    }
+    init(passing: Int) { self.passing = passing }
 
     /// Lets the held write and every later one through.
     func open() {
@@ -198,7 +198,8 @@ final class GatedDrive: TapeDrive, @unchecked Sendable {
         }
     }
 
-    func writeBlock(_ block: UnsafeRawBufferPointer) throws {
+    /// Returns at once for the first `passing` calls and after `open()`; blocks in between.
+    func pass() {
         condition.withLock {
             if passing > 0 {
                 passing -= 1
@@ -206,16 +207,7 @@ final class GatedDrive: TapeDrive, @unchecked Sendable {
                 while !isOpen { condition.wait() }
             }
         }
-        try drive.writeBlock(block)
     }
-    func readBlock(into buffer: UnsafeMutableRawBufferPointer) throws -> TapeRead { try drive.readBlock(into: buffer) }
-    func writeFilemarks(_ count: Int) throws { try drive.writeFilemarks(count) }
-    func spaceFiles(_ count: Int) throws { try drive.spaceFiles(count) }
-    func spaceRecords(_ count: Int) throws { try drive.spaceRecords(count) }
-    func rewind() throws { try drive.rewind() }
-    func seekEndOfData() throws { try drive.seekEndOfData() }
-    func position() throws -> TapePosition { try drive.position() }
-    func status() throws -> TapeStatus { try drive.status() }
 }
 
 extension FileVolumeLibrary {
@@ -227,10 +219,10 @@ extension FileVolumeLibrary {
     }
 
     /// Volume `n`, fresh, behind a slow drive whose writes after the first `passing` wait for the gate.
-    func gatedMount(_ n: Int, microseconds: UInt32, passing: Int) throws -> (VolumeMount, GatedDrive) {
+    func gatedMount(_ n: Int, microseconds: UInt32, passing: Int) throws -> (VolumeMount, DriveGate) {
         var mount = try self.mount(n)
-        let gate = GatedDrive(SlowDrive(mount.drive, microseconds: microseconds), passing: passing)
-        mount.drive = gate
+        let gate = DriveGate(passing: passing)
+        mount.drive = SlowDrive(mount.drive, microseconds: microseconds, gate: gate)
         return (mount, gate)
     }
 }
