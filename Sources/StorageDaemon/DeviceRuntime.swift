@@ -70,6 +70,9 @@ actor DeviceRuntime {
     /// the spool is only the buffer between the client and the volume (the job's end then waits for the last few
     /// blocks, not for the whole spool).
     var streams: Bool { !isFileDevice && !(isVirtual && device.maximumTapeRate == 0) }
+    /// How a streaming drive starts a spell: once its writer's whole pool (8 blocks) is queued, a job's end or a
+    /// pause is queued, or 2 s after the first block (`DriveStart`).
+    static let driveStart = DriveStart(blocks: DriveWriter.Configuration().queueBlocks, limit: .seconds(2))
     /// A File device: each volume is a file in the Archive Device directory.
     var isFileDevice: Bool { VolumeManager.isFileDevice(device) }
     var volumeType: Int32 { VolumeManager.volumeType(device) }
@@ -450,7 +453,9 @@ actor DeviceRuntime {
             let drive: DriveWriter.Configuration =
                 isFileDevice
                 ? .fileVolumes(blockSize: device.effectiveBlockSize, maximumVolumeBytes: Int64(volumeLimit(info)))
-                : .init(blockSize: device.effectiveBlockSize, maximumFileSize: Int(device.maximumFileSize))
+                : .init(
+                    blockSize: device.effectiveBlockSize, maximumFileSize: Int(device.maximumFileSize),
+                    start: streams ? Self.driveStart : nil)
             dataPath = try DeviceDataPath(spool: configuration, drive: drive, firstVolume: mount, owner: owner)
             pathPool = pool.poolName
             if mount.medium == .relabel {

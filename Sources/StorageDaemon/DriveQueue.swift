@@ -51,6 +51,12 @@ final class DriveQueue: Sendable {
         case task(CheckedContinuation<BlockBuffer, Never>)
     }
 
+    /// A producer thread's place: a buffer at once, or the ticket its grant will carry.
+    private enum Turn {
+        case now(BlockBuffer)
+        case ticket(Int)
+    }
+
     private struct State {
         var free: [BlockBuffer]
         /// Waiters in arrival order; free buffers go to the first one (no producer overtakes another, so a direct
@@ -76,21 +82,26 @@ final class DriveQueue: Sendable {
 
     /// Blocks until a buffer is free and it is this caller's turn, and returns it (producer thread).
     func takeBuffer() -> BlockBuffer {
-        var ticket: Int?
-        return state.wait { state in
-            if let t = ticket { return state.granted.removeValue(forKey: t) }
-            if state.waiters.isEmpty, let buffer = state.free.popLast() { return buffer }
-            ticket = state.nextTicket
+        if let buffer = tryTakeBuffer() { return buffer }
+        // queued as a waiter with a broadcast: a writer gathering blocks (`gather`) learns the pool is exhausted
+        let turn = state.update { state -> Turn in
+            if state.waiters.isEmpty, let buffer = state.free.popLast() { return .now(buffer) }
             state.waiters.append(.thread(ticket: state.nextTicket))
             state.nextTicket += 1
-            return nil
+            return .ticket(state.nextTicket - 1)
+        }
+        switch turn {
+        case .now(let buffer): return buffer
+        case .ticket(let ticket): return state.wait { state in state.granted.removeValue(forKey: ticket) }
         }
     }
 
     /// Suspends (without blocking the thread) until a buffer is free and it is this caller's turn (producer task).
     func nextBuffer() async -> BlockBuffer {
-        await withCheckedContinuation { (continuation: CheckedContinuation<BlockBuffer, Never>) in
-            let now = state.withLock { state -> BlockBuffer? in
+        if let buffer = tryTakeBuffer() { return buffer }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<BlockBuffer, Never>) in
+            // queued with a broadcast, as in `takeBuffer`
+            let now = state.update { state -> BlockBuffer? in
                 if state.waiters.isEmpty, let buffer = state.free.popLast() { return buffer }
                 state.waiters.append(.task(continuation))
                 return nil
@@ -158,6 +169,31 @@ final class DriveQueue: Sendable {
             state.writerWaiting = true
             return nil
         }
+    }
+
+    /// Writer thread, before the first block of a streaming spell: returns once `start` says the drive may start on
+    /// what is queued, the queue is closed, or `start.limit` has passed since the first block was queued (waiting
+    /// for the first one has no limit: an idle drive is not started on nothing). Counts as waiting for data.
+    func gather(_ start: DriveStart) {
+        var deadline: ContinuousClock.Instant?
+        state.wait(steps: { (state: inout State) -> GuardedState<State>.WaitStep<Void> in
+            let pending = state.items[state.head...]
+            let exhausted = state.free.isEmpty && !state.waiters.isEmpty
+            if state.closed || start.ready(pending.lazy.map(\.queued), poolExhausted: exhausted) {
+                state.writerWaiting = false
+                return .done(())
+            }
+            state.writerWaiting = true
+            guard !pending.isEmpty else { return .wait }
+            let now = ContinuousClock.now
+            let end = deadline ?? now.advanced(by: start.limit)
+            deadline = end
+            if now >= end {
+                state.writerWaiting = false
+                return .done(())
+            }
+            return .waitUntil(end)
+        })
     }
 
     /// Blocks queued, whether the writer is waiting for one, and how many producers wait for a free buffer (for

@@ -15,8 +15,10 @@ import TapeDevices
 /// seen by a write while the writer was streaming; elsewhere it is a moment when the writer wanted the next block,
 /// found the queue empty and had been streaming. Streaming starts with a write and ends with a `.pause` from the
 /// producer (the despooler between bursts: a planned stop) or when the last open job ends, so waits at job start,
-/// between despool bursts, between jobs and after the last job are not underruns. File volumes (`.file`) have no
-/// underruns: a disk does not shoe-shine. Each underrun is reported to the
+/// between despool bursts, between jobs and after the last job are not underruns. A drive that streams starts a
+/// spell only once enough is queued to stream on (`Configuration.start`, `DriveStart`), so that jobs starting one
+/// after the other, or a client slower than the drive's slowest speed, do not start it on one block and stop it on
+/// the next. File volumes (`.file`) have no underruns: a disk does not shoe-shine. Each underrun is reported to the
 /// owner (`Owner.underrun`, which logs it) and counted in `DriveStatistics.underruns`.
 public final class DriveWriter: Sendable {
     public struct Configuration: Sendable {
@@ -34,11 +36,15 @@ public final class DriveWriter: Sendable {
         public var maximumVolumeBytes: Int64
         /// Blocks over which `currentRate` is measured.
         public var rateWindow: Int
+        /// A drive that streams (a tape drive, a virtual tape with a rated speed) starts each streaming spell only
+        /// once enough blocks are queued (`DriveStart`); nil starts it with the first block (disks, tests).
+        public var start: DriveStart?
 
         public init(
             blockSize: Int = 1 << 20, queueBlocks: Int = 8, maximumFileSize: Int = 1_000_000_000, rateWindow: Int = 32,
-            medium: VolumeMedium? = nil, maximumVolumeBytes: Int64 = 0
+            medium: VolumeMedium? = nil, maximumVolumeBytes: Int64 = 0, start: DriveStart? = nil
         ) {
+            self.start = start
             self.blockSize = blockSize
             self.queueBlocks = queueBlocks
             self.medium = medium ?? .tape(maximumFileSize: maximumFileSize)
@@ -274,6 +280,7 @@ public final class DriveWriter: Sendable {
             let queueDryCounts =
                 streaming && !open.isEmpty && head.driveStreamingStops == nil && configuration.medium != .file
             let anyJob = open.values.first ?? "?"
+            if !streaming, let start = configuration.start { queue.gather(start) }
             guard
                 let (item, dry) = queue.take(onDry: {
                     if queueDryCounts { underrun(anyJob) }

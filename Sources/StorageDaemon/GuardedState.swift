@@ -31,6 +31,32 @@ final class GuardedState<State>: @unchecked Sendable {
         }
     }
 
+    /// What a timed wait's condition answers: the result, wait for the next broadcast, or wait at most until a moment.
+    enum WaitStep<T> {
+        case done(T)
+        case wait
+        case waitUntil(ContinuousClock.Instant)
+    }
+
+    /// Blocks until `body` returns `.done` (re-evaluated after every broadcast, and at the moment a `.waitUntil`
+    /// names), with the lock held while it runs.
+    func wait<T>(steps body: (inout State) throws -> WaitStep<T>) rethrows -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            switch try body(&state) {
+            case .done(let value):
+                return value
+            case .wait:
+                condition.wait()
+            case .waitUntil(let deadline):
+                let left = ContinuousClock.now.duration(to: deadline)
+                let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) * 1e-18
+                if seconds > 0 { _ = condition.wait(until: Date(timeIntervalSinceNow: seconds)) }
+            }
+        }
+    }
+
     /// Wakes every waiting thread so it re-checks its condition.
     func broadcast() {
         condition.lock()
