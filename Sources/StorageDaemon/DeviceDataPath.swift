@@ -89,6 +89,7 @@ public final class DeviceDataPath: Sendable {
         spool.close()
         await directJobsEnded()
         await despooler.join()
+        await spool.allRemoved()
         return try await writer.close()
     }
 }

@@ -314,6 +314,7 @@ public final class JobSpooler {
         closed = true
         spool.commit(job.session, totals: JobTotals(files: files, bytes: bytes, status: status, errors: errors))
         let outcome = try await writer.outcome(of: job.session)
+        await spool.removed(job.session)  // the job ends with its spool file gone
         if let failure = failure ?? spool.failure(of: job.session) { throw failure }
         return outcome
     }

@@ -1,3 +1,4 @@
+import Foundation
 import TapeDevices
 
 /// The spool of one device: every job's ring of spooled blocks on disk, the device-wide budget (Maximum Spool
@@ -58,6 +59,10 @@ final class Spool: Sendable {
         /// Bumped each time a job's spool file gives disk space back (truncated after despooling, or removed).
         var freedGeneration = 0
         var freedWaiters: [CheckedContinuation<Bool, Never>] = []
+        /// Jobs whose spool file is being removed, with whoever waits for that (`removed`).
+        var removing: [SessionKey: [CheckedContinuation<Void, Never>]] = [:]
+        /// Waiters for the moment no spool file is being removed (`allRemoved`).
+        var removedAllWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// What the despooler does next.
@@ -72,6 +77,10 @@ final class Spool: Sendable {
 
     let configuration: SpoolConfiguration
     private let state: GuardedState<State>
+    /// Closes and unlinks the spool files of finished jobs, one at a time, off the despooler thread: unlinking a
+    /// large file can take a few hundred milliseconds (a filesystem mounted with `discard` trims its blocks), and a
+    /// despooler stalled that long between two jobs lets a streaming drive run dry.
+    private let remover = DispatchQueue(label: "capstan.spool.file-removal")
 
     init(configuration: SpoolConfiguration) throws(SpoolError) {
         self.configuration = configuration
@@ -445,11 +454,49 @@ final class Spool: Sendable {
                 s.turn = nil
                 s.turnOpen = false
             }
+            s.removing[session] = []
             return r
         }
-        if let r = gone {
+        if let r = gone { remove(r) }
+    }
+
+    /// Removes the ring's file on the removal queue; `removed(session)` waits for it. (The ring has already left
+    /// `rings`, under the lock, with its `removing` entry set.)
+    private func remove(_ r: Ring) {
+        remover.async { [self] in
             configuration.io.remove(r.fd, r.path)
+            let (waiters, all) = state.update { s -> ([CheckedContinuation<Void, Never>], [CheckedContinuation<Void, Never>]) in
+                let waiters = s.removing.removeValue(forKey: r.job.session) ?? []
+                guard s.removing.isEmpty else { return (waiters, []) }
+                defer { s.removedAllWaiters = [] }
+                return (waiters, s.removedAllWaiters)
+            }
             spaceFreed()
+            for w in waiters + all { w.resume() }
+        }
+    }
+
+    /// Suspends until the job's spool file is gone from the disk (at once if it is not being removed).
+    func removed(_ session: SessionKey) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.update { s -> Bool in
+                guard s.removing[session] != nil else { return true }
+                s.removing[session, default: []].append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// Suspends until no spool file is being removed.
+    func allRemoved() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.update { s -> Bool in
+                guard !s.removing.isEmpty else { return true }
+                s.removedAllWaiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
         }
     }
 
@@ -466,12 +513,10 @@ final class Spool: Sendable {
             s.rings[session] = nil
             s.order.removeAll { $0 == session }
             s.used -= r.filled + r.reserved
+            s.removing[session] = []
             return (r, Self.grant(&s))
         }
-        if let r = gone {
-            configuration.io.remove(r.fd, r.path)
-            spaceFreed()
-        }
+        if let r = gone { remove(r) }
         for c in ready { c.resume() }
     }
 }
