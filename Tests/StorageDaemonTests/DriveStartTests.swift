@@ -31,89 +31,91 @@ import TapeDevices
 
     // MARK: the writer
 
-    /// A writer on an unrated virtual tape, gathering `gather` blocks (limit 10 minutes: never reached here).
-    func writer(_ scratch: Scratch, name: String, pool: Int, gather: Int) throws -> (DriveWriter, VirtualTape) {
-        let tape = try VirtualTape(path: scratch.path("\(name).vtape"), writable: true)
-        let writer = DriveWriter(
-            configuration: DriveWriter.Configuration(
-                blockSize: DriveWriterTests.blockSize, queueBlocks: pool,
-                start: DriveStart(blocks: gather, limit: .seconds(600))),
-            firstVolume: VolumeMount(drive: tape, label: volumeLabel(name), medium: .relabel),
-            owner: DriveWriter.Owner(nextVolume: { _ in throw CancellationError() }))
-        return (writer, tape)
-    }
+    /// A drive writer on an unrated virtual tape that gathers `gather` blocks (limit 10 minutes: never reached
+    /// here), with one job begun on it and that job's blocks ready to submit.
+    struct Setup {
+        let scratch: Scratch
+        let writer: DriveWriter
+        let tape: VirtualTape
+        let job: DeviceJob
+        let blocks: [[UInt8]]
 
-    func submit(_ block: [UInt8], of job: DeviceJob, to writer: DriveWriter, end: Bool = false) {
-        let buffer = writer.takeBuffer()
-        block.withUnsafeBytes { buffer.storage.copyMemory(from: $0) }
-        buffer.count = block.count
-        writer.submit(end ? [.block(job.session, buffer), .end(job.session, JobTotals(files: 1, bytes: 1))] : [.block(job.session, buffer)])
+        init(_ name: String, pool: Int, gather: Int, blocks count: Int) throws {
+            scratch = Scratch("drive-start-\(name)")
+            tape = try VirtualTape(path: scratch.path("\(name).vtape"), writable: true)
+            writer = DriveWriter(
+                configuration: DriveWriter.Configuration(
+                    blockSize: DriveWriterTests.blockSize, queueBlocks: pool,
+                    start: DriveStart(blocks: gather, limit: .seconds(600))),
+                firstVolume: VolumeMount(drive: tape, label: volumeLabel(name), medium: .relabel),
+                owner: DriveWriter.Owner(nextVolume: { _ in throw CancellationError() }))
+            job = deviceJob(UInt32(20 + count))
+            blocks = try DriveWriterTests.blocks(job: job.jobID, count: count)
+            writer.submit([.begin(job)])
+        }
+
+        /// Submits block `n` in `buffer` (a fresh one from the pool when nil), with the job's end after the last.
+        func submit(_ n: Int, in buffer: BlockBuffer? = nil) {
+            let buffer = buffer ?? writer.takeBuffer()
+            blocks[n].withUnsafeBytes { buffer.storage.copyMemory(from: $0) }
+            buffer.count = blocks[n].count
+            var items: [DriveItem] = [.block(job.session, buffer)]
+            if n == blocks.count - 1 { items.append(.end(job.session, JobTotals(files: 1, bytes: 1))) }
+            writer.submit(items)
+        }
+
+        /// Waits for the job's outcome, closes the writer and the tape, removes the scratch directory.
+        func finish() async throws -> (JobOutcome, DriveStatistics) {
+            defer { scratch.cleanup() }
+            let outcome = try await writer.outcome(of: job.session)
+            let statistics = try await writer.close()
+            try tape.close()
+            return (outcome, statistics)
+        }
     }
 
     @Test func theDriveStartsWhenThePoolIsQueuedAndWritesEverything() async throws {
-        let scratch = Scratch("drive-start-pool")
-        defer { scratch.cleanup() }
-        let (writer, tape) = try writer(scratch, name: "GATHER", pool: 4, gather: 4)
-        let job = deviceJob(21)
-        let blocks = try DriveWriterTests.blocks(job: 21, count: 6)
-        writer.submit([.begin(job)])
-        for block in blocks.prefix(3) { submit(block, of: job, to: writer) }
+        let setup = try Setup("POOL", pool: 4, gather: 4, blocks: 6)
+        let writer = setup.writer
+        for n in 0..<3 { setup.submit(n) }
         // three blocks queued and the writer waiting: it holds them rather than starting the drive on one
         #expect(await eventually { writer.statistics.waitingForData && writer.statistics.queuedBlocks == 3 })
         let held = writer.statistics
         #expect(held.queuedBlocks == 3 && held.blocks <= 1, "\(held)")  // at most the label is on the tape
-        submit(blocks[3], of: job, to: writer)
+        setup.submit(3)
         #expect(await eventually { writer.statistics.queuedBlocks == 0 && writer.statistics.blocks >= 5 })
         // once streaming, each block goes as it comes
-        submit(blocks[4], of: job, to: writer)
+        setup.submit(4)
         #expect(await eventually { writer.statistics.queuedBlocks == 0 && writer.statistics.blocks >= 6 })
-        submit(blocks[5], of: job, to: writer, end: true)
-        let outcome = try await writer.outcome(of: job.session)
-        let statistics = try await writer.close()
-        try tape.close()
+        setup.submit(5)
+        let (outcome, statistics) = try await setup.finish()
         #expect(outcome.blocks == 6 + 1)  // the six blocks and the EOS
         #expect(statistics.blocks == 6 + 2)  // and the label
     }
 
     @Test func aJobsEndStartsTheDriveOnWhatIsQueued() async throws {
-        let scratch = Scratch("drive-start-end")
-        defer { scratch.cleanup() }
-        let (writer, tape) = try writer(scratch, name: "ENDS", pool: 8, gather: 8)
-        let job = deviceJob(22)
-        let blocks = try DriveWriterTests.blocks(job: 22, count: 2)
-        writer.submit([.begin(job)])
-        submit(blocks[0], of: job, to: writer)
-        #expect(await eventually { writer.statistics.waitingForData && writer.statistics.queuedBlocks == 1 })
-        submit(blocks[1], of: job, to: writer, end: true)
-        let outcome = try await writer.outcome(of: job.session)
-        _ = try await writer.close()
-        try tape.close()
+        let setup = try Setup("ENDS", pool: 8, gather: 8, blocks: 2)
+        setup.submit(0)
+        #expect(await eventually { setup.writer.statistics.waitingForData && setup.writer.statistics.queuedBlocks == 1 })
+        setup.submit(1)  // the last block, with the job's end
+        let (outcome, _) = try await setup.finish()
         #expect(outcome.blocks == 2 + 1)
     }
 
     /// The pool is smaller than the blocks to gather and one producer holds a buffer it is filling: once another
     /// producer waits for a buffer, nothing more can be queued until the drive takes some, so it starts.
     @Test func aProducerBlockedOnTheFullPoolStartsTheDrive() async throws {
-        let scratch = Scratch("drive-start-blocked")
-        defer { scratch.cleanup() }
-        let (writer, tape) = try writer(scratch, name: "BLOCKED", pool: 3, gather: 8)
-        let job = deviceJob(23)
-        let blocks = try DriveWriterTests.blocks(job: 23, count: 4)
-        writer.submit([.begin(job)])
-        submit(blocks[0], of: job, to: writer)
-        submit(blocks[1], of: job, to: writer)
+        let setup = try Setup("BLOCKED", pool: 3, gather: 8, blocks: 4)
+        let writer = setup.writer
+        setup.submit(0)
+        setup.submit(1)
         let filling = writer.takeBuffer()  // the third buffer, held by a producer still filling it
         #expect(await eventually { writer.statistics.waitingForData && writer.statistics.queuedBlocks == 2 })
         let waiting = Task.detached { writer.takeBuffer() }  // a second producer: blocks on the empty pool
-        let buffer = await waiting.value
-        writer.recycle(buffer)
-        blocks[2].withUnsafeBytes { filling.storage.copyMemory(from: $0) }
-        filling.count = blocks[2].count
-        writer.submit([.block(job.session, filling)])
-        submit(blocks[3], of: job, to: writer, end: true)
-        let outcome = try await writer.outcome(of: job.session)
-        _ = try await writer.close()
-        try tape.close()
+        writer.recycle(await waiting.value)
+        setup.submit(2, in: filling)
+        setup.submit(3)
+        let (outcome, _) = try await setup.finish()
         #expect(outcome.blocks == 4 + 1)
     }
 }
