@@ -89,26 +89,10 @@ import Testing
             try manager.createDirectory(atPath: (root + "/" + name as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(name.utf8).write(to: URL(fileURLWithPath: root + "/" + name))
         }
-        var reader = FileSetReader()
-        for line in ["I\n", "O Mie\n", "WF *.o\n", "RD /cache$\n", "W *.txt\n", "N\n", "O MN\n", "N\n", "F \(root)", "Z .nobackup\n", "N\n"] {
-            try reader.read(Array(line.utf8))
-        }
-        let plan = BackupPlan(
-            job: JobIdentity(jobID: 1, job: "Selection.1", sessionID: 1, sessionTime: 1, authorization: "dummy"), fileSet: reader.fileSet)
-        var saved: [String] = []
-        BackupProducer(
-            plan: plan, bufferSize: 65536, counters: JobCounters(), daemonName: "test-fd", isCanceled: { false },
-            emit: { event in
-                if case .frames(let frames) = event {
-                    for payload in frames.compactMap(\.payload) {
-                        if let record = try? AttributeRecord(decoding: payload), payload.starts(with: Array("\(record.fileIndex) ".utf8)) {
-                            saved.append(String(decoding: record.name, as: UTF8.self))
-                        }
-                    }
-                }
-                return true
-            }
-        ).run()
+        let saved = try SelectionBackup(
+            ["I\n", "O Mie\n", "WF *.o\n", "RD /cache$\n", "W *.txt\n", "N\n", "O MN\n", "N\n", "F \(root)", "Z .nobackup\n", "N\n"],
+            job: "Selection"
+        ).saved
         // *.txt (ignoring case) and *.o are excluded by the first block, cache/ by its regex, marked/ by its marker.
         #expect(saved.contains(root + "/") && saved.contains(root + "/keep.bin"), "\(saved)")
         #expect(!saved.contains { $0.hasSuffix(".txt") || $0.hasSuffix(".TXT") || $0.hasSuffix(".o") }, "\(saved)")
@@ -122,25 +106,7 @@ import Testing
         let chattr = try await Command.run("/usr/bin/chattr", ["+d", root + "/nodump.bin"])
         #expect(chattr.status == 0, "\(chattr.errors)")
         func names(honor: Bool) throws -> [String] {
-            var reader = FileSetReader()
-            for line in ["I\n", honor ? "O MN\n" : "O M\n", "N\n", "F \(root)", "N\n"] { try reader.read(Array(line.utf8)) }
-            let plan = BackupPlan(
-                job: JobIdentity(jobID: 1, job: "NoDump.1", sessionID: 1, sessionTime: 1, authorization: "dummy"), fileSet: reader.fileSet)
-            var saved: [String] = []
-            BackupProducer(
-                plan: plan, bufferSize: 65536, counters: JobCounters(), daemonName: "test-fd", isCanceled: { false },
-                emit: { event in
-                    if case .frames(let frames) = event {
-                        for payload in frames.compactMap(\.payload) {
-                            if let record = try? AttributeRecord(decoding: payload), payload.starts(with: Array("\(record.fileIndex) ".utf8)) {
-                                saved.append(String(decoding: BytePath(record.name).lastComponent, as: UTF8.self))
-                            }
-                        }
-                    }
-                    return true
-                }
-            ).run()
-            return saved
+            try SelectionBackup(["I\n", honor ? "O MN\n" : "O M\n", "N\n", "F \(root)", "N\n"], job: "NoDump").savedNames
         }
         #expect(try names(honor: true).contains("dump.bin"))
         #expect(try !names(honor: true).contains("nodump.bin"))

@@ -11,41 +11,10 @@ import Testing
 /// bacula-fd fails it on a regex that does not compile): without the pattern the job would save what the FileSet
 /// leaves out. The same FileSet without them excludes what its good pattern matches.
 @Suite struct FileSelectionRegexTests {
-    struct Outcome {
-        var saved: [String] = []
-        var fatal: [String] = []
-        var errors: Int64 = 0
-        var failed = false
-    }
-
     /// Backs up `root` with one exclude Options block holding `patterns` (`R` lines) and a default block.
-    static func backup(_ root: String, excluding patterns: [String]) throws -> Outcome {
-        var reader = FileSetReader()
-        let lines = ["I\n", "O e\n"] + patterns.map { "R \($0)\n" } + ["N\n", "O M\n", "N\n", "F \(root)", "N\n"]
-        for line in lines { try reader.read(Array(line.utf8)) }
-        let plan = BackupPlan(
-            job: JobIdentity(jobID: 1, job: "Regex.1", sessionID: 1, sessionTime: 1, authorization: "dummy"), fileSet: reader.fileSet)
-        var outcome = Outcome()
-        let counters = JobCounters()
-        BackupProducer(
-            plan: plan, bufferSize: 65536, counters: counters, daemonName: "test-fd", isCanceled: { false },
-            emit: { event in
-                switch event {
-                case .frames(let frames):
-                    for payload in frames.compactMap(\.payload) {
-                        if let record = try? AttributeRecord(decoding: payload), payload.starts(with: Array("\(record.fileIndex) ".utf8)) {
-                            outcome.saved.append(String(decoding: BytePath(record.name).lastComponent, as: UTF8.self))
-                        }
-                    }
-                case .message(.fatal, let text): outcome.fatal.append(text)
-                default: break
-                }
-                return true
-            }
-        ).run()
-        outcome.errors = counters.values.errors
-        outcome.failed = counters.values.fatal
-        return outcome
+    static func backup(_ root: String, excluding patterns: [String]) throws -> SelectionBackup {
+        try SelectionBackup(
+            ["I\n", "O e\n"] + patterns.map { "R \($0)\n" } + ["N\n", "O M\n", "N\n", "F \(root)", "N\n"], job: "Regex")
     }
 
     @Test func unusablePatternsFailTheJobBeforeAnyFileAndTheGoodOneExcludes() throws {
@@ -65,6 +34,6 @@ import Testing
 
         let good = try Self.backup(root, excluding: ["\\.tmp$"])
         #expect(good.fatal.isEmpty && !good.failed, "\(good.fatal)")
-        #expect(good.saved.contains("report.txt") && !good.saved.contains("scratch.tmp"), "\(good.saved)")
+        #expect(good.savedNames.contains("report.txt") && !good.savedNames.contains("scratch.tmp"), "\(good.savedNames)")
     }
 }
