@@ -81,6 +81,10 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
         public var minimumTapeRate: UInt64 = 0
         /// `Tape Buffer Size`: the emulated drive's buffer (default 16 MiB).
         public var tapeBufferSize: UInt64 = 16 << 20
+        /// Capstan's `Spool Memory Size` (default 16 MiB): spooled blocks of all the device's jobs together that may
+        /// wait in memory instead of the spool file; while the drive keeps up, a spooled job's blocks pass through
+        /// it and the spool file is neither written nor read. 0: every spooled block goes through the spool file.
+        public var spoolMemorySize: UInt64 = 16 << 20
 
         /// The block size the volume writer uses: Maximum Block Size, or 64512 when it is 0.
         public var effectiveBlockSize: Int { maximumBlockSize == 0 ? 64_512 : Int(maximumBlockSize) }
@@ -164,6 +168,7 @@ public struct StorageDaemonConfiguration: Equatable, Sendable {
             devices[index].maximumTapeRate = device.speed("Maximum Tape Rate") ?? 0
             devices[index].minimumTapeRate = device.speed("Minimum Tape Rate") ?? 0
             devices[index].tapeBufferSize = device.size("Tape Buffer Size") ?? 16 << 20
+            devices[index].spoolMemorySize = device.size("Spool Memory Size") ?? 16 << 20
         }
         messages = configuration.resources(ofType: "Messages")
     }

@@ -69,6 +69,8 @@ extension DaemonSchema {
                     Build.count("Maximum Concurrent Jobs", 0),
                     DirectiveSpec("Spool Directory", .path, default: .daemonResource(type: "Storage", directive: "Working Directory")),
                     Build.bytes("Maximum Spool Size", 0), Build.bytes("Maximum Job Spool Size", 0),
+                    // Capstan's spool memory (docs/devices.md): spooled blocks wait here while the drive keeps up
+                    Build.bytes("Spool Memory Size", 16 << 20),
                     Build.count("Drive Index", 0), Build.bytes("Maximum Part Size", 0),
                     Build.directive("Mount Point", .string), Build.directive("Mount Command", .string),
                     Build.directive("Unmount Command", .string), Build.directive("Write Part Command", .string),

@@ -6,8 +6,7 @@ import TapeDevices
 /// Moves spooled blocks to the drive writer continuously, on its own thread: asks the spool for the next piece
 /// of work (one job has the turn at a time, see `Spool.nextWork`), takes a free buffer from the writer's pool
 /// (blocking while the writer's queue is full), reads the block back with `pread` (whole aligned pages, see
-/// `SpoolIO.alignment`), frees the spool slot and
-/// submits the block. Blocks are whole and per job, so blocks of different jobs are never mixed.
+/// `SpoolIO.alignment`) or takes it from spool memory, frees the spool slot and submits the block. Blocks are whole and per job, so blocks of different jobs are never mixed.
 final class Despooler: Sendable {
     private let spool: Spool
     private let writer: DriveWriter
@@ -31,7 +30,14 @@ final class Despooler: Sendable {
             switch work {
             case .begin(let job):
                 writer.submit([.begin(job)])
-            case .slot(let session, let fd, let path, let offset, let length, let endAfter):
+            case .slot(let session, _, _, _, let length, let endAfter, let memory?):
+                let buffer = writer.takeBuffer()
+                Self.move(memory, length: length, into: buffer)
+                spool.consumed(session)
+                var items: [DriveItem] = [.block(session, buffer)]
+                if let totals = endAfter { items.append(.end(session, totals)) }
+                writer.submit(items)
+            case .slot(let session, let fd, let path, let offset, let length, let endAfter, nil):
                 let buffer = writer.takeBuffer()
                 // the block rounded up to the spool's alignment (the slot holds it; O_DIRECT needs whole pages)
                 let padded = io.padded(length)
@@ -61,6 +67,19 @@ final class Despooler: Sendable {
             case .pause:
                 writer.submit([.pause])
             }
+        }
+    }
+
+    /// Puts a block held in spool memory into a pool buffer: the two exchange their memory when they are the same
+    /// size (no copy), else the block is copied.
+    private static func move(_ memory: BlockBuffer, length: Int, into buffer: BlockBuffer) {
+        if memory.storage.count == buffer.storage.count {
+            let old = buffer.exchange(memory.storage, count: length)
+            _ = memory.exchange(old, count: 0)
+        } else {
+            let n = min(length, buffer.storage.count)
+            buffer.storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: memory.storage[0..<n]))
+            buffer.count = n
         }
     }
 }

@@ -434,7 +434,8 @@ actor DeviceRuntime {
                 directory: spoolDirectory, storageName: storageName, deviceName: device.name,
                 maximumSpoolSize: Int64(device.maximumSpoolSize > 0 ? device.maximumSpoolSize : 1 << 34),
                 maximumJobSpoolSize: Int64(device.maximumJobSpoolSize > 0 ? device.maximumJobSpoolSize : 1 << 34),
-                blockSize: device.effectiveBlockSize, despoolStartBlocks: streams ? nil : 1)
+                blockSize: device.effectiveBlockSize, despoolStartBlocks: streams ? nil : 1,
+                memoryBlocks: Int(clamping: device.spoolMemorySize / UInt64(max(1, device.effectiveBlockSize))))
             let owner = DriveWriter.Owner(
                 nextVolume: { [weak self] end in
                     guard let self else { throw StorageDaemonError.volume(job: "?", reason: "device gone") }

@@ -183,9 +183,9 @@ public final class JobSpooler {
             return
         }
         var used = 0
-        try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label) { block in
+        try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label) { full, count in
             used += 1
-            self.store(block)
+            return self.store(full, count: count)
         }
         spool.release(job.session, room.reserved - used + refused.count)
     }
@@ -205,6 +205,29 @@ public final class JobSpooler {
             overflow.removeFirst()
             writer.submit([.block(session, buffer)])
         }
+    }
+
+    /// Puts the block writer's finished block (the first `count` bytes of `full`) into the next reserved slot: in
+    /// spool memory while the device has some free (the two exchange their memory when they are the same size, no
+    /// copy), else in the spool file. Returns the memory the block writer goes on in.
+    private func store(_ full: UnsafeMutableRawBufferPointer, count: Int) -> UnsafeMutableRawBufferPointer {
+        guard refused.isEmpty, let spool, let memory = spool.takeMemory(job.session, size: full.count) else {
+            store(UnsafeRawBufferPointer(rebasing: full[0..<count]))
+            return full
+        }
+        var next = full
+        if memory.storage.count == full.count {
+            next = memory.exchange(full, count: count)
+        } else if count <= memory.storage.count {
+            memory.storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: full[0..<count]))
+            memory.count = count
+        } else {
+            spool.returnMemory(memory)
+            store(UnsafeRawBufferPointer(rebasing: full[0..<count]))
+            return full
+        }
+        spool.filled(job.session, length: count, memory: memory)
+        return next
     }
 
     /// Writes one block (from the block writer's buffer) into the next reserved slot; once the disk refuses, keeps
@@ -299,9 +322,9 @@ public final class JobSpooler {
             do {
                 try await spool.reserve(job.session, 1)
                 var used = 0
-                blocks.flush { block in
+                try blocks.flush { full, count in
                     used += 1
-                    self.store(block)
+                    return self.store(full, count: count)
                 }
                 spool.release(job.session, 1 - used + refused.count)
                 if !refused.isEmpty { try await recover() }

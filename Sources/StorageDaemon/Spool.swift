@@ -8,6 +8,11 @@ import TapeDevices
 /// the despooler consumes from the head, so spooling and despooling overlap; a producer whose ring (or the device's
 /// budget) is full suspends until the despooler frees a slot. Producers are async and suspend on continuations; the
 /// despooler is a thread and blocks on the lock's condition.
+///
+/// Spool memory: a slot may hold its block in memory instead of in the file, while the device has fewer than
+/// `memoryBlocks` blocks so held (`takeMemory`). While the despooler keeps up with the producers, blocks pass
+/// through memory and the spool file is neither written nor read; once it falls behind, the memory is all held and
+/// further blocks go to the file. Either way the slots keep their order in the ring.
 final class Spool: Sendable {
     struct Ring {
         let job: DeviceJob
@@ -18,6 +23,8 @@ final class Spool: Sendable {
         var filled = 0
         var reserved = 0
         var lengths: [Int]
+        /// Slots (by index) whose block is held in spool memory rather than in the file.
+        var memory: [Int: BlockBuffer] = [:]
         var spooledCount = 0
         var despooledCount = 0
         /// Blocks handed over in memory because the disk refused them (see `JobSpooler`).
@@ -45,6 +52,11 @@ final class Spool: Sendable {
 
     struct State {
         let deviceSlots: Int
+        /// Spool memory: blocks the device may hold in memory, blocks held (in slots, or taken by a producer), and
+        /// buffers free for reuse.
+        let memoryLimit: Int
+        var memoryHeld = 0
+        var memoryFree: [BlockBuffer] = []
         var rings: [SessionKey: Ring] = [:]
         var order: [SessionKey] = []
         var used = 0
@@ -68,7 +80,9 @@ final class Spool: Sendable {
     /// What the despooler does next.
     enum Work {
         case begin(DeviceJob)
-        case slot(SessionKey, fd: Int32, path: String, offset: Int64, length: Int, endAfter: JobTotals?)
+        /// The head slot of the job: its block is in `memory`, or at `offset` in the file.
+        case slot(
+            SessionKey, fd: Int32, path: String, offset: Int64, length: Int, endAfter: JobTotals?, memory: BlockBuffer?)
         case rescue(SessionKey, [UInt8])
         case end(SessionKey, JobTotals)
         /// Nothing is ready to despool: the drive may stop now (a planned stop between bursts, not an underrun).
@@ -84,7 +98,9 @@ final class Spool: Sendable {
 
     init(configuration: SpoolConfiguration) throws(SpoolError) {
         self.configuration = configuration
-        state = GuardedState("spool rings and budget", State(deviceSlots: configuration.deviceSlots))
+        state = GuardedState(
+            "spool rings and budget",
+            State(deviceSlots: configuration.deviceSlots, memoryLimit: configuration.memoryBlocks))
         guard configuration.jobSlots >= 2 else {
             throw SpoolError(
                 .configuration, job: "-", path: configuration.directory,
@@ -186,15 +202,51 @@ final class Spool: Sendable {
         }
     }
 
-    /// A reserved slot at the tail now holds a block of `length` bytes.
-    func filled(_ session: SessionKey, length: Int) {
+    /// A buffer of spool memory for the job's next block, or nil when the device's spool memory is all held (or the
+    /// job has failed): the block then goes to the file. The buffer is the producer's until it passes it to
+    /// `filled` (or back with `returnMemory`). A new buffer has `size` bytes.
+    func takeMemory(_ session: SessionKey, size: Int) -> BlockBuffer? {
+        let granted = state.withLock { s -> BlockBuffer?? in
+            guard s.memoryHeld < s.memoryLimit, let r = s.rings[session], r.failure == nil else { return .none }
+            s.memoryHeld += 1
+            return .some(s.memoryFree.popLast())
+        }
+        guard case .some(let reused) = granted else { return nil }
+        return reused ?? BlockBuffer(size: size)
+    }
+
+    /// Gives back spool memory a producer took and did not fill.
+    func returnMemory(_ buffer: BlockBuffer) {
+        state.withLock { s in
+            s.memoryHeld -= 1
+            s.memoryFree.append(buffer)
+        }
+    }
+
+    /// Frees the memory of slots that will not be despooled; with no job left, drops the free buffers too (the
+    /// memory goes back to the system between jobs). Returns what to release outside the lock.
+    private static func release(_ memory: [Int: BlockBuffer], _ s: inout State) -> [BlockBuffer] {
+        s.memoryHeld -= memory.count
+        s.memoryFree.append(contentsOf: memory.values)
+        guard s.rings.isEmpty else { return [] }
+        defer { s.memoryFree = [] }
+        return s.memoryFree
+    }
+
+    /// A reserved slot at the tail now holds a block of `length` bytes: in the file, or in `memory` (from
+    /// `takeMemory`).
+    func filled(_ session: SessionKey, length: Int, memory: BlockBuffer? = nil) {
         state.update { s in
-            guard var r = s.rings[session] else { return }
-            r.lengths[(r.head + r.filled) % r.capacity] = length
+            guard var r = s.rings[session] else {
+                if memory != nil { s.memoryHeld -= 1 }
+                return
+            }
+            let index = (r.head + r.filled) % r.capacity
+            r.lengths[index] = length
             r.filled += 1
             r.reserved -= 1
             r.spooledCount += 1
-            r.holdsDisk = true
+            if let memory { r.memory[index] = memory } else { r.holdsDisk = true }
             s.rings[session] = r
             notify(.spooled(session, block: r.spooledCount - 1))  // under the lock: the log order is the true order
         }
@@ -369,7 +421,7 @@ final class Spool: Sendable {
                 return .some(
                     .slot(
                         key, fd: r.fd, path: r.path, offset: Int64(r.head) * Int64(configuration.slotSize),
-                        length: r.lengths[r.head], endAfter: endAfter))
+                        length: r.lengths[r.head], endAfter: endAfter, memory: r.memory[r.head]))
             }
             if !r.rescue.isEmpty {
                 return .some(.rescue(key, r.rescue.removeFirst()))
@@ -387,6 +439,10 @@ final class Spool: Sendable {
         let (ready, drained) = state.update {
             s -> ([CheckedContinuation<Void, any Error>], [CheckedContinuation<Void, Never>]) in
             guard var r = s.rings[session] else { return ([], []) }
+            if let buffer = r.memory.removeValue(forKey: r.head) {
+                s.memoryHeld -= 1
+                s.memoryFree.append(buffer)
+            }
             r.head = (r.head + 1) % r.capacity
             r.filled -= 1
             r.despooledCount += 1
@@ -428,6 +484,8 @@ final class Spool: Sendable {
             r.failure = SpoolError(.readFailed, job: r.job.name, path: r.path, underlying: error)
             s.used -= r.filled
             r.filled = 0
+            _ = Self.release(r.memory, &s)
+            r.memory = [:]
             let drained = r.drainWaiters + r.rescueWaiters
             r.drainWaiters = []
             r.rescueWaiters = []
@@ -445,8 +503,8 @@ final class Spool: Sendable {
 
     /// Removes a ring whose end went to the writer and whose blocks are all consumed; deletes its file.
     private func finishIfDone(_ session: SessionKey) {
-        let gone = state.update { s -> Ring? in
-            guard let r = s.rings[session], r.endSent, r.filled == 0, r.rescue.isEmpty else { return nil }
+        let (gone, unused) = state.update { s -> (Ring?, [BlockBuffer]) in
+            guard let r = s.rings[session], r.endSent, r.filled == 0, r.rescue.isEmpty else { return (nil, []) }
             s.rings[session] = nil
             s.order.removeAll { $0 == session }
             s.used -= r.reserved
@@ -455,8 +513,9 @@ final class Spool: Sendable {
                 s.turnOpen = false
             }
             s.removing[session] = []
-            return r
+            return (r, Self.release(r.memory, &s))
         }
+        _ = unused  // the last job's free spool memory is released here, outside the lock
         if let r = gone { remove(r) }
     }
 
@@ -502,20 +561,24 @@ final class Spool: Sendable {
 
     /// Drops a job that is abandoned before commit (cancel): its spool file and budget go away.
     func discard(_ session: SessionKey) {
-        let (gone, ready) = state.update { s -> (Ring?, [CheckedContinuation<Void, any Error>]) in
-            guard var r = s.rings[session] else { return (nil, []) }
+        let (gone, ready, unused) = state.update {
+            s -> (Ring?, [CheckedContinuation<Void, any Error>], [BlockBuffer]) in
+            guard var r = s.rings[session] else { return (nil, [], []) }
             if r.began && !r.endSent {
                 // already streaming: it ends (status A) with what it has spooled
                 if r.totals == nil { r.totals = JobTotals(files: 0, bytes: 0, status: "A", errors: 1) }
                 s.rings[session] = r
-                return (nil, [])
+                return (nil, [], [])
             }
             s.rings[session] = nil
             s.order.removeAll { $0 == session }
             s.used -= r.filled + r.reserved
             s.removing[session] = []
-            return (r, Self.grant(&s))
+            let unused = Self.release(r.memory, &s)
+            r.memory = [:]
+            return (r, Self.grant(&s), unused)
         }
+        _ = unused
         if let r = gone { remove(r) }
         for c in ready { c.resume() }
     }

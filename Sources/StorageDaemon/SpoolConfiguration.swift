@@ -18,6 +18,9 @@ public struct SpoolConfiguration: Sendable {
     public var despoolStartBlocks: Int?
     /// Blocks one job may send in a row while another job has data waiting (the despool turn).
     public var turnBlocks: Int
+    /// Spool memory: blocks of all jobs together that may wait in memory instead of the spool file (Capstan's
+    /// `Spool Memory Size` divided by the slot size; 0: every spooled block goes through the file). See `Spool`.
+    public var memoryBlocks: Int
     /// Disk calls (injectable for tests).
     public var io: SpoolIO
     /// Called on spool events (tests and statistics), in their true order — some with the spool lock held, so it
@@ -27,7 +30,7 @@ public struct SpoolConfiguration: Sendable {
     public init(
         directory: String, storageName: String, deviceName: String, maximumSpoolSize: Int64,
         maximumJobSpoolSize: Int64, blockSize: Int = 1 << 20, despoolStartBlocks: Int? = nil, turnBlocks: Int = 64,
-        io: SpoolIO = .system, observer: (@Sendable (SpoolEvent) -> Void)? = nil
+        memoryBlocks: Int = 0, io: SpoolIO = .system, observer: (@Sendable (SpoolEvent) -> Void)? = nil
     ) {
         self.directory = directory
         self.storageName = storageName
@@ -37,6 +40,7 @@ public struct SpoolConfiguration: Sendable {
         self.blockSize = blockSize
         self.despoolStartBlocks = despoolStartBlocks
         self.turnBlocks = max(1, turnBlocks)
+        self.memoryBlocks = max(0, memoryBlocks)
         self.io = io
         self.observer = observer
     }
@@ -60,7 +64,8 @@ public struct SpoolConfiguration: Sendable {
 
 /// Things the spool reports as they happen, in order.
 public enum SpoolEvent: Sendable, Equatable {
-    /// A block of the job was written to its spool file (its sequence number within the job, from 0).
+    /// A block of the job was spooled: written to its spool file, or held in spool memory (its sequence number
+    /// within the job, from 0).
     case spooled(SessionKey, block: Int)
     /// A block of the job was read back and handed to the drive writer (sequence number within the job).
     case despooled(SessionKey, block: Int)

@@ -47,6 +47,9 @@ import Testing
         var options = BaculaSystem.Options()
         options.pool = "Maximum Volume Jobs = 0"
         options.directorResources = Self.slowJob(spool: spooled)
+        // spooled: no spool memory, so the dead job's blocks are in its spool file (with it, a drive that keeps up
+        // takes them from memory and the file stays empty)
+        if spooled { options.device = "Spool Memory Size = 0" }
         let system = try BaculaSystem(storage: .capstan, options: options)
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 40 << 20)
         try await system.start()

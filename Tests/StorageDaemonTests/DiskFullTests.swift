@@ -30,7 +30,9 @@ import Testing
     @Test func spoolDiskFullMakesJobsWaitForDespooling() async throws {
         var options = BaculaSystem.Options()
         options.pool = "Maximum Volume Jobs = 0"
-        options.device = "Maximum Spool Size = 1G; Maximum Job Spool Size = 1G"
+        // no spool memory: every spooled block goes through the spool file (else the File device's despooler,
+        // keeping up, would pass the blocks through memory and the spool disk would never fill)
+        options.device = "Maximum Spool Size = 1G; Maximum Job Spool Size = 1G; Spool Memory Size = 0"
         let system = try BaculaSystem(storage: .capstan, options: options)
         let spool = system.directory + "/spool"
         let disk = try LoopFilesystem(megabytes: 64, mountedOn: spool)
