@@ -14,10 +14,14 @@ public struct ConfiguredDrive: Equatable, Sendable {
         self.autochanger = autochanger
     }
 
-    /// The tape-drive Devices of a Storage daemon configuration (file and virtual-tape Devices are left out).
+    /// The tape-drive Devices of a Storage daemon configuration: those whose Archive Device is under /dev/ and whose
+    /// Device Type, if given, is Tape. File and virtual-tape Devices are left out, wherever their path is (a File
+    /// device's volumes on /dev/shm are not a drive to look for in udev).
     public static func all(in configuration: StorageDaemonConfiguration) -> [ConfiguredDrive] {
         configuration.devices.compactMap { device in
-            guard DriveReference(archiveDevice: device.archiveDevice) != .notADevice else { return nil }
+            guard DriveReference(archiveDevice: device.archiveDevice) != .notADevice,
+                device.deviceType.map({ $0.lowercased() == "tape" }) ?? true
+            else { return nil }
             let changer = configuration.autochangers.first { $0.devices.contains(device.name) }?.name
             return ConfiguredDrive(name: device.name, archiveDevice: device.archiveDevice, autochanger: changer)
         }

@@ -17,6 +17,8 @@ import Testing
         }
         Device { Name = Drive-2; Media Type = LTO-6; Device Type = Tape; Archive Device = /dev/nst1 }
         Device { Name = Disk; Media Type = File; Device Type = File; Archive Device = /tmp }
+        Device { Name = ShmDisk; Media Type = File; Device Type = File; Archive Device = /dev/shm/capstan-volumes }
+        Device { Name = ShmTape; Media Type = VT; Device Type = VTape; Archive Device = /dev/shm/capstan.vtape }
         """
 
     static let session = "/sys/devices/platform/host0/session1/target0:0:0"
@@ -54,6 +56,7 @@ import Testing
         return false
     }
 
+    /// Tape Devices are followed through udev; File and VTape Devices are not, even with a path under /dev/.
     @Test func onlyStDrivesAreFollowed() throws {
         let (_, _, configuration) = try manager()
         #expect(ConfiguredDrive.all(in: configuration).map(\.name) == ["Drive-1", "Drive-2"])
