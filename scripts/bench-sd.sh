@@ -62,6 +62,9 @@
 #         WORK_BASE=dir      where the temporary directory is created (default: /var/tmp)
 #         JOB_TIMEOUT=1800   seconds before a job is cancelled and recorded as timed out
 #         QUIET_WAIT=15      seconds at most to wait, before each job, for other load to fall below 0.3 core
+#         SETTLE=5           seconds to wait, before each job, once bacula-dir reports no running job: a job run at
+#                            once after a bacula-sd job waited about 2 s more in bacula-dir before it started (its
+#                            "Start Backup" came later), whichever SD it was for, which counted in its start_s
 #         KEEP_WORK=1        keep the temporary directory (logs, configs) for inspection
 set -euo pipefail
 
@@ -82,6 +85,7 @@ BIG_MIB=${BIG_MIB:-2048}
 SMALL_FILES=${SMALL_FILES:-20000}
 JOB_TIMEOUT=${JOB_TIMEOUT:-1800}
 QUIET_WAIT=${QUIET_WAIT:-15}
+SETTLE=${SETTLE:-5}
 BLOCK=1048576
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -492,7 +496,7 @@ run_job() {  # phase dataset sd rep
     # once it reports no running job.
     local settle
     for settle in $(seq 1 150); do console "status dir" | grep -q "No Jobs running" && break; sleep 0.2; done
-    sync; wait_quiet
+    sync; wait_quiet; sleep "$SETTLE"
     LOG_OFFSET=$(stat -c %s "$W/dir/messages.log" 2>/dev/null || echo 0)
     d0=$(device_bytes "$sd")
     s0=$(cpu_s "$sdpid"); f0=$(cpu_s "$fdpid"); b0=$(busy_jiffies); t0=$(now)
