@@ -63,8 +63,8 @@
 #         JOB_TIMEOUT=1800   seconds before a job is cancelled and recorded as timed out
 #         QUIET_WAIT=15      seconds at most to wait, before each job, for other load to fall below 0.3 core
 #         SETTLE=5           seconds to wait, before each job, once bacula-dir reports no running job: a job run at
-#                            once after a bacula-sd job waited about 2 s more in bacula-dir before it started (its
-#                            "Start Backup" came later), whichever SD it was for, which counted in its start_s
+#                            once after a job of the same Job resource (the second of each pair) waited up to 2 s more
+#                            in bacula-dir before its "Start Backup", whichever SD it was for, counted in its start_s
 #         KEEP_WORK=1        keep the temporary directory (logs, configs) for inspection
 set -euo pipefail
 
