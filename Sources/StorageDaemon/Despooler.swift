@@ -6,7 +6,8 @@ import TapeDevices
 /// Moves spooled blocks to the drive writer continuously, on its own thread: asks the spool for the next piece
 /// of work (one job has the turn at a time, see `Spool.nextWork`), takes a free buffer from the writer's pool
 /// (blocking while the writer's queue is full), reads the block back with `pread` (whole aligned pages, see
-/// `SpoolIO.alignment`) or takes it from spool memory, frees the spool slot and submits the block. Blocks are whole and per job, so blocks of different jobs are never mixed.
+/// `SpoolIO.alignment`) or takes it from spool memory, frees the spool slot and submits the block. Blocks are whole
+/// and per job, so blocks of different jobs are never mixed.
 final class Despooler: Sendable {
     private let spool: Spool
     private let writer: DriveWriter
