@@ -31,27 +31,27 @@ final class Despooler: Sendable {
             switch work {
             case .begin(let job):
                 writer.submit([.begin(job)])
-            case .slot(let session, _, _, _, let length, let endAfter, let memory?):
+            case .slot(let session, let fd, let path, let offset, let length, let endAfter, let memory):
                 let buffer = writer.takeBuffer()
-                Self.move(memory, length: length, into: buffer)
-                spool.consumed(session)
-                var items: [DriveItem] = [.block(session, buffer)]
-                if let totals = endAfter { items.append(.end(session, totals)) }
-                writer.submit(items)
-            case .slot(let session, let fd, let path, let offset, let length, let endAfter, nil):
-                let buffer = writer.takeBuffer()
-                // the block rounded up to the spool's alignment (the slot holds it; O_DIRECT needs whole pages)
-                let padded = io.padded(length)
-                let want = padded <= buffer.storage.count ? padded : length
-                do throws(SystemError) {
-                    let n = try io.read(fd, UnsafeMutableRawBufferPointer(rebasing: buffer.storage[0..<want]), offset, path)
-                    guard n >= length else { throw SystemError(call: "pread", path: path, errno: EIO) }  // short read
-                } catch {
-                    writer.recycle(buffer)
-                    if let totals = spool.readFailed(session, error) { writer.submit([.end(session, totals)]) }
-                    continue
+                if let memory {
+                    // the two exchange their memory (or the block is copied); the spool keeps what it gets back
+                    let back = buffer.take(memory.storage, count: length)
+                    if back.baseAddress != memory.storage.baseAddress { _ = memory.exchange(back, count: 0) }
+                } else {
+                    // the block rounded up to the spool's alignment (the slot holds it; O_DIRECT needs whole pages)
+                    let padded = io.padded(length)
+                    let want = padded <= buffer.storage.count ? padded : length
+                    do throws(SystemError) {
+                        let n = try io.read(
+                            fd, UnsafeMutableRawBufferPointer(rebasing: buffer.storage[0..<want]), offset, path)
+                        guard n >= length else { throw SystemError(call: "pread", path: path, errno: EIO) }  // short read
+                    } catch {
+                        writer.recycle(buffer)
+                        if let totals = spool.readFailed(session, error) { writer.submit([.end(session, totals)]) }
+                        continue
+                    }
+                    buffer.count = length
                 }
-                buffer.count = length
                 spool.consumed(session)
                 var items: [DriveItem] = [.block(session, buffer)]
                 if let totals = endAfter { items.append(.end(session, totals)) }
@@ -68,19 +68,6 @@ final class Despooler: Sendable {
             case .pause:
                 writer.submit([.pause])
             }
-        }
-    }
-
-    /// Puts a block held in spool memory into a pool buffer: the two exchange their memory when they are the same
-    /// size (no copy), else the block is copied.
-    private static func move(_ memory: BlockBuffer, length: Int, into buffer: BlockBuffer) {
-        if memory.storage.count == buffer.storage.count {
-            let old = buffer.exchange(memory.storage, count: length)
-            _ = memory.exchange(old, count: 0)
-        } else {
-            let n = min(length, buffer.storage.count)
-            buffer.storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: memory.storage[0..<n]))
-            buffer.count = n
         }
     }
 }

@@ -21,6 +21,17 @@ public final class BlockBuffer: @unchecked Sendable {
         return old
     }
 
+    /// Takes the block in the first `count` bytes of `block`: exchanges memory with it when the two are the same
+    /// size (no copy), else copies it (at most `storage.count` bytes). Returns the memory the caller goes on in:
+    /// this buffer's old memory after an exchange, `block` itself after a copy.
+    func take(_ block: UnsafeMutableRawBufferPointer, count: Int) -> UnsafeMutableRawBufferPointer {
+        if block.count == storage.count { return exchange(block, count: count) }
+        let n = min(count, storage.count)
+        storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: block[0..<n]))
+        self.count = n
+        return block
+    }
+
     deinit { storage.deallocate() }
 
     /// The block.

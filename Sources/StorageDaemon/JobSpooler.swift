@@ -208,24 +208,19 @@ public final class JobSpooler {
     }
 
     /// Puts the block writer's finished block (the first `count` bytes of `full`) into the next reserved slot: in
-    /// spool memory while the device has some free (the two exchange their memory when they are the same size, no
-    /// copy), else in the spool file. Returns the memory the block writer goes on in.
+    /// spool memory while the device has some free (`BlockBuffer.take`: no copy when the sizes match), else in the
+    /// spool file. Returns the memory the block writer goes on in.
     private func store(_ full: UnsafeMutableRawBufferPointer, count: Int) -> UnsafeMutableRawBufferPointer {
         guard refused.isEmpty, let spool, let memory = spool.takeMemory(job.session, size: full.count) else {
             store(UnsafeRawBufferPointer(rebasing: full[0..<count]))
             return full
         }
-        var next = full
-        if memory.storage.count == full.count {
-            next = memory.exchange(full, count: count)
-        } else if count <= memory.storage.count {
-            memory.storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: full[0..<count]))
-            memory.count = count
-        } else {
+        guard count <= memory.storage.count else {  // a smaller buffer from the pool: the block goes to the file
             spool.returnMemory(memory)
             store(UnsafeRawBufferPointer(rebasing: full[0..<count]))
             return full
         }
+        let next = memory.take(full, count: count)
         spool.filled(job.session, length: count, memory: memory)
         return next
     }
@@ -351,19 +346,13 @@ public final class JobSpooler {
 
     // MARK: direct jobs
 
-    /// Submits the block writer's finished block (the first `count` bytes of `full`) in the pool buffer `buffer`:
-    /// the two exchange their memory when they are the same size (no copy; the block writer goes on in the memory
-    /// returned), else the block is copied.
+    /// Submits the block writer's finished block (the first `count` bytes of `full`) in the pool buffer `buffer`
+    /// (`BlockBuffer.take`: no copy when the sizes match); returns the memory the block writer goes on in.
     private static func submit(
         _ full: UnsafeMutableRawBufferPointer, count: Int, in buffer: BlockBuffer, session: SessionKey,
         to writer: DriveWriter
     ) -> UnsafeMutableRawBufferPointer {
-        var next = full
-        if buffer.storage.count == full.count {
-            next = buffer.exchange(full, count: count)
-        } else {
-            copy(UnsafeRawBufferPointer(rebasing: full[0..<count]), into: buffer)
-        }
+        let next = buffer.take(full, count: count)
         writer.submit([.block(session, buffer)])
         return next
     }
@@ -390,13 +379,7 @@ public final class JobSpooler {
         var items: [DriveItem] = []
         if failure == nil && !blocks.isEmpty {
             let buffer = await writer.nextBuffer()
-            try blocks.flush { full, count in
-                guard buffer.storage.count == full.count else {
-                    Self.copy(UnsafeRawBufferPointer(rebasing: full[0..<count]), into: buffer)
-                    return full
-                }
-                return buffer.exchange(full, count: count)
-            }
+            try blocks.flush { full, count in buffer.take(full, count: count) }
             items.append(.block(job.session, buffer))
         }
         if failure != nil {

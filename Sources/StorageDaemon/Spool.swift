@@ -206,12 +206,14 @@ final class Spool: Sendable {
     /// job has failed): the block then goes to the file. The buffer is the producer's until it passes it to
     /// `filled` (or back with `returnMemory`). A new buffer has `size` bytes.
     func takeMemory(_ session: SessionKey, size: Int) -> BlockBuffer? {
-        let granted = state.withLock { s -> BlockBuffer?? in
-            guard s.memoryHeld < s.memoryLimit, let r = s.rings[session], r.failure == nil else { return .none }
+        var reused: BlockBuffer?
+        let granted = state.withLock { s -> Bool in
+            guard s.memoryHeld < s.memoryLimit, let r = s.rings[session], r.failure == nil else { return false }
             s.memoryHeld += 1
-            return .some(s.memoryFree.popLast())
+            reused = s.memoryFree.popLast()
+            return true
         }
-        guard case .some(let reused) = granted else { return nil }
+        guard granted else { return nil }
         return reused ?? BlockBuffer(size: size)
     }
 
