@@ -23,10 +23,10 @@ public final class FileVolumeDrive: TapeDrive {
     public private(set) var offset: Int64
     /// Bytes in the file.
     public private(set) var size: Int64
-    /// Hands appended blocks to the disk a few windows behind the writer and drops them from the page cache (see
-    /// `WriteBehind`), so a volume of many GiB does not fill the page cache with blocks nobody reads back soon;
-    /// nil keeps every written page cached until the kernel evicts it.
-    public var writeBehind: WriteBehind? = WriteBehind()
+    /// Leaves the last `WriteBehind.fileVolumeAllowance` bytes written to the kernel, hands what falls behind them
+    /// to the disk and drops it from the page cache (see `WriteBehind`), so a volume of many GiB does not fill the
+    /// page cache with blocks nobody reads back soon; nil keeps every written page cached until the kernel evicts it.
+    public var writeBehind: WriteBehind? = WriteBehind(allowance: WriteBehind.fileVolumeAllowance)
 
     /// Opens the volume file (creating it when `writable`) and positions at its end, ready to append.
     public init(path: String, writable: Bool = true) throws {

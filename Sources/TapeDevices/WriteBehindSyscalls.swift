@@ -3,6 +3,16 @@ import Glibc
 #endif
 
 extension WriteBehind {
+    /// What a File volume leaves to the kernel behind its writer: a sixteenth of the machine's memory, at most 1 GiB
+    /// (below the kernel's own background writeback threshold, 10% of available memory by default, so one volume
+    /// never makes the kernel start writing sooner than it would have).
+    public static let fileVolumeAllowance: Int64 = {
+        let pages = Int64(sysconf(Int32(_SC_PHYS_PAGES)))
+        let pageSize = Int64(sysconf(Int32(_SC_PAGESIZE)))
+        guard pages > 0, pageSize > 0 else { return 0 }
+        return min(1 << 30, pages / 16 * pageSize)
+    }()
+
     /// Carries out `actions` on the open file `fd`: `startWriteback` with `sync_file_range(SYNC_FILE_RANGE_WRITE)`
     /// (advice: an error is left to the wait that follows), `finishAndDrop` with
     /// `sync_file_range(WAIT_BEFORE|WRITE|WAIT_AFTER)` and then `posix_fadvise(POSIX_FADV_DONTNEED)`.

@@ -26,6 +26,20 @@ import Glibc
         #expect(plan.wrote(5_050..<5_100) == [.startWriteback(5_000..<5_100)])
     }
 
+    @Test func leavesTheAllowanceBehindTheWriterToTheKernel() {
+        var plan = WriteBehind(window: 100, lag: 1, allowance: 250)
+        #expect(plan.wrote(0..<300).isEmpty)  // 50 bytes behind the allowance: less than a window
+        #expect(plan.wrote(300..<349).isEmpty)
+        #expect(plan.wrote(349..<400) == [.startWriteback(0..<150)])
+        #expect(plan.unflushedFrom == 150)
+        #expect(plan.wrote(400..<600) == [.startWriteback(150..<350), .finishAndDrop(0..<150)])
+        // a volume cut back into the allowance: what is written next counts from the cut
+        plan.truncated(at: 200)
+        #expect(plan.underWay == [150..<200])
+        #expect(plan.wrote(200..<500).isEmpty)
+        #expect(plan.wrote(500..<560) == [.startWriteback(200..<310), .finishAndDrop(150..<200)])
+    }
+
     @Test func aTruncationForgetsWhatItCutAndCountsFromTheCut() {
         var plan = WriteBehind(window: 100, lag: 3)
         _ = plan.wrote(0..<100)
@@ -44,11 +58,14 @@ import Glibc
     }
 
     /// Random writes and truncations: stretches under way never overlap, stay in order, never pass the unflushed
-    /// start, and never more than `lag` of them are under way.
+    /// start, and never more than `lag` of them are under way; a stretch handed to writeback ends the allowance
+    /// behind the writer.
     @Test func stretchesStayOrderedDisjointAndBounded() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
-            var plan = WriteBehind(window: Int64.random(in: 1...64, using: &generator), lag: Int.random(in: 1...4))
+            var plan = WriteBehind(
+                window: Int64.random(in: 1...64, using: &generator), lag: Int.random(in: 1...4),
+                allowance: Int64.random(in: 0...100, using: &generator))
             var end: Int64 = 0
             for _ in 0..<100 {
                 if Int.random(in: 0..<8, using: &generator) == 0 {
@@ -56,8 +73,10 @@ import Glibc
                     plan.truncated(at: end)
                 } else {
                     let length = Int64.random(in: 1...40, using: &generator)
-                    _ = plan.wrote(end..<(end + length))
+                    let actions = plan.wrote(end..<(end + length))
                     end += length
+                    // what is handed to writeback ends exactly the allowance behind the writer
+                    if case .startWriteback(let stretch) = actions.first { #expect(stretch.upperBound == end - plan.allowance) }
                 }
                 #expect(plan.underWay.count <= plan.lag)
                 for (a, b) in zip(plan.underWay, plan.underWay.dropFirst()) { #expect(a.upperBound <= b.lowerBound) }
@@ -86,12 +105,12 @@ import Glibc
         }
     }
 
-    /// A 64 MiB file volume appended through its drive keeps at most a few windows in the page cache with
-    /// write-behind (the default), and all of it without; both read back the same.
-    @Test func aFileVolumeKeepsOnlyAFewWindowsInThePageCache() throws {
-        try expectFewWindowsResident(name: "volume") { path, behind in
+    /// A 64 MiB file volume appended through its drive, with an allowance of 16 MiB, keeps at most the allowance and
+    /// a few windows in the page cache with write-behind, and all of it without; both read back the same.
+    @Test func aFileVolumeKeepsOnlyItsAllowanceAndAFewWindowsInThePageCache() throws {
+        try expectFewWindowsResident(name: "volume", allowance: 16 << 20) { path, behind in
             let drive = try FileVolumeDrive(path: path, writable: true)
-            if !behind { drive.writeBehind = nil }
+            drive.writeBehind = behind ? WriteBehind(allowance: 16 << 20) : nil
             for _ in 0..<64 { try Self.block.withUnsafeBytes { try drive.writeBlock($0) } }
             let resident = try residentBytes(path)
             #expect(drive.size == 64 << 20)
@@ -106,8 +125,11 @@ import Glibc
     }
 
     /// Runs `write(path, writeBehind)` with and without write-behind on a fresh file; it returns the bytes of the
-    /// file resident in the page cache after 64 MiB. With write-behind at most `lag + 1` windows (+ 2 MiB) may be.
-    private func expectFewWindowsResident(name: String, _ write: (String, Bool) throws -> Int) throws {
+    /// file resident in the page cache after 64 MiB. With write-behind at most the allowance and `lag + 1` windows
+    /// (+ 2 MiB) may be.
+    private func expectFewWindowsResident(
+        name: String, allowance: Int = 0, _ write: (String, Bool) throws -> Int
+    ) throws {
         var resident: [Bool: Int] = [:]
         for behind in [true, false] {
             let path = scratch("write-behind-\(behind).\(name)")
@@ -116,7 +138,7 @@ import Glibc
             resident[behind] = try write(path, behind)
         }
         let window = Int(WriteBehind().window), lag = WriteBehind().lag
-        #expect(try #require(resident[true]) <= (lag + 1) * window + (2 << 20))
+        #expect(try #require(resident[true]) <= allowance + (lag + 1) * window + (2 << 20))
         #expect(try #require(resident[false]) >= 60 << 20)
     }
 
