@@ -82,6 +82,8 @@ public final class DeviceDataPath: Sendable {
 
     /// Drive counters.
     public var statistics: DriveStatistics { writer.statistics }
+    /// Bytes of spool memory the device's jobs hold now (`Spool Memory Size`).
+    public var spoolMemoryBytes: Int { spool.memoryBytes }
 
     /// Waits for every open job to end, stops both threads and returns the drive counters (throws the drive
     /// writer's failure, if any).

@@ -52,14 +52,19 @@ extension StorageDaemon {
             "capstan_job_rate_bytes_per_second", .gauge, help: "A running job's average rate.",
             report.running.map { .init([("jobid", String($0.jobId)), ("job", $0.jobName)], Double($0.bytesPerSecond)) })
         var spool: [PrometheusText.Sample] = []
+        var memory: [PrometheusText.Sample] = []
         var free: [PrometheusText.Sample] = []
         for entry in report.devices {
             guard let directory = entry.device.spoolDirectory else { continue }
             spool.append(.init(device(entry), Double(entry.spoolBytes)))
+            memory.append(.init(device(entry), Double(entry.spoolMemoryBytes)))
             var stats = statvfs()
             if statvfs(directory, &stats) == 0 { free.append(.init(device(entry), Double(stats.f_bavail) * Double(stats.f_frsize))) }
         }
         text.add("capstan_spool_bytes_used", .gauge, help: "Bytes in the device's spool files.", spool)
+        text.add(
+            "capstan_spool_memory_bytes_used", .gauge, help: "Bytes of spooled blocks held in the device's spool memory.",
+            memory)
         text.add("capstan_spool_bytes_free", .gauge, help: "Free bytes on the spool directory's file system.", free)
         let changers = await volumes.changerCounters()
         text.add(

@@ -217,6 +217,9 @@ final class Spool: Sendable {
         return reused ?? BlockBuffer(size: size)
     }
 
+    /// Bytes of spool memory the device's jobs hold now: blocks waiting in memory for the despooler, or being filled.
+    var memoryBytes: Int { state.withLock { $0.memoryHeld } * configuration.blockSize }
+
     /// Gives back spool memory a producer took and did not fill.
     func returnMemory(_ buffer: BlockBuffer) {
         state.withLock { s in

@@ -15,6 +15,8 @@ public struct StatusReport: Sendable {
         public var rate: Double = 0
         /// Bytes in the device's spool files now.
         public var spoolBytes: UInt64 = 0
+        /// Bytes of spooled blocks the device holds in spool memory now (`Spool Memory Size`).
+        public var spoolMemoryBytes: UInt64 = 0
         /// The job ids using the device.
         public var attachedJobs: [Int] = []
         /// Why the device is offline (its drive is not present); nil while it is usable.
@@ -131,7 +133,9 @@ public struct StatusReport: Sendable {
                 "   Bytes written: \(Self.grouped(state.bytesWritten))  Rate: \(Self.grouped(UInt64(max(0, state.rate)))) bytes/s"
                     + "  Drive underruns: \(state.underruns)\n")
             if let spool = device.spoolDirectory {
-                lines.append("   Spool: \(Self.grouped(state.spoolBytes)) bytes used in \(spool)\n")
+                lines.append(
+                    "   Spool: \(Self.grouped(state.spoolBytes)) bytes used in \(spool), "
+                        + "\(Self.grouped(state.spoolMemoryBytes)) bytes in memory\n")
             }
             if !state.tapeAlerts.isEmpty {
                 lines.append("   TapeAlert: \(state.tapeAlerts.map(Self.tapeAlertText).joined(separator: ", "))\n")

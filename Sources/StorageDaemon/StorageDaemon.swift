@@ -189,6 +189,7 @@ public final class StorageDaemon: Service, Sendable {
                 state.bytesWritten = UInt64(max(0, drive.statistics?.bytes ?? 0))
                 state.underruns = drive.statistics?.underruns ?? 0
                 state.rate = drive.statistics?.currentRate ?? 0
+                state.spoolMemoryBytes = UInt64(max(0, drive.spoolMemory))
             }
             state.attachedJobs = jobs.running().filter { $0.device == device.name }.map(\.jobId)
             state.offlineReason = offline[device.name]

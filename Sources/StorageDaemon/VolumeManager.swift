@@ -105,9 +105,9 @@ actor VolumeManager {
     }
 
     /// The volume in a tape device's drive and its drive counters (nil for File devices).
-    func driveState(device name: String) async -> (volume: String?, statistics: DriveStatistics?)? {
+    func driveState(device name: String) async -> (volume: String?, statistics: DriveStatistics?, spoolMemory: Int)? {
         guard let runtime = runtimes[name] else { return nil }
-        return (await runtime.loadedVolume, await runtime.statistics())
+        return (await runtime.loadedVolume, await runtime.statistics(), await runtime.spoolMemoryBytes)
     }
 
     /// Changer moves and errors per tape device.

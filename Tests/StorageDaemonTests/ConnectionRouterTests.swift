@@ -75,7 +75,7 @@ import Testing
         #expect(lines.contains("No Jobs running.\n"))
         #expect(lines.contains("\nDevice Tape: \"Drive0\" (/dev/nst0) is not open.\n"))
         #expect(lines.contains("   Media type:  LTO-8  Block size: 1048576\n"))
-        #expect(lines.contains("   Spool: 0 bytes used in /w\n"))
+        #expect(lines.contains("   Spool: 0 bytes used in /w, 0 bytes in memory\n"))
         #expect(lines.contains { $0.hasPrefix("Daemon started ") && $0.hasSuffix("Jobs: run=3, running=0.\n") })
     }
 }

@@ -84,8 +84,9 @@ final class CountingSpoolIO: Sendable {
 
     /// The despooler holds a job back until it commits (a drive that streams, a job smaller than half its spool):
     /// the first blocks fill the spool memory (2 blocks), every later one goes to the spool file, and the drive gets
-    /// them in order, the first two from memory and the rest read back from the file. A second job after it finds
-    /// the memory free again. Both read back record for record.
+    /// them in order, the first two from memory and the rest read back from the file; while it waits, the data path
+    /// reports 2 MiB of spool memory held (status, metrics), none once it ended. A second job after it finds the
+    /// memory free again. Both read back record for record.
     @Test func blocksBeyondSpoolMemoryGoToTheSpoolFileInOrder() async throws {
         let setup = try Setup("spool-memory-full", memoryBlocks: 2, despoolStartBlocks: 1000)
         defer { setup.scratch.cleanup() }
@@ -93,7 +94,11 @@ final class CountingSpoolIO: Sendable {
         let first = JobPlan(jobID: 72, files: 8, chunks: 16)  // 8 MiB and a little: 9 blocks of 1 MiB
         let second = JobPlan(jobID: 73, files: 4, chunks: 16)  // 5 blocks
 
-        _ = try await runJob(path, first)
+        _ = try await runJob(path, first) { n in
+            // the last record: the job's first blocks wait in memory (the despooler holds them until commit)
+            if n == first.count - 1 { #expect(path.spoolMemoryBytes == 2 << 20, "spool memory held: \(path.spoolMemoryBytes)") }
+        }
+        #expect(path.spoolMemoryBytes == 0, "spool memory still held after the job's end: \(path.spoolMemoryBytes)")
         let firstBlocks = spooled.value
         #expect(firstBlocks >= 9, "blocks spooled: \(firstBlocks)")
         #expect(disk.writes == firstBlocks - 2, "spool file writes \(disk.writes) of \(firstBlocks) blocks")
