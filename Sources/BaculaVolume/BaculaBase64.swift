@@ -21,7 +21,9 @@ public enum BaculaBase64 {
         return String(decoding: digits.reversed(), as: UTF8.self)
     }
 
-    /// Decodes one integer from `text` (a single field, no spaces). Unknown characters count as 0, as in Bacula.
+    /// Decodes one integer from `text` (a single field, no spaces). Unknown characters count as 0, as in Bacula; a
+    /// field too long for 64 bits keeps its low 64 bits, and its negation wraps (`-IAAAAAAAAAA` is `Int64.min`), as
+    /// Bacula's C arithmetic does — never a trap on what a volume or a client sends.
     public static func decode<S: Sequence>(_ text: S) -> Int64 where S.Element == UInt8 {
         var value: Int64 = 0
         var negative = false
@@ -34,7 +36,7 @@ public enum BaculaBase64 {
             }
             first = false
         }
-        return negative ? -value : value
+        return negative ? 0 &- value : value
     }
 
     /// Decodes one integer from a string.

@@ -20,6 +20,17 @@ import Testing
             #expect(BaculaBase64.decode(BaculaBase64.encode(v)) == v)
         }
         #expect(BaculaBase64.encode(-5) == "-F")
+        #expect(BaculaBase64.decode(BaculaBase64.encode(.min)) == .min)
+        #expect(BaculaBase64.decode(BaculaBase64.encode(.max)) == .max)
+    }
+
+    /// Found by the `volume` fuzz campaign: a negative field whose digits reach 2^63 trapped in the negation.
+    @Test func base64FieldsBeyond64BitsWrapInsteadOfTrapping() throws {
+        #expect(BaculaBase64.decode("-IAAAAAAAAAA") == .min)
+        #expect(BaculaBase64.decode("BAAAAAAAAAAA") == 0)  // 2^66: only the low 64 bits are kept
+        #expect(BaculaBase64.decode("-////////////") == 1)
+        let stat = try EncodedStat(decoding: ArraySlice("-IAAAAAAAAAA A A A A A A -////////////// A A A A A".utf8))
+        #expect(stat.device == .min && stat.size == 1)
     }
 
     @Test func gzipRoundTrip() throws {
