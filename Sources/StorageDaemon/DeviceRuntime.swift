@@ -550,10 +550,10 @@ actor DeviceRuntime {
         return (mine, known, drive)
     }
 
-    /// Drive counters for `status` and metrics since the daemon started; rates and queue from the open data path.
     /// Bytes of spool memory the device's jobs hold now; 0 with no data path open.
     var spoolMemoryBytes: Int { dataPath?.spoolMemoryBytes ?? 0 }
 
+    /// Drive counters for `status` and metrics since the daemon started; rates and queue from the open data path.
     func statistics() -> DriveStatistics? {
         guard let current = dataPath?.statistics else { return closedPaths.blocks == 0 ? nil : closedPaths }
         var total = Self.adding(current, to: closedPaths)

@@ -104,7 +104,8 @@ actor VolumeManager {
         return out
     }
 
-    /// The volume in a tape device's drive and its drive counters (nil for File devices).
+    /// The volume a device has mounted, its drive counters since start (nil before it wrote a block) and the spool
+    /// memory its jobs hold now.
     func driveState(device name: String) async -> (volume: String?, statistics: DriveStatistics?, spoolMemory: Int)? {
         guard let runtime = runtimes[name] else { return nil }
         return (await runtime.loadedVolume, await runtime.statistics(), await runtime.spoolMemoryBytes)

@@ -4,8 +4,8 @@ import Glibc
 
 extension WriteBehind {
     /// What a File volume leaves to the kernel behind its writer: a sixteenth of the machine's memory, at most 1 GiB
-    /// (below the kernel's own background writeback threshold, 10% of available memory by default, so one volume
-    /// never makes the kernel start writing sooner than it would have).
+    /// (below the kernel's own background writeback threshold, 10 % of available memory by default, so one
+    /// volume's allowance alone does not set the kernel writing). `sysconf(_SC_PHYS_PAGES)`, read once.
     public static let fileVolumeAllowance: Int64 = {
         let pages = Int64(sysconf(Int32(_SC_PHYS_PAGES)))
         let pageSize = Int64(sysconf(Int32(_SC_PAGESIZE)))
