@@ -53,17 +53,46 @@ enum ScriptRunner {
         }
     }
 
-    private static func runBlocking(_ arguments: [String], timeoutSeconds: Int) throws -> Outcome {
+    /// A started program and the read ends of its standard output and error.
+    struct Started {
+        var process: Process
+        var out: Pipe
+        var err: Pipe
+    }
+
+    /// Starts `arguments[0]` with the rest as its arguments, standard input from /dev/null. While the kernel refuses
+    /// to run the file because it is open for writing somewhere (`ETXTBSY`: a script just written whose writer's
+    /// descriptor a process forked beside it still holds, or a script being replaced), calls `busy` (by default a
+    /// 50 ms pause) and tries again, `attempts` times in all; any other failure, or the last busy one, is thrown.
+    static func start(_ arguments: [String], attempts: Int = 20, busy: () -> Void = { usleep(50_000) }) throws -> Started {
         guard let program = arguments.first else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = Array(arguments.dropFirst())
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        var attempt = 1
+        while true {
+            let started = Started(process: Process(), out: Pipe(), err: Pipe())
+            started.process.executableURL = URL(fileURLWithPath: program)
+            started.process.arguments = Array(arguments.dropFirst())
+            started.process.standardOutput = started.out
+            started.process.standardError = started.err
+            started.process.standardInput = FileHandle.nullDevice
+            do {
+                try started.process.run()
+                return started
+            } catch where attempt < attempts && isBusy(error) {
+                attempt += 1
+                busy()
+            }
+        }
+    }
+
+    /// Foundation's error for a program the kernel refused with `ETXTBSY`.
+    static func isBusy(_ error: any Error) -> Bool {
+        guard let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError else { return false }
+        return underlying.domain == NSPOSIXErrorDomain && underlying.code == Int(ETXTBSY)
+    }
+
+    private static func runBlocking(_ arguments: [String], timeoutSeconds: Int) throws -> Outcome {
+        let started = try start(arguments)
+        let (process, out, err) = (started.process, started.out, started.err)
         try? out.fileHandleForWriting.close()
         try? err.fileHandleForWriting.close()
         // Once the script has exited, what is left is read without waiting for end of file, which never comes while a
