@@ -38,7 +38,8 @@ public enum CatalogReply: Hashable, Sendable {
             if let name = Self.quoted(bytes, prefix: "1997 Volume \"", suffix: "\" not in catalog.\n") {
                 self = .volumeNotInCatalog(volumeName: name)
             } else if Line.starts(bytes, with: "1998 Volume \""), bytes.last == 0x0A,
-                let split = bytes.firstRange(of: Array("\" catalog status is ".utf8))
+                // searched after the opening quote: in `1998 Volume " catalog status is …` that quote is not the end
+                let split = bytes[13...].firstRange(of: Array("\" catalog status is ".utf8))
             {
                 let name = Array(bytes[13..<split.lowerBound])
                 let tail = Array(bytes[split.upperBound..<(bytes.count - 1)])

@@ -135,6 +135,18 @@ import Testing
             FileDaemonSessionReply.sessionClosed(status: .running).bytes == Array("3000 OK close Status = 82\n".utf8))
     }
 
+    /// Found by the `storage-protocol` fuzz campaign: a `1998` reply whose opening quote is followed at once by
+    /// ` catalog status is` trapped (the volume name's range ran backwards). It is now an unrecognised failure line,
+    /// kept as sent; a reply with an empty quoted name still reads as a volume status.
+    @Test func aVolumeStatusReplyWithoutAClosingQuoteIsAFailureLineNotATrap() throws {
+        let odd = Array("1998 Volume \" catalog status is \n".utf8)
+        #expect(try CatalogReply(parsing: odd) == .failure(odd))
+        let empty = Array("1998 Volume \"\" catalog status is Used, volume has recycling disabled.\n".utf8)
+        let reply = try CatalogReply(parsing: empty)
+        #expect(reply == .volumeNotUsable(volumeName: "", status: "Used", reason: "volume has recycling disabled"))
+        #expect(reply.bytes == empty)
+    }
+
     /// The inline-attributes run (backup2, only in the transcript): every complete UpdCat packet parses, its header
     /// length matches, and it prints back byte-for-byte.
     @Test func transcriptUpdCatPacketsRoundTrip() throws {
