@@ -55,9 +55,9 @@ enum ScriptRunner {
 
     /// A started program and the read ends of its standard output and error.
     struct Started {
-        var process: Process
-        var out: Pipe
-        var err: Pipe
+        let process: Process
+        let out: Pipe
+        let err: Pipe
     }
 
     /// Starts `arguments[0]` with the rest as its arguments, standard input from /dev/null. While the kernel refuses

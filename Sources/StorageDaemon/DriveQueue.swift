@@ -26,10 +26,15 @@ public final class BlockBuffer: @unchecked Sendable {
     /// this buffer's old memory after an exchange, `block` itself after a copy.
     func take(_ block: UnsafeMutableRawBufferPointer, count: Int) -> UnsafeMutableRawBufferPointer {
         if block.count == storage.count { return exchange(block, count: count) }
-        let n = min(count, storage.count)
-        storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: block[0..<n]))
-        self.count = n
+        copy(UnsafeRawBufferPointer(rebasing: block[0..<count]))
         return block
+    }
+
+    /// Copies `block` in (at most `storage.count` bytes) and makes it this buffer's block.
+    func copy(_ block: UnsafeRawBufferPointer) {
+        let n = min(block.count, storage.count)
+        storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: block[0..<n]))
+        count = n
     }
 
     deinit { storage.deallocate() }

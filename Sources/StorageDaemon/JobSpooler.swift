@@ -201,7 +201,7 @@ public final class JobSpooler {
         let session = job.session
         while !overflow.isEmpty {
             let buffer = await writer.nextBuffer()
-            overflow[0].withUnsafeBytes { Self.copy($0, into: buffer) }
+            overflow[0].withUnsafeBytes { buffer.copy($0) }
             overflow.removeFirst()
             writer.submit([.block(session, buffer)])
         }
@@ -355,12 +355,6 @@ public final class JobSpooler {
         let next = buffer.take(full, count: count)
         writer.submit([.block(session, buffer)])
         return next
-    }
-
-    private static func copy(_ block: UnsafeRawBufferPointer, into buffer: BlockBuffer) {
-        let n = min(block.count, buffer.storage.count)
-        buffer.storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: block[0..<n]))
-        buffer.count = n
     }
 
     private func fail(_ error: DriveWriterError) -> DriveWriterError {
