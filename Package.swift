@@ -67,7 +67,9 @@ let package = Package(
 
         // MARK: devices
         .target(name: "TapeDevices", dependencies: ["BaculaVolume", "CCapstanLinux", logging]),
-        .target(name: "Changers", dependencies: ["SCSI", "CapstanConfig", "TapeDevices", "CCapstanLinux", logging]),
+        // Programs started with posix_spawn (changer scripts, RunScripts, mail commands; the tests' daemons).
+        .target(name: "Subprocesses", dependencies: ["CCapstanLinux"]),
+        .target(name: "Changers", dependencies: ["SCSI", "CapstanConfig", "TapeDevices", "CCapstanLinux", "Subprocesses", logging]),
         .target(name: "Discovery", dependencies: ["CUdev", "CapstanConfig", "Changers", "SCSI", logging]),
 
         // MARK: services
@@ -84,13 +86,13 @@ let package = Package(
         .target(
             name: "Director",
             dependencies: [
-                "CapstanConfig", "BaculaWire", "BaculaVolume", "StorageProtocol", "Net", "Catalog", nioCore, serviceLifecycle,
+                "CapstanConfig", "BaculaWire", "BaculaVolume", "StorageProtocol", "Net", "Catalog", "Subprocesses", nioCore, serviceLifecycle,
                 logging,
             ]),
         .target(
             name: "FileDaemon",
             dependencies: [
-                "CapstanConfig", "BaculaWire", "BaculaVolume", "Net", "FileDaemonProtocol", "StorageProtocol", "COpenSSL", "CCapstanLinux",
+                "CapstanConfig", "BaculaWire", "BaculaVolume", "Net", "FileDaemonProtocol", "StorageProtocol", "COpenSSL", "CCapstanLinux", "Subprocesses",
                 nioCore, nioPosix, serviceLifecycle, logging,
             ]),
         .target(name: "CapstanCLI", dependencies: ["CapstanConfig", "CCapstanLinux", logging, argumentParser, serviceLifecycle]),
@@ -126,12 +128,13 @@ let package = Package(
 
         // MARK: tests (Swift Testing)
         .testTarget(name: "CapstanConfigTests", dependencies: ["CapstanConfig", "CapstanTestSupport"], exclude: ["Fixtures"]),
-        .target(name: "CapstanTestSupport", dependencies: ["Changers"], path: "Tests/Support"),
+        .target(name: "CapstanTestSupport", dependencies: ["Changers", "Subprocesses"], path: "Tests/Support"),
         .testTarget(name: "CLITests", dependencies: ["CapstanCLI", "CapstanTestSupport"]),
         .testTarget(
             name: "InteropTests",
             dependencies: ["CapstanTestSupport", "Net", "BaculaWire", "StorageProtocol", "FileDaemonProtocol", logging]),
-        .testTarget(name: "ApplianceTests", dependencies: ["CapstanTestSupport"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["CapstanTestSupport", "Subprocesses"]),
+        .testTarget(name: "SubprocessesTests", dependencies: ["Subprocesses"]),
         .testTarget(
             name: "StorageDaemonTests",
             dependencies: [
@@ -139,7 +142,7 @@ let package = Package(
                 "CapstanTestSupport", logging,
             ]),
         .testTarget(name: "BaculaVolumeTests", dependencies: ["BaculaVolume", "CapstanTestSupport"]),
-        .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon", "CapstanTestSupport"]),
+        .testTarget(name: "TapeDevicesTests", dependencies: ["TapeDevices", "BaculaVolume", "FileDaemon", "CapstanTestSupport", "Subprocesses"]),
         .testTarget(name: "BaculaWireTests", dependencies: ["BaculaWire", "CapstanTestSupport"]),
         .testTarget(
             name: "StorageProtocolTests", dependencies: ["StorageProtocol", "BaculaWire", "BaculaVolume", "CapstanTestSupport"],
@@ -163,7 +166,7 @@ let package = Package(
                 "CapstanTestSupport",
             ]),
         // The seed's firewall example in network namespaces (root, iproute2, iptables); scripts/test runs it alone.
-        .testTarget(name: "NetworkTests", dependencies: ["CapstanTestSupport"]),
+        .testTarget(name: "NetworkTests", dependencies: ["CapstanTestSupport", "Subprocesses"]),
         .testTarget(name: "EdgeTests", dependencies: ["CCapstanLinux", "Discovery", "Catalog", "BaculaWire", "BaculaVolume"]),
     ]
 )

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Net
 import StorageProtocol
+import Subprocesses
 
 /// Runs one backup job with an SD and an FD (spec §3.2.2, §3.3): catalog rows, level and since-time, SD job
 /// setup and reservation, the FD command sequence (Accurate list included), the SD's catalog traffic, the end
@@ -122,7 +123,7 @@ struct BackupRunner {
         do { try catalog.finishJob(row) } catch { logger.error("cannot record the job's end: \(error)") }
         timeline("job row committed (status \(report.status))", since: origin)
         if report.status == "T" || report.status == "W", let path = resource.writeBootstrap {
-            writeBootstrap(path: path, job: row)
+            await writeBootstrap(path: path, job: row)
         }
         say(endReport(row: row, outcome: report, start: start, end: end), type: report.status == "T" ? "info" : "error")
         autoPrune(report)
@@ -328,7 +329,9 @@ struct BackupRunner {
         return level == "D" ? Array(chain.prefix(1)) : chain
     }
 
-    private func writeBootstrap(path: String, job: JobRow) {
+    /// Writes the job's bootstrap to `path`, or pipes it into the command after a leading `|` (`/bin/sh -c`, at most
+    /// 60 s); a failure is a warning in the job log.
+    private func writeBootstrap(path: String, job: JobRow) async {
         let expanded = path.replacingOccurrences(of: "%n", with: resource.name)
             .replacingOccurrences(of: "%i", with: String(jobID)).replacingOccurrences(of: "%j", with: job.job)
             .replacingOccurrences(of: "%c", with: request.client ?? resource.client)
@@ -338,14 +341,15 @@ struct BackupRunner {
             let text = BootstrapBuilder.text(
                 jobs: [job], media: media, selected: nil, storage: storageName, device: nil)
             if expanded.hasPrefix("|") {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                process.arguments = ["-c", String(expanded.dropFirst())]
-                let pipe = Pipe()
-                process.standardInput = pipe
-                try process.run()
-                pipe.fileHandleForWriting.write(Data(text.utf8))
-                try pipe.fileHandleForWriting.close()
+                let completion = try await Subprocess.runDetached(
+                    ["/bin/sh", "-c", String(expanded.dropFirst())], input: Array(text.utf8), timeout: .seconds(60),
+                    limit: 65_536, mergeErrors: true, threadName: "capstan.write-bootstrap")
+                if completion.exit != ChildExit(status: 0, signalled: false) || completion.timedOut {
+                    let ending = completion.timedOut ? "did not end within 60 s" : "ended with \(completion.exit)"
+                    say(
+                        "\(director) JobId \(jobID): Warning: the bootstrap command \(expanded) \(ending): \(completion.outputText)\n",
+                        type: "warning")
+                }
             } else {
                 try text.write(toFile: expanded, atomically: true, encoding: .utf8)
             }

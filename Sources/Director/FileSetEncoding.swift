@@ -1,6 +1,7 @@
 import BaculaWire
 import CapstanConfig
 import Foundation
+import Subprocesses
 
 /// A FileSet resource as the lines of the Director→FD `fileset` command (spec §3.2.4): per Include `I`, each
 /// Options block as `O <letters>` + its pattern lines + `N`, the `F` items (no newline), `N`, `N`; per Exclude
@@ -53,15 +54,9 @@ public enum FileSetEncoding {
     /// file, each output line becoming an item with its newline; `\|` and `\<` escape.
     static func fileItems(_ file: String) -> [String] {
         if file.hasPrefix("|") {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", String(file.dropFirst())]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            guard (try? process.run()) != nil else { return [] }
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self).split(separator: "\n").map { "F \($0)\n" }
+            // runs to its end, as Bacula's Director does (its standard error is not collected)
+            guard let completion = try? Subprocess.run(["/bin/sh", "-c", String(file.dropFirst())]) else { return [] }
+            return completion.outputText.split(separator: "\n").map { "F \($0)\n" }
         }
         if file.hasPrefix("<") {
             let text = (try? String(contentsOfFile: String(file.dropFirst()), encoding: .utf8)) ?? ""

@@ -2,6 +2,7 @@ import CapstanConfig
 import Catalog
 import Foundation
 import Logging
+import Subprocesses
 import Synchronization
 
 /// Routes job and daemon messages to the destinations of a Messages resource: the console queue (bconsole's
@@ -107,17 +108,21 @@ public final class MessageRouter: Sendable {
         guard let command, !command.isEmpty else { return }
         let expanded = command.replacingOccurrences(of: "%r", with: address ?? "root")
             .replacingOccurrences(of: "%i", with: String(jobID))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", expanded]
-        let pipe = Pipe()
-        process.standardInput = pipe
-        do {
-            try process.run()
-            pipe.fileHandleForWriting.write(Data(line.utf8))
-            try pipe.fileHandleForWriting.close()
-        } catch {
-            logger.warning("mail command failed: \(error)")
+        let logger = logger
+        // its own thread: a mail command may take its time, and the job does not wait for it
+        let thread = Thread {
+            do {
+                let completion = try Subprocess.run(
+                    ["/bin/sh", "-c", expanded], input: Array(line.utf8), timeout: .seconds(300), limit: 65_536, mergeErrors: true)
+                if completion.exit != ChildExit(status: 0, signalled: false) || completion.timedOut {
+                    let ending = completion.timedOut ? "did not end within 300 s" : "ended with \(completion.exit)"
+                    logger.warning("mail command \(expanded) \(ending): \(completion.outputText)")
+                }
+            } catch {
+                logger.warning("mail command failed: \(error)")
+            }
         }
+        thread.name = "capstan.mail-command"
+        thread.start()
     }
 }

@@ -1,5 +1,6 @@
 import FileDaemonProtocol
 import Foundation
+import Subprocesses
 
 /// Runs the Director's client scripts (ClientRunBeforeJob/AfterJob, RunScript) through `/bin/sh -c`, off the
 /// cooperative threads; returns each failure as a line for the job log.
@@ -19,25 +20,15 @@ enum ScriptRunner {
         return (true, messages)
     }
 
+    /// `/bin/sh -c command`, standard input /dev/null, output and error as one text; 127 with the reason when the shell
+    /// cannot be started.
     private static func execute(_ command: String) async -> (Int32, String) {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                process.arguments = ["-c", command]
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                process.standardError = pipe
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(returning: (127, "\(error)"))
-                    return
-                }
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-            }
+        do {
+            let completion = try await Subprocess.runDetached(
+                ["/bin/sh", "-c", command], mergeErrors: true, threadName: "capstan.client-runscript")
+            return (completion.exit.shellStatus, completion.outputText)
+        } catch {
+            return (127, "\(error)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import CapstanTestSupport
 import Foundation
+import Subprocesses
 import Testing
 
 /// capstan-sd's Prometheus endpoint, read with curl during a real backup.
@@ -10,15 +11,7 @@ import Testing
 
     /// A scrape from a child curl, waited for synchronously (for `RealBacula.eventually`, which polls synchronously).
     static func scrapeNow(_ port: Int) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-sf", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        guard (try? process.run()) != nil else { return "" }
-        let data = ChildOutput.read(process, [pipe.fileHandleForReading])[0]
-        _ = ChildOutput.exitStatus(process)
-        return String(decoding: data, as: UTF8.self)
+        (try? Subprocess.run(["/usr/bin/curl", "-sf", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"]))?.outputText ?? ""
     }
 
     /// The value of the sample `name{labels}` in a scrape, if present.

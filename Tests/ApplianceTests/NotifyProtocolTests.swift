@@ -74,7 +74,7 @@ import Testing
         kill(daemon.process.processIdentifier, SIGTERM)
         let stopping = await socket.collect(seconds: 10) { $0.contains("STOPPING=1") }
         #expect(stopping.contains("STOPPING=1"), "\(stopping) \(daemon.output)")
-        #expect(await RealBacula.eventually(seconds: 10) { ChildOutput.hasExited(daemon.process) })
+        #expect(await RealBacula.eventually(seconds: 10) { !daemon.process.isRunning })
         #expect(daemon.waitForExit() == 0, "\(daemon.output)")
     }
 }

@@ -24,6 +24,10 @@ import Testing
     func labelFullBackupAndRestoreEverything(storage: BaculaSystem.StorageKind) async throws {
         var options = BaculaSystem.Options()
         options.pool = "Maximum Volume Jobs = 0"
+        // the bootstrap piped into a command (`Subprocess`), which the job waits for
+        let bootstrap = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-bsr-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: bootstrap) }
+        options.job = "Write Bootstrap = \"|cat > \(bootstrap)\""
         let system = try Self.system(storage: storage, options: options)
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 3 << 20)
         try await system.start()
@@ -38,6 +42,8 @@ import Testing
         let backup = try await system.backup()
         #expect(backup.status == "T", "\(system.messages)\n\(system.directorLog)")
         #expect(backup.files >= 30)
+        let written = (try? String(contentsOfFile: bootstrap, encoding: .utf8)) ?? ""
+        #expect(written.contains("Volume=\"First\"") && written.contains("VolSessionId="), "bootstrap: \(written)")
         let volumes = try await system.sql("SELECT VolumeName, VolJobs, VolStatus FROM Media")
         #expect(volumes.contains("\(volume)|1|Append"), "\(volumes)")
         let files = try await system.sql("SELECT COUNT(*) FROM File WHERE JobId=\(backup.jobId)")

@@ -48,7 +48,7 @@ import Testing
         let running = try await Self.consoleUntil(system, "status dir") { $0.contains("SystemBackup.") }
         #expect(running.contains("Running Jobs:") && running.contains("SystemBackup."), "\(running)")
         kill(director.processIdentifier, SIGTERM)
-        let exited = await RealBacula.eventually(seconds: 30) { ChildOutput.hasExited(director) }
+        let exited = await RealBacula.eventually(seconds: 30) { !director.isRunning }
         #expect(exited, "\(system.directorLog)")
         let status = try await system.sql("SELECT JobStatus FROM Job WHERE JobId=\(jobId)")
         #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "A", "\(status)\n\(system.directorLog)")

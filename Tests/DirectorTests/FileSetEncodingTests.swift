@@ -53,4 +53,13 @@ import Testing
         #expect(lines.contains("F /home"))
         #expect(FileSetEncoding.md5(try #require(configuration.fileSet("S"))).count == 22)
     }
+
+    /// `File = "|command"`: the command's output lines are the items, each with its newline (run with `Subprocess`).
+    @Test func aCommandItemListsWhatTheCommandPrints() throws {
+        let configuration = try Self.configuration("""
+            FileSet { Name = S; Include { File = "|echo /etc/hosts; echo /srv/data; echo ignored >&2" } }
+            """)
+        let lines = FileSetEncoding.lines(try #require(configuration.fileSet("S")))
+        #expect(lines == ["I\n", "F /etc/hosts\n", "F /srv/data\n", "N\n", "N\n"], "\(lines)")
+    }
 }

@@ -1,5 +1,6 @@
 import CapstanTestSupport
 import Foundation
+import Subprocesses
 import Testing
 
 /// A run killed before its teardown leaves namespaces and /etc/netns folders behind; the next run removes them.
@@ -7,10 +8,8 @@ import Testing
 extension FirewallScenarioTests {
     @Test func namespacesOfAKilledRunAreRemovedAtTheNextStartAndThoseOfALiveRunAreKept() throws {
         // A PID that no process has: a child that has exited and been reaped.
-        let exited = Process()
-        exited.executableURL = URL(fileURLWithPath: "/bin/true")
-        try exited.run()
-        exited.waitUntilExit()
+        let exited = try Subprocess(["/bin/true"], output: .null, error: .null)
+        exited.waitForExit()
         let dead = "\(FirewallTopology.namePrefix)\(exited.processIdentifier)xdead-server"
         let live = "\(FirewallTopology.namePrefix)\(getpid())xlive-server"
         defer {

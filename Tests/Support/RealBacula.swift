@@ -1,4 +1,5 @@
 import Foundation
+import Subprocesses
 
 /// Real Bacula 9.6.7 daemons and programs from Debian, started for a test on loopback with generated
 /// configuration files in a temporary directory and free ports, and stopped by their PIDs.
@@ -125,42 +126,32 @@ public struct CommandFailure: Error, CustomStringConvertible {
     }
 }
 
-/// A child process started by a test: output captured to files, stopped by PID.
+/// A child process started by a test: standard output and error to one file, stopped by PID.
 public final class ChildProcess: @unchecked Sendable {
-    public let process = Process()
+    public let process: Subprocess
     public let outputPath: String
 
-    public init(
-        _ executable: String, _ arguments: [String], outputPath: String, standardInput: FileHandle? = nil,
-        environment: [String: String]? = nil
-    ) throws {
+    /// Starts `executable` (standard input /dev/null); `environment` is added to this process's own.
+    public init(_ executable: String, _ arguments: [String], outputPath: String, environment: [String: String]? = nil) throws {
         self.outputPath = outputPath
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = output
-        if let standardInput { process.standardInput = standardInput }
-        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        try process.run()
+        let output = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(output) }
+        process = try Subprocess(
+            [executable] + arguments, input: .null, output: .descriptor(output), error: .standardOutput,
+            environment: environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } })
     }
 
     public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 
-    /// SIGTERM, then SIGKILL if it has not exited after `grace` seconds.
+    /// SIGTERM, then SIGKILL if it has not exited after `grace` seconds; returns once it has ended.
     public func stop(grace: Double = 5) {
-        guard !ChildOutput.hasExited(process) else { return }
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(grace)
-        while !ChildOutput.hasExited(process) && Date() < deadline { usleep(50_000) }
-        if !ChildOutput.hasExited(process) { kill(process.processIdentifier, SIGKILL) }
-        waitForExit()
+        process.stop(grace: .milliseconds(Int(grace * 1000)))
     }
 
-    /// Waits until the process has exited (a zombie or reaped; see `ChildOutput.exitStatus`) and returns its status.
+    /// Waits until the process has exited and returns its exit status (or the signal that ended it).
     @discardableResult
-    public func waitForExit() -> Int32 { ChildOutput.exitStatus(process) }
+    public func waitForExit() -> Int32 { process.waitForExit().status }
 
     deinit { stop(grace: 1) }
 }
@@ -174,52 +165,22 @@ public enum Command {
         public var errors: String
     }
 
+    /// Runs `executable` with `input` (or nothing) on its standard input; killed after `timeout` seconds. The status
+    /// is the exit status, or 128 plus the signal.
     public static func run(_ executable: String, _ arguments: [String], input: String? = nil, timeout: Double = 60)
         async throws -> Result
     {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Swift.Result { try runBlocking(executable, arguments, input: input, timeout: timeout) })
-            }.start()
-        }
+        let completion = try await Subprocess.runDetached(
+            [executable] + arguments, input: Array((input ?? "").utf8), timeout: .milliseconds(Int(timeout * 1000)),
+            threadName: "capstan-test.command")
+        return Result(status: completion.exit.shellStatus, output: completion.outputText, errors: completion.errorText)
     }
 
-    /// Runs `arguments` under `/usr/bin/timeout` and blocks until it ends: exit status and stdout and stderr as one
-    /// text (the order a terminal shows). For synchronous test helpers (bls, bextract on a scratch volume).
+    /// Runs `arguments` with a time limit and blocks until it ends: exit status and stdout and stderr as one text (the
+    /// order a terminal shows). For synchronous test helpers (bls, bextract on a scratch volume).
     public static func runMerged(_ arguments: [String], timeout: Int = 120) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["\(timeout)"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = ChildOutput.read(process, [pipe.fileHandleForReading])[0]
-        return (ChildOutput.exitStatus(process), String(decoding: data, as: UTF8.self))
-    }
-
-    static func runBlocking(_ executable: String, _ arguments: [String], input: String?, timeout: Double) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        let standardInput = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = standardInput
-        try process.run()
-        if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
-        try standardInput.fileHandleForWriting.close()
-        let timer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-        let data = ChildOutput.read(process, [output.fileHandleForReading, errors.fileHandleForReading])
-        let (outputData, errorData) = (data[0], data[1])
-        let status = ChildOutput.exitStatus(process)
-        timer.cancel()
-        return Result(
-            status: status, output: String(decoding: outputData, as: UTF8.self),
-            errors: String(decoding: errorData, as: UTF8.self))
+        let completion = try Subprocess.run(arguments, timeout: .seconds(timeout), mergeErrors: true)
+        return (completion.exit.shellStatus, completion.outputText)
     }
 }
 

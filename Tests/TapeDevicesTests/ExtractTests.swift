@@ -2,6 +2,7 @@ import BaculaVolume
 import CapstanTestSupport
 import FileDaemon
 import Foundation
+import Subprocesses
 import Testing
 
 @testable import TapeDevices
@@ -46,15 +47,7 @@ import Testing
     }
 
     static func md5(_ path: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/md5sum")
-        p.arguments = [path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let out = ChildOutput.read(p, [pipe.fileHandleForReading])[0]
-        _ = ChildOutput.exitStatus(p)
-        return String(String(decoding: out, as: UTF8.self).prefix(32))
+        String(try Subprocess.run(["/usr/bin/md5sum", path]).outputText.prefix(32))
     }
 
     static func fresh(_ name: String) -> String {

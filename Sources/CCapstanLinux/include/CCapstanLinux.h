@@ -41,4 +41,12 @@ int capstan_O_DIRECT(void);
    _GNU_SOURCE. `wait` 0 starts writeback of the range (SYNC_FILE_RANGE_WRITE); 1 also waits for writeback of the
    range already under way before and after starting it (WAIT_BEFORE | WRITE | WAIT_AFTER). */
 int capstan_sync_file_range(int fd, long long offset, long long count, int wait);
+/* Starts the program at `path` with posix_spawn(2): `argv` and `envp` NULL-terminated, descriptors `input`, `output`
+   and `error` as its standard input, output and error, every other descriptor closed in the child
+   (posix_spawn_file_actions_addclosefrom_np, close_range(2) — no walk of /proc/self/fd), no signal blocked and every
+   signal at its default action. Returns 0 with the child's pid in `pid`, or the errno value of the failure (the exec's
+   too: ENOENT, EACCES, ETXTBSY, ...). */
+int capstan_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int input, int output, int error);
+/* pipe2(ends, O_CLOEXEC), declared by glibc only with _GNU_SOURCE: a pipe no other child inherits. */
+int capstan_pipe_cloexec(int ends[2]);
 #endif

@@ -1,6 +1,7 @@
-import Changers
 import Foundation
 import Testing
+
+@testable import Subprocesses
 
 #if canImport(Glibc)
 import Glibc
@@ -21,7 +22,7 @@ import Glibc
         let out = pipeHolding("output\n", close: true)
         let err = pipeHolding("errors\n", close: true)
         defer { close(out.read); close(err.read) }
-        let read = ChildPipes.read([out.read, err.read], exited: { false })
+        let read = ChildPipes.exchange(outputs: [out.read, err.read], exited: { false })
         #expect(read.bytes.map { String(decoding: $0, as: UTF8.self) } == ["output\n", "errors\n"])
         #expect(!read.timedOut)
     }
@@ -32,7 +33,7 @@ import Glibc
         let held = pipeHolding("7\n", close: false)
         defer { close(held.read); close(held.write) }
         let started = ContinuousClock.now
-        let read = ChildPipes.read([held.read], until: started + .seconds(30), exited: { true })
+        let read = ChildPipes.exchange(outputs: [held.read], until: started + .seconds(30), exited: { true })
         #expect(String(decoding: read.bytes[0], as: UTF8.self) == "7\n")
         #expect(!read.timedOut)
         #expect(ContinuousClock.now - started < .seconds(10))
@@ -41,7 +42,7 @@ import Glibc
     @Test func aChildThatRunsPastTheDeadlineTimesOutWithWhatItWrote() {
         let held = pipeHolding("partial", close: false)
         defer { close(held.read); close(held.write) }
-        let read = ChildPipes.read([held.read], until: ContinuousClock.now + .milliseconds(200), exited: { false })
+        let read = ChildPipes.exchange(outputs: [held.read], until: ContinuousClock.now + .milliseconds(200), exited: { false })
         #expect(read.timedOut)
         #expect(String(decoding: read.bytes[0], as: UTF8.self) == "partial")
     }
@@ -49,7 +50,24 @@ import Glibc
     @Test func outputBeyondTheLimitIsDropped() {
         let out = pipeHolding(String(repeating: "x", count: 10_000), close: true)
         defer { close(out.read) }
-        let read = ChildPipes.read([out.read], limit: 1_000, exited: { false })
+        let read = ChildPipes.exchange(outputs: [out.read], limit: 1_000, exited: { false })
         #expect(read.bytes[0].count == 1_000)
+    }
+
+    /// The input is written and then closed (the reader sees end of file) while the output is read.
+    @Test func theInputIsWrittenThenClosed() {
+        let input = pipeHolding("", close: false)
+        let out = pipeHolding("done\n", close: true)
+        defer { close(input.read); close(out.read) }
+        var closed = false
+        let read = ChildPipes.exchange(
+            input: Array("line\n".utf8), inputDescriptor: input.write, closeInput: { close(input.write); closed = true },
+            outputs: [out.read], exited: { false })
+        #expect(closed)
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let count = Glibc.read(input.read, &buffer, buffer.count)
+        #expect(count == 5 && String(decoding: buffer.prefix(5), as: UTF8.self) == "line\n")
+        #expect(Glibc.read(input.read, &buffer, buffer.count) == 0, "no end of file: the input was not closed")
+        #expect(String(decoding: read.bytes[0], as: UTF8.self) == "done\n")
     }
 }
