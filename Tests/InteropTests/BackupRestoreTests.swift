@@ -265,20 +265,37 @@ extension BackupRestoreTests {
         try await sameTree(system.dataDirectory, target + system.dataDirectory)
     }
 
+    /// The first job holds the device (its Client Run Before Job waits for a gate file) until the second has been
+    /// seen waiting for it; then the gate opens and both complete, one after the other on the device.
     @Test func aDeviceAtItsMaximumConcurrentJobsMakesTheNextJobWait() async throws {
+        let gate = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-gate-\(UUID().uuidString)").path
+        let script = gate + ".sh"
+        try "#!/bin/sh\nwhile [ ! -e '\(gate)' ]; do sleep 0.1; done\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        defer {
+            try? FileManager.default.removeItem(atPath: gate)
+            try? FileManager.default.removeItem(atPath: script)
+        }
         var options = BaculaSystem.Options()
         options.pool = "Maximum Volume Jobs = 0"
         options.device = "Maximum Concurrent Jobs = 1"
+        options.job = "Client Run Before Job = \"\(script)\""
         let system = try BaculaSystem(storage: .capstan, options: options)
-        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 64 << 20)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 16 << 20)
         try await system.start()
         let first = try await system.queue("run job=SystemBackup yes")
+        let reserved = await RealBacula.eventually(seconds: 120) { system.storageLog.contains("device reserved") }
+        #expect(reserved, "\(system.storageLog.suffix(2000))")
         let second = try await system.queue("run job=SystemBackup yes")
+        let waited = await RealBacula.eventually(seconds: 120) {
+            system.storageLog.contains("waits for a device: Maximum Concurrent Jobs reached")
+        }
+        #expect(waited, "\(system.storageLog.suffix(2000))")
+        FileManager.default.createFile(atPath: gate, contents: nil)
         for jobId in [first, second] {
             let row = try await system.wait(jobId: jobId)
             #expect(row.status == "T", "\(system.messages.suffix(2000))")
         }
-        #expect(system.storageLog.contains("waits for a device: Maximum Concurrent Jobs reached"), "\(system.storageLog.suffix(2000))")
         #expect(try await system.overlappingJobMediaPairs() == 0, "the jobs shared the device at once")
     }
 }

@@ -194,6 +194,12 @@ import Testing
         _ = try await system.console(["cancel jobid=\(jobId) yes"])
         let canceled = try await system.wait(jobId: jobId, timeout: 120)
         #expect(canceled.status == "A", "\(canceled)\n\(system.messages)")
+        // bacula-dir records the cancel without waiting for the SD; the SD ends the job once the drive has written
+        // the session's EOS label (the third job to end here, after the Full and the Incremental)
+        let ended = await RealBacula.eventually(seconds: 120) {
+            system.storageLog.components(separatedBy: "[StorageDaemon] job ended").count - 1 >= 3
+        }
+        #expect(ended, "\(system.storageLog.suffix(3000))")
 
         // The tape reads cleanly, the canceled job's session closed by its EOS label.
         let listing = try await Programs.run("capstan", ["ls", "--json", tape])
