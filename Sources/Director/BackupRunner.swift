@@ -127,7 +127,7 @@ struct BackupRunner {
         }
         say(endReport(row: row, outcome: report, start: start, end: end), type: report.status == "T" ? "info" : "error")
         autoPrune(report)
-        runtime.jobs.finish(jobID: jobID, status: report.status)
+        runtime.endJob(jobID: jobID, status: report.status)
         timeline("job finished", since: origin)
     }
 

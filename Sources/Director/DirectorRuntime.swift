@@ -85,6 +85,12 @@ public final class DirectorRuntime: Sendable {
         self.messages.deliver(text, type: type, jobID: jobID, resource: resource)
     }
 
+    /// A job has ended with `status` (its catalog letter): the registry lets its waiters go and its kept mail is sent.
+    func endJob(jobID: Int64, status: String) {
+        jobs.finish(jobID: jobID, status: status)
+        messages.finishJob(jobID: jobID, status: status)
+    }
+
     /// Starts a job's task and keeps it so `cancel` and shutdown can stop it.
     func launch(jobID: Int64, _ body: @escaping @Sendable () async -> Void) {
         let task = Task {

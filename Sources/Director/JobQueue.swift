@@ -43,7 +43,7 @@ extension DirectorRuntime {
             ended.endTime = now
             ended.realEndTime = now
             try? catalog.finishJob(ended)
-            jobs.finish(jobID: jobID, status: "A")
+            endJob(jobID: jobID, status: "A")
             return jobID
         }
         let queued = row
@@ -152,6 +152,6 @@ extension DirectorRuntime {
         ended.status = "A"
         ended.endTime = CatalogTime.now()
         try? catalog.finishJob(ended)
-        jobs.finish(jobID: jobID, status: "A")
+        endJob(jobID: jobID, status: "A")
     }
 }

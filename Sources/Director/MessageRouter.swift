@@ -8,8 +8,20 @@ import Synchronization
 /// Routes job and daemon messages to the destinations of a Messages resource: the console queue (bconsole's
 /// `messages`, announced by `You have messages.`), `append`/`file` files, the catalog `Log` table, and `mail`
 /// through the Mail Command. Lines are stamped as Bacula stamps them: `02-Dec 06:38 name JobId N: text`.
+///
+/// As in Bacula, a job's messages for `mail`, `mailonerror` and `mailonsuccess` are kept until the job ends
+/// (`finishJob`) and then sent as one mail per destination — `mailonerror` only when the job did not end OK,
+/// `mailonsuccess` only when it did; `operator` messages, and mail of the Director itself (JobId 0), go at once.
 public final class MessageRouter: Sendable {
     private let consoleQueue = Mutex<[String]>([])
+    /// A job's mail waiting for its end: one text per destination, in the order the messages came.
+    private let jobMail = Mutex<[Int64: [JobMailKey: [String]]]>([:])
+
+    private struct JobMailKey: Hashable {
+        var kind: String
+        var address: String?
+        var command: String?
+    }
     private let catalog: CatalogDatabase
     private let logger: Logger
 
@@ -73,11 +85,30 @@ public final class MessageRouter: Sendable {
                 }
             case "stdout", "stderr", "syslog":
                 logger.info("\(text.trimmingCharacters(in: .newlines))")
-            case "mail", "mailonerror", "mail on error", "mailonsuccess", "mail on success", "operator":
+            case "mail", "mailonerror", "mail on error", "mailonsuccess", "mail on success":
+                if jobID > 0 {
+                    let kind = destination.destination.lowercased().replacingOccurrences(of: " ", with: "")
+                    let key = JobMailKey(kind: kind, address: destination.address, command: resource.mailCommand)
+                    jobMail.withLock { $0[jobID, default: [:]][key, default: []].append(line) }
+                } else {
+                    mail(line, to: destination.address, command: resource.mailCommand, jobID: jobID)
+                }
+            case "operator":
                 mail(line, to: destination.address, command: resource.mailCommand, jobID: jobID)
             default:
                 break
             }
+        }
+    }
+
+    /// The job has ended with `status` (its catalog letter): sends its kept mail, one per destination —
+    /// `mailonerror` unless the status is `T` or `W`, `mailonsuccess` only then, `mail` always.
+    public func finishJob(jobID: Int64, status: String) {
+        guard let kept = jobMail.withLock({ $0.removeValue(forKey: jobID) }) else { return }
+        let succeeded = status == "T" || status == "W"
+        for (key, lines) in kept.sorted(by: { $0.key.kind < $1.key.kind }) {
+            let wanted = key.kind == "mail" || (key.kind == "mailonerror" && !succeeded) || (key.kind == "mailonsuccess" && succeeded)
+            if wanted { mail(lines.joined(), to: key.address, command: key.command, jobID: jobID) }
         }
     }
 
@@ -103,8 +134,9 @@ public final class MessageRouter: Sendable {
         try? handle.write(contentsOf: data)
     }
 
-    /// Pipes the message into the Mail Command (with `%r` as the recipient); without one nothing is sent.
-    private func mail(_ line: String, to address: String?, command: String?, jobID: Int64) {
+    /// Pipes `text` into the Mail Command (with `%r` as the recipient and `%i` as the JobId), on a thread of its own;
+    /// without a command nothing is sent.
+    private func mail(_ text: String, to address: String?, command: String?, jobID: Int64) {
         guard let command, !command.isEmpty else { return }
         let expanded = command.replacingOccurrences(of: "%r", with: address ?? "root")
             .replacingOccurrences(of: "%i", with: String(jobID))
@@ -113,7 +145,7 @@ public final class MessageRouter: Sendable {
         let thread = Thread {
             do {
                 let completion = try Subprocess.run(
-                    ["/bin/sh", "-c", expanded], input: Array(line.utf8), timeout: .seconds(300), limit: 65_536, mergeErrors: true)
+                    ["/bin/sh", "-c", expanded], input: Array(text.utf8), timeout: .seconds(300), limit: 65_536, mergeErrors: true)
                 if completion.exit != ChildExit(status: 0, signalled: false) || completion.timedOut {
                     let ending = completion.timedOut ? "did not end within 300 s" : "ended with \(completion.exit)"
                     logger.warning("mail command \(expanded) \(ending): \(completion.outputText)")

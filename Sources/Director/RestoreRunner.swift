@@ -118,7 +118,7 @@ struct RestoreRunner {
         }
         text += JobReport.line("Termination", termination)
         say(text + "\n", type: status == "T" ? "info" : "error")
-        runtime.jobs.finish(jobID: jobID, status: status)
+        runtime.endJob(jobID: jobID, status: status)
     }
 
     private func transfer(

@@ -5,26 +5,47 @@ import Foundation
 import Logging
 import Testing
 
-/// The Mail Command of a Messages resource, run for real (`/bin/sh -c`, the message on its standard input).
+/// The Mail Command of a Messages resource, run for real (`/bin/sh -c`, the mail on its standard input): a job's
+/// messages go as one mail per destination when the job ends, as Bacula sends them.
 @Suite struct MessageRouterMailTests {
-    @Test func aMailDestinationPipesTheMessageIntoTheMailCommand() async throws {
+    @Test func aJobsMessagesAreMailedOnceAtItsEndToTheDestinationsItsStatusSelects() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-mail-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
+        // each mail lands whole (written, then renamed) in mail-RECIPIENT-JOBID; a second mail would replace the first
         let configuration = try FileSetEncodingTests.configuration("""
             FileSet { Name = S; Include { File = /etc } }
-            Messages { Name = Mailed; mailcommand = "cat > \(directory)/mail-%r-%i.tmp && mv \(directory)/mail-%r-%i.tmp \(directory)/mail-%r-%i"; mail = ops = all }
+            Messages {
+              Name = Mailed
+              mailcommand = "cat > \(directory)/.%r-%i && mv \(directory)/.%r-%i \(directory)/mail-%r-%i"
+              mail = everything = all
+              mailonsuccess = good = all
+              mailonerror = bad = all
+            }
             """)
         let resource = try #require(configuration.messages.first { $0.name == "Mailed" })
         let router = MessageRouter(catalog: try CatalogDatabase(path: directory + "/catalog.db"), logger: Logger(label: "test"))
+        router.deliver("d JobId 7: Start Backup\n", type: "info", jobID: 7, resource: resource, time: 0)
         router.deliver("d JobId 7: Backup OK\n", type: "info", jobID: 7, resource: resource, time: 0)
-        let mailed = directory + "/mail-ops-7"
-        // the command runs on a thread of its own; its file appears (renamed whole) when it has read the message
+        router.deliver("d JobId 8: Fatal error: no storage\n", type: "fatal", jobID: 8, resource: resource, time: 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("mail-") }.isEmpty,
+            "mail went before the job's end")
+        router.finishJob(jobID: 7, status: "T")
+        router.finishJob(jobID: 8, status: "E")
+        let expected = ["mail-everything-7", "mail-good-7", "mail-everything-8", "mail-bad-8"]
+        // the commands run on threads of their own
         let deadline = ContinuousClock.now + .seconds(30)
-        while !FileManager.default.fileExists(atPath: mailed) && ContinuousClock.now < deadline {
+        while !expected.allSatisfy({ FileManager.default.fileExists(atPath: directory + "/" + $0) }) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        let text = try String(contentsOfFile: mailed, encoding: .utf8)
-        #expect(text.hasSuffix("d JobId 7: Backup OK\n"), "\(text)")
+        func mail(_ name: String) -> String { (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? "" }
+        for name in ["mail-everything-7", "mail-good-7"] {
+            let text = mail(name)
+            #expect(text.contains("d JobId 7: Start Backup\n") && text.hasSuffix("d JobId 7: Backup OK\n"), "\(name): \(text)")
+        }
+        #expect(mail("mail-bad-8").hasSuffix("d JobId 8: Fatal error: no storage\n"))
+        #expect(mail("mail-everything-8").hasSuffix("d JobId 8: Fatal error: no storage\n"))
+        let sent = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("mail-") }.sorted()
+        #expect(sent == expected.sorted(), "a job that ended OK mailed its error destination, or the reverse")
     }
 }
