@@ -18,7 +18,8 @@ public final class Subprocess: @unchecked Sendable {
     public enum Stream: Sendable {
         /// /dev/null
         case null
-        /// A new pipe; this side's end is `standardInput`, `standardOutput` or `standardError`.
+        /// A new pipe. This side's end of an input pipe is written by `communicate` (or closed by
+        /// `closeStandardInput`); of an output pipe it is `standardOutput` or `standardError`.
         case pipe
         /// A descriptor of this process (not closed here).
         case descriptor(Int32)
