@@ -191,7 +191,7 @@ public struct DirectorConfiguration: Sendable {
             settings.volumeUseDuration = r.duration("Volume Use Duration") ?? 0
             settings.maximumVolumeJobs = r.integer("Maximum Volume Jobs") ?? 0
             settings.maximumVolumeFiles = r.integer("Maximum Volume Files") ?? 0
-            settings.maximumVolumeBytes = Int64(r.size("Maximum Volume Bytes") ?? 0)
+            settings.maximumVolumeBytes = Int64(clamping: r.size("Maximum Volume Bytes") ?? 0)  // past 2^63: no limit
             settings.autoPrune = r.bool("AutoPrune") ?? true
             settings.recycle = r.bool("Recycle") ?? true
             return Pool(

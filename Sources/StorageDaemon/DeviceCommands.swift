@@ -221,7 +221,7 @@ extension DeviceRuntime {
             labelTime: now, writeTime: now, volumeName: volume, poolName: pool, mediaType: mediaType,
             hostName: ProcessInfo.processInfo.hostName, labelProgram: storageName, programVersion: CapstanVersion.text,
             programDate: "26Nov26")
-        var writer = VolumeWriter(medium: .tape(maximumFileSize: Int(device.maximumFileSize)), blockSize: device.effectiveBlockSize)
+        var writer = VolumeWriter(medium: .tape(maximumFileSize: Int(clamping: device.maximumFileSize)), blockSize: device.effectiveBlockSize)
         var bytes: UInt64 = 0
         try writer.writeLabel(label, type: .preLabel, filemarkAfter: true) { output in
             switch output {

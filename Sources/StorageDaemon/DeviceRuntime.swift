@@ -200,7 +200,7 @@ actor DeviceRuntime {
             return try FileVolumeDrive(path: filePath(volume), writable: true)
         }
         if isVirtual {
-            let capacity = device.maximumVolumeSize > 0 ? Int64(device.maximumVolumeSize) : nil
+            let capacity = device.maximumVolumeSize > 0 ? Int64(clamping: device.maximumVolumeSize) : nil
             let rated = device.maximumTapeRate > 0 ? VirtualTape.RatedSpeed(
                 bytesPerSecond: Int(clamping: device.maximumTapeRate), bufferBytes: Int(clamping: device.tapeBufferSize),
                 minimumBytesPerSecond: Int(clamping: device.minimumTapeRate)) : nil
@@ -432,8 +432,8 @@ actor DeviceRuntime {
             let spoolDirectory = device.spoolDirectory ?? Self.defaultSpoolDirectory
             let configuration = SpoolConfiguration(
                 directory: spoolDirectory, storageName: storageName, deviceName: device.name,
-                maximumSpoolSize: Int64(device.maximumSpoolSize > 0 ? device.maximumSpoolSize : 1 << 34),
-                maximumJobSpoolSize: Int64(device.maximumJobSpoolSize > 0 ? device.maximumJobSpoolSize : 1 << 34),
+                maximumSpoolSize: Int64(clamping: device.maximumSpoolSize > 0 ? device.maximumSpoolSize : 1 << 34),
+                maximumJobSpoolSize: Int64(clamping: device.maximumJobSpoolSize > 0 ? device.maximumJobSpoolSize : 1 << 34),
                 blockSize: device.effectiveBlockSize, despoolStartBlocks: streams ? nil : 1,
                 memoryBlocks: Int(clamping: device.spoolMemorySize / UInt64(max(1, device.effectiveBlockSize))))
             let owner = DriveWriter.Owner(
@@ -453,9 +453,9 @@ actor DeviceRuntime {
                 })
             let drive: DriveWriter.Configuration =
                 isFileDevice
-                ? .fileVolumes(blockSize: device.effectiveBlockSize, maximumVolumeBytes: Int64(volumeLimit(info)))
+                ? .fileVolumes(blockSize: device.effectiveBlockSize, maximumVolumeBytes: Int64(clamping: volumeLimit(info)))
                 : .init(
-                    blockSize: device.effectiveBlockSize, maximumFileSize: Int(device.maximumFileSize),
+                    blockSize: device.effectiveBlockSize, maximumFileSize: Int(clamping: device.maximumFileSize),
                     start: streams ? Self.driveStart : nil)
             dataPath = try DeviceDataPath(spool: configuration, drive: drive, firstVolume: mount, owner: owner)
             pathPool = pool.poolName
