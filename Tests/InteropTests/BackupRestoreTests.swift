@@ -202,7 +202,7 @@ extension BackupRestoreTests {
         }
         for jobId in jobIds {
             let row = try await system.wait(jobId: jobId)
-            #expect(row.status == "T", "JobId \(jobId): \(system.messages)\n\(system.storageLog.suffix(3000))")
+            #expect(row.status == "T", "\(system.report(jobId: jobId))")
         }
         #expect(try system.volumes().count == 1, "the four jobs did not share one volume")
         #expect(system.messages.contains("spooling") || system.storageLog.contains("spooling=true"), "no job spooled")
@@ -255,7 +255,7 @@ extension BackupRestoreTests {
         }
         for jobId in jobIds {
             let row = try await system.wait(jobId: jobId)
-            #expect(row.status == "T", "JobId \(jobId): \(system.messages.suffix(3000))")
+            #expect(row.status == "T", "\(system.report(jobId: jobId))")
         }
         #expect(try system.volumes().count == 1)
         #expect(try await system.overlappingJobMediaPairs() > 0, "no two jobs ran at the same time")

@@ -28,7 +28,7 @@ import Testing
         }
         for jobId in jobIds {
             let row = try await system.wait(jobId: jobId)
-            #expect(row.status == "T", "JobId \(jobId): \(system.messages.suffix(3000))\n\(system.storageLog.suffix(3000))")
+            #expect(row.status == "T", "\(system.report(jobId: jobId))")
         }
         return (system, jobIds)
     }

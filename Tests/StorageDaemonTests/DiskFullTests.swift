@@ -46,7 +46,7 @@ import Testing
         ]
         for jobId in jobs {
             let row = try await system.wait(jobId: jobId)
-            #expect(row.status == "T", "JobId \(jobId): \(system.messages.suffix(3000))\n\(system.storageLog.suffix(3000))")
+            #expect(row.status == "T", "\(system.report(jobId: jobId))")
             #expect(row.bytes > Int(64 << 20) - (8 << 20), "\(row)")
         }
         #expect(system.messages.contains("Spool disk was full"), "the spool disk never filled: \(system.messages.suffix(3000))")

@@ -430,6 +430,27 @@ public final class BaculaSystem: @unchecked Sendable {
         (FileManager.default.contents(atPath: directory + "/dir/messages.log")).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
+    /// What a failed job's expectation should show: the Director's messages for that job (each entry with its
+    /// continuation lines, e.g. the summary) and capstan-sd's log lines that name the job (by its Job name or
+    /// `jobid=`), however early they came; a suffix of the whole log misses a job that failed first.
+    public func report(jobId: Int) -> String {
+        var entries: [String] = []
+        for line in messages.components(separatedBy: "\n") {
+            if line.first?.isNumber == true || entries.isEmpty { entries.append(line) } else { entries[entries.count - 1] += "\n" + line }
+        }
+        let director = entries.filter { $0.contains("JobId \(jobId):") }
+        var names = ["jobid=\(jobId) "]
+        let pattern = #"Job=[^ ,\n]+"#
+        if let name = director.lazy.compactMap({ entry in
+            entry.range(of: pattern, options: .regularExpression).map { entry[$0].dropFirst(4) }
+        }).first {
+            names.append("job=\(name) ")
+        }
+        let storage = storageLog.components(separatedBy: "\n").filter { line in names.contains { line.contains($0) } }
+        return "Director, JobId \(jobId):\n" + director.joined(separator: "\n") + "\ncapstan-sd, \(names):\n"
+            + storage.joined(separator: "\n")
+    }
+
     deinit {
         for process in processes.reversed() { process.stop() }
         RealBacula.removeTemporaryDirectory(directory)

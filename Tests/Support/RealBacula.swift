@@ -187,17 +187,41 @@ public enum Command {
 /// Hands out listening ports for test daemons below the kernel's ephemeral range (32768–60999 here), so that no
 /// outgoing connection of a test running beside it — one test opens a thousand — can take a port between the moment
 /// it is chosen and the moment the daemon binds it; and never the same port twice in one test process. The start is
-/// random, so test processes running at the same time rarely walk the same ports.
-enum PortAllocator {
-    static let first = 10_000
-    static let span = 22_000
+/// random, and every port handed out is reserved across test processes (the test command runs two at once) with an
+/// open-file-description lock on its byte of a shared lock file (`fcntl(F_OFD_SETLK)`), held until this process
+/// exits: a port that another test process chose and whose daemon is still starting is never chosen here, where
+/// a check for a listener alone would let both processes start a daemon on it, and one test talk to the other's.
+public enum PortAllocator {
+    public static let first = 10_000
+    public static let span = 22_000
+    /// The lock file shared by every test process of this user (one byte per port).
+    public static let lockPath = "/tmp/capstan-test-ports-\(getuid()).lock"
     private static let lock = NSLock()
     nonisolated(unsafe) private static var offset = Int.random(in: 0..<span)
+    nonisolated(unsafe) private static var lockFile: Int32 = -2
 
+    /// The next port after the last one handed out that no other test process has reserved; reserved for this
+    /// process from now on. Without the lock file (it cannot be opened) ports are only distinct in this process.
     static func next() -> Int {
         lock.lock()
         defer { lock.unlock() }
-        offset = (offset + 1) % span
+        if lockFile == -2 { lockFile = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o666) }
+        for _ in 0..<span {
+            offset = (offset + 1) % span
+            if reserve(first + offset) { return first + offset }
+        }
         return first + offset
+    }
+
+    /// Takes the write lock on byte `port` of the lock file without waiting (F_OFD_SETLK, 37 in Linux's fcntl.h):
+    /// false when another open file description holds it.
+    private static func reserve(_ port: Int) -> Bool {
+        guard lockFile >= 0 else { return true }
+        var range = flock()
+        range.l_type = Int16(F_WRLCK)
+        range.l_whence = Int16(SEEK_SET)
+        range.l_start = off_t(port)
+        range.l_len = 1
+        return fcntl(lockFile, 37, &range) == 0
     }
 }
