@@ -112,6 +112,8 @@ public struct DirectorConfiguration: Sendable {
     public struct Messages: Sendable {
         public var name: String
         public var mailCommand: String?
+        /// The command for the `operator` destination (Bacula's `operatorcommand`); the Mail Command when not set.
+        public var operatorCommand: String?
         public var destinations: [MessageDestination]
     }
 
@@ -263,7 +265,7 @@ public struct DirectorConfiguration: Sendable {
         }
         messages = configuration.resources(ofType: "Messages").map { r in
             Messages(
-                name: r.name, mailCommand: r.string("Mail Command"),
+                name: r.name, mailCommand: r.string("Mail Command"), operatorCommand: r.string("Operator Command"),
                 destinations: r.directives.flatMap { directive in
                     directive.values.compactMap { value in
                         if case .messages(let destination) = value { return destination }

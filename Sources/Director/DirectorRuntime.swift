@@ -31,7 +31,7 @@ public final class DirectorRuntime: Sendable {
         configurationBox = Mutex(configuration)
         self.configurationPath = configurationPath
         self.catalog = catalog
-        self.messages = MessageRouter(catalog: catalog, logger: logger)
+        self.messages = MessageRouter(catalog: catalog, directorName: configuration.director.name, logger: logger)
         self.logger = logger
         self.connectionOptions = connectionOptions
         let registry = JobRegistry()

@@ -23,10 +23,13 @@ public final class MessageRouter: Sendable {
         var command: String?
     }
     private let catalog: CatalogDatabase
+    /// `%d` in the mail commands.
+    private let directorName: String
     private let logger: Logger
 
-    public init(catalog: CatalogDatabase, logger: Logger) {
+    public init(catalog: CatalogDatabase, directorName: String, logger: Logger) {
         self.catalog = catalog
+        self.directorName = directorName
         self.logger = logger
     }
 
@@ -94,7 +97,7 @@ public final class MessageRouter: Sendable {
                     mail(line, to: destination.address, command: resource.mailCommand, jobID: jobID)
                 }
             case "operator":
-                mail(line, to: destination.address, command: resource.mailCommand, jobID: jobID)
+                mail(line, to: destination.address, command: resource.operatorCommand ?? resource.mailCommand, jobID: jobID)
             default:
                 break
             }
@@ -108,7 +111,7 @@ public final class MessageRouter: Sendable {
         let succeeded = status == "T" || status == "W"
         for (key, lines) in kept.sorted(by: { $0.key.kind < $1.key.kind }) {
             let wanted = key.kind == "mail" || (key.kind == "mailonerror" && !succeeded) || (key.kind == "mailonsuccess" && succeeded)
-            if wanted { mail(lines.joined(), to: key.address, command: key.command, jobID: jobID) }
+            if wanted { mail(lines.joined(), to: key.address, command: key.command, jobID: jobID, status: status) }
         }
     }
 
@@ -134,15 +137,22 @@ public final class MessageRouter: Sendable {
         try? handle.write(contentsOf: data)
     }
 
-    /// Pipes `text` into the Mail Command (with `%r` as the recipient and `%i` as the JobId), on a thread of its own;
+    /// Pipes `text` into `command` with its `%` codes replaced (`MailCommandCodes`: `%r` is `address`, the job's
+    /// codes come from its catalog row, `%e` from `status` when given), on a thread of its own, at most 300 s;
     /// without a command nothing is sent.
-    private func mail(_ text: String, to address: String?, command: String?, jobID: Int64) {
+    private func mail(_ text: String, to address: String?, command: String?, jobID: Int64, status: String? = nil) {
         guard let command, !command.isEmpty else { return }
-        let expanded = command.replacingOccurrences(of: "%r", with: address ?? "root")
-            .replacingOccurrences(of: "%i", with: String(jobID))
+        let catalog = catalog
+        let directorName = directorName
         let logger = logger
         // its own thread: a mail command may take its time, and the job does not wait for it
         let thread = Thread {
+            var codes = MailCommandCodes(directorName: directorName, jobID: jobID, status: status, processID: getpid())
+            if jobID > 0 {
+                codes.job = try? catalog.job(id: jobID)
+                codes.volumeNames = (try? catalog.volumeNames(jobID: jobID)) ?? []
+            }
+            let expanded = codes.expand(command, recipients: address ?? "root")
             do {
                 let completion = try Subprocess.run(
                     ["/bin/sh", "-c", expanded], input: Array(text.utf8), timeout: .seconds(300), limit: 65_536, mergeErrors: true)
