@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "BaculaVolume", dependencies: ["CZlib", "CLZO", "CBlockChecksum"]),
         .target(name: "SCSI"),
         .target(name: "StorageProtocol", dependencies: ["BaculaWire", "BaculaVolume"]),
-        .target(name: "FileDaemonProtocol", dependencies: ["BaculaWire", "BaculaVolume", "StorageProtocol"]),
+        .target(name: "FileDaemonProtocol", dependencies: ["BaculaWire", "BaculaVolume", "StorageProtocol", "CapstanConfig"]),
 
         // MARK: devices
         .target(name: "TapeDevices", dependencies: ["BaculaVolume", "CCapstanLinux", logging]),

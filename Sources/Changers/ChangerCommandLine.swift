@@ -1,3 +1,5 @@
+import CapstanConfig
+
 /// Bacula's `Changer Command` template, with the substitutions of the volume spec §10.1.
 ///
 /// The template is split into words first (blanks separate words; single or double quotes group them) and each
@@ -44,31 +46,22 @@ public struct ChangerCommandLine: Equatable, Sendable {
     }
 
     private func substitute(_ word: String, _ v: Values) -> String {
-        var out = ""
-        var percent = false
-        for c in word {
-            guard percent else {
-                if c == "%" { percent = true } else { out.append(c) }
-                continue
-            }
-            percent = false
-            switch c {
-            case "c": out += v.changerDevice
-            case "o": out += v.command
-            case "S": out += String(v.slot)
-            case "s": out += String(max(0, v.slot - 1))
-            case "a": out += v.archiveDevice
-            case "d": out += String(v.drive)
-            case "v": out += v.volume
-            case "j": out += v.job
-            case "f": out += v.client
-            case "l": out += v.controlDevice
-            case "%": out += "%"
-            default: out += "%" + String(c)
+        PercentCodes.expand(word) { code in
+            switch code {
+            case "c": return v.changerDevice
+            case "o": return v.command
+            case "S": return String(v.slot)
+            case "s": return String(max(0, v.slot - 1))
+            case "a": return v.archiveDevice
+            case "d": return String(v.drive)
+            case "v": return v.volume
+            case "j": return v.job
+            case "f": return v.client
+            case "l": return v.controlDevice
+            case "%": return "%"
+            default: return nil
             }
         }
-        if percent { out += "%" }
-        return out
     }
 
     static func words(_ text: String) -> [String] {

@@ -332,9 +332,13 @@ struct BackupRunner {
     /// Writes the job's bootstrap to `path`, or pipes it into the command after a leading `|` (`/bin/sh -c`, at most
     /// 60 s); a failure is a warning in the job log.
     private func writeBootstrap(path: String, job: JobRow) async {
-        let expanded = path.replacingOccurrences(of: "%n", with: resource.name)
-            .replacingOccurrences(of: "%i", with: String(jobID)).replacingOccurrences(of: "%j", with: job.job)
-            .replacingOccurrences(of: "%c", with: request.client ?? resource.client)
+        var row = job
+        if row.clientName.isEmpty { row.clientName = request.client ?? resource.client }
+        if row.name.isEmpty { row.name = resource.name }
+        let codes = DirectorJobCodes(
+            directorName: director, jobID: jobID, job: row, volumeNames: (try? runtime.catalog.volumeNames(jobID: jobID)) ?? [],
+            processID: getpid())
+        let expanded = codes.expand(path, recipients: "")
         do {
             let media = try runtime.catalog.jobMedia(jobIDs: [jobID])
             let storageName = request.storage ?? resource.storage.first ?? ""

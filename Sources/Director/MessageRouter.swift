@@ -137,7 +137,7 @@ public final class MessageRouter: Sendable {
         try? handle.write(contentsOf: data)
     }
 
-    /// Pipes `text` into `command` with its `%` codes replaced (`MailCommandCodes`: `%r` is `address`, the job's
+    /// Pipes `text` into `command` with its `%` codes replaced (`DirectorJobCodes`: `%r` is `address`, the job's
     /// codes come from its catalog row, `%e` from `status` when given), on a thread of its own, at most 300 s;
     /// without a command nothing is sent.
     private func mail(_ text: String, to address: String?, command: String?, jobID: Int64, status: String? = nil) {
@@ -147,7 +147,7 @@ public final class MessageRouter: Sendable {
         let logger = logger
         // its own thread: a mail command may take its time, and the job does not wait for it
         let thread = Thread {
-            var codes = MailCommandCodes(directorName: directorName, jobID: jobID, status: status, processID: getpid())
+            var codes = DirectorJobCodes(directorName: directorName, jobID: jobID, status: status, processID: getpid())
             if jobID > 0 {
                 codes.job = try? catalog.job(id: jobID)
                 codes.volumeNames = (try? catalog.volumeNames(jobID: jobID)) ?? []

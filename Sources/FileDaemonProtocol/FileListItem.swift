@@ -1,3 +1,5 @@
+import CapstanConfig
+
 /// One `F` item of an Include or Exclude as the File daemon reads it (spec §3.2.4). The Director expands
 /// `File = "|command"` and `File = "<file"` itself; `File = "\\|command"` and `File = "\\<file"` reach the FD as
 /// `F |command` / `F <file` (the Director drops the backslash), and bacula-fd runs the command or reads the file on
@@ -63,29 +65,16 @@ public enum ProgramArguments {
 /// stay as they are.
 public enum JobCodes {
     public static func expand(_ text: String, job: JobIdentity, clientName: String) -> String {
-        var out = ""
-        var characters = text.makeIterator()
-        while let character = characters.next() {
-            guard character == "%" else {
-                out.append(character)
-                continue
-            }
-            guard let code = characters.next() else {
-                out.append("%")
-                break
-            }
+        PercentCodes.expand(text) { code in
             switch code {
-            case "%": out.append("%")
-            case "c", "d": out += clientName
-            case "i": out += "\(job.jobID)"
-            case "j": out += job.job
-            case "n": out += jobName(job.job)
-            default:
-                out.append("%")
-                out.append(code)
+            case "%": return "%"
+            case "c", "d": return clientName
+            case "i": return "\(job.jobID)"
+            case "j": return job.job
+            case "n": return jobName(job.job)
+            default: return nil
             }
         }
-        return out
     }
 
     /// `Name.2026-12-02_08.00.00_01` → `Name`.

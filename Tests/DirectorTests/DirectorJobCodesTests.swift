@@ -5,7 +5,7 @@ import Testing
 
 /// The `%` codes of a Mail Command, replaced as Bacula 9.6's Director replaces them (Debian's bacula-dir.conf
 /// subject is `Bacula: %t %e of %c %l`).
-@Suite struct MailCommandCodesTests {
+@Suite struct DirectorJobCodesTests {
     static var job: JobRow {
         var job = JobRow()
         job.jobID = 42
@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func debiansSubjectLineNamesTheJobsTypeExitClientAndLevel() {
-        let codes = MailCommandCodes(directorName: "main-dir", jobID: 42, job: Self.job, status: "T", volumeNames: ["Vol-0001"])
+        let codes = DirectorJobCodes(directorName: "main-dir", jobID: 42, job: Self.job, status: "T", volumeNames: ["Vol-0001"])
         #expect(
             codes.expand(#"bsmtp -f "\(Bacula\) \<%r\>" -s "Bacula: %t %e of %c %l" %r"#, recipients: "ops@example.com")
                 == #"bsmtp -f "\(Bacula\) \<ops@example.com\>" -s "Bacula: Backup OK of web-fd Incremental" ops@example.com"#)
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func theEndStatusPassedWithTheMailWinsOverTheRowsRunningStatus() {
-        var codes = MailCommandCodes(directorName: "d", jobID: 42, job: Self.job)
+        var codes = DirectorJobCodes(directorName: "d", jobID: 42, job: Self.job)
         #expect(codes.expand("%e", recipients: "") == "Unknown term code")
         for (status, text) in [("T", "OK"), ("W", "OK -- with warnings"), ("E", "Error"), ("f", "Fatal Error"), ("A", "Canceled")] {
             codes.status = status
@@ -38,15 +38,15 @@ import Testing
     }
 
     @Test func codesWithoutAJobAreNoneAndUnknownCodesStayAsWritten() {
-        let codes = MailCommandCodes(directorName: "main-dir", processID: 77)
+        let codes = DirectorJobCodes(directorName: "main-dir", processID: 77)
         #expect(codes.expand("%d %i %c %e %t %P", recipients: "x") == "main-dir *None* *None* *None* *None* 77")
         #expect(codes.expand("100%% %s %q ends with %", recipients: "x") == "100% %s %q ends with %")
     }
 
     @Test func typesAndLevelsAreNamedAsBaculaNamesThem() {
-        #expect(MailCommandCodes.typeText("R") == "Restore" && MailCommandCodes.typeText("c") == "Copy")
-        #expect(MailCommandCodes.typeText("g") == "Migrate" && MailCommandCodes.typeText("?") == "Unknown Type")
-        #expect(MailCommandCodes.levelText("f") == "Virtual Full" && MailCommandCodes.levelText(" ") == " ")
-        #expect(MailCommandCodes.levelText("D") == "Differential" && MailCommandCodes.levelText("C") == "Verify Catalog")
+        #expect(DirectorJobCodes.typeText("R") == "Restore" && DirectorJobCodes.typeText("c") == "Copy")
+        #expect(DirectorJobCodes.typeText("g") == "Migrate" && DirectorJobCodes.typeText("?") == "Unknown Type")
+        #expect(DirectorJobCodes.levelText("f") == "Virtual Full" && DirectorJobCodes.levelText(" ") == " ")
+        #expect(DirectorJobCodes.levelText("D") == "Differential" && DirectorJobCodes.levelText("C") == "Verify Catalog")
     }
 }

@@ -1,12 +1,13 @@
+import CapstanConfig
 import Catalog
 
-/// The `%` codes of a Messages resource's Mail Command and Operator Command, replaced as Bacula 9.6's Director
-/// replaces them before it runs the command: `%%`, `%b` (job bytes), `%F` (job files), `%P` (the Director's PID),
+/// The `%` codes of the commands and paths the Director fills in for a job — a Messages resource's Mail Command and
+/// Operator Command, a Job's Write Bootstrap — replaced as Bacula 9.6's Director replaces them: `%%`, `%b` (job bytes), `%F` (job files), `%P` (the Director's PID),
 /// `%c` (client), `%d` (Director), `%e` (exit status: `OK`, `Error`, `Fatal Error`, `Canceled`…), `%i` (JobId), `%j`
 /// (unique Job name), `%l` (level: `Full`, `Incremental`…), `%n` (Job name), `%r` (recipients), `%t` (type:
 /// `Backup`, `Restore`…), `%v` (volume names). Job codes without a job (the Director's own messages) are `*None*`;
 /// other codes stay as they are (`%s`, the since time, among them: the catalog does not keep it).
-struct MailCommandCodes: Sendable, Equatable {
+struct DirectorJobCodes: Sendable, Equatable {
     var directorName: String
     /// 0 for the Director's own messages.
     var jobID: Int64 = 0
@@ -19,20 +20,7 @@ struct MailCommandCodes: Sendable, Equatable {
 
     /// `command` with every code above replaced; `recipients` for `%r`.
     func expand(_ command: String, recipients: String) -> String {
-        var out = ""
-        var characters = command.makeIterator()
-        while let character = characters.next() {
-            guard character == "%" else {
-                out.append(character)
-                continue
-            }
-            guard let code = characters.next() else {
-                out.append("%")
-                break
-            }
-            out += value(code, recipients: recipients) ?? "%\(code)"
-        }
-        return out
+        PercentCodes.expand(command) { value($0, recipients: recipients) }
     }
 
     /// One code's text, or nil for a code that stays as written.
