@@ -98,6 +98,8 @@ struct BackupRunner {
             report.fileSet = (fileSet.name, fileSetRow.created)
             report.pool = pool.name
             report.storage = storage.name
+            guard await scripts(row: row, status: nil).run(resource.scripts.filter { !$0.runsOnClient && $0.runsBefore }, label: "BeforeJob")
+            else { throw ScriptFailure() }
             let outcome = try await transfer(
                 row: row, level: level, since: since, client: client, fileSet: fileSet, fileSetMD5: md5, pool: pool,
                 poolID: poolID, storage: storage, storageID: storageID, origin: origin)
@@ -105,6 +107,8 @@ struct BackupRunner {
         } catch is CancellationError {
             report.status = "A"
             say("\(director) JobId \(jobID): Job \(row.job) canceled.\n", type: "error")
+        } catch is ScriptFailure {
+            report.status = "E"
         } catch {
             report.status = report.status == "A" ? "A" : "f"
             say("\(director) JobId \(jobID): Fatal error: \(error)\n", type: "fatal")
@@ -126,9 +130,27 @@ struct BackupRunner {
             await writeBootstrap(path: path, job: row)
         }
         say(endReport(row: row, outcome: report, start: start, end: end), type: report.status == "T" ? "info" : "error")
+        let succeeded = report.status == "T" || report.status == "W"
+        _ = await scripts(row: row, status: report.status).run(
+            resource.scripts.filter { !$0.runsOnClient && $0.runsAfter(succeeded: succeeded) }, label: "AfterJob")
         autoPrune(report)
         runtime.endJob(jobID: jobID, status: report.status)
         timeline("job finished", since: origin)
+    }
+
+    /// The runner of the job's Director scripts, their `%` codes from `row` (the client and Job name filled in when
+    /// the row does not have them yet) and `status` (`%e`).
+    private func scripts(row: JobRow, status: String?) -> JobScriptRunner {
+        var job = row
+        if job.clientName.isEmpty { job.clientName = request.client ?? resource.client }
+        if job.name.isEmpty { job.name = resource.name }
+        let runtime = runtime
+        let jobID = jobID
+        let messages = resource.messages
+        return JobScriptRunner(
+            prefix: "\(director) JobId \(jobID): ",
+            codes: DirectorJobCodes(directorName: director, jobID: jobID, job: job, status: status, processID: getpid()),
+            say: { text, type in runtime.say(text, type: type, jobID: jobID, messages: messages) })
     }
 
     /// AutoPrune after a job, as Bacula does it: a Client with AutoPrune has the File rows of its jobs past File
@@ -306,6 +328,7 @@ struct BackupRunner {
             }
             try await fd.level(word, since: since?.startTime, previousJob: since?.job)
             try await fd.fileSet(FileSetEncoding.lines(fileSet), vss: fileSet.enableVSS)
+            try await fd.runScripts(resource.scripts.filter { $0.runsOnClient && $0.when != .never && !$0.isConsoleCommand })
             try await fd.storage(
                 address: storage.fileDaemonAddress ?? storage.address, port: storage.port, key: nil, ssl: storage.tls.announced)
             if resource.accurate && level != "F" {

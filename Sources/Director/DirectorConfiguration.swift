@@ -94,6 +94,8 @@ public struct DirectorConfiguration: Sendable {
         public var rescheduleTimes: Int
         public var prefixLinks: Bool
         public var enabled: Bool
+        /// Run Before/After Job, Client Run Before/After Job, RunScript…: the Job's own, or else its JobDefs'.
+        public var scripts: [JobScript] = []
     }
 
     public struct FileSet: Sendable {
@@ -248,7 +250,8 @@ public struct DirectorConfiguration: Sendable {
                 rescheduleInterval: pick("Reschedule Interval") { $0.duration("Reschedule Interval") } ?? 1800,
                 rescheduleTimes: Int(pick("Reschedule Times") { $0.integer("Reschedule Times") } ?? 0),
                 prefixLinks: pick("Prefix Links") { $0.bool("Prefix Links") } ?? false,
-                enabled: pick("Enabled") { $0.bool("Enabled") } ?? true)
+                enabled: pick("Enabled") { $0.bool("Enabled") } ?? true,
+                scripts: { let own = JobScript.scripts(in: r); return own.isEmpty ? defs.map { JobScript.scripts(in: $0) } ?? [] : own }())
         }
         fileSets = configuration.resources(ofType: "FileSet").map { r in
             FileSet(

@@ -59,6 +59,21 @@ struct FileDaemonLink {
         try await expect("2000 OK include\n", after: "include")
     }
 
+    /// Sends the job's client scripts as bacula-dir does (`JobScript.fileDaemonCommand`: each line, then its answer),
+    /// then, when one went as `Run … When=N`, `RunBeforeNow`: the FD runs the before scripts now and answers `2000 OK
+    /// RunBeforeNow`. Any other answer (`2905 Bad RunBeforeJob command.` when an old-style before script failed,
+    /// `2905 Bad RunBeforeNow command.`) fails the job.
+    func runScripts(_ scripts: [JobScript]) async throws {
+        for script in scripts {
+            let (line, reply) = script.fileDaemonCommand
+            try await connection.write(.text(line))
+            try await expect(reply, after: script.oldProtocol ? (script.runsBefore ? "ClientRunBeforeJob" : "ClientRunAfterJob") : "RunScript")
+        }
+        guard scripts.contains(where: { !$0.oldProtocol }) else { return }
+        try await connection.write(.text("RunBeforeNow\n"))
+        try await expect("2000 OK RunBeforeNow\n", after: "RunBeforeNow")
+    }
+
     func storage(address: String, port: Int, key: String?, ssl: Int = 0) async throws {
         let tail = key.map { " Authorization=\($0)" } ?? ""
         try await connection.write(.text("storage address=\(address) port=\(port) ssl=\(ssl)\(tail)\n"))

@@ -5,7 +5,7 @@ import Foundation
 /// time and for the job queue (`JobScheduler`: Priority, Allow Mixed Priority and the Director's, Job's,
 /// Client's and Storage's Maximum Concurrent Jobs) and runs the job.
 extension DirectorRuntime {
-    /// Queues a backup (or an admin-less restore job run by name); returns the JobId.
+    /// Queues a backup or an Admin job (or an admin-less restore job run by name); returns the JobId.
     public func queue(_ request: JobRequest) throws -> Int64 {
         let configuration = self.configuration
         guard let resource = configuration.job(request.jobName) else {
@@ -65,6 +65,10 @@ extension DirectorRuntime {
                 return
             }
             defer { self.scheduler.finish(jobID) }
+            if resource.type == "Admin" {
+                await AdminRunner(runtime: self, jobID: jobID, resource: resource, configuration: configuration).run()
+                return
+            }
             let runner = BackupRunner(
                 runtime: self, jobID: jobID, request: request, resource: resource, configuration: configuration)
             let watchdog: Task<Void, Never>? =

@@ -57,6 +57,8 @@ struct RestoreRunner {
             try catalog.startJob(row)
             runtime.jobs.update(jobID: jobID, status: "R", job: row.job)
             say("\(director) JobId \(jobID): Start Restore Job \(row.job)\n")
+            guard await scripts(row: row, status: nil).run(resource.scripts.filter { !$0.runsOnClient && $0.runsBefore }, label: "BeforeJob")
+            else { throw ScriptFailure() }
             let pool = configuration.pool(resource.pool)
             let result = try await transfer(
                 row: row, client: client, storage: storage, poolName: pool?.name ?? resource.pool,
@@ -77,6 +79,8 @@ struct RestoreRunner {
             }
         } catch is CancellationError {
             status = "A"
+        } catch is ScriptFailure {
+            status = "E"
         } catch {
             status = "f"
             say("\(director) JobId \(jobID): Fatal error: \(error)\n", type: "fatal")
@@ -118,7 +122,24 @@ struct RestoreRunner {
         }
         text += JobReport.line("Termination", termination)
         say(text + "\n", type: status == "T" ? "info" : "error")
+        let succeeded = status == "T" || status == "W"
+        _ = await scripts(row: row, status: status).run(
+            resource.scripts.filter { !$0.runsOnClient && $0.runsAfter(succeeded: succeeded) }, label: "AfterJob")
         runtime.endJob(jobID: jobID, status: status)
+    }
+
+    /// The runner of the job's Director scripts, their `%` codes from `row` and `status` (`%e`).
+    private func scripts(row: JobRow, status: String?) -> JobScriptRunner {
+        var job = row
+        if job.clientName.isEmpty { job.clientName = plan.restoreClient }
+        if job.name.isEmpty { job.name = resource.name }
+        let runtime = runtime
+        let jobID = jobID
+        let messages = resource.messages
+        return JobScriptRunner(
+            prefix: "\(director) JobId \(jobID): ",
+            codes: DirectorJobCodes(directorName: director, jobID: jobID, job: job, status: status, processID: getpid()),
+            say: { text, type in runtime.say(text, type: type, jobID: jobID, messages: messages) })
     }
 
     private func transfer(
@@ -172,6 +193,7 @@ struct RestoreRunner {
                 do {
                     try await fd.storage(
                         address: storage.fileDaemonAddress ?? storage.address, port: storage.port, key: session.key)
+                    try await fd.runScripts(resource.scripts.filter { $0.runsOnClient && $0.when != .never && !$0.isConsoleCommand })
                     try await fd.restore(
                         files: plan.fileCount, replace: plan.replaceLetter, where: plan.where_,
                         regexWhere: plan.regexWhere, prefixLinks: resource.prefixLinks)

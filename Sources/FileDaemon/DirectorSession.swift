@@ -15,6 +15,8 @@ final class DirectorSession {
     private var conversation: DirectorConversation
     private var entry: ClientJobs.Entry?
     private var lastReport: EndJobReport?
+    /// A restore's client scripts that run after it (at `finishRestore`, once for all its parts).
+    private var restoreScripts: (JobIdentity, [RunScript])?
 
     init(director: BsockConnection, daemon: FileDaemon, monitor: Bool, logger: Logger) {
         self.director = director
@@ -97,12 +99,15 @@ final class DirectorSession {
                     plan: plan, storage: storage, director: director, counters: entry.counters, entry: entry,
                     daemonName: daemon.configuration.client.name, bufferSize: daemon.bufferSize, logger: logger
                 ).run()
-                let scripts = await ScriptRunner.run(plan.scripts.filter { $0.when & RunScript.after != 0 }, jobOK: report.status == .ok || report.status == .warnings)
+                let scripts = await ScriptRunner.run(
+                    plan.scripts.filter { $0.when & RunScript.after != 0 }, job: plan.job,
+                    clientName: daemon.configuration.client.name, jobOK: report.status == .ok || report.status == .warnings)
                 for line in scripts.messages { await jobMessage(plan.job, .info, line) }
                 logger.info("backup ended", metadata: ["status": "\(report.status)", "files": "\(report.files)", "bytes": "\(report.readBytes)"])
                 queue += conversation.backupFinished(report)
-            case .startRestore(let request, let job, _):
+            case .startRestore(let request, let job, let scripts):
                 guard let storage, let entry else { continue }
+                restoreScripts = (job, scripts.filter { $0.when & RunScript.after != 0 })
                 let report = await RestoreSession(
                     request: request, job: job, storage: storage, director: director, counters: entry.counters,
                     entry: entry, daemonName: daemon.configuration.client.name, logger: logger
@@ -112,12 +117,19 @@ final class DirectorSession {
                 queue += conversation.restorePartFinished(report)
             case .finishRestore:
                 let report = lastReport ?? EndJobReport(status: .fatal, files: 0, readBytes: 0, jobBytes: 0, errors: 1)
+                if let (job, scripts) = restoreScripts, !scripts.isEmpty {
+                    let result = await ScriptRunner.run(
+                        scripts, job: job, clientName: daemon.configuration.client.name,
+                        jobOK: report.status == .ok || report.status == .warnings)
+                    for line in result.messages { await jobMessage(job, .info, line) }
+                }
+                restoreScripts = nil
                 queue += conversation.restoreFinished(report)
             case .runEstimate(let plan, let listing):
                 let (files, bytes) = try await estimate(plan, listing: listing)
                 queue += conversation.estimateFinished(files: files, bytes: bytes)
             case .runBeforeScripts(let scripts, let job):
-                let result = await ScriptRunner.run(scripts)
+                let result = await ScriptRunner.run(scripts, job: job, clientName: daemon.configuration.client.name)
                 for line in result.messages { await jobMessage(job, result.ok ? .info : .error, line) }
                 queue += conversation.beforeScriptsFinished(result.ok)
             case .sendStatus:

@@ -3,14 +3,17 @@ import Foundation
 import Subprocesses
 
 /// Runs the Director's client scripts (ClientRunBeforeJob/AfterJob, RunScript) through `/bin/sh -c`, off the
-/// cooperative threads; returns each failure as a line for the job log.
+/// cooperative threads, with their `%` codes replaced as bacula-fd replaces them (`JobCodes`: the Director sends
+/// them as written); returns each failure as a line for the job log.
 enum ScriptRunner {
     /// Runs `scripts` in order; a failing script with AbortOnError stops the rest. Returns (success, messages).
-    static func run(_ scripts: [RunScript], jobOK: Bool? = nil) async -> (ok: Bool, messages: [String]) {
+    static func run(
+        _ scripts: [RunScript], job: JobIdentity, clientName: String, jobOK: Bool? = nil
+    ) async -> (ok: Bool, messages: [String]) {
         var messages: [String] = []
         for script in scripts {
             if let jobOK, !(jobOK ? script.onSuccess : script.onFailure) { continue }
-            let (status, output) = await execute(script.command)
+            let (status, output) = await execute(JobCodes.expand(script.command, job: job, clientName: clientName))
             messages.append(contentsOf: output.split(separator: "\n").map { "ClientRunScript: \($0)" })
             if status != 0 {
                 messages.append("Runscript: ClientRunScript returned non-zero status=\(status). ERR=\(script.command)")

@@ -84,6 +84,9 @@ public struct DirectorConversation: Sendable {
     private var fileSet = FileSetDescription()
     private var accurateFiles: [AccurateEntry]?
     private var scripts: [RunScript] = []
+    /// The before scripts running now came with the old `RunBeforeJob` command (answered `2000 OK RunBefore`), not
+    /// with `RunBeforeNow`.
+    private var beforeScriptsOldStyle = false
     private var bandwidth: Int64 = 0
     private var clockOffsets: [Int64] = []
     /// The Director sent the job key again with `storage`: restores answer `storage end` per part (§3.2.8).
@@ -234,10 +237,15 @@ public struct DirectorConversation: Sendable {
         case .runBeforeNow:
             guard let job else { return [] }
             phase = .runningBeforeScripts
-            return [.runBeforeScripts(scripts.filter { $0.when & RunScript.before != 0 }, job: job)]
+            beforeScriptsOldStyle = false
+            return [.runBeforeScripts(scripts.filter { $0.when & (RunScript.before | RunScript.afterVSS) != 0 }, job: job)]
         case .runBeforeJob(let command):
-            scripts.append(RunScript(onSuccess: true, onFailure: false, abortOnError: true, when: RunScript.before, command: command))
-            return [.send([.payload(FileDaemonReply.runBefore)])]
+            // bacula-dir's ClientRunBeforeJob (the old protocol, no RunBeforeNow follows): run it now, as bacula-fd
+            guard let job else { return [.send([.payload(FileDaemonReply.runBeforeFailed)])] }
+            phase = .runningBeforeScripts
+            beforeScriptsOldStyle = true
+            let script = RunScript(onSuccess: true, onFailure: false, abortOnError: true, when: RunScript.before, command: command)
+            return [.runBeforeScripts([script], job: job)]
         case .runAfterJob(let command):
             scripts.append(RunScript(onSuccess: true, onFailure: false, abortOnError: false, when: RunScript.after, command: command))
             return [.send([.payload(FileDaemonReply.runAfter)])]
@@ -269,7 +277,8 @@ public struct DirectorConversation: Sendable {
     public mutating func beforeScriptsFinished(_ success: Bool) -> [Action] {
         guard phase == .runningBeforeScripts else { return [] }
         phase = .ready
-        return [.send([.payload(success ? FileDaemonReply.runBeforeNow : FileDaemonReply.runBeforeFailed)])]
+        if beforeScriptsOldStyle { return [.send([.payload(success ? FileDaemonReply.runBefore : FileDaemonReply.runBeforeFailed)])] }
+        return [.send([.payload(success ? FileDaemonReply.runBeforeNow : FileDaemonReply.runBeforeNowFailed)])]
     }
 
     /// The backup ended: the report, TERMINATE, close.

@@ -62,8 +62,9 @@ public struct RestoreRequest: Hashable, Sendable {
 
 /// `Run OnSuccess=%u OnFailure=%u AbortOnError=%u When=%u Command=%s` (spec §3.2.7): a script the FD runs.
 public struct RunScript: Hashable, Sendable {
-    /// Bacula's `When` bits: 1 before, 2 after, 4 "after VSS".
-    public static let before = 1, after = 2
+    /// Bacula's `When` bits (its `SCRIPT_*`): 1 after the job, 2 before it, 4 "after VSS" (before the job, once a
+    /// Windows snapshot is made: on Linux with the before scripts), 3 both.
+    public static let after = 1, before = 2, afterVSS = 4
     public var onSuccess: Bool
     public var onFailure: Bool
     public var abortOnError: Bool

@@ -21,6 +21,7 @@ public enum FileDaemonReply {
     public static let runScript = line("2000 OK RunScript\n")
     public static let runBeforeNow = line("2000 OK RunBeforeNow\n")
     public static let runBeforeFailed = line("2905 Bad RunBeforeJob command.\n")
+    public static let runBeforeNowFailed = line("2905 Bad RunBeforeNow command.\n")
     public static let runBefore = line("2000 OK RunBefore\n")
     public static let runAfter = line("2000 OK RunAfter\n")
     public static let componentInfo = line("2000 OK ComponentInfo\n")

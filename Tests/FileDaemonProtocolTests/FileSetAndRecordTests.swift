@@ -85,7 +85,7 @@ import Testing
         #expect(DirectorRequest(parsing: Array("cancel Job=Backup.1\n".utf8)) == .cancel(job: "Backup.1", stop: false))
         #expect(
             DirectorRequest(parsing: Array("Run OnSuccess=1 OnFailure=0 AbortOnError=1 When=1 Command=/bin/echo\u{01}hi\n".utf8))
-                == .runScript(RunScript(onSuccess: true, onFailure: false, abortOnError: true, when: 1, command: "/bin/echo hi")))
+                == .runScript(RunScript(onSuccess: true, onFailure: false, abortOnError: true, when: RunScript.after, command: "/bin/echo hi")))
         #expect(DirectorRequest(parsing: Array("frobnicate\n".utf8)) == nil)
         #expect(FileDaemonReply.grouped(1_234_567) == "1,234,567")
         #expect(FileDaemonReply.grouped(999) == "999")

@@ -54,18 +54,24 @@ import Testing
         defer { RealBacula.removeTemporaryDirectory(markers) }
         var options = BaculaSystem.Options()
         options.fileDaemon = .capstan
-        options.job = """
-            ClientRunBeforeJob = "/usr/bin/touch \(markers)/before"
-            RunScript { RunsWhen = After; RunsOnClient = yes; Command = "/usr/bin/touch \(markers)/after" }
-            """
         let system = try BaculaSystem(storage: .bacula, options: options)
-        try await system.start()
         let data = system.dataDirectory
+        // the before-script writes into the backed-up tree: the backup holds it only if it ran before the FD read
+        // the tree. bacula-dir sends both in the old protocol (`RunBeforeJob cmd`, run at once; no RunBeforeNow
+        // follows): capstan-fd once kept the before-script for a RunBeforeNow that never came, and never ran it.
+        system.options.job = """
+            ClientRunBeforeJob = "/bin/sh -c 'touch \(markers)/before; echo before > \(data)/before-marker'"
+            ClientRunAfterJob = "/usr/bin/touch \(markers)/after"
+            """
+        try await system.start()
         try ClientDataSet.generate(at: data, bigFileBytes: 0)
         let backup = try await system.backup()
         #expect(backup.status == "T", "\(system.messages)\n\(system.fileDaemonLog)")
         #expect(FileManager.default.fileExists(atPath: markers + "/before"), "ClientRunBeforeJob did not run")
         #expect(FileManager.default.fileExists(atPath: markers + "/after"), "the RunScript after the job did not run")
+        let saved = try await system.sql(
+            "SELECT Filename.Name FROM File JOIN Filename ON Filename.FilenameId = File.FilenameId WHERE JobId = \(backup.jobId)")
+        #expect(saved.contains("before-marker"), "ClientRunBeforeJob ran after the backup: \(saved)")
 
         let moved = system.restoreDirectory + "/moved"
         func restore(_ extra: String) async throws -> String {
