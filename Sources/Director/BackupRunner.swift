@@ -328,6 +328,9 @@ struct BackupRunner {
             }
             try await fd.level(word, since: since?.startTime, previousJob: since?.job)
             try await fd.fileSet(FileSetEncoding.lines(fileSet), vss: fileSet.enableVSS)
+            // the Job's Maximum Bandwidth, else the Client's Maximum Bandwidth Per Job (bacula-dir's order)
+            let bandwidth = resource.maximumBandwidth > 0 ? resource.maximumBandwidth : client.maximumBandwidthPerJob
+            if bandwidth > 0 { try await fd.setBandwidth(bandwidth, job: row.job) }
             try await fd.runScripts(resource.scripts.filter { $0.runsOnClient && $0.when != .never && !$0.isConsoleCommand })
             try await fd.storage(
                 address: storage.fileDaemonAddress ?? storage.address, port: storage.port, key: nil, ssl: storage.tls.announced)

@@ -30,6 +30,8 @@ public struct DirectorConfiguration: Sendable {
         public var heartbeatInterval: Int64
         /// TLS towards this Client's FD (the Director is the TLS client).
         public var tls = TLSDirectives()
+        /// `Maximum Bandwidth Per Job` (bytes per second, 0 for none): the limit of a job whose Job sets none.
+        public var maximumBandwidthPerJob: Int64 = 0
     }
 
     public struct Storage: Sendable {
@@ -96,6 +98,8 @@ public struct DirectorConfiguration: Sendable {
         public var enabled: Bool
         /// Run Before/After Job, Client Run Before/After Job, RunScript…: the Job's own, or else its JobDefs'.
         public var scripts: [JobScript] = []
+        /// `Maximum Bandwidth` (bytes per second, 0 for none), sent to the File daemon as `setbandwidth`.
+        public var maximumBandwidth: Int64 = 0
     }
 
     public struct FileSet: Sendable {
@@ -171,7 +175,8 @@ public struct DirectorConfiguration: Sendable {
                 password: r.string("Password") ?? "", fileRetention: r.duration("File Retention") ?? 5_184_000,
                 jobRetention: r.duration("Job Retention") ?? 15_552_000, autoPrune: r.bool("AutoPrune") ?? true,
                 maximumConcurrentJobs: Int(r.integer("Maximum Concurrent Jobs") ?? 1),
-                heartbeatInterval: r.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds, tls: TLSDirectives(r))
+                heartbeatInterval: r.duration("Heartbeat Interval") ?? HeartbeatDefault.seconds, tls: TLSDirectives(r),
+                maximumBandwidthPerJob: Int64(clamping: r.speed("Maximum Bandwidth Per Job") ?? 0))
         }
         storages = (configuration.resources(ofType: "Storage") + configuration.resources(ofType: "Autochanger")).map { r in
             var changer = false
@@ -251,7 +256,8 @@ public struct DirectorConfiguration: Sendable {
                 rescheduleTimes: Int(pick("Reschedule Times") { $0.integer("Reschedule Times") } ?? 0),
                 prefixLinks: pick("Prefix Links") { $0.bool("Prefix Links") } ?? false,
                 enabled: pick("Enabled") { $0.bool("Enabled") } ?? true,
-                scripts: { let own = JobScript.scripts(in: r); return own.isEmpty ? defs.map { JobScript.scripts(in: $0) } ?? [] : own }())
+                scripts: { let own = JobScript.scripts(in: r); return own.isEmpty ? defs.map { JobScript.scripts(in: $0) } ?? [] : own }(),
+                maximumBandwidth: Int64(clamping: pick("Maximum Bandwidth") { $0.speed("Maximum Bandwidth") } ?? 0))
         }
         fileSets = configuration.resources(ofType: "FileSet").map { r in
             FileSet(

@@ -59,6 +59,12 @@ struct FileDaemonLink {
         try await expect("2000 OK include\n", after: "include")
     }
 
+    /// `setbandwidth=N Job=NAME`: the File daemon sends the job's data at most `bytesPerSecond` (`2000 OK Bandwidth`).
+    func setBandwidth(_ bytesPerSecond: Int64, job: String) async throws {
+        try await connection.write(.text("setbandwidth=\(bytesPerSecond) Job=\(job)\n"))
+        try await expect("2000 OK Bandwidth\n", after: "Bandwidth")
+    }
+
     /// Sends the job's client scripts as bacula-dir does (`JobScript.fileDaemonCommand`: each line, then its answer),
     /// then, when one went as `Run … When=N`, `RunBeforeNow`: the FD runs the before scripts now and answers `2000 OK
     /// RunBeforeNow`. Any other answer (`2905 Bad RunBeforeJob command.` when an old-style before script failed,
