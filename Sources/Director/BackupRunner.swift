@@ -60,14 +60,22 @@ struct BackupRunner {
             let md5 = FileSetEncoding.md5(fileSet)
             let fileSetRow = try catalog.ensureFileSet(name: fileSet.name, md5: md5)
             var since: JobRow?
+            var upgradedFrom: String?
             if level == "I" || level == "D" {
-                since = try catalog.lastBackup(
-                    name: resource.name, clientID: clientID, fileSetID: fileSetRow.id,
-                    levels: level == "I" ? ["F", "D", "I"] : ["F"])
-                if since == nil {
-                    say("\(director) JobId \(jobID): No prior Full backup Job record found.\n")
-                    say("\(director) JobId \(jobID): No prior or suitable Full backup found in catalog. Doing FULL backup.\n")
-                    level = "F"
+                func last(_ levels: [String]) throws -> JobRow? {
+                    try catalog.lastBackup(name: resource.name, clientID: clientID, fileSetID: fileSetRow.id, levels: levels)
+                }
+                since = try last(level == "I" ? ["F", "D", "I"] : ["F"])
+                if since == nil { say("\(director) JobId \(jobID): No prior Full backup Job record found.\n") }
+                let decision = LevelUpgrade.decide(
+                    level: level, since: since != nil, lastFull: try last(["F"])?.startTime,
+                    lastDifferential: try last(["D"])?.startTime, now: CatalogTime.now(),
+                    maxFullInterval: resource.maxFullInterval, maxDiffInterval: resource.maxDiffInterval)
+                if let message = decision.message { say("\(director) JobId \(jobID): \(message)\n") }
+                if decision.level != level {
+                    upgradedFrom = decision.upgradedFrom
+                    level = decision.level
+                    since = level == "D" ? try last(["F"]) : nil
                 }
             }
             let poolName = request.pool
@@ -93,7 +101,8 @@ struct BackupRunner {
             runtime.jobs.update(jobID: jobID, status: "R", level: level, job: row.job)
             say("\(director) JobId \(jobID): Start Backup JobId \(jobID), Job=\(row.job)\n")
             report.levelText = JobReport.levelName(level)
-                + (since.map { ", since=" + CatalogTime.text($0.startTime) } ?? "")
+                + (upgradedFrom.map { " (upgraded from \(JobReport.levelName($0)))" }
+                    ?? since.map { ", since=" + CatalogTime.text($0.startTime) } ?? "")
             report.client = client
             report.fileSet = (fileSet.name, fileSetRow.created)
             report.pool = pool.name

@@ -100,6 +100,9 @@ public struct DirectorConfiguration: Sendable {
         public var scripts: [JobScript] = []
         /// `Maximum Bandwidth` (bytes per second, 0 for none), sent to the File daemon as `setbandwidth`.
         public var maximumBandwidth: Int64 = 0
+        /// `Max Full Interval` / `Max Diff Interval` (seconds, 0 for none): `LevelUpgrade`.
+        public var maxFullInterval: Int64 = 0
+        public var maxDiffInterval: Int64 = 0
     }
 
     public struct FileSet: Sendable {
@@ -257,7 +260,9 @@ public struct DirectorConfiguration: Sendable {
                 prefixLinks: pick("Prefix Links") { $0.bool("Prefix Links") } ?? false,
                 enabled: pick("Enabled") { $0.bool("Enabled") } ?? true,
                 scripts: { let own = JobScript.scripts(in: r); return own.isEmpty ? defs.map { JobScript.scripts(in: $0) } ?? [] : own }(),
-                maximumBandwidth: Int64(clamping: pick("Maximum Bandwidth") { $0.speed("Maximum Bandwidth") } ?? 0))
+                maximumBandwidth: Int64(clamping: pick("Maximum Bandwidth") { $0.speed("Maximum Bandwidth") } ?? 0),
+                maxFullInterval: pick("Max Full Interval") { $0.duration("Max Full Interval") } ?? 0,
+                maxDiffInterval: pick("Max Diff Interval") { $0.duration("Max Diff Interval") } ?? 0)
         }
         fileSets = configuration.resources(ofType: "FileSet").map { r in
             FileSet(
