@@ -100,6 +100,8 @@ public struct DirectorConfiguration: Sendable {
         public var scripts: [JobScript] = []
         /// `Maximum Bandwidth` (bytes per second, 0 for none), sent to the File daemon as `setbandwidth`.
         public var maximumBandwidth: Int64 = 0
+        /// Max Start Delay, Max Run Sched Time and the level's Max Run Times (Max Run Time is `maximumRunTime`).
+        public var timeLimits = JobTimeLimits()
         /// `Max Full Interval` / `Max Diff Interval` (seconds, 0 for none): `LevelUpgrade`.
         public var maxFullInterval: Int64 = 0
         public var maxDiffInterval: Int64 = 0
@@ -232,7 +234,7 @@ public struct DirectorConfiguration: Sendable {
                 let list = res.names(directive)
                 return list.isEmpty ? nil : list
             } ?? [] }
-            return Job(
+            var job = Job(
                 name: r.name, type: pick("Type") { $0.string("Type") } ?? "Backup",
                 level: pick("Level") { $0.string("Level") } ?? "Full",
                 client: name("Client") ?? "", fileSet: name("FileSet") ?? "", pool: name("Pool") ?? "Default",
@@ -263,6 +265,13 @@ public struct DirectorConfiguration: Sendable {
                 maximumBandwidth: Int64(clamping: pick("Maximum Bandwidth") { $0.speed("Maximum Bandwidth") } ?? 0),
                 maxFullInterval: pick("Max Full Interval") { $0.duration("Max Full Interval") } ?? 0,
                 maxDiffInterval: pick("Max Diff Interval") { $0.duration("Max Diff Interval") } ?? 0)
+            func seconds(_ name: String) -> Int64 { pick(name) { $0.duration(name) } ?? 0 }
+            job.timeLimits = JobTimeLimits(
+                maxStartDelay: seconds("Max Start Delay"), maxRunSchedTime: seconds("Max Run Sched Time"),
+                maxRunTime: job.maximumRunTime, fullMaxRunTime: seconds("Full Max Run Time"),
+                incrementalMaxRunTime: seconds("Incremental Max Run Time"),
+                differentialMaxRunTime: seconds("Differential Max Run Time"))
+            return job
         }
         fileSets = configuration.resources(ofType: "FileSet").map { r in
             FileSet(

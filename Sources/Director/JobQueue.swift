@@ -65,22 +65,31 @@ extension DirectorRuntime {
                 return
             }
             defer { self.scheduler.finish(jobID) }
+            let start = CatalogTime.now()
+            if let refusal = resource.timeLimits.refusal(scheduled: queued.scheduledTime, start: start) {
+                self.say(
+                    "\(configuration.director.name) JobId \(jobID): Fatal error: \(refusal)\n", type: "fatal", jobID: jobID,
+                    messages: resource.messages)
+                self.abandon(jobID: jobID, row: queued)
+                return
+            }
             if resource.type == "Admin" {
                 await AdminRunner(runtime: self, jobID: jobID, resource: resource, configuration: configuration).run()
                 return
             }
             let runner = BackupRunner(
                 runtime: self, jobID: jobID, request: request, resource: resource, configuration: configuration)
-            let watchdog: Task<Void, Never>? =
-                resource.maximumRunTime > 0
-                ? Task {
-                    try? await Task.sleep(for: .seconds(resource.maximumRunTime))
+            let deadline = resource.timeLimits.deadline(level: queued.level, scheduled: queued.scheduledTime, start: start)
+            let watchdog: Task<Void, Never>? = deadline.map { deadline in
+                Task {
+                    try? await Task.sleep(for: .seconds(deadline.afterStart))
                     guard !Task.isCancelled else { return }
                     self.say(
-                        "\(configuration.director.name) JobId \(jobID): Fatal error: Max run time exceeded. Job canceled.\n",
+                        "\(configuration.director.name) JobId \(jobID): Fatal error: \(deadline.message)\n",
                         type: "fatal", jobID: jobID, messages: resource.messages)
                     self.cancel(jobID: jobID)
-                } : nil
+                }
+            }
             await runner.run()
             watchdog?.cancel()
             if resource.rescheduleOnError, let ended = try? self.catalog.job(id: jobID),

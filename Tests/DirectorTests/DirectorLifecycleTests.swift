@@ -110,3 +110,26 @@ extension DirectorLifecycleTests {
         #expect(secondEnd.status == "A", "\(system.messages)")
     }
 }
+
+extension DirectorLifecycleTests {
+    /// A level's Max Run Time cancels a job that cannot finish (it waits for a volume that cannot be made); the same
+    /// job queued behind it starts more than its Max Start Delay after its scheduled time and is refused.
+    @Test func aLevelsMaxRunTimeCancelsAndMaxStartDelayRefusesALateStart() async throws {
+        var options = BaculaSystem.Options()
+        options.director = .capstan
+        options.pool = "Label Format = \"*\""
+        options.job = "Full Max Run Time = 5 sec; Max Run Time = 1 hour; Max Start Delay = 2 sec; Maximum Concurrent Jobs = 1"
+        let system = try BaculaSystem(storage: .bacula, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 0)
+        try await system.start()
+        let first = try await system.queue("run job=SystemBackup level=Full yes")
+        let second = try await system.queue("run job=SystemBackup level=Full yes")
+        #expect(try await system.wait(jobId: first, timeout: 120).status == "A", "\(system.report(jobId: first))")
+        #expect(system.report(jobId: first).contains("Max run time exceeded. Job canceled."), "\(system.report(jobId: first))")
+        #expect(try await system.wait(jobId: second, timeout: 120).status == "A", "\(system.report(jobId: second))")
+        #expect(
+            system.report(jobId: second).contains("Fatal error: Job canceled because max start delay time exceeded."),
+            "\(system.report(jobId: second))")
+    }
+}
+
