@@ -5,11 +5,17 @@ import Foundation
 /// time and for the job queue (`JobScheduler`: Priority, Allow Mixed Priority and the Director's, Job's,
 /// Client's and Storage's Maximum Concurrent Jobs) and runs the job.
 extension DirectorRuntime {
-    /// Queues a backup or an Admin job (or an admin-less restore job run by name); returns the JobId.
+    /// Queues a Backup or an Admin job; returns the JobId. Jobs of other types are refused with the reason.
     public func queue(_ request: JobRequest) throws -> Int64 {
         let configuration = self.configuration
         guard let resource = configuration.job(request.jobName) else {
             throw ConsoleInputError("Job \"\(request.jobName)\" not found.")
+        }
+        // A Verify, Copy or Migrate job run as a backup would write volumes nobody asked for: refused, and said so.
+        guard resource.type == "Backup" || resource.type == "Admin" else {
+            throw ConsoleInputError(
+                "Job \"\(resource.name)\" is a \(resource.type) job: capstan-dir runs Backup and Admin jobs, and restores "
+                    + "through the restore command; \(resource.type) jobs are not supported.")
         }
         let now = CatalogTime.now()
         var row = JobRow()

@@ -100,6 +100,7 @@ import Testing
         #expect(read(restored + "/late.txt") == nil, "a client script of RunsWhen = After ran before the backup")
     }
 
+    /// A failing before-script ends its job `E`; an Admin job runs only its scripts; a Verify job is refused.
     @Test func aFailingBeforeScriptFailsItsJobAndRunsTheFailedJobScripts() async throws {
         let marks = Self.marks + "-failing"
         try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: true)
@@ -121,6 +122,10 @@ import Testing
               Pool = SystemPool; Messages = Standard
               RunScript { RunsWhen = Before; RunsOnClient = No; Command = "/bin/sh -c 'echo %t-%n > \(marks)/admin'" }
             }
+            Job {
+              Name = VerifyIt; Type = Verify; Level = VolumeToCatalog; Client = system-fd; FileSet = SystemSet
+              Storage = SystemStorage; Pool = SystemPool; Messages = Standard
+            }
             """
         let system = try BaculaSystem(storage: .capstan, options: options)
         try await system.start()
@@ -140,5 +145,9 @@ import Testing
         #expect(try await system.wait(jobId: admin).status == "T", "\(system.report(jobId: admin))")
         #expect(read(marks + "/admin") == "Admin-Maintenance\n")
         #expect(system.report(jobId: admin).contains("Admin OK"))
+
+        // a Verify job is not run as a backup: refused at `run`, nothing queued
+        let verify = try await system.console(["run job=VerifyIt yes"])
+        #expect(verify.contains("Job \"VerifyIt\" is a Verify job") && !verify.contains("Job queued"), "\(verify)")
     }
 }
