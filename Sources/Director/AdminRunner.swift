@@ -52,13 +52,7 @@ struct AdminRunner {
     }
 
     private func scripts(_ row: JobRow, status: String?) -> JobScriptRunner {
-        let runtime = runtime
-        let jobID = jobID
-        let messages = resource.messages
-        return JobScriptRunner(
-            prefix: "\(director) JobId \(jobID): ",
-            codes: DirectorJobCodes(directorName: director, jobID: jobID, job: row, status: status, processID: getpid()),
-            say: { text, type in runtime.say(text, type: type, jobID: jobID, messages: messages) })
+        JobScriptRunner(runtime: runtime, row: row, client: resource.client, jobName: resource.name, messages: resource.messages, status: status)
     }
 
     /// The end report of an Admin job: who, when, and `Admin OK` / `*** Admin Error ***` / `Admin Canceled`.

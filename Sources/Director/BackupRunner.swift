@@ -147,19 +147,10 @@ struct BackupRunner {
         timeline("job finished", since: origin)
     }
 
-    /// The runner of the job's Director scripts, their `%` codes from `row` (the client and Job name filled in when
-    /// the row does not have them yet) and `status` (`%e`).
+    /// The runner of the job's Director scripts, their `%` codes from `row` and `status` (`%e`).
     private func scripts(row: JobRow, status: String?) -> JobScriptRunner {
-        var job = row
-        if job.clientName.isEmpty { job.clientName = request.client ?? resource.client }
-        if job.name.isEmpty { job.name = resource.name }
-        let runtime = runtime
-        let jobID = jobID
-        let messages = resource.messages
-        return JobScriptRunner(
-            prefix: "\(director) JobId \(jobID): ",
-            codes: DirectorJobCodes(directorName: director, jobID: jobID, job: job, status: status, processID: getpid()),
-            say: { text, type in runtime.say(text, type: type, jobID: jobID, messages: messages) })
+        JobScriptRunner(
+            runtime: runtime, row: row, client: request.client ?? resource.client, jobName: resource.name, messages: resource.messages, status: status)
     }
 
     /// AutoPrune after a job, as Bacula does it: a Client with AutoPrune has the File rows of its jobs past File

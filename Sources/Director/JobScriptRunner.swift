@@ -1,3 +1,5 @@
+import Catalog
+import Foundation
 import Subprocesses
 
 /// Runs a job's Director scripts through `/bin/sh -c` (standard input /dev/null, output and errors as one text, at
@@ -39,6 +41,22 @@ struct JobScriptRunner {
             }
         }
         return true
+    }
+}
+
+extension JobScriptRunner {
+    /// The runner of one job's Director scripts: `%` codes from `row` (with `client` and `jobName` when the row has
+    /// none yet) and `status` (`%e`), lines to the job's Messages resource `messages`.
+    init(runtime: DirectorRuntime, row: JobRow, client: String, jobName: String, messages: String, status: String?) {
+        var job = row
+        if job.clientName.isEmpty { job.clientName = client }
+        if job.name.isEmpty { job.name = jobName }
+        let director = runtime.configuration.director.name
+        let jobID = row.jobID
+        self.init(
+            prefix: "\(director) JobId \(jobID): ",
+            codes: DirectorJobCodes(directorName: director, jobID: jobID, job: job, status: status, processID: getpid()),
+            say: { text, type in runtime.say(text, type: type, jobID: jobID, messages: messages) })
     }
 }
 

@@ -130,16 +130,8 @@ struct RestoreRunner {
 
     /// The runner of the job's Director scripts, their `%` codes from `row` and `status` (`%e`).
     private func scripts(row: JobRow, status: String?) -> JobScriptRunner {
-        var job = row
-        if job.clientName.isEmpty { job.clientName = plan.restoreClient }
-        if job.name.isEmpty { job.name = resource.name }
-        let runtime = runtime
-        let jobID = jobID
-        let messages = resource.messages
-        return JobScriptRunner(
-            prefix: "\(director) JobId \(jobID): ",
-            codes: DirectorJobCodes(directorName: director, jobID: jobID, job: job, status: status, processID: getpid()),
-            say: { text, type in runtime.say(text, type: type, jobID: jobID, messages: messages) })
+        JobScriptRunner(
+            runtime: runtime, row: row, client: plan.restoreClient, jobName: resource.name, messages: resource.messages, status: status)
     }
 
     private func transfer(
