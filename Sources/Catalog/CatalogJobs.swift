@@ -146,6 +146,21 @@ extension CatalogDatabase {
         }
     }
 
+    /// The level (`F` or `D`) of the newest Full or Differential of this job name, client and file set that started
+    /// after `since` and did not end well (not `T`/`W`; running and created jobs do not count): what Rerun Failed
+    /// Levels upgrades to. Nil: none.
+    public func failedLevel(name: String, clientID: Int64, fileSetID: Int64, since: Int64) throws -> String? {
+        try read { db in
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT Job.Level FROM Job WHERE Job.Type = 'B' AND Job.JobStatus NOT IN ('T', 'W', 'R', 'C')
+                      AND Job.Level IN ('F', 'D') AND Job.Name = ? AND Job.ClientId = ? AND Job.FileSetId = ?
+                      AND Job.StartTime > ? ORDER BY Job.StartTime DESC, Job.JobId DESC LIMIT 1
+                    """, arguments: [name, clientID, fileSetID, CatalogTime.text(since)])
+        }
+    }
+
     /// The JobIds a restore of the most recent state of a client needs: the last Full, the last Differential after
     /// it, and the Incrementals after that (Bacula's "most recent backup for a client").
     public func currentBackupChain(clientID: Int64, fileSetName: String?) throws -> [Int64] {

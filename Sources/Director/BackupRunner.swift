@@ -67,10 +67,15 @@ struct BackupRunner {
                 }
                 since = try last(level == "I" ? ["F", "D", "I"] : ["F"])
                 if since == nil { say("\(director) JobId \(jobID): No prior Full backup Job record found.\n") }
+                let failed = try since.flatMap { since in
+                    resource.rerunFailedLevels
+                        ? try catalog.failedLevel(name: resource.name, clientID: clientID, fileSetID: fileSetRow.id, since: since.startTime)
+                        : nil
+                }
                 let decision = LevelUpgrade.decide(
                     level: level, since: since != nil, lastFull: try last(["F"])?.startTime,
                     lastDifferential: try last(["D"])?.startTime, now: CatalogTime.now(),
-                    maxFullInterval: resource.maxFullInterval, maxDiffInterval: resource.maxDiffInterval)
+                    maxFullInterval: resource.maxFullInterval, maxDiffInterval: resource.maxDiffInterval, failedLevel: failed)
                 if let message = decision.message { say("\(director) JobId \(jobID): \(message)\n") }
                 if decision.level != level {
                     upgradedFrom = decision.upgradedFrom

@@ -105,6 +105,8 @@ public struct DirectorConfiguration: Sendable {
         /// `Max Full Interval` / `Max Diff Interval` (seconds, 0 for none): `LevelUpgrade`.
         public var maxFullInterval: Int64 = 0
         public var maxDiffInterval: Int64 = 0
+        /// `Rerun Failed Levels`: a Full or Differential that failed since the last good job sets the level.
+        public var rerunFailedLevels = false
     }
 
     public struct FileSet: Sendable {
@@ -266,6 +268,7 @@ public struct DirectorConfiguration: Sendable {
                 maxFullInterval: pick("Max Full Interval") { $0.duration("Max Full Interval") } ?? 0,
                 maxDiffInterval: pick("Max Diff Interval") { $0.duration("Max Diff Interval") } ?? 0)
             func seconds(_ name: String) -> Int64 { pick(name) { $0.duration(name) } ?? 0 }
+            job.rerunFailedLevels = pick("Rerun Failed Levels") { $0.bool("Rerun Failed Levels") } ?? false
             job.timeLimits = JobTimeLimits(
                 maxStartDelay: seconds("Max Start Delay"), maxRunSchedTime: seconds("Max Run Sched Time"),
                 maxRunTime: job.maximumRunTime, fullMaxRunTime: seconds("Full Max Run Time"),

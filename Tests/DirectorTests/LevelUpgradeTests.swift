@@ -29,6 +29,21 @@ import Testing
         #expect(decide("D", now: 2 * day, maxDiff: day).level == "D", "Max Diff Interval only upgrades Incrementals")
     }
 
+    @Test func rerunFailedLevelsTakesTheLevelOfAFailedFullOrDifferential() {
+        #expect(
+            LevelUpgrade.decide(
+                level: "I", since: true, lastFull: 0, lastDifferential: nil, now: 10, maxFullInterval: 0, maxDiffInterval: 0,
+                failedLevel: "F") == .init(level: "F", upgradedFrom: "I", message: "Prior failed job found in catalog. Upgrading to Full."))
+        let differential = LevelUpgrade.decide(
+            level: "I", since: true, lastFull: 0, lastDifferential: nil, now: 10, maxFullInterval: 0, maxDiffInterval: 0,
+            failedLevel: "D")
+        #expect(differential.level == "D" && differential.message == "Prior failed job found in catalog. Upgrading to Differential.")
+        #expect(
+            LevelUpgrade.decide(
+                level: "D", since: true, lastFull: 0, lastDifferential: nil, now: 10, maxFullInterval: 0, maxDiffInterval: 0,
+                failedLevel: "D") == .init(level: "D"))
+    }
+
     @Test func nothingToCompareAgainstMeansFull() {
         #expect(decide("I", since: false, full: nil, now: 5).level == "F")
         #expect(decide("D", since: false, full: nil, now: 5).upgradedFrom == "D")
@@ -39,7 +54,7 @@ import Testing
     func upgradedLevel(of job: String, in system: BaculaSystem) async throws -> (level: String, report: String) {
         let full = try await system.backup(level: "Full", job: job)
         #expect(full.status == "T", "\(system.report(jobId: full.jobId))")
-        let started = try await system.sql("SELECT strftime('%s', StartTime) FROM Job WHERE JobId = \(full.jobId)")
+        let started = try await system.sql("SELECT strftime('%s', StartTime, 'utc') FROM Job WHERE JobId = \(full.jobId)")
         let fullStart = TimeInterval(started.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         while Date().timeIntervalSince1970 < fullStart + 2 { try await Task.sleep(for: .milliseconds(100)) }
         let incremental = try await system.backup(level: "Incremental", job: job)
@@ -68,5 +83,31 @@ import Testing
         let full = try await upgradedLevel(of: "Rotating", in: system)
         #expect(full.level == "F", "\(full.report)")
         #expect(full.report.contains("Full (upgraded from Incremental)"), "\(full.report)")
+    }
+
+    /// A Full that failed after the last good one makes the next Incremental a Full with Rerun Failed Levels.
+    @Test func aFailedFullIsRerunAsFull() async throws {
+        let marks = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-rerun-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: marks) }
+        var options = BaculaSystem.Options()
+        options.director = .capstan
+        options.job = "Rerun Failed Levels = yes; Run Before Job = \"/bin/sh -c 'test ! -e \(marks)/fail'\""
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 0)
+        try await system.start()
+        let full = try await system.backup(level: "Full")
+        #expect(full.status == "T")
+        // the catalog's times have 1 s steps, and only a job that started after the good one counts (as in Bacula)
+        let started = try await system.sql("SELECT strftime('%s', StartTime, 'utc') FROM Job WHERE JobId = \(full.jobId)")
+        let fullStart = TimeInterval(started.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        while Date().timeIntervalSince1970 < fullStart + 1.2 { try await Task.sleep(for: .milliseconds(100)) }
+        FileManager.default.createFile(atPath: marks + "/fail", contents: nil)
+        #expect(try await system.backup(level: "Full").status == "E")
+        try FileManager.default.removeItem(atPath: marks + "/fail")
+        let rerun = try await system.backup(level: "Incremental")
+        let level = try await system.sql("SELECT Level FROM Job WHERE JobId = \(rerun.jobId)")
+        #expect(rerun.status == "T" && level.trimmingCharacters(in: .whitespacesAndNewlines) == "F", "\(system.report(jobId: rerun.jobId))")
+        #expect(system.report(jobId: rerun.jobId).contains("Prior failed job found in catalog. Upgrading to Full."))
     }
 }
