@@ -158,16 +158,22 @@ struct BackupRunner {
             runtime: runtime, row: row, client: request.client ?? resource.client, jobName: resource.name, messages: resource.messages, status: status)
     }
 
-    /// AutoPrune after a job, as Bacula does it: a Client with AutoPrune has the File rows of its jobs past File
-    /// Retention dropped, then its jobs past Job Retention removed. (Volumes are pruned by a pool with AutoPrune
-    /// when a job needs one, in `StorageCatalogService.findMedia`.)
+    /// Pruning after a job, as Bacula does it: a Client with AutoPrune — or a Job with `Prune Files` / `Prune Jobs`,
+    /// which override the Client's — has the File rows of its jobs past File Retention dropped, then its jobs past
+    /// Job Retention removed; a Job with `Prune Volumes` has its pool's volumes past Volume Retention purged. (Volumes
+    /// are also pruned by a pool with AutoPrune when a job needs one, in `StorageCatalogService.findMedia`.)
     private func autoPrune(_ outcome: Outcome) {
-        guard let client = outcome.client, client.autoPrune else { return }
+        guard let client = outcome.client else { return }
         do {
-            let files = try Pruning.pruneFiles(runtime.catalog, client: client)
-            let jobs = try Pruning.pruneJobs(runtime.catalog, client: client)
+            let files = client.autoPrune || resource.pruneFiles ? try Pruning.pruneFiles(runtime.catalog, client: client) : 0
+            let jobs = client.autoPrune || resource.pruneJobs ? try Pruning.pruneJobs(runtime.catalog, client: client) : 0
             if files > 0 || jobs > 0 {
                 logger.info("auto prune: files of \(files) job(s) and \(jobs) job(s) of client \(client.name) pruned")
+            }
+            if resource.pruneVolumes, !outcome.pool.isEmpty {
+                for volume in try Pruning.pruneVolumes(runtime.catalog, poolName: outcome.pool, volume: nil) {
+                    say("\(director) JobId \(jobID): Volume \"\(volume)\" contains no jobs after pruning.\n")
+                }
             }
         } catch {
             logger.warning("automatic pruning failed: \(error)")

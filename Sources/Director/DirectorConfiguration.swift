@@ -107,6 +107,10 @@ public struct DirectorConfiguration: Sendable {
         public var maxDiffInterval: Int64 = 0
         /// `Rerun Failed Levels`: a Full or Differential that failed since the last good job sets the level.
         public var rerunFailedLevels = false
+        /// `Prune Files` / `Prune Jobs` (prune after the job whatever the Client's AutoPrune) and `Prune Volumes`.
+        public var pruneFiles = false
+        public var pruneJobs = false
+        public var pruneVolumes = false
     }
 
     public struct FileSet: Sendable {
@@ -269,6 +273,9 @@ public struct DirectorConfiguration: Sendable {
                 maxDiffInterval: pick("Max Diff Interval") { $0.duration("Max Diff Interval") } ?? 0)
             func seconds(_ name: String) -> Int64 { pick(name) { $0.duration(name) } ?? 0 }
             job.rerunFailedLevels = pick("Rerun Failed Levels") { $0.bool("Rerun Failed Levels") } ?? false
+            job.pruneFiles = pick("Prune Files") { $0.bool("Prune Files") } ?? false
+            job.pruneJobs = pick("Prune Jobs") { $0.bool("Prune Jobs") } ?? false
+            job.pruneVolumes = pick("Prune Volumes") { $0.bool("Prune Volumes") } ?? false
             job.timeLimits = JobTimeLimits(
                 maxStartDelay: seconds("Max Start Delay"), maxRunSchedTime: seconds("Max Run Sched Time"),
                 maxRunTime: job.maximumRunTime, fullMaxRunTime: seconds("Full Max Run Time"),

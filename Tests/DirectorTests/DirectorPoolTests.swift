@@ -99,17 +99,19 @@ import Testing
         #expect(purgeWritten == "Purge-0001", "\(purgeWritten)")
     }
 
-    @Test func autoPruneDropsFilesPastFileRetentionAfterEachJob() async throws {
+    /// The Client's AutoPrune, or a Job's `Prune Files = yes` overriding a Client without it.
+    @Test(arguments: [("AutoPrune = yes", ""), ("AutoPrune = no", "Prune Files = yes")])
+    func autoPruneDropsFilesPastFileRetentionAfterEachJob(client: String, job: String) async throws {
         var options = BaculaSystem.Options()
         options.pool = "Maximum Volume Jobs = 0"
         options.directorResources = """
             Client {
               Name = pruned-fd; Address = 127.0.0.1; FDPort = {FDPORT}; Catalog = MyCatalog; Password = "fd-password"
-              AutoPrune = yes; File Retention = 2 seconds; Job Retention = 1 year
+              \(client); File Retention = 2 seconds; Job Retention = 1 year
             }
             Job {
               Name = PrunedBackup; Type = Backup; Level = Full; Client = pruned-fd; FileSet = SystemSet
-              Storage = SystemStorage; Pool = SystemPool; Messages = Standard
+              Storage = SystemStorage; Pool = SystemPool; Messages = Standard; \(job)
             }
             """
         let system = try DirectorBackupRestoreTests.system(storage: .capstan, options: options)
