@@ -138,4 +138,26 @@ import Testing
         )
         #expect(current == "\(second.files)|0", "the second job keeps its files: \(current)")
     }
+
+    /// A Job with `Prune Volumes = yes` purges its pool's volumes past Volume Retention after it ends (the pool
+    /// itself has AutoPrune = no): the first job's Used volume loses its job, the second job's stays.
+    @Test func aJobsPruneVolumesPurgesItsPoolsVolumesPastRetention() async throws {
+        var options = BaculaSystem.Options()
+        // long enough that the second job's own volume, written just before the pruning, is never past it
+        options.pool = "Volume Retention = 8 sec"
+        options.job = "Prune Volumes = yes"
+        let system = try DirectorBackupRestoreTests.system(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 0)
+        try await system.start()
+        let first = try await system.backup()
+        #expect(first.status == "T", "\(system.report(jobId: first.jobId))")
+        try await Self.waitUntilOlder(system, table: "Media", column: "LastWritten", condition: "VolumeName='Vol-0001'", seconds: 8)
+        let second = try await system.backup()
+        #expect(second.status == "T", "\(system.report(jobId: second.jobId))")
+        let media = try await Self.value(system, "SELECT group_concat(VolumeName || ':' || VolStatus, ' ') FROM Media ORDER BY MediaId")
+        #expect(media == "Vol-0001:Purged Vol-0002:Used", "\(media)")
+        #expect(try await Self.value(system, "SELECT COUNT(*) FROM Job WHERE JobId=\(first.jobId)") == "0")
+        #expect(system.report(jobId: second.jobId).contains("Volume \"Vol-0001\" contains no jobs after pruning."))
+    }
 }
+
