@@ -94,7 +94,9 @@ struct BackupRunner {
             let poolID = try catalog.ensurePool(pool.definition)
             let storageID = try catalog.ensureStorage(name: storage.name, autochanger: storage.autochanger)
             _ = try catalog.ensureMediaType(storage.mediaType)
-            row.job = runtime.uniqueJobName(resource.name, at: start)
+            // the unique Job name given when the job was queued stays (as in bacula-dir): a console or a log
+            // reader that took it from `run`'s JobId must find the job under it
+            if row.job.isEmpty { row.job = runtime.uniqueJobName(resource.name, at: start) }
             row.level = level
             row.clientID = clientID
             row.poolID = poolID

@@ -44,7 +44,9 @@ struct RestoreRunner {
             let bootstrap = BootstrapBuilder.text(
                 jobs: jobs, media: media, selected: plan.selected, storage: storage.name, device: nil)
             if let path = plan.bootstrapPath { try? bootstrap.write(toFile: path, atomically: true, encoding: .utf8) }
-            row.job = runtime.uniqueJobName(resource.name, at: start)
+            // the unique Job name given when the job was queued stays (as in bacula-dir): a console or a log
+            // reader that took it from `run`'s JobId must find the job under it
+            if row.job.isEmpty { row.job = runtime.uniqueJobName(resource.name, at: start) }
             row.status = "R"
             row.level = " "
             row.type = "R"

@@ -133,3 +133,25 @@ extension DirectorLifecycleTests {
     }
 }
 
+extension DirectorLifecycleTests {
+    /// The unique Job name a job gets when it is queued is the one it runs under (capstan-dir once named it again
+    /// at its start: a test that looked it up after `run` then waited for a job that never came).
+    @Test func aJobRunsUnderTheNameItWasQueuedWith() async throws {
+        var options = BaculaSystem.Options()
+        options.director = .capstan
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 0)
+        try await system.start()
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        let when = formatter.string(from: Date().addingTimeInterval(3))
+        let jobId = try await system.queue("run job=SystemBackup when=\"\(when)\" yes")
+        let queuedName = try await system.sql("SELECT Job FROM Job WHERE JobId=\(jobId)").trimmingCharacters(in: .whitespacesAndNewlines)
+        let row = try await system.wait(jobId: jobId, timeout: 120)
+        #expect(row.status == "T", "\(system.report(jobId: jobId))")
+        let runName = try await system.sql("SELECT Job FROM Job WHERE JobId=\(jobId)").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!queuedName.isEmpty && runName == queuedName, "queued as \(queuedName), ran as \(runName)")
+        #expect(system.report(jobId: jobId).contains("Job=\(queuedName)"), "\(system.report(jobId: jobId))")
+    }
+}
+
