@@ -4,7 +4,7 @@ import CapstanConfig
 /// One command a job runs beside its work, as Bacula's `RunScript { … }` and its shorthand directives define it:
 /// on the Director or on the client, before the job or after it (on success, on failure), failing the job or not.
 public struct JobScript: Sendable, Equatable {
-    public enum When: String, Sendable {
+    public enum When: String, Sendable, CaseIterable {
         case before = "Before", after = "After", always = "Always", afterVSS = "AfterVSS", never = "Never"
     }
 
@@ -60,9 +60,10 @@ public struct JobScript: Sendable, Equatable {
     /// the client), `Console Run Before Job` / `Console Run After Job` (console commands), and every `RunScript`
     /// block, one script per `Command` or `Console` line.
     public static func scripts(in resource: some DirectiveContainer) -> [JobScript] {
-        func strings(_ name: String) -> [String] {
-            resource.values(name).compactMap { if case .string(let text) = $0 { return text } else { return nil } }
+        func strings(_ name: String, in container: some DirectiveContainer) -> [String] {
+            container.values(name).compactMap { if case .string(let text) = $0 { return text } else { return nil } }
         }
+        func strings(_ name: String) -> [String] { strings(name, in: resource) }
         var scripts: [JobScript] = []
         for command in strings("Run Before Job") {
             scripts.append(JobScript(command: command, runsOnClient: false, when: .before))
@@ -93,12 +94,11 @@ public struct JobScript: Sendable, Equatable {
                 when: block.string("Runs When").flatMap { word in When.allCases.first { $0.rawValue.lowercased() == word.lowercased() } } ?? .never,
                 runsOnSuccess: block.bool("Runs On Success") ?? true, runsOnFailure: block.bool("Runs On Failure") ?? false,
                 failJobOnError: block.bool("Fail Job On Error") ?? true)
-            let commands = block.values("Command").compactMap { if case .string(let text) = $0 { return text } else { return nil } }
-            for command in commands {
+            for command in strings("Command", in: block) {
                 base.command = command
                 scripts.append(base)
             }
-            for command in block.values("Console").compactMap({ if case .string(let text) = $0 { return text } else { return nil } }) {
+            for command in strings("Console", in: block) {
                 var console = base
                 console.command = command
                 console.isConsoleCommand = true
@@ -109,5 +109,3 @@ public struct JobScript: Sendable, Equatable {
         return scripts
     }
 }
-
-extension JobScript.When: CaseIterable {}
