@@ -248,7 +248,8 @@ struct BackupRunner {
             let start = JobStartCommand(
                 jobID: UInt32(jobID), job: row.job, jobName: resource.name, clientName: client.name, type: .backup,
                 level: JobLevel(Character(level)), fileSet: fileSet.name, noAttributes: !pool.catalogFiles,
-                spoolAttributes: resource.spoolAttributes ?? true, fileSetMD5: fileSetMD5, spoolData: spoolData)
+                spoolAttributes: resource.spoolAttributes ?? true, fileSetMD5: fileSetMD5, spoolData: spoolData,
+                spoolSize: resource.spoolSize)
             let session = try await link.startJob(start)
             timeline("SD accepted the job", since: origin)
             outcome.sessionID = Int64(session.sessionID)

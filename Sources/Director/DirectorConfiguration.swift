@@ -111,6 +111,9 @@ public struct DirectorConfiguration: Sendable {
         public var pruneFiles = false
         public var pruneJobs = false
         public var pruneVolumes = false
+        /// `Spool Size` (bytes, 0 for none): sent to the Storage daemon, where it bounds this job's spool in place
+        /// of the device's Maximum Job Spool Size.
+        public var spoolSize: UInt64 = 0
     }
 
     public struct FileSet: Sendable {
@@ -276,6 +279,7 @@ public struct DirectorConfiguration: Sendable {
             job.pruneFiles = pick("Prune Files") { $0.bool("Prune Files") } ?? false
             job.pruneJobs = pick("Prune Jobs") { $0.bool("Prune Jobs") } ?? false
             job.pruneVolumes = pick("Prune Volumes") { $0.bool("Prune Volumes") } ?? false
+            job.spoolSize = pick("Spool Size") { $0.size("Spool Size") } ?? 0
             job.timeLimits = JobTimeLimits(
                 maxStartDelay: seconds("Max Start Delay"), maxRunSchedTime: seconds("Max Run Sched Time"),
                 maxRunTime: job.maximumRunTime, fullMaxRunTime: seconds("Full Max Run Time"),

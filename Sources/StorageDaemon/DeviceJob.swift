@@ -7,11 +7,15 @@ public struct DeviceJob: Sendable {
     public var sessionTime: UInt32
     /// The SOS label contents (JobId, unique job name, pool, client ...). `totals` is ignored.
     public var label: SessionLabel
+    /// The job's own spool bound in bytes (the Director's `Spool Size`, sent as `SpoolSize=`), which replaces the
+    /// device's Maximum Job Spool Size as bacula-sd does; 0 for the device's.
+    public var spoolSize: UInt64
 
-    public init(sessionID: UInt32, sessionTime: UInt32, label: SessionLabel) {
+    public init(sessionID: UInt32, sessionTime: UInt32, label: SessionLabel, spoolSize: UInt64 = 0) {
         self.sessionID = sessionID
         self.sessionTime = sessionTime
         self.label = label
+        self.spoolSize = spoolSize
     }
 
     public var session: SessionKey { SessionKey(id: sessionID, time: sessionTime) }

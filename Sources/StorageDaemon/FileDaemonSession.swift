@@ -231,7 +231,9 @@ final class FileDaemonSession {
                     "spooling": "\(job.command.spoolData)"])
             if job.command.spoolData {
                 // Bacula's wording; despooling overlaps spooling here, so the commit only sends the tail.
-                await director.message(.info, "Spooling data ...")
+                let size = job.command.spoolSize
+                let bound = size > 0 ? " (this job's Spool Size: \(StatusReport.grouped(size)) bytes)" : ""
+                await director.message(.info, "Spooling data ...\(bound)")
             }
             // The FD sends its records once it reads `3000 OK data`: the diversion is in place before that is sent.
             records = connection.divertRecordStream()

@@ -28,6 +28,8 @@ public final class JobSpooler {
     /// The spool file ("" for a direct job).
     public let path: String
     private let fd: Int32
+    /// Slots of the job's spool ring (0 for a direct job): its Spool Size, or the device's Maximum Job Spool Size.
+    private let spoolSlots: Int
     /// nil for a direct job.
     private let spool: Spool?
     private let writer: DriveWriter
@@ -53,7 +55,7 @@ public final class JobSpooler {
         self.spool = spool
         self.writer = writer
         onEnd = nil
-        (path, fd) = try spool.open(job)
+        (path, fd, spoolSlots) = try spool.open(job)
         blocks = BlockWriter(blockSize: spool.configuration.blockSize, padding: Self.padding(writer))
         blockCapacity = blocks.bufferCapacity
         try await start()
@@ -67,6 +69,7 @@ public final class JobSpooler {
         self.onEnd = onEnd
         path = ""
         fd = -1
+        spoolSlots = 0
         blocks = BlockWriter(blockSize: writer.configuration.blockSize, padding: Self.padding(writer))
         blockCapacity = blocks.bufferCapacity
         writer.submit([.begin(job)])
@@ -156,10 +159,10 @@ public final class JobSpooler {
             return Room()
         }
         let need = blocksNeeded(count)
-        guard need <= spool.jobSlots else {
+        guard need <= spoolSlots else {
             throw SpoolError(
                 .recordTooLarge, job: job.name, path: path,
-                detail: "record of \(count) bytes needs \(need) blocks, the job's spool holds \(spool.jobSlots)")
+                detail: "record of \(count) bytes needs \(need) blocks, the job's spool holds \(spoolSlots)")
         }
         try await spool.reserve(job.session, need)
         return Room(reserved: need)

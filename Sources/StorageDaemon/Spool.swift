@@ -112,8 +112,8 @@ final class Spool: Sendable {
 
     // MARK: producer side
 
-    /// Creates the job's spool file and ring.
-    func open(_ job: DeviceJob) throws(SpoolError) -> (path: String, fd: Int32) {
+    /// Creates the job's spool file and its ring of `configuration.jobSlots(for: job)` slots.
+    func open(_ job: DeviceJob) throws(SpoolError) -> (path: String, fd: Int32, slots: Int) {
         let path = configuration.path(for: job)
         let fd: Int32
         do {
@@ -121,17 +121,14 @@ final class Spool: Sendable {
         } catch {
             throw SpoolError(.cannotCreate, job: job.name, path: path, underlying: error)
         }
-        let capacity = configuration.jobSlots
+        let capacity = configuration.jobSlots(for: job)
         state.update { s in
             s.rings[job.session] = Ring(
                 job: job, path: path, fd: fd, capacity: capacity, lengths: Array(repeating: 0, count: capacity))
             s.order.append(job.session)
         }
-        return (path, fd)
+        return (path, fd, capacity)
     }
-
-    /// Slots one job may hold.
-    var jobSlots: Int { configuration.jobSlots }
 
     /// Suspends until `count` slots are free in the job's ring and in the device budget, and reserves them.
     func reserve(_ session: SessionKey, _ count: Int) async throws {
@@ -367,12 +364,12 @@ final class Spool: Sendable {
     /// must be eligible again for its next one. When no job is eligible the despooler says so once (`.pause`):
     /// the drive's stop that follows is planned, between bursts, not an underrun.
     func nextWork() -> Work? {
-        let startBlocks = configuration.despoolStartBlocks ?? max(1, configuration.jobSlots / 2)
         let turnBlocks = configuration.turnBlocks
         var turnEvent: SessionKey?
         let work = state.wait { s -> Work?? in
             func eligible(_ r: Ring) -> Bool {
                 guard r.hasWork else { return false }
+                let startBlocks = configuration.despoolStartBlocks ?? max(1, r.capacity / 2)
                 return r.totals != nil || r.urgent || !r.rescue.isEmpty || r.filled >= startBlocks
                     || !s.spaceWaiters.isEmpty
             }

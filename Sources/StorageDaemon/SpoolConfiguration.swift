@@ -56,6 +56,14 @@ public struct SpoolConfiguration: Sendable {
     /// Slots one job may fill.
     public var jobSlots: Int { Int(min(maximumJobSpoolSize, maximumSpoolSize) / Int64(slotSize)) }
 
+    /// Slots `job` may fill: its own Spool Size when it has one (never less than two slots, never more than the
+    /// device's Maximum Spool Size), else the device's `jobSlots`.
+    public func jobSlots(for job: DeviceJob) -> Int {
+        guard job.spoolSize > 0 else { return jobSlots }
+        let bytes = min(Int64(clamping: job.spoolSize), maximumSpoolSize)
+        return max(2, Int(bytes / Int64(slotSize)))
+    }
+
     /// `<Spool Directory>/<SD name>.data.<JobId>.<Job>.<Device>.spool` (spec §9).
     public func path(for job: DeviceJob) -> String {
         "\(directory)/\(storageName).data.\(job.jobID).\(job.name).\(deviceName).spool"

@@ -127,7 +127,8 @@ actor VolumeManager {
         else {
             throw StorageDaemonError.volume(job: job.name, reason: "no device was reserved for writing")
         }
-        let deviceJob = DeviceJob(sessionID: job.sessionID, sessionTime: job.sessionTime, label: label)
+        let deviceJob = DeviceJob(
+            sessionID: job.sessionID, sessionTime: job.sessionTime, label: label, spoolSize: job.command.spoolSize)
         let reserved = reservation.volume
         let (spooler, volume) = try await runtime.openJob(
             deviceJob,

@@ -139,6 +139,59 @@ import TapeDevices
         #expect(bls.output.components(separatedBy: "End Job Session Record").count == 4, "\(bls.output)")
     }
 
+    /// A job's own Spool Size (the Director's `SpoolSize=`) bounds its spool ring in place of the device's Maximum
+    /// Job Spool Size, as in bacula-sd; a job without one keeps the device's. The drive is held still until both
+    /// producers wait for space, so each ring is full when counted.
+    @Test func aJobsSpoolSizeReplacesTheDevicesMaximumJobSpoolSize() async throws {
+        let scratch = Scratch("spool-size")
+        defer { scratch.cleanup() }
+        let library = TapeLibrary(scratch: scratch)
+        let log = EventLog()
+        let clock = ManualDriveClock()
+        let path = try DeviceDataPath(
+            spool: SpoolConfiguration(
+                directory: scratch.directory("spool"), storageName: "capstan-sd", deviceName: "Drive0",
+                maximumSpoolSize: 64 * Self.mib, maximumJobSpoolSize: 8 * Self.mib, observer: { log.record($0) }),
+            drive: DriveWriter.Configuration(queueBlocks: 2),
+            firstVolume: try library.mount(1, ratedSpeed: VirtualTape.RatedSpeed(bytesPerSecond: 1 << 30, clock: clock)),
+            clock: clock, owner: library.owner)
+        let bounded = JobPlan(jobID: 31, files: 4, chunks: 64)  // 16 MiB each
+        let unbounded = JobPlan(jobID: 32, files: 4, chunks: 64)
+        let producers = Task {
+            async let a = runJob(path, bounded, spoolSize: 3 << 20)
+            async let b = runJob(path, unbounded)
+            return try await [a, b]
+        }
+        let sessions = Set([bounded, unbounded].map { SessionKey(id: $0.jobID, time: sessionTime) })
+        let bothWaiting = await eventually {
+            Set(log.all.compactMap { if case .waitedForSpace(let s) = $0 { s } else { nil } }) == sessions
+        }
+        #expect(bothWaiting)
+        clock.runFree()
+        let outcomes = try await producers.value
+        _ = try await path.close()
+        try library.closeAll()
+        #expect(outcomes.count == 2)
+
+        var inSpool: [UInt32: Int] = [:]
+        var most: [UInt32: Int] = [:]
+        for event in log.all {
+            switch event {
+            case .spooled(let s, _): inSpool[s.id, default: 0] += 1
+            case .despooled(let s, _): inSpool[s.id, default: 0] -= 1
+            default: continue
+            }
+            for (id, count) in inSpool { most[id] = max(most[id] ?? 0, count) }
+        }
+        // A full ring holds its slots less the one reserved for the block being packed.
+        #expect(most[31] == 3 - 1, "the job with Spool Size 3 MiB held \(most[31] ?? 0) spooled blocks")
+        #expect(most[32] == 8 - 1, "the job without one held \(most[32] ?? 0) spooled blocks (device: 8 MiB)")
+
+        let back = try readBack([library.path(1)])
+        #expect(back.damaged == 0)
+        #expect(matches(back, bounded) && matches(back, unbounded))
+    }
+
     /// End of medium at a small capacity: the job continues on a second volume (VOL_LABEL, the block that did not
     /// fit, then the rest); reading both volumes restores every record, including the one split at the boundary.
     /// The end-of-medium re-read reads on to the filemark, so it also verifies on a drive whose backward spacing

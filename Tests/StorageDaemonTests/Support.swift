@@ -32,11 +32,11 @@ func volumeLabel(_ name: String) -> VolumeLabel {
         programDate: "Build Feb  7 2023 20:51:52 ", blockSize: 1 << 20)
 }
 
-func deviceJob(_ id: UInt32) -> DeviceJob {
+func deviceJob(_ id: UInt32, spoolSize: UInt64 = 0) -> DeviceJob {
     let label = SessionLabel(
         jobID: id, writeTime: 1_800_000_000 * 1_000_000, poolName: "Default", jobName: "SpoolJob\(id)",
         clientName: "capstan-fd", job: "SpoolJob\(id).2027-01-15_08.00.00_\(id)", fileSetName: "Set")
-    return DeviceJob(sessionID: id, sessionTime: sessionTime, label: label)
+    return DeviceJob(sessionID: id, sessionTime: sessionTime, label: label, spoolSize: spoolSize)
 }
 
 /// The records a test job sends: per file one attributes record and `chunks` 64 KiB data records. Content is a
@@ -74,8 +74,10 @@ struct JobPlan: Sendable {
 }
 
 /// Runs a job's producer: open, append every record, commit.
-func runJob(_ path: DeviceDataPath, _ plan: JobPlan, pause: (@Sendable (Int) async -> Void)? = nil) async throws -> JobOutcome {
-    let spooler = try await path.openJob(deviceJob(plan.jobID))
+func runJob(
+    _ path: DeviceDataPath, _ plan: JobPlan, spoolSize: UInt64 = 0, pause: (@Sendable (Int) async -> Void)? = nil
+) async throws -> JobOutcome {
+    let spooler = try await path.openJob(deviceJob(plan.jobID, spoolSize: spoolSize))
     for n in 0..<plan.count {
         if let pause { await pause(n) }
         let item = plan.item(n)
