@@ -134,7 +134,7 @@ let package = Package(
             name: "InteropTests",
             dependencies: ["CapstanTestSupport", "Net", "BaculaWire", "StorageProtocol", "FileDaemonProtocol", logging]),
         .testTarget(name: "ApplianceTests", dependencies: ["CapstanTestSupport", "Subprocesses"]),
-        .testTarget(name: "SubprocessesTests", dependencies: ["Subprocesses"]),
+        .testTarget(name: "SubprocessesTests", dependencies: ["Subprocesses", "CapstanTestSupport"]),
         .testTarget(
             name: "StorageDaemonTests",
             dependencies: [

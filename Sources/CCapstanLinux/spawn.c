@@ -15,7 +15,8 @@ static int above_standard(int fd, int *duplicate) {
     return *duplicate;
 }
 
-int capstan_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int input, int output, int error) {
+int capstan_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int input, int output, int error,
+                  int ownGroup) {
     int copies[3] = {-1, -1, -1};
     int sources[3] = {input, output, error};
     int result = 0;
@@ -41,7 +42,12 @@ int capstan_spawn(pid_t *pid, const char *path, char *const argv[], char *const 
        and an ignored signal would otherwise stay ignored across exec) */
     if (result == 0) result = posix_spawnattr_setsigmask(&attributes, &none);
     if (result == 0) result = posix_spawnattr_setsigdefault(&attributes, &every);
-    if (result == 0) result = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    /* ownGroup: the program leads a process group of its own (its pid), so that whatever it starts can be signalled
+       with it */
+    if (result == 0 && ownGroup) result = posix_spawnattr_setpgroup(&attributes, 0);
+    if (result == 0)
+        result = posix_spawnattr_setflags(
+            &attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (ownGroup ? POSIX_SPAWN_SETPGROUP : 0));
     if (result == 0) result = posix_spawn(pid, path, &actions, &attributes, argv, envp);
     if (haveAttributes) posix_spawnattr_destroy(&attributes);
     if (haveActions) posix_spawn_file_actions_destroy(&actions);

@@ -19,8 +19,10 @@ enum ScriptRunner {
     /// which never comes while a process it left behind still holds a write end. Throws `SpawnError` when the program
     /// cannot be started (after retrying a busy one, `Subprocess.init`).
     static func run(_ arguments: [String], timeoutSeconds: Int) async throws -> Outcome {
+        // A move is finished, not interrupted, when its job is cancelled: the library's state must stay known.
         let completion = try await Subprocess.runDetached(
-            arguments, timeout: .seconds(timeoutSeconds), limit: maximumOutput, threadName: "capstan.changer-command")
+            arguments, timeout: .seconds(timeoutSeconds), limit: maximumOutput, threadName: "capstan.changer-command",
+            stopWhenCancelled: false)
         return Outcome(
             status: completion.exit.status, signalled: completion.exit.signalled, timedOut: completion.timedOut,
             output: completion.outputText, errors: completion.errorText)

@@ -28,6 +28,8 @@ public final class Subprocess: @unchecked Sendable {
     }
 
     public let processIdentifier: pid_t
+    /// The child leads a process group of its own: `signal` reaches whatever it started as well.
+    public let leadsGroup: Bool
     /// This side's end of each pipe the child was given (`Stream.pipe`), else nil.
     public let standardOutput: Int32?
     public let standardError: Int32?
@@ -42,10 +44,12 @@ public final class Subprocess: @unchecked Sendable {
     /// to run the file because it is open for writing somewhere (`ETXTBSY`: a script just written whose writer's
     /// descriptor a process forked beside it still holds, or a script being replaced), calls `busy` (by default a
     /// 50 ms pause) and tries again, `attempts` times in all; any other failure, or the last busy one, is thrown.
-    /// `environment`, when given, replaces this process's own.
+    /// `environment`, when given, replaces this process's own. With `ownProcessGroup` the child leads a new process
+    /// group and `signal`, `stop` signal the whole group: a shell script's own children end with it.
     public init(
         _ arguments: [String], input: Stream = .null, output: Stream = .pipe, error: Stream = .pipe,
-        environment: [String: String]? = nil, attempts: Int = 20, busy: () -> Void = { usleep(50_000) }
+        environment: [String: String]? = nil, ownProcessGroup: Bool = false, attempts: Int = 20,
+        busy: () -> Void = { usleep(50_000) }
     ) throws(SpawnError) {
         guard let program = arguments.first, !program.isEmpty else { throw SpawnError(program: "", code: ENOENT) }
         var opened: [Int32] = []  // every descriptor made here; the child's ends are closed once it has them
@@ -83,10 +87,14 @@ public final class Subprocess: @unchecked Sendable {
             let code = Self.withCStrings(arguments) { argv in
                 if let environment {
                     return Self.withCStrings(environment.map { "\($0.key)=\($0.value)" }) { envp in
-                        capstan_spawn(&pid, program, argv, envp, standardInput.child, standardOutput.child, standardError.child)
+                        capstan_spawn(
+                            &pid, program, argv, envp, standardInput.child, standardOutput.child, standardError.child,
+                            ownProcessGroup ? 1 : 0)
                     }
                 }
-                return capstan_spawn(&pid, program, argv, environ, standardInput.child, standardOutput.child, standardError.child)
+                return capstan_spawn(
+                    &pid, program, argv, environ, standardInput.child, standardOutput.child, standardError.child,
+                    ownProcessGroup ? 1 : 0)
             }
             if code == 0 { break }
             guard code == ETXTBSY && attempt < attempts else { throw fail(code) }
@@ -95,6 +103,7 @@ public final class Subprocess: @unchecked Sendable {
         }
         for fd in opened where !kept.contains(fd) { close(fd) }
         processIdentifier = pid
+        leadsGroup = ownProcessGroup
         self.standardOutput = standardOutput.ours
         self.standardError = standardError.ours
         state = Mutex(State(input: standardInput.ours, ending: nil))
@@ -128,10 +137,11 @@ public final class Subprocess: @unchecked Sendable {
         }
     }
 
-    /// Sends `signal` to the child unless it has already been reaped (its pid may then be another process's).
+    /// Sends `signal` to the child — to its whole process group when it leads one — unless it has already been reaped
+    /// (its pid may then be another process's).
     public func signal(_ signal: Int32) {
         state.withLock { state in
-            if state.ending == nil { kill(processIdentifier, signal) }
+            if state.ending == nil { kill(leadsGroup ? -processIdentifier : processIdentifier, signal) }
         }
     }
 

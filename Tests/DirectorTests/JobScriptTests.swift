@@ -151,3 +151,25 @@ import Testing
         #expect(verify.contains("Job \"VerifyIt\" is a Verify job") && !verify.contains("Job queued"), "\(verify)")
     }
 }
+
+extension JobScriptTests {
+    /// `cancel` while a Director before-script hangs: the script is stopped (SIGTERM) and the job ends `A` at once,
+    /// instead of when the script ends on its own.
+    @Test func cancellingAJobStopsItsHangingBeforeScript() async throws {
+        let marker = "297.25"  // a sleep no other process runs: found again in /proc
+        var options = BaculaSystem.Options()
+        options.director = .capstan
+        options.job = "Run Before Job = \"/bin/sleep \(marker)\""
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try await system.start()
+        let jobID = try await system.queue("run job=SystemBackup yes")
+        let started = await RealBacula.eventually(seconds: 60) { ProcessTable.count(commandLine: ["/bin/sleep", marker]) > 0 }
+        #expect(started, "the before-script never ran: \(system.report(jobId: jobID))")
+        _ = try await system.console(["cancel jobid=\(jobID) yes"])
+        let row = try await system.wait(jobId: jobID, timeout: 30)
+        #expect(row.status == "A", "\(system.report(jobId: jobID))")
+        let gone = await RealBacula.eventually(seconds: 10) { ProcessTable.count(commandLine: ["/bin/sleep", marker]) == 0 }
+        #expect(gone, "the before-script still runs after its job was cancelled")
+        #expect(!system.storageLog.contains("File daemon attached"), "the job went on after it was cancelled")
+    }
+}

@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Foundation
 import Subprocesses
 import Testing
@@ -128,5 +129,37 @@ import Glibc
         #expect(child.stop(grace: .milliseconds(200)) == ChildExit(status: SIGKILL, signalled: true))
         #expect(!child.isRunning)
         child.signal(SIGKILL)
+    }
+}
+
+extension SubprocessTests {
+    /// A cancelled `runDetached` stops its program and what the program started (the shell's `sleep` here, in the
+    /// program's own process group), and returns what was written before; an uncancelled one runs to its end.
+    @Test func cancellingARunStopsTheProgramAndItsChildren() async throws {
+        let marker = "301.75"
+        let run = Task {
+            try await Subprocess.runDetached(["/bin/sh", "-c", "echo started; /bin/sleep \(marker); echo never"])
+        }
+        let started = await Self.until { ProcessTable.count(commandLine: ["/bin/sleep", marker]) > 0 }
+        #expect(started)
+        run.cancel()
+        let completion = try await run.value
+        #expect(completion.exit == ChildExit(status: SIGTERM, signalled: true))
+        #expect(completion.outputText == "started\n")
+        let gone = await Self.until { ProcessTable.count(commandLine: ["/bin/sleep", marker]) == 0 }
+        #expect(gone, "the shell's sleep outlived the cancelled run")
+
+        let whole = try await Subprocess.runDetached(["/bin/sh", "-c", "echo one; /bin/sleep 0.1; echo two"])
+        #expect(whole.outputText == "one\ntwo\n" && whole.exit == ChildExit(status: 0, signalled: false))
+    }
+
+    /// Polls `condition` every 20 ms for up to 10 s.
+    static func until(_ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return condition()
     }
 }

@@ -44,9 +44,11 @@ int capstan_sync_file_range(int fd, long long offset, long long count, int wait)
 /* Starts the program at `path` with posix_spawn(2): `argv` and `envp` NULL-terminated, descriptors `input`, `output`
    and `error` as its standard input, output and error, every other descriptor closed in the child
    (posix_spawn_file_actions_addclosefrom_np, close_range(2) — no walk of /proc/self/fd), no signal blocked and every
-   signal at its default action. Returns 0 with the child's pid in `pid`, or the errno value of the failure (the exec's
-   too: ENOENT, EACCES, ETXTBSY, ...). */
-int capstan_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int input, int output, int error);
+   signal at its default action; with `ownGroup` non-zero the child leads a new process group (its pgid is its pid).
+   Returns 0 with the child's pid in `pid`, or the errno value of the failure (the exec's too: ENOENT, EACCES,
+   ETXTBSY, ...). */
+int capstan_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int input, int output, int error,
+                  int ownGroup);
 /* pipe2(ends, O_CLOEXEC), declared by glibc only with _GNU_SOURCE: a pipe no other child inherits. */
 int capstan_pipe_cloexec(int ends[2]);
 #endif
