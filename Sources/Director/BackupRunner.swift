@@ -249,7 +249,7 @@ struct BackupRunner {
                 jobID: UInt32(jobID), job: row.job, jobName: resource.name, clientName: client.name, type: .backup,
                 level: JobLevel(Character(level)), fileSet: fileSet.name, noAttributes: !pool.catalogFiles,
                 spoolAttributes: resource.spoolAttributes ?? true, fileSetMD5: fileSetMD5, spoolData: spoolData,
-                spoolSize: resource.spoolSize)
+                preferMountedVolumes: resource.preferMountedVolumes, spoolSize: resource.spoolSize)
             let session = try await link.startJob(start)
             timeline("SD accepted the job", since: origin)
             outcome.sessionID = Int64(session.sessionID)

@@ -114,6 +114,9 @@ public struct DirectorConfiguration: Sendable {
         /// `Spool Size` (bytes, 0 for none): sent to the Storage daemon, where it bounds this job's spool in place
         /// of the device's Maximum Job Spool Size.
         public var spoolSize: UInt64 = 0
+        /// `Prefer Mounted Volumes` (default yes): sent to the Storage daemon, which then gives the job a drive that
+        /// already has a volume of its pool mounted rather than an idle one (no: the least busy drive).
+        public var preferMountedVolumes = true
     }
 
     public struct FileSet: Sendable {
@@ -280,6 +283,7 @@ public struct DirectorConfiguration: Sendable {
             job.pruneJobs = pick("Prune Jobs") { $0.bool("Prune Jobs") } ?? false
             job.pruneVolumes = pick("Prune Volumes") { $0.bool("Prune Volumes") } ?? false
             job.spoolSize = pick("Spool Size") { $0.size("Spool Size") } ?? 0
+            job.preferMountedVolumes = pick("Prefer Mounted Volumes") { $0.bool("Prefer Mounted Volumes") } ?? true
             job.timeLimits = JobTimeLimits(
                 maxStartDelay: seconds("Max Start Delay"), maxRunSchedTime: seconds("Max Run Sched Time"),
                 maxRunTime: job.maximumRunTime, fullMaxRunTime: seconds("Full Max Run Time"),

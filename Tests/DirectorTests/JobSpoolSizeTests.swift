@@ -20,6 +20,15 @@ import Testing
         #expect(configuration.job("j")?.spoolSize == 0)
     }
 
+    @Test func preferMountedVolumesIsTypedWithBaculasDefault() throws {
+        let configuration = try FileSetEncodingTests.configuration("""
+            FileSet { Name = S; Include { File = /etc } }
+            Job { Name = spread; Type = Backup; Client = c; FileSet = S; Pool = Default; Storage = s; Messages = Standard; Prefer Mounted Volumes = no }
+            """)
+        #expect(configuration.job("spread")?.preferMountedVolumes == false)
+        #expect(configuration.job("j")?.preferMountedVolumes == true)
+    }
+
     /// 12 MiB through a 3 MiB job spool (the device's Maximum Job Spool Size is the default, far larger): capstan-sd
     /// names the job's Spool Size when it starts spooling, and the job restores byte-identical.
     @Test(arguments: [BaculaSystem.DirectorKind.capstan, .bacula])
