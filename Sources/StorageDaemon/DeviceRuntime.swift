@@ -22,6 +22,9 @@ actor DeviceRuntime {
     private var dataPath: DeviceDataPath?
     private var pathPool: String?
     private var openJobs = 0
+    /// A job is mounting its volume and opening the data path (`openJob`); the jobs that came meanwhile wait here.
+    private var pathOpening = false
+    private var openingWaiters: [CheckedContinuation<Void, Never>] = []
     /// Volumes this device wrote for running jobs, by name (their catalog records, for JobMedia and UpdateMedia).
     private var volumes: [String: VolumeInfo] = [:]
     /// JobMedia segments by JobId, recorded by the drive writer thread as it closes each one. Behind a lock rather
@@ -46,13 +49,19 @@ actor DeviceRuntime {
     /// slot, false when that drive is busy. Set by the VolumeManager.
     typealias CartridgeRelease = @Sendable (_ barcode: String, _ requester: String) async throws -> Bool
     let releaseFromPeer: CartridgeRelease?
+    /// The other Device writing a volume now, if any (a volume is used by one device at a time). Set by the
+    /// VolumeManager.
+    typealias VolumeUse = @Sendable (_ volume: String, _ requester: String) async -> String?
+    let writingElsewhere: VolumeUse?
     /// TapeAlert readings of st drives (LOG SENSE 2Eh on the drive's sg node), after each mount and each job.
     let driveHealth: DriveHealth?
 
     init(device: StorageDaemonConfiguration.Device, changer: (any MediaChanger)?, storageName: String, jobs: JobRegistry,
-        logger: Logger, driveHealth: DriveHealth? = nil, releaseFromPeer: CartridgeRelease? = nil)
+        logger: Logger, driveHealth: DriveHealth? = nil, releaseFromPeer: CartridgeRelease? = nil,
+        writingElsewhere: VolumeUse? = nil)
     {
         self.releaseFromPeer = releaseFromPeer
+        self.writingElsewhere = writingElsewhere
         self.driveHealth = driveHealth
         self.device = device
         self.changer = changer
@@ -307,11 +316,18 @@ actor DeviceRuntime {
         return true
     }
 
+    /// This device has jobs open on `volume`.
+    func isWriting(_ volume: String) -> Bool { openJobs > 0 && loadedVolume == volume }
+
     /// Makes `volume` the cartridge in this device's drive: unloads another one, loads it from its slot by barcode.
-    private func load(volume: String) async throws {
+    /// Errors name `job`.
+    private func load(volume: String, job: String) async throws {
         guard changer != nil else { return }
         do {
             try await loadWithChanger(volume: volume)
+        } catch StorageDaemonError.volume(_, let reason) {
+            changerErrors += 1
+            throw StorageDaemonError.volume(job: job, reason: reason)
         } catch {
             changerErrors += 1
             throw error
@@ -372,7 +388,7 @@ actor DeviceRuntime {
                         + "and Label Media is off: label it first")
             }
         } else {
-            try await load(volume: info.volumeName)
+            try await load(volume: info.volumeName, job: job)
         }
         try await waitForDriveReady()
         let drive = try openDrive(volume: info.volumeName)
@@ -420,11 +436,26 @@ actor DeviceRuntime {
         _ job: DeviceJob, volume: @Sendable () async throws -> VolumeInfo, pool: UseStorageCommand, spool: Bool,
         director: DirectorSession
     ) async throws -> sending (JobSpooler, VolumeInfo) {
-        while let running = pathPool, running != pool.poolName, openJobs > 0 {
-            _ = running
-            try await Task.sleep(for: .milliseconds(200))
+        while true {
+            if pathOpening {
+                // Another job is mounting and opening the data path: join what it opens (or open the next one).
+                await withCheckedContinuation { openingWaiters.append($0) }
+                continue
+            }
+            if let running = pathPool, running != pool.poolName, openJobs > 0 {
+                try await Task.sleep(for: .milliseconds(200))
+                continue
+            }
+            break
         }
         if dataPath == nil || pathPool != pool.poolName {
+            // One opening at a time: the actor runs other calls while this one waits for the changer and the drive.
+            pathOpening = true
+            defer {
+                pathOpening = false
+                for waiter in openingWaiters { waiter.resume() }
+                openingWaiters = []
+            }
             try await closePath()
             let info = try await volume()
             let mount = try await mount(volume: info, pool: pool, job: job.name)
@@ -526,6 +557,10 @@ actor DeviceRuntime {
                 last = "\(reply)"
                 continue
             }
+            if let other = await writingElsewhere?(info.volumeName, device.name) {
+                last = "volume \"\(info.volumeName)\" is in use on device \(other)"
+                continue
+            }
             let mount = try await mount(volume: info, pool: pool, job: "JobId \(end.jobID)")
             volumes[info.volumeName] = info
             await director.message(.info, "New volume \"\(info.volumeName)\" mounted on device \"\(device.name)\"; the job continues.")
@@ -587,21 +622,22 @@ actor DeviceRuntime {
         return sum
     }
 
-    /// Loads `volume` for reading and returns the path of the drive's image (virtual tapes) or of the volume file.
-    func prepareRead(volume: String) async throws -> String {
+    /// Loads `volume` for reading and returns the path of the drive's image (virtual tapes) or of the volume file;
+    /// errors name `job`.
+    func prepareRead(volume: String, job: String) async throws -> String {
         if isFileDevice {
             let path = filePath(volume)
             guard FileManager.default.fileExists(atPath: path) else {
-                throw StorageDaemonError.volume(job: "?", reason: "volume \"\(volume)\" is not on device \"\(device.name)\" (\(path))")
+                throw StorageDaemonError.volume(job: job, reason: "volume \"\(volume)\" is not on device \"\(device.name)\" (\(path))")
             }
             return path
         }
         guard openJobs == 0 else {
-            throw StorageDaemonError.volume(job: "?", reason: "device \(device.name) is busy writing")
+            throw StorageDaemonError.volume(job: job, reason: "device \(device.name) is busy writing")
         }
-        try requireOnline("?")
+        try requireOnline(job)
         try await closePath()
-        try await load(volume: volume)
+        try await load(volume: volume, job: job)
         try await waitForDriveReady()
         loadedVolume = volume
         return isVirtual ? device.archiveDevice : driveNode

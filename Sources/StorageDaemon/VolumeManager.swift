@@ -40,6 +40,7 @@ actor VolumeManager {
     private var readReservations: [String: Reservation] = [:]
     /// Tape-like devices (virtual tapes, st drives) by Device name.
     private var runtimes: [String: DeviceRuntime] = [:]
+    private let peers: LibraryPeers
     /// How many times FindMedia is asked before the job gives up (each answer the SD cannot use asks the next).
     static let findMediaAttempts: Int32 = 5
 
@@ -66,9 +67,11 @@ actor VolumeManager {
             let changer = configuration.autochangers.first { $0.devices.contains(device.name) }.flatMap { changers[$0.name] }
             runtimes[device.name] = DeviceRuntime(
                 device: device, changer: changer, storageName: configuration.storage.name, jobs: jobs, logger: logger,
-                driveHealth: driveHealth, releaseFromPeer: { barcode, requester in try await peers.release(barcode, for: requester) })
+                driveHealth: driveHealth, releaseFromPeer: { barcode, requester in try await peers.release(barcode, for: requester) },
+                writingElsewhere: { volume, requester in await peers.writing(volume, otherThan: requester) })
         }
         peers.set(runtimes)
+        self.peers = peers
         self.runtimes = runtimes
     }
 
@@ -244,7 +247,15 @@ actor VolumeManager {
                 while device == nil {
                     let storageFull = configuration.storage.maximumConcurrentJobs > 0
                         && reservations.count >= configuration.storage.maximumConcurrentJobs
-                    device = storageFull ? nil : candidates.min { load($0) < load($1) }.flatMap { hasRoom($0) ? $0 : nil }
+                    let choice = DriveChoice.pick(
+                        candidates.map { device in
+                            DriveChoice.Candidate(
+                                name: device.name, jobs: load(device), hasRoom: hasRoom(device),
+                                writingPools: writingPools(device))
+                        },
+                        pool: storage.storage.append ? storage.storage.poolName : nil,
+                        preferMounted: job.command.preferMountedVolumes)
+                    device = storageFull ? nil : candidates.first { $0.name == choice }
                     if device == nil {
                         if !waited {
                             waited = true
@@ -256,14 +267,16 @@ actor VolumeManager {
                     }
                 }
                 guard let device else { continue }
-                var reservation = Reservation(device: device, appends: storage.storage.append, use: storage.storage)
-                if reservation.appends {
-                    reservation.volume = try? await findVolume(job: job, reservation: reservation, session: session)
-                }
+                let reservation = Reservation(device: device, appends: storage.storage.append, use: storage.storage)
                 if let existing = reservations[job.name], !existing.appends, reservation.appends {
                     readReservations[job.name] = existing
                 }
+                // Recorded before the first suspension: a job reserving meanwhile counts this one on its device.
                 reservations[job.name] = reservation
+                if reservation.appends {
+                    // findVolume records the volume in the reservation as it chooses it
+                    _ = try? await findVolume(job: job, reservation: reservation, session: session)
+                }
                 return .reserved(device: device.name)
             }
         }
@@ -277,6 +290,17 @@ actor VolumeManager {
     /// Jobs holding a reservation on `device`.
     private func load(_ device: StorageDaemonConfiguration.Device) -> Int {
         (Array(reservations.values) + Array(readReservations.values)).filter { $0.device.name == device.name }.count
+    }
+
+    /// Pools of the writing jobs reserved on `device`.
+    private func writingPools(_ device: StorageDaemonConfiguration.Device) -> Set<String> {
+        Set(reservations.values.filter { $0.appends && $0.device.name == device.name }.map(\.use.poolName))
+    }
+
+    /// The device other than `device` that has `volume` reserved for a writing job, if any: a volume is used by
+    /// one device at a time. Synchronous, so that a check and the claim after it (`findVolume`) are one step.
+    private func reservedElsewhere(_ volume: String, otherThan device: String) -> String? {
+        reservations.values.first { $0.appends && $0.device.name != device && $0.volume?.volumeName == volume }?.device.name
     }
 
     private func hasRoom(_ device: StorageDaemonConfiguration.Device) -> Bool {
@@ -321,7 +345,8 @@ actor VolumeManager {
     }
 
     /// Asks the Director for an appendable volume of the job's pool: FindMedia=1, 2, ... until one this device can
-    /// use comes back.
+    /// use, and no other device is writing or has reserved, comes back; records it in the job's reservation (the
+    /// claim other devices see).
     private func findVolume(job: StorageJob, reservation: Reservation, session: DirectorSession) async throws
         -> VolumeInfo
     {
@@ -333,7 +358,19 @@ actor VolumeManager {
                     mediaType: reservation.use.mediaType, volumeType: Self.volumeType(reservation.device)))
             switch reply {
             case .volume(let info):
-                if usable(info, on: reservation.device) { return info }
+                let device = reservation.device.name
+                // Bacula asks for the next one (index + 1) then: the Director names another volume or makes one.
+                if let other = await peers.writing(info.volumeName, otherThan: device)
+                    ?? reservedElsewhere(info.volumeName, otherThan: device)
+                {
+                    last = "volume \"\(info.volumeName)\" is in use on device \(other)"
+                    logger.info("\(last); asking the Director for another", metadata: ["job": "\(job.name)"])
+                    continue
+                }
+                if usable(info, on: reservation.device) {
+                    if reservations[job.name]?.appends == true { reservations[job.name]?.volume = info }
+                    return info
+                }
                 last = "volume \"\(info.volumeName)\" (\(info.volumeStatus)) cannot be used on \(reservation.device.name)"
             case .noMedia(let reason):
                 throw StorageDaemonError.volume(job: job.name, reason: "the Director has no appendable volume in pool "
@@ -384,7 +421,7 @@ actor VolumeManager {
         guard let runtime = runtimes[reservation.device.name] else {
             throw StorageDaemonError.volume(job: job.name, reason: "unknown device \(reservation.device.name)")
         }
-        return try await runtime.prepareRead(volume: volume)
+        return try await runtime.prepareRead(volume: volume, job: job.name)
     }
 
     // MARK: Device commands
@@ -405,6 +442,14 @@ final class LibraryPeers: Sendable {
     init(configuration: StorageDaemonConfiguration) { self.configuration = configuration }
 
     func set(_ runtimes: [String: DeviceRuntime]) { self.runtimes.withLock { $0 = runtimes } }
+
+    /// The Device other than `device` (of any autochanger, or none) writing `volume` now, if any.
+    func writing(_ volume: String, otherThan device: String) async -> String? {
+        for (name, runtime) in runtimes.withLock({ $0 }) where name != device {
+            if await runtime.isWriting(volume) { return name }
+        }
+        return nil
+    }
 
     /// Asks the other Devices of `requester`'s autochanger to give `barcode` back to its slot: true when one did,
     /// false when none holds it or the one holding it is busy.

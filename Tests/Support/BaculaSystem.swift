@@ -30,6 +30,8 @@ public final class BaculaSystem: @unchecked Sendable {
         public var tapeLibraryCapacity: Int?
         /// Cartridges in the virtual library's slots from the start (barcodes `VT0001`…); 0: made on demand.
         public var tapeLibraryCartridges = 0
+        /// Drives of the virtual library (Devices `Drive-0`…, Drive Index 0…).
+        public var tapeLibraryDrives = 1
         /// Serve Prometheus metrics from capstan-sd on this port (`Metrics Port`).
         public var metricsPort: Int?
         /// Extra File daemons (each its own bacula-fd process, Client `extra-fd-N` and Job `ExtraBackup-N`).
@@ -102,21 +104,25 @@ public final class BaculaSystem: @unchecked Sendable {
             try await RealBacula.makeCatalog(in: directory + "/dir")
         }
         let library = directory + "/library"
+        let drives = 0..<max(1, options.tapeLibraryDrives)
         let device = options.tapeLibraryCapacity.map { capacity in
             """
             Autochanger {
-              Name = VirtualLibrary; Device = Drive-0
+              Name = VirtualLibrary; Device = \(drives.map { "Drive-\($0)" }.joined(separator: ", "))
               Changer Device = "virtual:\(library)?slots=16&cartridges=\(options.tapeLibraryCartridges)"; Changer Command = ""
             }
-            Device {
-              Name = Drive-0; Media Type = File; Device Type = VTape; Archive Device = "\(library)/drive-0.vtape"
-              Autochanger = yes; Drive Index = 0; LabelMedia = yes; Random Access = no; Removable Media = yes
-              AutomaticMount = yes; AlwaysOpen = yes; Maximum Block Size = 1048576
-              \(capacity > 0 ? "Maximum Volume Size = \(capacity)" : "")
-              Spool Directory = "\(directory)/spool"; Maximum Spool Size = 64M
-              \(options.device)
-            }
-            """
+            """ + drives.map { index in
+                """
+                Device {
+                  Name = Drive-\(index); Media Type = File; Device Type = VTape; Archive Device = "\(library)/drive-\(index).vtape"
+                  Autochanger = yes; Drive Index = \(index); LabelMedia = yes; Random Access = no; Removable Media = yes
+                  AutomaticMount = yes; AlwaysOpen = yes; Maximum Block Size = 1048576
+                  \(capacity > 0 ? "Maximum Volume Size = \(capacity)" : "")
+                  Spool Directory = "\(directory)/spool"; Maximum Spool Size = 64M
+                  \(options.device)
+                }
+                """
+            }.joined(separator: "\n")
         } ?? """
             Device {
               Name = FileDev; Media Type = File; Archive Device = "\(volumeDirectory)"; Device Type = File
