@@ -4,10 +4,11 @@ import Testing
 
 @testable import Director
 
-/// A Job's `Spool Size` reaches the Storage daemon as `SpoolSize=` in the job command, from capstan-dir as from
-/// bacula-dir, and capstan-sd bounds that job's spool with it instead of the device's Maximum Job Spool Size
-/// (the ring itself: `DataPathTests.aJobsSpoolSizeReplacesTheDevicesMaximumJobSpoolSize`).
-@Suite struct JobSpoolSizeTests {
+/// The Job directives capstan-dir sends to the Storage daemon in the job command: `Spool Size` (`SpoolSize=`),
+/// which capstan-sd uses for that job's spool instead of the device's Maximum Job Spool Size (the ring itself:
+/// `DataPathTests.aJobsSpoolSizeReplacesTheDevicesMaximumJobSpoolSize`), and `Prefer Mounted Volumes`
+/// (`PreferMountedVols=`, the drive choice: `LibraryDriveChoiceTests`).
+@Suite struct JobStorageOptionsTests {
     @Test func theJobsSpoolSizeIsTypedAndComesFromItsJobDefs() throws {
         let configuration = try FileSetEncodingTests.configuration("""
             FileSet { Name = S; Include { File = /etc } }
