@@ -369,8 +369,8 @@ struct BackupRunner {
         return level == "D" ? Array(chain.prefix(1)) : chain
     }
 
-    /// Writes the job's bootstrap to `path`, or pipes it into the command after a leading `|` (`/bin/sh -c`, at most
-    /// 60 s); a failure is a warning in the job log.
+    /// Writes the job's bootstrap to `path`, or pipes it into the command after a leading `|` (no shell:
+    /// `ProgramArguments`; at most 60 s); a failure is a warning in the job log.
     private func writeBootstrap(path: String, job: JobRow) async {
         var row = job
         if row.clientName.isEmpty { row.clientName = request.client ?? resource.client }
@@ -386,7 +386,7 @@ struct BackupRunner {
                 jobs: [job], media: media, selected: nil, storage: storageName, device: nil)
             if expanded.hasPrefix("|") {
                 let completion = try await Subprocess.runDetached(
-                    ["/bin/sh", "-c", String(expanded.dropFirst())], input: Array(text.utf8), timeout: .seconds(60),
+                    try ProgramArguments.argv(String(expanded.dropFirst())), input: Array(text.utf8), timeout: .seconds(60),
                     limit: 65_536, mergeErrors: true, threadName: "capstan.write-bootstrap")
                 if completion.exit != ChildExit(status: 0, signalled: false) || completion.timedOut {
                     let ending = completion.timedOut ? "did not end within 60 s" : "ended with \(completion.exit)"

@@ -54,8 +54,8 @@ public enum FileSetEncoding {
     /// file, each output line becoming an item with its newline; `\|` and `\<` escape.
     static func fileItems(_ file: String) -> [String] {
         if file.hasPrefix("|") {
-            // runs to its end, as Bacula's Director does (its standard error is not collected)
-            guard let completion = try? Subprocess.run(["/bin/sh", "-c", String(file.dropFirst())]) else { return [] }
+            // runs to its end without a shell, as Bacula's Director does (its standard error is not collected)
+            guard let completion = try? Subprocess.run(ProgramArguments.argv(String(file.dropFirst()))) else { return [] }
             return completion.outputText.split(separator: "\n").map { "F \($0)\n" }
         }
         if file.hasPrefix("<") {

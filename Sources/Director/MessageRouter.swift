@@ -155,7 +155,8 @@ public final class MessageRouter: Sendable {
             let expanded = codes.expand(command, recipients: address ?? "root")
             do {
                 let completion = try Subprocess.run(
-                    ["/bin/sh", "-c", expanded], input: Array(text.utf8), timeout: .seconds(300), limit: 65_536, mergeErrors: true)
+                    try ProgramArguments.argv(expanded), input: Array(text.utf8), timeout: .seconds(300), limit: 65_536,
+                    mergeErrors: true)
                 if completion.exit != ChildExit(status: 0, signalled: false) || completion.timedOut {
                     let ending = completion.timedOut ? "did not end within 300 s" : "ended with \(completion.exit)"
                     logger.warning("mail command \(expanded) \(ending): \(completion.outputText)")

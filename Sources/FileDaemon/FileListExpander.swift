@@ -1,4 +1,5 @@
 import FileDaemonProtocol
+import Subprocesses
 import Glibc
 
 /// Replaces the `F |command` and `F <file` items of a FileSet (Includes and Excludes) by the names the command

@@ -2,8 +2,8 @@ import FileDaemonProtocol
 import Foundation
 import Subprocesses
 
-/// Runs the Director's client scripts (ClientRunBeforeJob/AfterJob, RunScript) through `/bin/sh -c`, off the
-/// cooperative threads, with their `%` codes replaced as bacula-fd replaces them (`JobCodes`: the Director sends
+/// Runs the Director's client scripts (ClientRunBeforeJob/AfterJob, RunScript) as bacula-fd does — no shell, the
+/// command line split by `ProgramArguments` — off the cooperative threads, with their `%` codes replaced as bacula-fd replaces them (`JobCodes`: the Director sends
 /// them as written); returns each failure as a line for the job log.
 enum ScriptRunner {
     /// Runs `scripts` in order; a failing script with AbortOnError stops the rest. Returns (success, messages).
@@ -23,12 +23,12 @@ enum ScriptRunner {
         return (true, messages)
     }
 
-    /// `/bin/sh -c command`, standard input /dev/null, output and error as one text; 127 with the reason when the shell
-    /// cannot be started.
+    /// The command (`ProgramArguments`), standard input /dev/null, output and error as one text; 127 with the reason
+    /// when the program cannot be started.
     private static func execute(_ command: String) async -> (Int32, String) {
         do {
             let completion = try await Subprocess.runDetached(
-                ["/bin/sh", "-c", command], mergeErrors: true, threadName: "capstan.client-runscript")
+                try ProgramArguments.argv(command), mergeErrors: true, threadName: "capstan.client-runscript")
             return (completion.exit.shellStatus, completion.outputText)
         } catch {
             return (127, "\(error)")

@@ -33,33 +33,6 @@ public enum FileListItem: Hashable, Sendable {
     }
 }
 
-/// How bacula-fd turns a command line into a program and its arguments (its `bpipe`): no shell; words separated by
-/// spaces (leading spaces and tabs skipped), a word that starts with `"` or `'` runs to the next same quote and may
-/// hold spaces. There is no escaping; a shell is had with `sh -c "..."`.
-public enum ProgramArguments {
-    public static func split(_ command: String) -> [String] {
-        var words: [String] = []
-        var rest = Substring(command)
-        func skipBlanks() { rest = rest.drop { $0 == " " || $0 == "\t" } }
-        skipBlanks()
-        while !rest.isEmpty {
-            if let quote = rest.first, quote == "\"" || quote == "'" {
-                rest = rest.dropFirst()
-                let word = rest.prefix { $0 != quote }
-                words.append(String(word))
-                rest = rest.dropFirst(word.count)
-                rest = rest.dropFirst()  // the closing quote, if any
-            } else {
-                let word = rest.prefix { $0 != " " }
-                words.append(String(word))
-                rest = rest.dropFirst(word.count)
-            }
-            skipBlanks()
-        }
-        return words
-    }
-}
-
 /// The `%` codes bacula-fd replaces in a file-list command before running it: `%%`, `%c` (client name), `%d`
 /// (this daemon's name), `%i` (JobId), `%j` (unique Job name), `%n` (Job name without its date suffix). Other codes
 /// stay as they are.

@@ -54,12 +54,18 @@ import Testing
         #expect(FileSetEncoding.md5(try #require(configuration.fileSet("S"))).count == 22)
     }
 
-    /// `File = "|command"`: the command's output lines are the items, each with its newline (run with `Subprocess`).
+    /// `File = "|command"`: the command's output lines are the items, each with its newline (run with `Subprocess`,
+    /// without a shell as bacula-dir runs it: `;` and `>&2` need the `sh -c` written here, and `sh` is found in PATH).
+    /// Without the shell, `echo` prints its arguments literally.
     @Test func aCommandItemListsWhatTheCommandPrints() throws {
         let configuration = try Self.configuration("""
-            FileSet { Name = S; Include { File = "|echo /etc/hosts; echo /srv/data; echo ignored >&2" } }
+            FileSet { Name = S; Include { File = "|sh -c 'echo /etc/hosts; echo /srv/data; echo ignored >&2'" } }
             """)
         let lines = FileSetEncoding.lines(try #require(configuration.fileSet("S")))
         #expect(lines == ["I\n", "F /etc/hosts\n", "F /srv/data\n", "N\n", "N\n"], "\(lines)")
+        let literal = try Self.configuration("""
+            FileSet { Name = S; Include { File = "|echo /a; echo /b" } }
+            """)
+        #expect(FileSetEncoding.lines(try #require(literal.fileSet("S"))) == ["I\n", "F /a; echo /b\n", "N\n", "N\n"])
     }
 }

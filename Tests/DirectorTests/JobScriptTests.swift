@@ -69,10 +69,14 @@ import Testing
         let system = try BaculaSystem(storage: .capstan, options: options)
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 1 << 20)
         // the client scripts write into the backed-up tree: the restore holds what ran before the File daemon read
-        // it and not what ran after; the File daemon replaces their % codes (bacula-dir sends them as written)
+        // it and not what ran after; the File daemon replaces their % codes (bacula-dir sends them as written).
+        // Both Directors and File daemons run a command without a shell, the program found in PATH: `touch a;b`
+        // makes one file named `a;b`.
         let data = system.dataDirectory
         system.options.job = """
             Run Before Job = "/bin/sh -c 'echo before %n %l %c > \(marks)/before'"
+            Run Before Job = "touch \(marks)/director;literal"
+            RunScript { RunsWhen = Before; RunsOnClient = yes; Command = "touch \(data)/client;literal" }
             Client Run Before Job = "/bin/sh -c 'echo old %i > \(data)/old-before.txt'"
             RunScript { RunsWhen = Before; RunsOnClient = yes; Command = "/bin/sh -c 'echo new %i > \(data)/new-before.txt'" }
             RunScript {
@@ -86,6 +90,7 @@ import Testing
         let backup = try await system.backup()
         #expect(backup.status == "T", "\(system.report(jobId: backup.jobId))")
         #expect(read(marks + "/before") == "before SystemBackup Full system-fd\n")
+        #expect(FileManager.default.fileExists(atPath: marks + "/director;literal"), "Run Before Job went through a shell")
         #expect(read(marks + "/after") == "OK\n")
         #expect(!FileManager.default.fileExists(atPath: marks + "/failed"))
         #expect(try await eventually(marks + "/client-after") == "client after\n")
@@ -97,6 +102,7 @@ import Testing
         let restored = system.restoreDirectory + data
         #expect(read(restored + "/old-before.txt") == "old \(backup.jobId)\n", "\(messages)")
         #expect(read(restored + "/new-before.txt") == "new \(backup.jobId)\n", "\(messages)")
+        #expect(FileManager.default.fileExists(atPath: restored + "/client;literal"), "the client script went through a shell")
         #expect(read(restored + "/late.txt") == nil, "a client script of RunsWhen = After ran before the backup")
     }
 

@@ -5,7 +5,8 @@ import Foundation
 import Logging
 import Testing
 
-/// The Mail Command of a Messages resource, run for real (`/bin/sh -c`, the mail on its standard input): a job's
+/// The Mail Command of a Messages resource, run for real (without a shell, as Bacula runs it: the tests' commands
+/// start one themselves; the mail on its standard input): a job's
 /// messages go as one mail per destination when the job ends, as Bacula sends them.
 @Suite struct MessageRouterMailTests {
     @Test func aJobsMessagesAreMailedOnceAtItsEndToTheDestinationsItsStatusSelects() async throws {
@@ -17,7 +18,7 @@ import Testing
             FileSet { Name = S; Include { File = /etc } }
             Messages {
               Name = Mailed
-              mailcommand = "cat > \(directory)/.%r-%i && mv \(directory)/.%r-%i \(directory)/mail-%r-%i"
+              mailcommand = "/bin/sh -c 'cat > \(directory)/.%r-%i && mv \(directory)/.%r-%i \(directory)/mail-%r-%i'"
               mail = everything = all
               mailonsuccess = good = all
               mailonerror = bad = all
@@ -60,8 +61,8 @@ import Testing
             FileSet { Name = S; Include { File = /etc } }
             Messages {
               Name = Mailed
-              mailcommand = "echo 'Bacula: %t %e of %c %l (%n, %d)' > \(directory)/.subject-%i && mv \(directory)/.subject-%i \(directory)/subject-%i"
-              operatorcommand = "echo 'Intervention needed for %j' > \(directory)/.operator && mv \(directory)/.operator \(directory)/operator"
+              mailcommand = "sh -c \\"echo 'Bacula: %t %e of %c %l (%n, %d)' > \(directory)/.subject-%i && mv \(directory)/.subject-%i \(directory)/subject-%i\\""
+              operatorcommand = "sh -c \\"echo 'Intervention needed for %j' > \(directory)/.operator && mv \(directory)/.operator \(directory)/operator\\""
               mail = ops = all
               operator = ops = mount
             }

@@ -11,15 +11,6 @@ import Testing
         #expect(FileListItem([0xFF, 0x7C]) == .path([0xFF, 0x7C]))
     }
 
-    @Test func commandLinesAreSplitLikeBaculasPipeWithoutAShell() {
-        #expect(ProgramArguments.split("  /usr/bin/find /srv -name *.txt") == ["/usr/bin/find", "/srv", "-name", "*.txt"])
-        #expect(ProgramArguments.split(#"sh -c "ls /a | grep b" 'x y'"#) == ["sh", "-c", "ls /a | grep b", "x y"])
-        // A pipe sign is just a word: there is no shell.
-        #expect(ProgramArguments.split("echo a | cat") == ["echo", "a", "|", "cat"])
-        #expect(ProgramArguments.split("\"unterminated quote") == ["unterminated quote"])
-        #expect(ProgramArguments.split(" \t ") == [])
-    }
-
     @Test func jobCodesAreReplacedAndUnknownOnesKept() {
         let job = JobIdentity(jobID: 42, job: "Nightly.Run.2026-12-02_08.00.00_01", sessionID: 1, sessionTime: 2, authorization: "x")
         #expect(
