@@ -86,7 +86,8 @@ let package = Package(
         .target(
             name: "Director",
             dependencies: [
-                "CapstanConfig", "BaculaWire", "BaculaVolume", "StorageProtocol", "Net", "Catalog", "Subprocesses", nioCore, serviceLifecycle,
+                "CapstanConfig", "BaculaWire", "BaculaVolume", "StorageProtocol", "FileDaemonProtocol", "Net", "Catalog", "Subprocesses",
+                nioCore, serviceLifecycle,
                 logging,
             ]),
         .target(

@@ -1,5 +1,6 @@
 import BaculaWire
 import CapstanConfig
+import FileDaemonProtocol
 import Catalog
 import Foundation
 import Logging
@@ -333,14 +334,15 @@ struct BackupRunner {
             _ = try? runtime.catalog.ensureClient(
                 name: client.name, uname: uname, autoPrune: client.autoPrune, fileRetention: client.fileRetention,
                 jobRetention: client.jobRetention)
-            let word: String
+            let kind: LevelLine.Kind
             switch level {
-            case "I": word = resource.accurate ? "accurate_incremental" : "incremental"
-            case "D": word = resource.accurate ? "accurate_differential" : "differential"
-            case "B": word = "base"
-            default: word = "full"
+            case "I": kind = .incremental
+            case "D": kind = .differential
+            case "B": kind = .base
+            default: kind = .full
             }
-            try await fd.level(word, since: since?.startTime, previousJob: since?.job)
+            try await fd.level(
+                LevelLine(kind: kind, accurate: resource.accurate), since: since?.startTime, previousJob: since?.job)
             try await fd.fileSet(FileSetEncoding.lines(fileSet), vss: fileSet.enableVSS)
             // the Job's Maximum Bandwidth, else the Client's Maximum Bandwidth Per Job (bacula-dir's order)
             let bandwidth = resource.maximumBandwidth > 0 ? resource.maximumBandwidth : client.maximumBandwidthPerJob

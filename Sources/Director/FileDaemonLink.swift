@@ -1,5 +1,6 @@
 import BaculaWire
 import CapstanConfig
+import FileDaemonProtocol
 import Foundation
 import Net
 import StorageProtocol
@@ -35,25 +36,26 @@ struct FileDaemonLink {
 
     /// `JobId=… Job=… SDid=… SDtime=… Authorization=…`; returns the FD's description (its "Uname").
     func identify(jobID: Int64, job: String, sessionID: UInt32, sessionTime: UInt32, key: String) async throws -> String {
-        try await connection.write(
-            .text("JobId=\(jobID) Job=\(job) SDid=\(sessionID) SDtime=\(sessionTime) Authorization=\(key)\n"))
+        let identity = JobIdentity(
+            jobID: UInt32(truncatingIfNeeded: jobID), job: job, sessionID: sessionID, sessionTime: sessionTime, authorization: key)
+        try await send(.jobStart(identity))
         let reply = try await nextLine()
         guard reply.hasPrefix("2000 OK Job") else { throw JobFailure("Bad response from File daemon to Job command: \(reply)") }
         return String(reply.dropFirst("2000 OK Job".count)).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The level lines; for Incremental/Differential the since line and the clock synchronisation (BTIME × n).
-    func level(_ word: String, since: Int64?, previousJob: String?) async throws {
-        try await connection.write(.text("level = \(word)  mtime_only=0 \n"))
+    /// The level lines: `level`, then for Incremental/Differential the since line (the previous job's start and
+    /// name) and the clock synchronisation (BTIME × n).
+    func level(_ level: LevelLine, since: Int64?, previousJob: String?) async throws {
+        try await send(.level(level))
         if let since {
-            try await connection.write(
-                .text("level = since_utime \(since) mtime_only=0 prev_job=\(BashedName.bash(previousJob ?? ""))\n"))
+            try await send(.level(LevelLine(kind: .since(since), previousJob: previousJob ?? "")))
         }
         try await expect("2000 OK level\n", after: "level")
     }
 
     func fileSet(_ lines: [String], vss: Bool) async throws {
-        try await connection.write(.text("fileset\(vss ? " vss=1" : "")\n"))
+        try await send(.fileSet(vss: vss))
         for line in lines { try await connection.write(.text(line)) }
         try await connection.write(.signal(.endOfData))
         try await expect("2000 OK include\n", after: "include")
@@ -61,7 +63,7 @@ struct FileDaemonLink {
 
     /// `setbandwidth=N Job=NAME`: the File daemon sends the job's data at most `bytesPerSecond` (`2000 OK Bandwidth`).
     func setBandwidth(_ bytesPerSecond: Int64, job: String) async throws {
-        try await connection.write(.text("setbandwidth=\(bytesPerSecond) Job=\(job)\n"))
+        try await connection.write(.payload(DirectorRequest.setBandwidthLine(bytesPerSecond: bytesPerSecond, job: job)))
         try await expect("2000 OK Bandwidth\n", after: "Bandwidth")
     }
 
@@ -71,25 +73,24 @@ struct FileDaemonLink {
     /// `2905 Bad RunBeforeNow command.`) fails the job.
     func runScripts(_ scripts: [JobScript]) async throws {
         for script in scripts {
-            let (line, reply) = script.fileDaemonCommand
-            try await connection.write(.text(line))
+            let (request, reply) = script.fileDaemonCommand
+            try await send(request)
             try await expect(reply, after: script.oldProtocol ? (script.runsBefore ? "ClientRunBeforeJob" : "ClientRunAfterJob") : "RunScript")
         }
         guard scripts.contains(where: { !$0.oldProtocol }) else { return }
-        try await connection.write(.text("RunBeforeNow\n"))
+        try await send(.runBeforeNow)
         try await expect("2000 OK RunBeforeNow\n", after: "RunBeforeNow")
     }
 
     func storage(address: String, port: Int, key: String?, ssl: Int = 0) async throws {
-        let tail = key.map { " Authorization=\($0)" } ?? ""
-        try await connection.write(.text("storage address=\(address) port=\(port) ssl=\(ssl)\(tail)\n"))
+        try await send(.storage(StorageAddress(host: address, port: port, ssl: ssl, authorization: key)))
         try await expect("2000 OK storage\n", after: "storage")
     }
 
     /// `accurate files=N` and one packet per file `name\0lstat\0digest\0deltaseq`, then EOD (no reply). The
     /// digest is left empty as the 9.6 Director leaves it unless the Accurate options ask for checksums [WIRE].
     func accurate(_ files: [(name: String, lstat: String, digest: String, delta: Int64)]) async throws {
-        try await connection.write(.text("accurate files=\(files.count)\n"))
+        try await send(.accurate(files: files.count))
         for file in files {
             var bytes = Array(file.name.utf8)
             bytes.append(0)
@@ -103,12 +104,12 @@ struct FileDaemonLink {
     }
 
     func backup() async throws {
-        try await connection.write(.text("backup FileIndex=0\n"))
+        try await send(.backup(fileIndex: 0))
         try await expect("2000 OK backup\n", after: "backup")
     }
 
     func estimate(listing: Bool, line: @Sendable (String) -> Void) async throws -> String {
-        try await connection.write(.text("estimate listing=\(listing ? 1 : 0)\n"))
+        try await send(.estimate(listing: listing))
         while let frame = try await connection.read() {
             guard case .payload(let bytes) = frame else {
                 if frame.signal == .endOfData { break }
@@ -121,14 +122,12 @@ struct FileDaemonLink {
         throw JobFailure("File daemon closed the connection during estimate")
     }
 
-    func restore(files: Int, replace: String, where target: String?, regexWhere: String?, prefixLinks: Bool) async throws {
-        if let regexWhere {
-            try await connection.write(
-                .text("restore files=\(files) replace=\(replace) prelinks=\(prefixLinks ? 1 : 0) regexwhere=\(BashedName.bash(regexWhere))\n"))
-        } else {
-            try await connection.write(
-                .text("restore files=\(files) replace=\(replace) prelinks=\(prefixLinks ? 1 : 0) where=\(BashedName.bash(target ?? ""))\n"))
-        }
+    func restore(files: Int, replace: ReplacePolicy, where target: String?, regexWhere: String?, prefixLinks: Bool) async throws {
+        try await send(
+            .restore(
+                RestoreRequest(
+                    files: files, replace: replace, prefixLinks: prefixLinks, whereDirectory: target ?? "",
+                    regexWhere: regexWhere)))
         try await expect("2000 OK restore\n", after: "restore")
     }
 
@@ -143,7 +142,7 @@ struct FileDaemonLink {
             if Line.starts(bytes, with: "Jmsg ") {
                 route(bytes)
             } else if text.hasPrefix("2000 OK storage end") {
-                try await connection.write(.text("endrestore"))
+                try await send(.endRestore)
             } else if text.hasPrefix("2800 End Job") {
                 return Self.parseEnd(text)
             }
@@ -182,6 +181,11 @@ struct FileDaemonLink {
             return Line.text(bytes)
         }
         throw JobFailure("File daemon closed the connection")
+    }
+
+    /// One command, encoded as bacula-dir sends it (`DirectorRequest.encoded`).
+    private func send(_ request: DirectorRequest) async throws {
+        try await connection.write(.payload(request.encoded))
     }
 
     private func expect(_ wanted: String, after command: String) async throws {

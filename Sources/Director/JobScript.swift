@@ -1,5 +1,6 @@
 import BaculaWire
 import CapstanConfig
+import FileDaemonProtocol
 
 /// One command a job runs beside its work, as Bacula's `RunScript { … }` and its shorthand directives define it:
 /// on the Director or on the client, before the job or after it (on success, on failure), failing the job or not.
@@ -43,15 +44,13 @@ public struct JobScript: Sendable, Equatable {
     /// OK RunBefore`, the FD has run it) or `RunAfterJob cmd` (`2000 OK RunAfter`) in the old protocol, else
     /// `Run OnSuccess=%u OnFailure=%u AbortOnError=%u When=%u Command=%s` (`2000 OK RunScript`). The command goes
     /// as written, bashed: the File daemon replaces its `%` codes.
-    public var fileDaemonCommand: (line: String, reply: String) {
-        let command = BashedName.bash(self.command)
+    public var fileDaemonCommand: (request: DirectorRequest, reply: String) {
         if oldProtocol {
-            return runsBefore ? ("RunBeforeJob \(command)\n", "2000 OK RunBefore\n") : ("RunAfterJob \(command)\n", "2000 OK RunAfter\n")
+            return runsBefore ? (.runBeforeJob(command), "2000 OK RunBefore\n") : (.runAfterJob(command), "2000 OK RunAfter\n")
         }
-        return (
-            "Run OnSuccess=\(runsOnSuccess ? 1 : 0) OnFailure=\(runsOnFailure ? 1 : 0) AbortOnError=\(failJobOnError ? 1 : 0) "
-                + "When=\(whenBits) Command=\(command)\n", "2000 OK RunScript\n"
-        )
+        let script = RunScript(
+            onSuccess: runsOnSuccess, onFailure: runsOnFailure, abortOnError: failJobOnError, when: whenBits, command: command)
+        return (.runScript(script), "2000 OK RunScript\n")
     }
 
     /// The scripts a Job (or JobDefs) resource writes, in Bacula's meaning of each directive:

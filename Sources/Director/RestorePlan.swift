@@ -1,4 +1,5 @@
 import Catalog
+import FileDaemonProtocol
 
 /// What a restore restores and where: chosen by the console's `restore` command, carried out by `RestoreRunner`.
 public struct RestorePlan: Sendable {
@@ -36,13 +37,13 @@ public struct RestorePlan: Sendable {
         return parts.isEmpty ? nil : parts.joined(separator: ",")
     }
 
-    /// The one-letter replace code the FD expects.
-    public var replaceLetter: String {
+    /// The replace policy the FD is sent (its one-letter code): `Replace` of the Job or the restore command.
+    public var replacePolicy: ReplacePolicy {
         switch replace.lowercased() {
-        case "ifnewer": return "w"
-        case "ifolder": return "o"
-        case "never": return "n"
-        default: return "a"
+        case "ifnewer": return .ifNewer
+        case "ifolder": return .ifOlder
+        case "never": return .never
+        default: return .always
         }
     }
 }

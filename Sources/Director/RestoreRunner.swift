@@ -189,7 +189,7 @@ struct RestoreRunner {
                         address: storage.fileDaemonAddress ?? storage.address, port: storage.port, key: session.key)
                     try await fd.runScripts(resource.scripts.filter { $0.runsOnClient && $0.when != .never && !$0.isConsoleCommand })
                     try await fd.restore(
-                        files: plan.fileCount, replace: plan.replaceLetter, where: plan.where_,
+                        files: plan.fileCount, replace: plan.replacePolicy, where: plan.where_,
                         regexWhere: plan.regexWhere, prefixLinks: resource.prefixLinks)
                     let end = try await fd.waitForEnd()
                     let sd = try? await storageEnd

@@ -1,4 +1,5 @@
 import Catalog
+import FileDaemonProtocol
 import Foundation
 import Net
 
@@ -100,7 +101,7 @@ enum RunCommand {
                 connection, directorName: director, password: client.password, tls: client.tls, host: client.address)
             let fd = FileDaemonLink(connection: connection, onMessage: { _, _ in })
             _ = try await fd.identify(jobID: 0, job: consoleJob, sessionID: 0, sessionTime: 0, key: "dummy")
-            try await fd.level("full", since: nil, previousJob: nil)
+            try await fd.level(LevelLine(kind: .full), since: nil, previousJob: nil)
             try await fd.fileSet(FileSetEncoding.lines(fileSet), vss: fileSet.enableVSS)
             let collected = LineCollector()
             let result = try await fd.estimate(listing: listing) { collected.append($0) }

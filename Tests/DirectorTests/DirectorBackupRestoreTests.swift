@@ -24,11 +24,12 @@ import Testing
     func labelFullBackupAndRestoreEverything(storage: BaculaSystem.StorageKind) async throws {
         var options = BaculaSystem.Options()
         options.pool = "Maximum Volume Jobs = 0"
-        // the bootstrap piped into a command (`Subprocess`), which the job waits for; its name from the job's codes
+        // the bootstrap piped into a command (`Subprocess`, no shell: `tee` found in PATH), which the job waits for;
+        // its name from the job's codes
         let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-bsr-\(UUID().uuidString)").path
         let bootstrap = prefix + "-SystemBackup-Full-system-fd"
         defer { try? FileManager.default.removeItem(atPath: bootstrap) }
-        options.job = "Write Bootstrap = \"|cat > \(prefix)-%n-%l-%c\""
+        options.job = "Write Bootstrap = \"|tee \(prefix)-%n-%l-%c\""
         let system = try Self.system(storage: storage, options: options)
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 3 << 20)
         try await system.start()

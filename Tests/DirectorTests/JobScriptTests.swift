@@ -39,10 +39,13 @@ import Testing
         #expect(scripts[5].runsBefore && scripts[5].runsAfter(succeeded: true) && !scripts[5].failJobOnError && !scripts[5].runsOnClient)
         #expect(scripts[7].runsOnClient && scripts[7].runsAfter(succeeded: false) && scripts[7].runsAfter(succeeded: true))
         #expect(try #require(configuration.job("inherits")).scripts.map(\.command) == ["/usr/bin/defaults"])
-        #expect(scripts[3].fileDaemonCommand == ("RunBeforeJob /bin/dump\u{1}db\n", "2000 OK RunBefore\n"))
-        #expect(scripts[4].fileDaemonCommand == ("RunAfterJob /bin/cleanup\n", "2000 OK RunAfter\n"))
-        #expect(scripts[5].fileDaemonCommand == ("Run OnSuccess=1 OnFailure=0 AbortOnError=0 When=3 Command=/bin/a\n", "2000 OK RunScript\n"))
-        #expect(scripts[7].fileDaemonCommand.line == "Run OnSuccess=1 OnFailure=1 AbortOnError=1 When=1 Command=/bin/client-after\n")
+        func sent(_ script: JobScript) -> (String, String) {
+            (String(decoding: script.fileDaemonCommand.request.encoded, as: UTF8.self), script.fileDaemonCommand.reply)
+        }
+        #expect(sent(scripts[3]) == ("RunBeforeJob /bin/dump\u{1}db\n", "2000 OK RunBefore\n"))
+        #expect(sent(scripts[4]) == ("RunAfterJob /bin/cleanup\n", "2000 OK RunAfter\n"))
+        #expect(sent(scripts[5]) == ("Run OnSuccess=1 OnFailure=0 AbortOnError=0 When=3 Command=/bin/a\n", "2000 OK RunScript\n"))
+        #expect(sent(scripts[7]).0 == "Run OnSuccess=1 OnFailure=1 AbortOnError=1 When=1 Command=/bin/client-after\n")
     }
 
     static let marks = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-scripts-\(UUID().uuidString)").path
