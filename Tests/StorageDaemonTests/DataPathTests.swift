@@ -17,6 +17,21 @@ import TapeDevices
             maximumSpoolSize: total, maximumJobSpoolSize: job, io: io, observer: observe)
     }
 
+    /// A data path onto tape 1 of `library` whose drive stands still until `clock.runFree()` (a queue of two
+    /// blocks), the spool's events going to `log`.
+    func heldDrivePath(
+        _ scratch: Scratch, _ library: TapeLibrary, log: EventLog, clock: ManualDriveClock, total: Int64, job: Int64,
+        turnBlocks: Int = 64
+    ) throws -> DeviceDataPath {
+        try DeviceDataPath(
+            spool: SpoolConfiguration(
+                directory: scratch.directory("spool"), storageName: "capstan-sd", deviceName: "Drive0",
+                maximumSpoolSize: total, maximumJobSpoolSize: job, turnBlocks: turnBlocks, observer: { log.record($0) }),
+            drive: DriveWriter.Configuration(queueBlocks: 2),
+            firstVolume: try library.mount(1, ratedSpeed: VirtualTape.RatedSpeed(bytesPerSecond: 1 << 30, clock: clock)),
+            clock: clock, owner: library.owner)
+    }
+
     /// 50 MB through a 4 MB spool into a virtual tape; BaculaVolume's reader gets every record back, the real bls
     /// lists the job, and despooling of the job started before the job finished spooling.
     @Test func fiftyMegabytesThroughAFourMegabyteSpool() async throws {
@@ -87,14 +102,7 @@ import TapeDevices
         let library = TapeLibrary(scratch: scratch)
         let log = EventLog()
         let clock = ManualDriveClock()
-        let path = try DeviceDataPath(
-            spool: SpoolConfiguration(
-                directory: scratch.directory("spool"), storageName: "capstan-sd", deviceName: "Drive0",
-                maximumSpoolSize: 12 * Self.mib, maximumJobSpoolSize: 4 * Self.mib, turnBlocks: 2,
-                observer: { log.record($0) }),
-            drive: DriveWriter.Configuration(queueBlocks: 2),
-            firstVolume: try library.mount(1, ratedSpeed: VirtualTape.RatedSpeed(bytesPerSecond: 1 << 30, clock: clock)),
-            clock: clock, owner: library.owner)
+        let path = try heldDrivePath(scratch, library, log: log, clock: clock, total: 12 * Self.mib, job: 4 * Self.mib, turnBlocks: 2)
         let plans = [21, 22, 23].map { JobPlan(jobID: UInt32($0), files: 6, chunks: 20) }
         let producers = Task {
             try await withThrowingTaskGroup(of: JobOutcome.self) { group in
@@ -148,13 +156,7 @@ import TapeDevices
         let library = TapeLibrary(scratch: scratch)
         let log = EventLog()
         let clock = ManualDriveClock()
-        let path = try DeviceDataPath(
-            spool: SpoolConfiguration(
-                directory: scratch.directory("spool"), storageName: "capstan-sd", deviceName: "Drive0",
-                maximumSpoolSize: 64 * Self.mib, maximumJobSpoolSize: 8 * Self.mib, observer: { log.record($0) }),
-            drive: DriveWriter.Configuration(queueBlocks: 2),
-            firstVolume: try library.mount(1, ratedSpeed: VirtualTape.RatedSpeed(bytesPerSecond: 1 << 30, clock: clock)),
-            clock: clock, owner: library.owner)
+        let path = try heldDrivePath(scratch, library, log: log, clock: clock, total: 64 * Self.mib, job: 8 * Self.mib)
         let bounded = JobPlan(jobID: 31, files: 4, chunks: 64)  // 16 MiB each
         let unbounded = JobPlan(jobID: 32, files: 4, chunks: 64)
         let producers = Task {
