@@ -2,8 +2,9 @@ import Catalog
 import Foundation
 import Subprocesses
 
-/// Runs a job's Director scripts as bacula-dir does — no shell, the command line split by `ProgramArguments` —
-/// (standard input /dev/null, output and errors as one text, at most 64 KiB kept), one after the other, and logs them as bacula-dir does: `shell command: run BeforeJob "…"`,
+/// Runs a job's Director scripts as bacula-dir does — no shell, the command line split by `ProgramArguments`;
+/// standard input /dev/null, output and errors as one text, at most 64 KiB kept — one after the other, and logs
+/// them as bacula-dir does: `shell command: run BeforeJob "…"`,
 /// each line of output as `BeforeJob: …`, a failure as `Runscript: BeforeJob returned non-zero status=N. ERR=…`.
 /// Console commands are not run: the job log says so.
 struct JobScriptRunner {

@@ -3,7 +3,8 @@ import Foundation
 import Subprocesses
 
 /// Runs the Director's client scripts (ClientRunBeforeJob/AfterJob, RunScript) as bacula-fd does — no shell, the
-/// command line split by `ProgramArguments` — off the cooperative threads, with their `%` codes replaced as bacula-fd replaces them (`JobCodes`: the Director sends
+/// command line split by `ProgramArguments` — off the cooperative threads, with their `%` codes replaced as
+/// bacula-fd replaces them (`JobCodes`: the Director sends
 /// them as written); returns each failure as a line for the job log.
 enum ScriptRunner {
     /// Runs `scripts` in order; a failing script with AbortOnError stops the rest. Returns (success, messages).

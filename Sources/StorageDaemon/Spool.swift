@@ -4,7 +4,8 @@ import TapeDevices
 /// The spool of one device: every job's ring of spooled blocks on disk, the device-wide budget (Maximum Spool
 /// Size) and the despool turns. All state sits behind one lock (`spool rings and budget`).
 ///
-/// Each job has a spool file used as a ring of `jobSlots` block-sized slots: the job's producer appends at the tail,
+/// Each job has a spool file used as a ring of block-sized slots (`SpoolConfiguration.jobSlots(for:)`: its Spool Size
+/// or the device's Maximum Job Spool Size): the job's producer appends at the tail,
 /// the despooler consumes from the head, so spooling and despooling overlap; a producer whose ring (or the device's
 /// budget) is full suspends until the despooler frees a slot. Producers are async and suspend on continuations; the
 /// despooler is a thread and blocks on the lock's condition.
