@@ -151,7 +151,7 @@ struct RestoreRunner {
         let service = pool.map {
             StorageCatalogService(
                 context: .init(
-                    jobID: jobID, pool: $0, poolID: poolID ?? 0, storage: storage, storageID: 0, directorName: director),
+                    jobID: jobID, pool: $0, poolID: poolID, storage: storage, storageID: 0, directorName: director),
                 catalog: runtime.catalog, logger: runtime.logger,
                 say: { text, type in runtime.say(text, type: type, jobID: jobID, messages: messagesName) })
         }

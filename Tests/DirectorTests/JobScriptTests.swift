@@ -172,12 +172,12 @@ extension JobScriptTests {
         let system = try BaculaSystem(storage: .capstan, options: options)
         try await system.start()
         let jobID = try await system.queue("run job=SystemBackup yes")
-        let started = await RealBacula.eventually(seconds: 60) { ProcessTable.count(commandLine: ["/bin/sleep", marker]) > 0 }
+        let started = await RealBacula.eventually(seconds: 120) { ProcessTable.count(commandLine: ["/bin/sleep", marker]) > 0 }
         #expect(started, "the before-script never ran: \(system.report(jobId: jobID))")
         _ = try await system.console(["cancel jobid=\(jobID) yes"])
         let row = try await system.wait(jobId: jobID, timeout: 30)
         #expect(row.status == "A", "\(system.report(jobId: jobID))")
-        let gone = await RealBacula.eventually(seconds: 10) { ProcessTable.count(commandLine: ["/bin/sleep", marker]) == 0 }
+        let gone = await RealBacula.eventually(seconds: 60) { ProcessTable.count(commandLine: ["/bin/sleep", marker]) == 0 }
         #expect(gone, "the before-script still runs after its job was cancelled")
         #expect(!system.storageLog.contains("File daemon attached"), "the job went on after it was cancelled")
     }

@@ -140,26 +140,17 @@ extension SubprocessTests {
         let run = Task {
             try await Subprocess.runDetached(["/bin/sh", "-c", "echo started; /bin/sleep \(marker); echo never"])
         }
-        let started = await Self.until { ProcessTable.count(commandLine: ["/bin/sleep", marker]) > 0 }
+        // generous bounds, returned from as soon as they hold: on a loaded machine the run's thread may start late
+        let started = await RealBacula.eventually(seconds: 120) { ProcessTable.count(commandLine: ["/bin/sleep", marker]) > 0 }
         #expect(started)
         run.cancel()
         let completion = try await run.value
         #expect(completion.exit == ChildExit(status: SIGTERM, signalled: true))
         #expect(completion.outputText == "started\n")
-        let gone = await Self.until { ProcessTable.count(commandLine: ["/bin/sleep", marker]) == 0 }
+        let gone = await RealBacula.eventually(seconds: 60) { ProcessTable.count(commandLine: ["/bin/sleep", marker]) == 0 }
         #expect(gone, "the shell's sleep outlived the cancelled run")
 
         let whole = try await Subprocess.runDetached(["/bin/sh", "-c", "echo one; /bin/sleep 0.1; echo two"])
         #expect(whole.outputText == "one\ntwo\n" && whole.exit == ChildExit(status: 0, signalled: false))
-    }
-
-    /// Polls `condition` every 20 ms for up to 10 s.
-    static func until(_ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
     }
 }
