@@ -129,7 +129,7 @@ public final class MessageRouter: Sendable {
     static func append(_ line: String, to path: String) {
         guard let data = line.data(using: .utf8) else { return }
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
         }
         guard let handle = FileHandle(forWritingAtPath: path) else { return }
         defer { try? handle.close() }

@@ -175,7 +175,7 @@ extension JobScriptTests {
         let started = await RealBacula.eventually(seconds: 120) { ProcessTable.count(commandLine: ["/bin/sleep", marker]) > 0 }
         #expect(started, "the before-script never ran: \(system.report(jobId: jobID))")
         _ = try await system.console(["cancel jobid=\(jobID) yes"])
-        let row = try await system.wait(jobId: jobID, timeout: 30)
+        let row = try await system.wait(jobId: jobID, timeout: 90)
         #expect(row.status == "A", "\(system.report(jobId: jobID))")
         let gone = await RealBacula.eventually(seconds: 60) { ProcessTable.count(commandLine: ["/bin/sleep", marker]) == 0 }
         #expect(gone, "the before-script still runs after its job was cancelled")

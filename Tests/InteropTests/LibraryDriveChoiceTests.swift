@@ -15,12 +15,22 @@ import Testing
         options.tapeLibraryCapacity = 0
         options.tapeLibraryDrives = 2
         options.pool = "Maximum Volume Jobs = 0"
-        // 16 MiB at 5 MB/s: each job runs more than 3 s, so the two overlap.
-        options.job = "Prefer Mounted Volumes = \(preferMounted ? "yes" : "no"); Maximum Bandwidth = 5 MB/s"
         let system = try BaculaSystem(storage: .capstan, options: options)
+        // Each job holds its drive at a gate (its client before-script, which runs once the drive is reserved) until
+        // both are there; then each sends 16 MiB at 5 MB/s, so the two write at the same time.
+        let gate = system.directory + "/gate"
+        system.options.job = """
+            Prefer Mounted Volumes = \(preferMounted ? "yes" : "no"); Maximum Bandwidth = 5 MB/s
+            Client Run Before Job = "/bin/sh -c 'touch \(gate)-%i; while [ ! -e \(gate) ]; do sleep 0.1; done'"
+            """
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 16 << 20)
         try await system.start()
         let jobs = [try await system.queue("run job=SystemBackup yes"), try await system.queue("run job=SystemBackup yes")]
+        let bothAtGate = await RealBacula.eventually(seconds: 120) {
+            jobs.allSatisfy { FileManager.default.fileExists(atPath: "\(gate)-\($0)") }
+        }
+        #expect(bothAtGate, "\(system.report(jobId: jobs[0]))\n\(system.report(jobId: jobs[1]))")
+        _ = FileManager.default.createFile(atPath: gate, contents: nil)
         var devices: [String] = []
         for job in jobs {
             let row = try await system.wait(jobId: job)
