@@ -32,6 +32,17 @@ import TapeDevices
             clock: clock, owner: library.owner)
     }
 
+    /// Waits until every job of `plans` has waited for spool space (its ring full while the drive stands still),
+    /// then lets the drive go; false when they did not all wait.
+    func releaseOnceAllWait(_ plans: [JobPlan], _ log: EventLog, _ clock: ManualDriveClock) async -> Bool {
+        let sessions = Set(plans.map { SessionKey(id: $0.jobID, time: sessionTime) })
+        let allWaiting = await eventually {
+            Set(log.all.compactMap { if case .waitedForSpace(let s) = $0 { s } else { nil } }) == sessions
+        }
+        clock.runFree()
+        return allWaiting
+    }
+
     /// 50 MB through a 4 MB spool into a virtual tape; BaculaVolume's reader gets every record back, the real bls
     /// lists the job, and despooling of the job started before the job finished spooling.
     @Test func fiftyMegabytesThroughAFourMegabyteSpool() async throws {
@@ -112,12 +123,7 @@ import TapeDevices
                 return all
             }
         }
-        let sessions = Set(plans.map { SessionKey(id: $0.jobID, time: sessionTime) })
-        let allWaiting = await eventually {
-            Set(log.all.compactMap { if case .waitedForSpace(let s) = $0 { s } else { nil } }) == sessions
-        }
-        #expect(allWaiting)
-        clock.runFree()
+        #expect(await releaseOnceAllWait(plans, log, clock))
         let outcomes = try await producers.value
         _ = try await path.close()
         try library.closeAll()
@@ -164,12 +170,7 @@ import TapeDevices
             async let b = runJob(path, unbounded)
             return try await [a, b]
         }
-        let sessions = Set([bounded, unbounded].map { SessionKey(id: $0.jobID, time: sessionTime) })
-        let bothWaiting = await eventually {
-            Set(log.all.compactMap { if case .waitedForSpace(let s) = $0 { s } else { nil } }) == sessions
-        }
-        #expect(bothWaiting)
-        clock.runFree()
+        #expect(await releaseOnceAllWait([bounded, unbounded], log, clock))
         let outcomes = try await producers.value
         _ = try await path.close()
         try library.closeAll()
