@@ -104,6 +104,29 @@ public struct BlockWriter: ~Copyable {
         if room < headerSize { try flush(handOver: handOver) }
     }
 
+    /// Where the data of a record of `count` bytes goes when it is written in place (received straight into the
+    /// block): right behind its header in the current block. nil when the record and its header do not both fit in
+    /// what the block has left (`append` it instead). Nothing is recorded until `commitInPlace`; the space stays
+    /// valid until the next call that changes the writer.
+    public func inPlaceSpace(count: Int) -> UnsafeMutableRawBufferPointer? {
+        let start = used + VolumeFormat.recordHeaderSize
+        guard count >= 0, start + count <= blockSize else { return nil }
+        return UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + count)])
+    }
+
+    /// Takes the record whose `count` data bytes were written into `inPlaceSpace(count:)`: the same block as
+    /// `append` with those bytes would leave (its header goes in front; a block left with no room for another
+    /// header is handed over).
+    public mutating func commitInPlace(
+        fileIndex: Int32, stream: Int32, count: Int,
+        handOver: (_ buffer: UnsafeMutableRawBufferPointer, _ count: Int) throws -> UnsafeMutableRawBufferPointer
+    ) throws {
+        precondition(used + VolumeFormat.recordHeaderSize + count <= blockSize, "BlockWriter: no in-place space for the record")
+        putHeader(fileIndex: fileIndex, stream: stream, remaining: count)
+        used += count
+        if room < VolumeFormat.recordHeaderSize { try flush(handOver: handOver) }
+    }
+
     /// Writes the current block if it holds any record, handing it over with its buffer (see
     /// `append(fileIndex:stream:data:unsplittable:handOver:)`).
     public mutating func flush(

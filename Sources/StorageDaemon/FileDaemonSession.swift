@@ -31,6 +31,13 @@ final class FileDaemonSession {
     private var authenticated = false
     /// While an append session's record stream is diverted: where its frames come from, a batch at a time.
     private var records: (any FrameBatchSource)?
+    /// While an append session's record stream is read straight from the socket: the reader.
+    private var directRecords: DirectStreamReader?
+    /// Where a data packet that does not fit in the block being filled is received before it is appended.
+    private var scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    /// Data packets at least this long are received straight into the block (shorter ones as frames: the machine
+    /// parses headers and small records anyway).
+    static let inPlaceMinimum = 512
     /// The machine's actions for one frame of a record stream (one array, reused).
     private var frameActions: [FileDaemonSessionMachine.Action] = []
     /// What `store` needs per record, taken from the job once (no copy of the job per record).
@@ -53,6 +60,8 @@ final class FileDaemonSession {
         self.logger = logger
     }
 
+    deinit { scratch.deallocate() }
+
     /// Runs the connection from its hello to the end of the job.
     func run(hello: [UInt8]) async {
         let challenge = daemon.options.makeChallenge(daemon.configuration.storage.name)
@@ -66,7 +75,9 @@ final class FileDaemonSession {
     private func serve(peer: String) async {
         do {
             while !closed {
-                if let source = records {
+                if let reader = directRecords {
+                    try await serveDirect(reader)
+                } else if let source = records {
                     guard let batch = try await source.next() else {
                         records = nil
                         continue
@@ -79,6 +90,10 @@ final class FileDaemonSession {
             }
         } catch {
             logger.warning("\(peer) connection failed: \(error)")
+        }
+        if let reader = directRecords {
+            directRecords = nil
+            await reader.finish()
         }
         await flushAttributes()
         if !closed { await perform(machine.connectionClosed()) }
@@ -111,20 +126,116 @@ final class FileDaemonSession {
     /// One batch of a diverted record stream: each frame through the machine, records stored as they come; the
     /// attributes stored meanwhile go to the catalog before any other action and at the end of the batch.
     private func perform(records frames: [Frame]) async {
-        for frame in frames where !closed {
-            frameActions.removeAll(keepingCapacity: true)
-            machine.received(frame, into: &frameActions)
-            for action in frameActions where !closed {
-                if case .store(let record) = action {
-                    await store(record)
-                } else {
-                    await flushAttributes()
-                    await performOne(action)
-                }
-            }
-        }
+        for frame in frames where !closed { await perform(recordFrame: frame) }
         if pendingAttributes.isDue(at: .now) { await flushAttributes() }
         publishCounts()
+    }
+
+    /// One frame of a record stream through the machine.
+    private func perform(recordFrame frame: Frame) async {
+        frameActions.removeAll(keepingCapacity: true)
+        machine.received(frame, into: &frameActions)
+        for action in frameActions where !closed {
+            if case .store(let record) = action {
+                await store(record)
+            } else {
+                await flushAttributes()
+                await performOne(action)
+            }
+        }
+    }
+
+    /// The record stream straight from the socket, until its end frame (then the reader gives the socket back and the
+    /// frames after it are read as before) or until the connection closed (then `directRecords` stays for `serve`
+    /// to finish, and reading returns nil). A data packet that fits in the block being filled is received into it
+    /// (`JobSpooler.appendInPlace`); every other packet goes through the machine as a frame, as from a diversion.
+    private func serveDirect(_ reader: DirectStreamReader) async throws {
+        var boundary = RecordStreamBoundary()
+        do {
+            while !closed {
+                guard let header = try await reader.nextHeader() else { break }
+                if case .payload(let length, let flags) = header, flags.isEmpty, length >= Self.inPlaceMinimum,
+                    storeFailure == nil, let spooler, let stream = machine.recordDataStream,
+                    !(forwardsAttributes && Self.isCatalogued(stream.stream))
+                {
+                    _ = boundary.isEnd(.payload([]))
+                    try await storeInPlace(length, of: stream, reader: reader, spooler: spooler)
+                } else {
+                    let frame = try await reader.frame(after: header)
+                    let end = boundary.isEnd(frame)
+                    await perform(recordFrame: frame)
+                    if end {
+                        directRecords = nil
+                        await reader.finish()
+                        break
+                    }
+                }
+                if pendingAttributes.isDue(at: .now) { await flushAttributes() }
+                publishCounts()
+            }
+        } catch FrameDiversionError.connectionClosed {}
+        if directRecords != nil {
+            // Closed: `serve` reads the end from the connection once the reader gave it back.
+            directRecords = nil
+            await reader.finish()
+        }
+    }
+
+    /// Stores one data packet of `length` bytes of the open `stream`, received straight into the block being filled,
+    /// or through `scratch` when it does not fit there; after a store failure the packet is received and dropped,
+    /// as `store` drops records then. Throws only what receiving throws (the connection's end or failure).
+    private func storeInPlace(
+        _ length: Int, of stream: RecordHeader, reader: DirectStreamReader, spooler: JobSpooler
+    ) async throws {
+        let header = machine.receivedRecordData(count: length) ?? stream
+        var received = false
+        do {
+            let stored = try await spooler.appendInPlace(fileIndex: header.fileIndex, stream: header.stream, count: length) {
+                space in
+                do {
+                    try await reader.read(into: space)
+                } catch {
+                    throw ReceiveFailure(error: error)
+                }
+                received = true
+            }
+            if !stored {
+                let data = try await receive(length, into: reader)
+                received = true
+                try await spooler.append(fileIndex: header.fileIndex, stream: header.stream, data: data)
+            }
+        } catch let failure as ReceiveFailure {
+            throw failure.error
+        } catch {
+            if !received { _ = try await receive(length, into: reader) }
+            storeFailure = "writing to device \(append?.device.name ?? ""): \(error)"
+            logger.error("\(storeFailure ?? "")")
+            return
+        }
+        if header.fileIndex > 0 { appendedFiles = max(appendedFiles, UInt32(header.fileIndex)) }
+        appendedBytes &+= UInt64(length)
+        countsUnpublished = true
+    }
+
+    /// Receives `length` bytes of the stream into `scratch` (grown as needed); the bytes stay valid until the next
+    /// call. Errors are the reader's, wrapped in `ReceiveFailure`.
+    private func receive(_ length: Int, into reader: DirectStreamReader) async throws -> UnsafeRawBufferPointer {
+        if scratch.count < length {
+            scratch.deallocate()
+            scratch = .allocate(byteCount: max(length, 64 << 10), alignment: 16)
+        }
+        let space = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length])
+        do {
+            try await reader.read(into: space)
+        } catch {
+            throw ReceiveFailure(error: error)
+        }
+        return UnsafeRawBufferPointer(space)
+    }
+
+    /// An error of receiving a record's bytes (the connection's), told apart from an error of storing them.
+    private struct ReceiveFailure: Error {
+        var error: any Error
     }
 
     private func perform(_ action: FileDaemonSessionMachine.Action) async throws {
@@ -235,8 +346,15 @@ final class FileDaemonSession {
                 let bound = size > 0 ? " (this job's Spool Size: \(StatusReport.grouped(size)) bytes)" : ""
                 await director.message(.info, "Spooling data ...\(bound)")
             }
-            // The FD sends its records once it reads `3000 OK data`: the diversion is in place before that is sent.
-            records = connection.divertRecordStream()
+            // The FD sends its records once it reads `3000 OK data`: the direct reader (or, where the socket cannot
+            // be read directly, the diversion) is in place before that is sent.
+            if let reader = await connection.readRecordStreamDirectly() {
+                directRecords = reader
+                logger.debug("reading the record stream straight from the socket")
+            } else {
+                records = connection.divertRecordStream()
+                logger.debug("reading the record stream in batches of frames")
+            }
             await perform(machine.appendReady())
         } catch {
             logger.error("no volume for the job: \(error)")

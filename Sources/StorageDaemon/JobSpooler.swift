@@ -118,12 +118,51 @@ public final class JobSpooler {
         bytes &+= UInt64(data.count)
     }
 
+    /// Appends one client record (FileIndex > 0) of `count` bytes (at least 1) whose data `receive` writes straight
+    /// into the block being filled (a socket read: no copy here), when the record fits in what that block has left.
+    /// Returns false, having received nothing, when it does not: `append` it then. When it returns true the record
+    /// is acknowledged, as after `append`; when `receive` throws, nothing of the record is kept and the error is
+    /// rethrown. `receive` must fill the whole space it is given.
+    public func appendInPlace(
+        fileIndex: Int32, stream: Int32, count: Int, receive: (UnsafeMutableRawBufferPointer) async throws -> Void
+    ) async throws -> Bool {
+        guard count > 0, blocks.inPlaceSpace(count: count) != nil else { return false }
+        var room = try await makeRoom(count: count)
+        // `makeRoom` waits for a buffer or spool slots; it leaves the block being filled as it was.
+        guard let space = blocks.inPlaceSpace(count: count) else {
+            abandon(room)
+            return false
+        }
+        do {
+            try await receive(space)
+        } catch {
+            abandon(room)
+            throw error
+        }
+        do {
+            try pack(room: &room) { blocks, handOver in
+                try blocks.commitInPlace(fileIndex: fileIndex, stream: stream, count: count, handOver: handOver)
+            }
+        } catch {
+            if let held = room.held { writer.recycle(held) }
+            throw error
+        }
+        try await settle(room)
+        files = max(files, UInt32(clamping: fileIndex))
+        bytes &+= UInt64(count)
+        return true
+    }
+
     /// The array is read in place by the synchronous `pack` (no copy): the suspensions come before it (`makeRoom`)
     /// and after it (`settle`).
     private func put(fileIndex: Int32, stream: Int32, data: [UInt8], label: Bool) async throws {
         var room = try await makeRoom(count: data.count)
         do {
-            try data.withUnsafeBytes { try pack(fileIndex: fileIndex, stream: stream, data: $0, label: label, room: &room) }
+            try data.withUnsafeBytes { data in
+                try pack(room: &room) { blocks, handOver in
+                    try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label, handOver: handOver)
+                }
+            }
         } catch {
             if let held = room.held { writer.recycle(held) }
             throw error
@@ -134,12 +173,20 @@ public final class JobSpooler {
     private func put(fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer, label: Bool) async throws {
         var room = try await makeRoom(count: data.count)
         do {
-            try pack(fileIndex: fileIndex, stream: stream, data: data, label: label, room: &room)
+            try pack(room: &room) { blocks, handOver in
+                try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label, handOver: handOver)
+            }
         } catch {
             if let held = room.held { writer.recycle(held) }
             throw error
         }
         try await settle(room)
+    }
+
+    /// Gives back what `makeRoom` took for a record that was not packed.
+    private func abandon(_ room: Room) {
+        if let held = room.held { writer.recycle(held) }
+        if room.reserved > 0 { spool?.release(job.session, room.reserved) }
     }
 
     /// What one record's packing may use: spool slots reserved (spooled), or a pool buffer held (direct).
@@ -168,14 +215,16 @@ public final class JobSpooler {
         return Room(reserved: need)
     }
 
-    /// Packs one record (synchronously): each block it finishes goes to the next reserved spool slot, or (direct)
-    /// to the held buffer, a free one, or the overflow list.
-    private func pack(
-        fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer, label: Bool, room: inout Room
-    ) throws {
+    /// How the block writer hands a finished block over (see `BlockWriter.append(fileIndex:stream:data:unsplittable:handOver:)`).
+    private typealias HandOver = (_ buffer: UnsafeMutableRawBufferPointer, _ count: Int) throws -> UnsafeMutableRawBufferPointer
+
+    /// Packs one record (synchronously) by `write` (an `append` or a `commitInPlace` of the block writer): each
+    /// block it finishes goes to the next reserved spool slot, or (direct) to the held buffer, a free one, or the
+    /// overflow list.
+    private func pack(room: inout Room, _ write: (inout BlockWriter, HandOver) throws -> Void) throws {
         guard let spool else {
             let session = job.session
-            try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label) { full, count in
+            try write(&blocks) { full, count in
                 if overflow.isEmpty, let buffer = room.held ?? writer.tryTakeBuffer() {
                     room.held = nil
                     return Self.submit(full, count: count, in: buffer, session: session, to: writer)
@@ -186,7 +235,7 @@ public final class JobSpooler {
             return
         }
         var used = 0
-        try blocks.append(fileIndex: fileIndex, stream: stream, data: data, unsplittable: label) { full, count in
+        try write(&blocks) { full, count in
             used += 1
             return self.store(full, count: count)
         }

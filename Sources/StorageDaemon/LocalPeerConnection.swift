@@ -49,6 +49,9 @@ final class LocalPeerConnection: SessionConnection {
     /// The record stream in the batches the link already gathers (its reader wakes once per 1 MiB of record data).
     func divertRecordStream() -> any FrameBatchSource { LocalRecordStream(inbound) }
 
+    /// No socket under the in-memory link.
+    func readRecordStreamDirectly() async -> DirectStreamReader? { nil }
+
     func switchToTLS(_ tls: TLSSettings, host: String?) async throws {
         throw LocalLinkError(reason: "no TLS on the in-memory link between two jobs of this daemon")
     }

@@ -25,6 +25,10 @@ protocol SessionConnection: AnyObject, Sendable {
     /// would be) comes from the returned source in batches instead of from `readIncludingHeartbeats`; the frames
     /// after it come from there again. Call it before sending the reply the stream answers (`3000 OK data`).
     func divertRecordStream() -> any FrameBatchSource
+    /// From the next frame on, the peer's record stream read straight from the socket (its data received into the
+    /// blocks, `DirectStreamReader`), until the reader's `finish()`; nil when the connection cannot be read so (TLS,
+    /// an in-memory link): then `divertRecordStream`. Call it before sending the reply the stream answers.
+    func readRecordStreamDirectly() async -> DirectStreamReader?
 }
 
 /// Batches of a diverted record stream, in order, heartbeats possibly left out; nil after the batch with the stream's
@@ -50,6 +54,9 @@ extension BsockConnection: SessionConnection {
     /// shorter over three pairs, the SD's CPU the same (docs/benchmarks.md). At most 192 KiB per 2 ms (96 MB/s) is
     /// paced; a faster stream fills its reads and is read at once.
     static let recordStreamPacing = ReadPacing(delay: .milliseconds(2), smallRead: 192 << 10)
+
+    /// The record stream straight from the socket, paced as `divertRecordStream` paces it.
+    func readRecordStreamDirectly() async -> DirectStreamReader? { await readDirectly(pacing: Self.recordStreamPacing) }
 }
 
 /// A `FrameBatchStream` whose closed connection reads as the end, as a closed connection does for

@@ -178,6 +178,22 @@ public struct FileDaemonSessionMachine: Sendable {
         actions += receivedOutsideRecords(frame)
     }
 
+    /// The stream of the record stream whose data packets come now (nil outside a record stream, or where a stream
+    /// header or the end is expected).
+    public var recordDataStream: RecordHeader? {
+        if case .receivingRecords(let parser) = state { return parser.currentStream }
+        return nil
+    }
+
+    /// A data packet of `count` bytes (at least 1) of `recordDataStream`, which the caller stores itself (received
+    /// straight into a block, so its bytes never come here): counted as `received(_:)` counts one; its record's
+    /// header, or nil when no stream is open (the packet must go through `received(_:)`).
+    public mutating func receivedRecordData(count: Int) -> RecordHeader? {
+        guard case .receivingRecords(var parser) = state, let header = parser.receiveData(count: count) else { return nil }
+        state = .receivingRecords(parser)
+        return header
+    }
+
     private mutating func receivedOutsideRecords(_ frame: Frame) -> [Action] {
         // [WIRE] a 9.6 FD sends TERMINATE twice at the end of a restore; anything after the close is ignored.
         if case .closed = state { return [] }

@@ -121,6 +121,28 @@ public struct RecordStreamParser: Sendable {
         return false
     }
 
+    /// The stream whose data packets come now; nil while a stream header or the end is expected.
+    public var currentStream: RecordHeader? {
+        if case .inStream(let header) = state { return header }
+        return nil
+    }
+
+    /// A data packet of `count` bytes (at least 1) of the current stream, received without passing through here
+    /// (straight into a block): counted as `receive` counts a payload, and its record's header returned. nil when
+    /// no stream is open (the packet must then go through `receive`).
+    public mutating func receiveData(count: Int) -> RecordHeader? {
+        guard case .inStream(let header) = state, count > 0 else { return nil }
+        framesSeen += 1
+        tally(dataOf: header, bytes: count)
+        return header
+    }
+
+    private mutating func tally(dataOf header: RecordHeader, bytes: Int) {
+        summary.recordCount += 1
+        summary.byteCount += UInt64(bytes)
+        if StreamKind(header.stream).isFileContents { summary.fileDataByteCount += UInt64(bytes) }
+    }
+
     public mutating func receive(_ frame: Frame) throws(RecordStreamError) -> Output {
         framesSeen += 1
         let number = framesSeen
@@ -162,9 +184,7 @@ public struct RecordStreamParser: Sendable {
                 guard !bytes.isEmpty else {
                     throw .emptyDataPacket(fileIndex: header.fileIndex, stream: header.stream, frame: number)
                 }
-                summary.recordCount += 1
-                summary.byteCount += UInt64(bytes.count)
-                if StreamKind(header.stream).isFileContents { summary.fileDataByteCount += UInt64(bytes.count) }
+                tally(dataOf: header, bytes: bytes.count)
                 return .record(
                     Record(
                         sessionID: sessionID, sessionTime: sessionTime, fileIndex: header.fileIndex,
