@@ -91,7 +91,10 @@ public final class DirectStreamReader: @unchecked Sendable {
             let rest = UnsafeMutableRawBufferPointer(rebasing: buffer[done...])
             if socketFree && directAllowed, let n = try socket.receive(into: rest) {
                 readSinceCheck = true
-                guard n > 0 else { throw FrameDiversionError.connectionClosed }
+                guard n > 0 else {
+                    try await checkOrder()  // the end, unless SwiftNIO took the last bytes meanwhile
+                    throw FrameDiversionError.connectionClosed
+                }
                 done += n
                 sinceWait += n
                 offset += n
@@ -181,7 +184,10 @@ public final class DirectStreamReader: @unchecked Sendable {
                 return received ?? 0
             }
             if let n = received {
-                guard n > 0 else { return false }
+                guard n > 0 else {
+                    try await checkOrder()  // the end, unless SwiftNIO took the last bytes meanwhile
+                    return false
+                }
                 sinceWait += n
                 return true
             }

@@ -98,6 +98,48 @@ import Testing
         }
     }
 
+    /// Records written in place (`inPlaceSpace` then `commitInPlace`, as capstan-sd receives record data straight
+    /// into the block) wherever they fit, and appended where they do not, make the same bytes as appending every
+    /// record; the space offered is exactly the record's and lies right behind its header.
+    @Test(arguments: [31, 32, 33])
+    func recordsWrittenInPlaceWhereTheyFitMakeTheSameBlocks(seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        let blockSize = seed == 33 ? 1_048_576 : 40 + Int(rng.next() % 70_000)
+        let plans = Self.randomStream(&rng, count: 80)
+        for padding in [BlockPadding.none, .multiple(1024)] {
+            var appending = BlockWriter(blockSize: blockSize, padding: padding)
+            var expected: [[UInt8]] = []
+            appending.setSession(id: 9, time: 1_700_000_000) { expected.append(Array($0)) }
+            var inPlace = BlockWriter(blockSize: blockSize, padding: padding)
+            var got: [[UInt8]] = []
+            inPlace.setSession(id: 9, time: 1_700_000_000) { got.append(Array($0)) }
+            let handOver = { (full: UnsafeMutableRawBufferPointer, count: Int) -> UnsafeMutableRawBufferPointer in
+                got.append(Array(UnsafeRawBufferPointer(rebasing: full[0..<count])))
+                return full
+            }
+            var written = 0
+            for p in plans {
+                try appending.append(fileIndex: p.fileIndex, stream: p.stream, data: p.data) { expected.append(Array($0)) }
+                if let space = inPlace.inPlaceSpace(count: p.data.count) {
+                    #expect(space.count == p.data.count)
+                    #expect(inPlace.room >= 12 + p.data.count)
+                    p.data.withUnsafeBytes { space.copyMemory(from: $0) }
+                    try inPlace.commitInPlace(fileIndex: p.fileIndex, stream: p.stream, count: p.data.count, handOver: handOver)
+                    written += 1
+                } else {
+                    #expect(inPlace.room < 12 + p.data.count)
+                    try p.data.withUnsafeBytes {
+                        try inPlace.append(fileIndex: p.fileIndex, stream: p.stream, data: $0, handOver: handOver)
+                    }
+                }
+            }
+            appending.flush { expected.append(Array($0)) }
+            try inPlace.flush(handOver: handOver)
+            #expect(written > plans.count / 3, "block size \(blockSize)")
+            #expect(got == expected, "block size \(blockSize), \(padding)")
+        }
+    }
+
     @Test(arguments: [11, 12, 13, 14])
     func flippedBitIsReportedWithItsAddressAndReadingGoesOn(seed: UInt64) throws {
         var rng = SeededRandom(seed: seed)

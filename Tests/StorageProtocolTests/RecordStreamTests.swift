@@ -51,6 +51,35 @@ import Testing
         #expect(records.allSatisfy { $0.sessionID == 1 && $0.sessionTime == 1_795_706_784 })
     }
 
+    /// The captured stream with every data packet of an open stream taken by `receiveData(count:)` (as capstan-sd
+    /// takes the packets it receives straight into a block) gives the same records (header, file and stream) and
+    /// the same totals; outside a stream `receiveData` takes nothing.
+    @Test func dataTakenWithoutItsBytesCountsAsReceivedData() throws {
+        let (records, summary, _) = try Self.backupRecords()
+        var parser = RecordStreamParser(sessionID: 1, sessionTime: 1_795_706_784)
+        #expect(parser.currentStream == nil)
+        let outside = parser.receiveData(count: 10)
+        #expect(outside == nil)
+        var taken: [(Int32, Int32, Int)] = []
+        var end: RecordStreamSummary?
+        for frame in try Self.backupRecordFrames() where end == nil {
+            if case .payload(let bytes) = frame, let stream = parser.currentStream {
+                let taking = parser.receiveData(count: bytes.count)
+                let header = try #require(taking)
+                #expect(header == stream)
+                taken.append((header.fileIndex, header.stream, bytes.count))
+                continue
+            }
+            if case .endOfData(let totals) = try parser.receive(frame) { end = totals }
+        }
+        #expect(end == summary)
+        #expect(taken.map(\.0) == records.map(\.fileIndex))
+        #expect(taken.map(\.1) == records.map(\.stream))
+        #expect(taken.map(\.2) == records.map(\.data.count))
+        let afterTheEnd = parser.receiveData(count: 10)
+        #expect(afterTheEnd == nil)
+    }
+
     /// The real SD sent the restore (session 2) exactly these records back: encoding the records parsed from the
     /// backup reproduces every `rechdr` and data frame of the restore capture, and its final EOD.
     @Test func encodingTheBackupRecordsGivesTheRestoreStream() throws {
