@@ -89,15 +89,13 @@ public final class DirectStreamReader: @unchecked Sendable {
         var done = take(into: buffer)
         while done < buffer.count {
             let rest = UnsafeMutableRawBufferPointer(rebasing: buffer[done...])
-            if socketFree && directAllowed, let n = try socket.receive(into: rest) {
+            if socketFree && directAllowed, let n = try receive(into: rest) {
                 readSinceCheck = true
                 guard n > 0 else {
                     try await checkOrder()  // the end, unless SwiftNIO took the last bytes meanwhile
                     throw FrameDiversionError.connectionClosed
                 }
-                done += n
-                sinceWait += n
-                offset += n
+                done += min(n, rest.count)
                 continue
             }
             guard try await wait() else { throw FrameDiversionError.connectionClosed }
@@ -105,6 +103,27 @@ public final class DirectStreamReader: @unchecked Sendable {
         }
         try await checkOrder()
     }
+
+    /// Receives into `rest`, and the next packet's header (with what follows it, up to `lookahead` bytes) into
+    /// `pending` with the same call once `rest` is full: one call per packet of a stream of large packets.
+    /// `pending` is empty here (`read(into:)` took it all). The count, as `SocketDescriptor.receive`.
+    private func receive(into rest: UnsafeMutableRawBufferPointer) throws -> Int? {
+        pending.clear()
+        let socket = self.socket
+        var received: Int?
+        try pending.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.lookahead) { space in
+            received = try socket.receive(into: rest, then: UnsafeMutableRawBufferPointer(rebasing: space.prefix(Self.lookahead)))
+            return max(0, (received ?? 0) - rest.count)
+        }
+        if let n = received {
+            sinceWait += n
+            offset += min(n, rest.count)
+        }
+        return received
+    }
+
+    /// Bytes received behind a payload in the same call (`receive(into:)`): a header and the start of what follows.
+    static let lookahead = 64
 
     /// Throws `connectionClosed` when the bytes read since the last check may be out of order (see the type's
     /// comment); from the first time the connection is no longer established, only SwiftNIO reads.

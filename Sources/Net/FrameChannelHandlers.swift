@@ -130,11 +130,13 @@ final class FrameDecodingHandler: ChannelDuplexHandler, RemovableChannelHandler 
     func enterDirect() -> (buffered: [UInt8], readOutstanding: Bool)? {
         guard !belowTLS, framesBeforeHold == nil, direct == nil, !failed, let context else { return nil }
         var state = DirectReadState()
-        // SwiftNIO's reads for the reader only tell it that the socket has bytes: keep them small.
+        // SwiftNIO's reads for the reader only tell it that the socket has bytes: keep them small, one per wake-up.
         if let options = context.channel.syncOptions {
             state.allocator = try? options.getOption(ChannelOptions.recvAllocator)
+            state.messagesPerRead = try? options.getOption(ChannelOptions.maxMessagesPerRead)
             try? options.setOption(
                 ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: DirectStreamReader.nudgeReadSize))
+            try? options.setOption(ChannelOptions.maxMessagesPerRead, value: 1)
         }
         direct = state
         return (decoder.takeBufferedBytes(), readOutstanding)
@@ -189,7 +191,10 @@ final class FrameDecodingHandler: ChannelDuplexHandler, RemovableChannelHandler 
     func leaveDirect(unread: [UInt8]?) {
         guard let state = direct, let context else { return }
         direct = nil
-        if let allocator = state.allocator { try? context.channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: allocator) }
+        if let options = context.channel.syncOptions {
+            if let allocator = state.allocator { try? options.setOption(ChannelOptions.recvAllocator, value: allocator) }
+            if let count = state.messagesPerRead { try? options.setOption(ChannelOptions.maxMessagesPerRead, value: count) }
+        }
         var rest = unread ?? []
         if unread != nil { for var buffer in state.arrived { rest += buffer.readBytes(length: buffer.readableBytes) ?? [] } }
         if !rest.isEmpty {
@@ -230,8 +235,9 @@ struct DirectReadState {
     var closed = false
     /// SwiftNIO read the socket without a request (`readUnrequested`).
     var unrequested = false
-    /// The channel's receive allocator before (restored at the end).
+    /// The channel's receive allocator and reads per wake-up before (restored at the end).
     var allocator: RecvByteBufferAllocator?
+    var messagesPerRead: UInt?
 }
 
 /// Outbound: frames → packet bytes through the pure `FrameEncoder`.

@@ -60,18 +60,34 @@ final class SocketDescriptor: Sendable {
     }
 
     /// Reads what the socket holds, at most `buffer.count` bytes, without waiting: the count (0 at the peer's end of
-    /// stream), or nil when nothing is there now (EAGAIN) or the descriptor was closed here. Throws the errno of a
-    /// failed `recv` (a reset connection).
+    /// stream, or once the descriptor was closed here), or nil when nothing is there now (EAGAIN). Throws the errno
+    /// of a failed `recv` (a reset connection).
     func receive(into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> Int? {
+        try receive(into: buffer, then: UnsafeMutableRawBufferPointer(start: nil, count: 0))
+    }
+
+    /// `receive(into:)` filling `first`, then `second` (one `recvmsg` with two pieces): the total count.
+    func receive(
+        into first: UnsafeMutableRawBufferPointer, then second: UnsafeMutableRawBufferPointer
+    ) throws(SocketError) -> Int? {
         try state.withLock { fd throws(SocketError) -> Int? in
             guard fd >= 0 else { return 0 }
+            var pieces = [
+                iovec(iov_base: first.baseAddress, iov_len: first.count),
+                iovec(iov_base: second.baseAddress, iov_len: second.count),
+            ]
             while true {
-                let n = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT))
+                let n = pieces.withUnsafeMutableBufferPointer { iov in
+                    var message = msghdr()
+                    message.msg_iov = iov.baseAddress
+                    message.msg_iovlen = second.count > 0 ? 2 : 1
+                    return recvmsg(fd, &message, Int32(MSG_DONTWAIT))
+                }
                 if n >= 0 { return n }
                 switch errno {
                 case EINTR: continue
                 case EAGAIN, EWOULDBLOCK: return nil
-                case let code: throw SocketError(call: "recv", errno: code)
+                case let code: throw SocketError(call: "recvmsg", errno: code)
                 }
             }
         }

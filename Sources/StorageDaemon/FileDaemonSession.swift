@@ -337,23 +337,21 @@ final class FileDaemonSession {
                 $0.device = append.device.name
                 $0.volume = append.volume.volumeName
             }
+            // The FD sends its records once it reads `3000 OK data`: the direct reader (or, where the socket cannot
+            // be read directly, the diversion) is in place before that is sent.
+            if let reader = await connection.readRecordStreamDirectly() {
+                directRecords = reader
+            } else {
+                records = connection.divertRecordStream()
+            }
             logger.info(
                 "appending", metadata: ["volume": "\(append.volume.volumeName)", "device": "\(append.device.name)",
-                    "spooling": "\(job.command.spoolData)"])
+                    "spooling": "\(job.command.spoolData)", "records": "\(directRecords != nil ? "socket" : "frames")"])
             if job.command.spoolData {
                 // Bacula's wording; despooling overlaps spooling here, so the commit only sends the tail.
                 let size = job.command.spoolSize
                 let bound = size > 0 ? " (this job's Spool Size: \(StatusReport.grouped(size)) bytes)" : ""
                 await director.message(.info, "Spooling data ...\(bound)")
-            }
-            // The FD sends its records once it reads `3000 OK data`: the direct reader (or, where the socket cannot
-            // be read directly, the diversion) is in place before that is sent.
-            if let reader = await connection.readRecordStreamDirectly() {
-                directRecords = reader
-                logger.debug("reading the record stream straight from the socket")
-            } else {
-                records = connection.divertRecordStream()
-                logger.debug("reading the record stream in batches of frames")
             }
             await perform(machine.appendReady())
         } catch {

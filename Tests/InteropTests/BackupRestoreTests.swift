@@ -29,6 +29,8 @@ import Testing
         #expect(backup.status == "T", "\(system.messages)\n\(system.storageLog)")
         #expect(backup.files >= 30)
         #expect(backup.bytes > Self.bigFileBytes)
+        // The record data went straight from the socket into the blocks (DirectStreamReader), not through frames.
+        #expect(system.storageLog.contains("records=socket"), "\(system.storageLog)")
 
         let restore = try await system.restore("jobid=\(backup.jobId)")
         #expect(restore.status == "T", "\(system.messages)")
