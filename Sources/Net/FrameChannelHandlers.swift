@@ -77,19 +77,25 @@ final class FrameDecodingHandler: ChannelDuplexHandler, RemovableChannelHandler 
             return
         }
         guard framesBeforeHold != nil else {
-            do {
-                // Whole packets are copied once, from NIO's buffer into their payload (`PacketDecoder.decode`).
-                try buffer.withUnsafeReadableBytes { bytes in
-                    try decoder.decode(bytes) { frame in context.fireChannelRead(wrapInboundOut(frame)) }
-                }
-            } catch {
-                fail(error, context: context)
-            }
+            // Whole packets are copied once, from NIO's buffer into their payload (`PacketDecoder.decode`).
+            buffer.withUnsafeReadableBytes { decode($0, context: context) }
             return
         }
         // Holding: frame by frame, so that the bytes after the last plaintext frame stay undecoded.
         buffer.withUnsafeReadableBytes { decoder.append($0) }
         decodeFrames(context: context)
+    }
+
+    /// Decodes `bytes` and passes on every frame completed; false after a framing error (the channel then closes).
+    @discardableResult
+    private func decode(_ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) -> Bool {
+        do {
+            try decoder.decode(bytes) { frame in context.fireChannelRead(wrapInboundOut(frame)) }
+            return true
+        } catch {
+            fail(error, context: context)
+            return false
+        }
     }
 
     private func decodeFrames(context: ChannelHandlerContext) {
@@ -198,14 +204,7 @@ final class FrameDecodingHandler: ChannelDuplexHandler, RemovableChannelHandler 
         var rest = unread ?? []
         if unread != nil { for var buffer in state.arrived { rest += buffer.readBytes(length: buffer.readableBytes) ?? [] } }
         if !rest.isEmpty {
-            do {
-                try rest.withUnsafeBytes { bytes in
-                    try decoder.decode(bytes) { frame in context.fireChannelRead(wrapInboundOut(frame)) }
-                }
-            } catch {
-                fail(error, context: context)
-                return
-            }
+            guard rest.withUnsafeBytes({ decode($0, context: context) }) else { return }
             context.fireChannelReadComplete()
         }
         if state.readHeld && !readOutstanding && !state.closed {
