@@ -146,9 +146,10 @@ final class FileDaemonSession {
     }
 
     /// The record stream straight from the socket, until its end frame (then the reader gives the socket back and the
-    /// frames after it are read as before) or until the connection closed (then `directRecords` stays for `serve`
-    /// to finish, and reading returns nil). A data packet that fits in the block being filled is received into it
-    /// (`JobSpooler.appendInPlace`); every other packet goes through the machine as a frame, as from a diversion.
+    /// frames after it are read as before) or until the connection closed (the reader is finished too, and reading
+    /// the connection then returns nil); another error is thrown with the reader left for `serve` to finish. A data
+    /// packet that fits in the block being filled is received into it (`JobSpooler.appendInPlace`); every other
+    /// packet goes through the machine as a frame, as from a diversion.
     private func serveDirect(_ reader: DirectStreamReader) async throws {
         var boundary = RecordStreamBoundary()
         do {
