@@ -89,8 +89,7 @@ public final class DirectStreamReader: @unchecked Sendable {
         var done = take(into: buffer)
         while done < buffer.count {
             let rest = UnsafeMutableRawBufferPointer(rebasing: buffer[done...])
-            if socketFree && directAllowed, let n = try receive(into: rest) {
-                readSinceCheck = true
+            if socketFree && directAllowed, let n = try receive(into: rest, behind: Self.lookahead) {
                 guard n > 0 else {
                     try await checkOrder()  // the end, unless SwiftNIO took the last bytes meanwhile
                     throw FrameDiversionError.connectionClosed
@@ -104,18 +103,19 @@ public final class DirectStreamReader: @unchecked Sendable {
         try await checkOrder()
     }
 
-    /// Receives into `rest`, and the next packet's header (with what follows it, up to `lookahead` bytes) into
-    /// `pending` with the same call once `rest` is full: one call per packet of a stream of large packets.
-    /// `pending` is empty here (`read(into:)` took it all). The count, as `SocketDescriptor.receive`.
-    private func receive(into rest: UnsafeMutableRawBufferPointer) throws -> Int? {
-        pending.clear()
+    /// Receives into `rest` (straight where the caller wants it) and then, in the same call, up to `behind` bytes
+    /// into `pending` (the next packet's header and what follows it): one call per packet of a stream of large
+    /// packets. `rest` may be empty (a refill of `pending` alone). The count, as `SocketDescriptor.receive`.
+    private func receive(into rest: UnsafeMutableRawBufferPointer, behind: Int) throws -> Int? {
+        if pending.readableBytes == 0 { pending.clear() } else { pending.discardReadBytes() }
         let socket = self.socket
         var received: Int?
-        try pending.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.lookahead) { space in
-            received = try socket.receive(into: rest, then: UnsafeMutableRawBufferPointer(rebasing: space.prefix(Self.lookahead)))
+        try pending.writeWithUnsafeMutableBytes(minimumWritableBytes: behind) { space in
+            received = try socket.receive(into: rest, then: UnsafeMutableRawBufferPointer(rebasing: space.prefix(behind)))
             return max(0, (received ?? 0) - rest.count)
         }
         if let n = received {
+            readSinceCheck = true
             sinceWait += n
             offset += min(n, rest.count)
         }
@@ -147,22 +147,20 @@ public final class DirectStreamReader: @unchecked Sendable {
         return [UInt8](UnsafeRawBufferPointer(buffer))
     }
 
-    /// The frame of a packet whose header `nextHeader` returned: a signal, or its payload (with the extended flags
-    /// word and LZ4 undone, as `PacketDecoder` does).
+    /// The frame of a packet whose header `nextHeader` returned: a signal, or its payload. A packet with header flags
+    /// (an extended flags word, LZ4) goes whole through the codec (`PacketDecoder`), as on a connection read by frames.
     public func frame(after header: PacketHeader) async throws -> Frame {
         switch header {
         case .signal(let signal):
             return .signal(signal)
         case .payload(let length, let flags):
-            let start = offset - 4
             if flags.isEmpty { return .payload(try await readBytes(count: length)) }
-            var extended: ExtendedFlags?
-            if flags.contains(.extended) {
-                let word = try await readBytes(count: 4)
-                extended = ExtendedFlags(rawValue: UInt32(word[0]) << 24 | UInt32(word[1]) << 16 | UInt32(word[2]) << 8 | UInt32(word[3]))
-            }
-            let bytes = try await readBytes(count: length)
-            return try Packet(body: .payload(bytes: bytes, flags: flags, extendedFlags: extended), streamOffset: start).frame()
+            let raw = UInt32(bitPattern: header.rawValue)
+            let headerBytes = [UInt8(raw >> 24), UInt8((raw >> 16) & 0xFF), UInt8((raw >> 8) & 0xFF), UInt8(raw & 0xFF)]
+            var packet = PacketDecoder()
+            packet.append(headerBytes + (try await readBytes(count: length + (flags.contains(.extended) ? 4 : 0))))
+            guard let frame = try packet.nextFrame() else { throw FrameDiversionError.connectionClosed }  // complete here
+            return frame
         }
     }
 
@@ -193,24 +191,14 @@ public final class DirectStreamReader: @unchecked Sendable {
 
     /// Adds bytes to `pending`: from the socket when it has some, else from a wait. False at the end of the stream.
     private func refill() async throws -> Bool {
-        if pending.readableBytes == 0 { pending.clear() } else { pending.discardReadBytes() }
-        if socketFree && directAllowed {
-            readSinceCheck = true
-            let socket = self.socket
-            var received: Int?
-            try pending.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.refillSize) { space in
-                received = try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: space.prefix(Self.refillSize)))
-                return received ?? 0
+        if socketFree && directAllowed, let n = try receive(into: UnsafeMutableRawBufferPointer(start: nil, count: 0), behind: Self.refillSize) {
+            guard n > 0 else {
+                try await checkOrder()  // the end, unless SwiftNIO took the last bytes meanwhile
+                return false
             }
-            if let n = received {
-                guard n > 0 else {
-                    try await checkOrder()  // the end, unless SwiftNIO took the last bytes meanwhile
-                    return false
-                }
-                sinceWait += n
-                return true
-            }
+            return true
         }
+        if pending.readableBytes == 0 { pending.clear() } else { pending.discardReadBytes() }
         return try await wait()
     }
 

@@ -209,13 +209,23 @@ final class FileDaemonSession {
             throw failure.error
         } catch {
             if !received { _ = try await receive(length, into: reader) }
-            storeFailure = "writing to device \(append?.device.name ?? ""): \(error)"
-            logger.error("\(storeFailure ?? "")")
+            storeFailed(error)
             return
         }
-        if header.fileIndex > 0 { appendedFiles = max(appendedFiles, UInt32(header.fileIndex)) }
-        appendedBytes &+= UInt64(length)
+        counted(fileIndex: header.fileIndex, bytes: length)
+    }
+
+    /// The job's counts after a stored record (published by `publishCounts`).
+    private func counted(fileIndex: Int32, bytes: Int) {
+        if fileIndex > 0 { appendedFiles = max(appendedFiles, UInt32(fileIndex)) }
+        appendedBytes &+= UInt64(bytes)
         countsUnpublished = true
+    }
+
+    /// A record could not be stored: the job fails with this, and later records are dropped.
+    private func storeFailed(_ error: any Error) {
+        storeFailure = "writing to device \(append?.device.name ?? ""): \(error)"
+        logger.error("\(storeFailure ?? "")")
     }
 
     /// Receives `length` bytes of the stream into `scratch` (grown as needed); the bytes stay valid until the next
@@ -378,13 +388,10 @@ final class FileDaemonSession {
         do {
             try await spooler.append(fileIndex: record.fileIndex, stream: record.stream, data: record.data)
         } catch {
-            storeFailure = "writing to device \(append?.device.name ?? ""): \(error)"
-            logger.error("\(storeFailure ?? "")")
+            storeFailed(error)
             return
         }
-        if record.fileIndex > 0 { appendedFiles = max(appendedFiles, UInt32(record.fileIndex)) }
-        appendedBytes &+= UInt64(record.data.count)
-        countsUnpublished = true
+        counted(fileIndex: record.fileIndex, bytes: record.data.count)
         if forwardsAttributes && record.fileIndex > 0 && Self.isCatalogued(record.stream) {
             pendingAttributes.append(
                 AttributeUpdate(

@@ -107,15 +107,13 @@ public final class JobSpooler {
     /// reach the tape even if the spool disk fails later.
     public func append(fileIndex: Int32, stream: Int32, data: UnsafeRawBufferPointer) async throws {
         try await put(fileIndex: fileIndex, stream: stream, data: data, label: false)
-        files = max(files, UInt32(clamping: fileIndex))
-        bytes &+= UInt64(data.count)
+        counted(fileIndex: fileIndex, bytes: data.count)
     }
 
     /// Appends one client record from an array.
     public func append(fileIndex: Int32, stream: Int32, data: [UInt8]) async throws {
         try await put(fileIndex: fileIndex, stream: stream, data: data, label: false)
-        files = max(files, UInt32(clamping: fileIndex))
-        bytes &+= UInt64(data.count)
+        counted(fileIndex: fileIndex, bytes: data.count)
     }
 
     /// Appends one client record (FileIndex > 0) of `count` bytes (at least 1) whose data `receive` writes straight
@@ -148,8 +146,7 @@ public final class JobSpooler {
             throw error
         }
         try await settle(room)
-        files = max(files, UInt32(clamping: fileIndex))
-        bytes &+= UInt64(count)
+        counted(fileIndex: fileIndex, bytes: count)
         return true
     }
 
@@ -181,6 +178,12 @@ public final class JobSpooler {
             throw error
         }
         try await settle(room)
+    }
+
+    /// The job's totals (its EOS label) after a client record.
+    private func counted(fileIndex: Int32, bytes count: Int) {
+        files = max(files, UInt32(clamping: fileIndex))
+        bytes &+= UInt64(count)
     }
 
     /// Gives back what `makeRoom` took for a record that was not packed.
