@@ -27,6 +27,10 @@ public final class FileVolumeDrive: TapeDrive {
     /// to the disk and drops it from the page cache (see `WriteBehind`), so a volume of many GiB does not fill the
     /// page cache with blocks nobody reads back soon; nil keeps every written page cached until the kernel evicts it.
     public var writeBehind: WriteBehind? = WriteBehind(allowance: WriteBehind.fileVolumeAllowance)
+    /// Reserves the volume's disk space a chunk ahead of the writer (see `Preallocation`) and gives back what is left
+    /// of it when the volume is closed; nil when not writable, or once the file system refused a reservation (no
+    /// `fallocate`, or less free space than a chunk: the blocks are then allocated as they are written, as before).
+    public var preallocation: Preallocation?
 
     /// Opens the volume file (creating it when `writable`) and positions at its end, ready to append.
     public init(path: String, writable: Bool = true) throws {
@@ -40,15 +44,30 @@ public final class FileVolumeDrive: TapeDrive {
             throw error
         }
         offset = size
+        if writable { preallocation = Preallocation(from: size) }
     }
 
-    deinit { if fd >= 0 { _ = Glibc.close(fd) } }
+    deinit {
+        guard fd >= 0 else { return }
+        releaseReservation()
+        _ = Glibc.close(fd)
+    }
 
-    /// Flushes written blocks to stable storage and closes the file.
+    /// Gives the disk space reserved past the end of the volume back (a truncation to its size frees it).
+    private func releaseReservation() {
+        guard let reserved = preallocation, reserved.holdsSpace(past: size) else { return }
+        try? SystemCall.truncate(fd, length: size, path: path)  // only space, never data: a failure keeps the reservation
+        preallocation?.truncated(at: size)
+    }
+
+    /// Gives back the space reserved ahead, flushes written blocks to stable storage and closes the file.
     public func close() throws {
         guard fd >= 0 else { return }
         defer { fd = -1 }
-        if writable { try SystemCall.sync(fd, path: path) }
+        if writable {
+            releaseReservation()
+            try SystemCall.sync(fd, path: path)
+        }
         try SystemCall.close(fd, path: path)
     }
 
@@ -77,16 +96,26 @@ public final class FileVolumeDrive: TapeDrive {
         if offset < size {
             try SystemCall.truncate(fd, length: offset, path: path)
             writeBehind?.truncated(at: offset)
+            preallocation?.truncated(at: offset)
             size = offset
+        }
+        let written = offset..<(offset + Int64(block.count))
+        if let reserve = preallocation?.willWrite(written) {
+            do {
+                try SystemCall.preallocate(fd, reserve, path: path)
+            } catch {
+                releaseReservation()  // a refusal may have reserved part of the chunk
+                preallocation = nil
+            }
         }
         do {
             try SystemCall.pwrite(fd, block, offset: offset, path: path)
         } catch let error where error.kind == .noSpace {
             try? SystemCall.truncate(fd, length: offset, path: path)
             writeBehind?.truncated(at: offset)
+            preallocation?.truncated(at: offset)
             throw TapeError.endOfMedium
         }
-        let written = offset..<(offset + Int64(block.count))
         offset = written.upperBound
         size = offset
         if let actions = writeBehind?.wrote(written), try !WriteBehind.carryOut(actions, fd: fd, path: path) {
@@ -201,6 +230,7 @@ public final class FileVolumeDrive: TapeDrive {
         let before = size
         try SystemCall.truncate(fd, length: end, path: path)
         writeBehind?.truncated(at: end)
+        preallocation?.truncated(at: end)
         size = end
         offset = end
         return TailRecovery(sizeBefore: before, sizeAfter: end, lastBlockNumber: last?.number)

@@ -161,6 +161,11 @@ extension SystemCall {
         }
     }
 
+    /// `fallocate(2)` with `FALLOC_FL_KEEP_SIZE` on `range`: its blocks are allocated, the file's size is unchanged.
+    public static func preallocate(_ fd: Int32, _ range: Range<Int64>, path: String) throws(SystemError) {
+        _ = try check("fallocate", path) { capstan_preallocate(fd, range.lowerBound, range.upperBound - range.lowerBound) }
+    }
+
     /// Asks the kernel to write back and drop the page cache of a byte range (advice: errors are ignored).
     public static func dropCache(_ fd: Int32, offset: Int64, length: Int) {
         _ = posix_fadvise(fd, off_t(offset), off_t(length), Int32(POSIX_FADV_DONTNEED))
