@@ -1,3 +1,4 @@
+import CCapstanLinux
 import Dispatch
 import Foundation
 
@@ -31,10 +32,11 @@ enum ThreadBridge {
     }
 
     /// Starts a named thread running `body`; the returned handle's `join()` suspends (without blocking) until the
-    /// body has returned.
+    /// body has returned. The kernel's name of the thread (`ps -L`, `perf`) is the first 15 bytes of `name`.
     static func start(name: String, _ body: @escaping @Sendable () -> Void) -> ThreadHandle {
         let handle = ThreadHandle()
         let thread = Thread {
+            capstan_name_thread(name)
             body()
             handle.finished()
         }

@@ -41,6 +41,9 @@ int capstan_O_DIRECT(void);
    _GNU_SOURCE. `wait` 0 starts writeback of the range (SYNC_FILE_RANGE_WRITE); 1 also waits for writeback of the
    range already under way before and after starting it (WAIT_BEFORE | WRITE | WAIT_AFTER). */
 int capstan_sync_file_range(int fd, long long offset, long long count, int wait);
+/* Names the calling thread as the kernel shows it (ps -L, top -H, perf): the first 15 bytes of `name`
+   (prctl PR_SET_NAME, which truncates; pthread_setname_np refuses longer names). */
+void capstan_name_thread(const char *name);
 /* fallocate(2) with FALLOC_FL_KEEP_SIZE (TapeDevices Preallocation): allocates the blocks of the byte range without
    changing the file's size. 0, or -1 with errno (EOPNOTSUPP where the file system cannot, ENOSPC). */
 int capstan_preallocate(int fd, long long offset, long long count);
