@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "Discovery", dependencies: ["CUdev", "CapstanConfig", "Changers", "SCSI", logging]),
 
         // MARK: services
-        .target(name: "Net", dependencies: ["BaculaWire", "CapstanConfig", nioCore, nioPosix, nioSSL, nioTLS, logging]),
+        .target(name: "Net", dependencies: ["BaculaWire", "CapstanConfig", "CCapstanLinux", nioCore, nioPosix, nioSSL, nioTLS, logging]),
         .target(name: "Catalog", dependencies: [grdb, grdbSQLite, logging]),
         .target(name: "Metrics", dependencies: [nioCore, nioPosix, nioHTTP1, logging]),
         .target(

@@ -1,6 +1,10 @@
 import BaculaWire
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads a plaintext connection's bsock stream straight from its socket, so that a payload can be received into
 /// memory the caller chooses (the SD receives a record's data into the block it belongs to: one copy, the kernel's,
 /// where SwiftNIO and a frame would take three). Used by one task, between `BsockConnection.readDirectly()` and
@@ -11,7 +15,8 @@ import NIOCore
 /// event loop for one socket read (small: `nudgeReadSize`), whose bytes it takes and which tells it the socket has
 /// more — SwiftNIO does the waiting (epoll), the reader the reading. After a wait cycle that read less than
 /// `pacing.smallRead`, the next read request waits `pacing.delay` first (the bytes of a stream sent in small pieces
-/// are then read together, as `ReadPacing` does for a diverted stream).
+/// are then read together, as `ReadPacing` does for a diverted stream). On a `DirectReadThread` (the reading task
+/// prefers it as its executor) the reader waits itself instead, in `poll(2)` on that thread, paced the same way.
 ///
 /// In order, always: SwiftNIO also reads the socket by itself once the peer's FIN (or a reset) has come, and such a
 /// read may run beside the reader's. So every packet the reader read any of itself is checked before it is returned
@@ -28,6 +33,8 @@ public final class DirectStreamReader: @unchecked Sendable {
     private let decoder: NIOLoopBound<FrameDecodingHandler>
     private let socket: SocketDescriptor
     private let pacing: ReadPacing?
+    /// Where the reader may wait for the socket in a blocking `poll` (when its code runs on that thread).
+    private let thread: DirectReadThread?
     /// Bytes taken (from SwiftNIO or the socket) and not yet used.
     private var pending: ByteBuffer
     /// SwiftNIO has no read outstanding: the reader may read the socket itself.
@@ -43,6 +50,9 @@ public final class DirectStreamReader: @unchecked Sendable {
     /// Stream offset of the next byte (error messages).
     private var offset = 0
     private var finished = false
+    /// Waits for the socket so far: in `poll` on the reader's thread, and through SwiftNIO's event loop.
+    public private(set) var waitsOnThread = 0
+    public private(set) var waitsOnLoop = 0
     /// How much one header refill reads from the socket: a packet header and the small packets after it, without
     /// taking much of a large payload that could go straight where it belongs.
     static let refillSize = 4096
@@ -50,8 +60,9 @@ public final class DirectStreamReader: @unchecked Sendable {
     static let nudgeReadSize = 4096
 
     init(channel: Channel, decoder: NIOLoopBound<FrameDecodingHandler>, socket: SocketDescriptor, buffered: [UInt8],
-         socketFree: Bool, pacing: ReadPacing?) {
+         socketFree: Bool, pacing: ReadPacing?, thread: DirectReadThread?) {
         self.channel = channel
+        self.thread = thread
         self.decoder = decoder
         self.socket = socket
         self.pacing = pacing
@@ -202,10 +213,19 @@ public final class DirectStreamReader: @unchecked Sendable {
         return try await wait()
     }
 
-    /// Waits for SwiftNIO's next socket read and takes its bytes into `pending`; false when the connection closed.
+    /// Waits for SwiftNIO's next socket read and takes its bytes into `pending`, or, on the reader's
+    /// `DirectReadThread` while it may read the socket itself, until the socket is readable (nothing taken: the
+    /// caller reads it); false when the connection closed.
     private func wait() async throws -> Bool {
         let delay: TimeAmount? = pacing.flatMap { sinceWait < $0.smallRead ? $0.delay : nil }
         sinceWait = 0
+        if socketFree && directAllowed, let thread, thread.isCurrent {
+            if let delay { usleep(UInt32(clamping: delay.nanoseconds / 1000)) }
+            try socket.waitReadable()
+            waitsOnThread += 1
+            return true
+        }
+        waitsOnLoop += 1
         let decoder = self.decoder
         let loop = channel.eventLoop
         let delivery = await withCheckedContinuation { (continuation: CheckedContinuation<DirectDelivery, Never>) in
@@ -231,8 +251,9 @@ extension BsockConnection {
     /// Starts reading this connection's stream directly from its socket (`DirectStreamReader`); nil when it cannot be
     /// (TLS, the socket not found, a handshake's hold): the caller then reads frames as before. Call it before
     /// sending what the stream answers: the FD's records come only after that, so none of them is decoded first.
-    /// `pacing`: how a stream sent in small pieces is read (see `ReadPacing`).
-    public func readDirectly(pacing: ReadPacing? = nil) async -> DirectStreamReader? {
+    /// `pacing`: how a stream sent in small pieces is read (see `ReadPacing`); `thread`: where the reader may wait for
+    /// the socket itself (when the reading task prefers it as executor).
+    public func readDirectly(pacing: ReadPacing? = nil, thread: DirectReadThread? = nil) async -> DirectStreamReader? {
         let channel = self.channel
         guard let local = channel.localAddress, let remote = channel.remoteAddress,
             let socket = SocketDescriptor.find(local: local, remote: remote)
@@ -250,6 +271,7 @@ extension BsockConnection {
         }
         channel.closeFuture.whenComplete { _ in socket.shutdown() }
         return DirectStreamReader(
-            channel: channel, decoder: decoder, socket: socket, buffered: buffered, socketFree: free, pacing: pacing)
+            channel: channel, decoder: decoder, socket: socket, buffered: buffered, socketFree: free, pacing: pacing,
+            thread: thread)
     }
 }

@@ -93,6 +93,18 @@ final class SocketDescriptor: Sendable {
         }
     }
 
+    /// Blocks the calling thread until the socket has bytes to read, the peer's end or an error (`poll(2)` for
+    /// `POLLIN`, no time limit), or at once once the descriptor was closed here. `shutdown()` from another thread ends
+    /// the wait. Only for a thread that may block (`DirectReadThread`).
+    func waitReadable() throws(SocketError) {
+        let fd = state.withLock { $0 }  // not held while polling: `shutdown` must get through
+        guard fd >= 0 else { return }
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while poll(&entry, 1, -1) < 0 {
+            guard errno == EINTR else { throw SocketError(call: "poll", errno: errno) }
+        }
+    }
+
     /// Whether the connection is still established: no FIN and no reset from the peer has arrived (the first byte of
     /// `TCP_INFO`, `tcpi_state`, is `TCP_ESTABLISHED`). One `getsockopt`.
     func isEstablished() -> Bool {

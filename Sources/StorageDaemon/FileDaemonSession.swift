@@ -31,8 +31,10 @@ final class FileDaemonSession {
     private var authenticated = false
     /// While an append session's record stream is diverted: where its frames come from, a batch at a time.
     private var records: (any FrameBatchSource)?
-    /// While an append session's record stream is read straight from the socket: the reader.
+    /// While an append session's record stream is read straight from the socket: the reader, and the thread the
+    /// session's task runs on meanwhile (the reader waits for the socket there, `DirectReadThread`).
     private var directRecords: DirectStreamReader?
+    private var directThread: DirectReadThread?
     /// Where a data packet that does not fit in the block being filled is received before it is appended.
     private var scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     /// Data packets at least this long are received straight into the block (shorter ones as frames: the machine
@@ -76,7 +78,13 @@ final class FileDaemonSession {
         do {
             while !closed {
                 if let reader = directRecords {
-                    try await serveDirect(reader)
+                    do {
+                        try await withTaskExecutorPreference(directThread) { try await serveDirect(reader) }
+                    } catch {
+                        await finishDirectThread()
+                        throw error
+                    }
+                    await finishDirectThread()
                 } else if let source = records {
                     guard let batch = try await source.next() else {
                         records = nil
@@ -95,9 +103,17 @@ final class FileDaemonSession {
             directRecords = nil
             await reader.finish()
         }
+        await finishDirectThread()
         await flushAttributes()
         if !closed { await perform(machine.connectionClosed()) }
         await endJob()
+    }
+
+    /// Ends the direct reader's thread (once the session's task no longer runs on it).
+    private func finishDirectThread() async {
+        guard let thread = directThread else { return }
+        directThread = nil
+        await thread.finish()
     }
 
     /// Runs the write side of a Copy/Migrate on an authenticated connection to the peer SD (which serves the read
@@ -350,9 +366,12 @@ final class FileDaemonSession {
             }
             // The FD sends its records once it reads `3000 OK data`: the direct reader (or, where the socket cannot
             // be read directly, the diversion) is in place before that is sent.
-            if let reader = await connection.readRecordStreamDirectly() {
+            let thread = DirectReadThread(name: "FD records")
+            if let reader = await connection.readRecordStreamDirectly(thread: thread) {
                 directRecords = reader
+                directThread = thread
             } else {
+                await thread.finish()
                 records = connection.divertRecordStream()
             }
             logger.info(

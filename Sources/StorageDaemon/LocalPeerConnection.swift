@@ -50,7 +50,7 @@ final class LocalPeerConnection: SessionConnection {
     func divertRecordStream() -> any FrameBatchSource { LocalRecordStream(inbound) }
 
     /// No socket under the in-memory link.
-    func readRecordStreamDirectly() async -> DirectStreamReader? { nil }
+    func readRecordStreamDirectly(thread: DirectReadThread) async -> DirectStreamReader? { nil }
 
     func switchToTLS(_ tls: TLSSettings, host: String?) async throws {
         throw LocalLinkError(reason: "no TLS on the in-memory link between two jobs of this daemon")

@@ -27,8 +27,9 @@ protocol SessionConnection: AnyObject, Sendable {
     func divertRecordStream() -> any FrameBatchSource
     /// From the next frame on, the peer's record stream read straight from the socket (its data received into the
     /// blocks, `DirectStreamReader`), until the reader's `finish()`; nil when the connection cannot be read so (TLS,
-    /// an in-memory link): then `divertRecordStream`. Call it before sending the reply the stream answers.
-    func readRecordStreamDirectly() async -> DirectStreamReader?
+    /// an in-memory link): then `divertRecordStream`. Call it before sending the reply the stream answers. The reader
+    /// waits for the socket on `thread` when its task prefers that executor.
+    func readRecordStreamDirectly(thread: DirectReadThread) async -> DirectStreamReader?
 }
 
 /// Batches of a diverted record stream, in order, heartbeats possibly left out; nil after the batch with the stream's
@@ -56,7 +57,9 @@ extension BsockConnection: SessionConnection {
     static let recordStreamPacing = ReadPacing(delay: .milliseconds(2), smallRead: 192 << 10)
 
     /// The record stream straight from the socket, paced as `divertRecordStream` paces it.
-    func readRecordStreamDirectly() async -> DirectStreamReader? { await readDirectly(pacing: Self.recordStreamPacing) }
+    func readRecordStreamDirectly(thread: DirectReadThread) async -> DirectStreamReader? {
+        await readDirectly(pacing: Self.recordStreamPacing, thread: thread)
+    }
 }
 
 /// A `FrameBatchStream` whose closed connection reads as the end, as a closed connection does for

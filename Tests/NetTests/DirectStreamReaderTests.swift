@@ -23,17 +23,43 @@ import Testing
     /// `readUntilEndOfData`, keeping what was read when it throws: true at the EOD, false at the peer's end.
     static func readUntilEndOfData(_ reader: DirectStreamReader, into got: inout [Read], inPlace: Int = 512) async throws -> Bool {
         while true {
-            guard let header = try await reader.nextHeader() else { return false }
-            if case .payload(let length, let flags) = header, flags.isEmpty, length >= inPlace {
-                let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: 1)
-                defer { memory.deallocate() }
-                try await reader.read(into: memory)
-                got.append(.received(Array(memory)))
-                continue
-            }
-            let frame = try await reader.frame(after: header)
-            got.append(.frame(frame))
-            if frame.signal == .endOfData { return true }
+            guard let read = try await readPacket(reader, inPlace: inPlace) else { return false }
+            got.append(read)
+            if read == .frame(.signal(.endOfData)) { return true }
+        }
+    }
+
+    /// One packet: a payload of at least `inPlace` bytes into memory of the test's own (as the SD receives record
+    /// data into its block), another as a frame; nil at the peer's end between packets.
+    static func readPacket(_ reader: DirectStreamReader, inPlace: Int = 512) async throws -> Read? {
+        guard let header = try await reader.nextHeader() else { return nil }
+        if case .payload(let length, let flags) = header, flags.isEmpty, length >= inPlace {
+            let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: 1)
+            defer { memory.deallocate() }
+            try await reader.read(into: memory)
+            return .received(Array(memory))
+        }
+        return .frame(try await reader.frame(after: header))
+    }
+
+    /// Where the reader waits for the socket: through SwiftNIO's event loop, or in `poll` on a `DirectReadThread` its
+    /// task prefers (as capstan-sd's append sessions read).
+    enum Waits: CaseIterable, Sendable {
+        case eventLoop, readThread
+    }
+
+    /// Runs `body` as the reading task: on a `DirectReadThread` it prefers (passed to `body` for `readDirectly`), or
+    /// as it is.
+    static func reading<R>(_ waits: Waits, _ body: (DirectReadThread?) async throws -> R) async throws -> R {
+        guard waits == .readThread else { return try await body(nil) }
+        let thread = DirectReadThread(name: "test reader")
+        do {
+            let result = try await withTaskExecutorPreference(thread) { try await body(thread) }
+            await thread.finish()
+            return result
+        } catch {
+            await thread.finish()
+            throw error
         }
     }
 
@@ -45,7 +71,7 @@ import Testing
         }
     }
 
-    @Test func everyPacketComesInOrderAndTheFramesAfterTheStreamComeFromRead() async throws {
+    @Test(arguments: Waits.allCases) func everyPacketComesInOrderAndTheFramesAfterTheStreamComeFromRead(waits: Waits) async throws {
         let stream = FrameDiversionTests.stream + [.signal(.endOfData)]
         try await FrameDiversionTests.serve([]) { connection in
             // The stream right behind the reply, and the next reply right behind the stream: one read may hold the
@@ -57,19 +83,21 @@ import Testing
             #expect(try await connection.read() == .text("bye"))
         } _: { port in
             try await FrameDiversionTests.connect(port) { connection in
-                let reader = try #require(await connection.readDirectly())
-                try await connection.write(text: "read data")
-                let got = try #require(try await Self.readUntilEndOfData(reader))
-                #expect(got.first == .frame(.text("3000 OK data\n")))
-                #expect(Array(got.dropFirst()) == Self.expected(stream))
-                await reader.finish()
-                #expect(try await connection.read() == .text("3000 OK close\n"))
-                try await connection.write(text: "bye")
+                try await Self.reading(waits) { thread in
+                    let reader = try #require(await connection.readDirectly(thread: thread))
+                    try await connection.write(text: "read data")
+                    let got = try #require(try await Self.readUntilEndOfData(reader))
+                    #expect(got.first == .frame(.text("3000 OK data\n")))
+                    #expect(Array(got.dropFirst()) == Self.expected(stream))
+                    await reader.finish()
+                    #expect(try await connection.read() == .text("3000 OK close\n"))
+                    try await connection.write(text: "bye")
+                }
             }
         }
     }
 
-    @Test func compressedPacketsAreDecompressed() async throws {
+    @Test(arguments: Waits.allCases) func compressedPacketsAreDecompressed(waits: Waits) async throws {
         let text = [UInt8](String(repeating: "compressible record data ", count: 400).utf8)
         let stream: [Frame] = [.payload(text), .payload(Array(text.prefix(3000))), .signal(.endOfData)]
         try await FrameDiversionTests.serve([]) { connection in
@@ -78,13 +106,15 @@ import Testing
             _ = try await connection.read()
         } _: { port in
             try await FrameDiversionTests.connect(port) { connection in
-                let reader = try #require(await connection.readDirectly())
-                try await connection.write(text: "read data")
-                let got = try #require(try await Self.readUntilEndOfData(reader))
-                // Compressed packets carry a flag: they come as frames, their bytes as they were sent.
-                #expect(got == [.frame(.text("3000 OK data\n"))] + stream.map { .frame($0) })
-                await reader.finish()
-                await connection.close()
+                try await Self.reading(waits) { thread in
+                    let reader = try #require(await connection.readDirectly(thread: thread))
+                    try await connection.write(text: "read data")
+                    let got = try #require(try await Self.readUntilEndOfData(reader))
+                    // Compressed packets carry a flag: they come as frames, their bytes as they were sent.
+                    #expect(got == [.frame(.text("3000 OK data\n"))] + stream.map { .frame($0) })
+                    await reader.finish()
+                    await connection.close()
+                }
             }
         }
     }
@@ -93,7 +123,7 @@ import Testing
     /// FIN SwiftNIO reads the rest by itself, possibly beside the reader, and the reader then either gets all of
     /// it through SwiftNIO (the end comes between packets: nil) or, when SwiftNIO's read and its own may have
     /// crossed, ends with `connectionClosed` before returning anything out of order.
-    @Test(arguments: 0..<8) func aPeerThatClosesMidStreamNeverYieldsBytesOutOfOrder(run: Int) async throws {
+    @Test(arguments: Waits.allCases, 0..<8) func aPeerThatClosesMidStreamNeverYieldsBytesOutOfOrder(waits: Waits, run: Int) async throws {
         let stream = Array(FrameDiversionTests.stream.prefix(40))
         var bytes: [UInt8] = []
         for frame in stream { try FrameEncoder.encode(frame, into: &bytes) }
@@ -102,66 +132,116 @@ import Testing
             await connection.close()
         } _: { port in
             try await FrameDiversionTests.connect(port) { connection in
-                let reader = try #require(await connection.readDirectly())
-                try await connection.write(text: "read data")
-                var got: [Read] = []
-                do {
-                    #expect(try await Self.readUntilEndOfData(reader, into: &got) == false)
-                    #expect(got.count == 41)
-                } catch FrameDiversionError.connectionClosed {}
-                #expect(got.first == .frame(.text("3000 OK data\n")))
-                #expect(Array(got.dropFirst()) == Array(Self.expected(stream).prefix(max(0, got.count - 1))))
-                await reader.finish()
-                #expect(try await connection.read() == nil)
+                try await Self.reading(waits) { thread in
+                    let reader = try #require(await connection.readDirectly(thread: thread))
+                    try await connection.write(text: "read data")
+                    var got: [Read] = []
+                    do {
+                        #expect(try await Self.readUntilEndOfData(reader, into: &got) == false)
+                        #expect(got.count == 41)
+                    } catch FrameDiversionError.connectionClosed {}
+                    #expect(got.first == .frame(.text("3000 OK data\n")))
+                    #expect(Array(got.dropFirst()) == Array(Self.expected(stream).prefix(max(0, got.count - 1))))
+                    await reader.finish()
+                    #expect(try await connection.read() == nil)
+                }
             }
         }
     }
 
-    @Test func aPeerThatClosesInsideAPacketIsAnError() async throws {
+    @Test(arguments: Waits.allCases) func aPeerThatClosesInsideAPacketIsAnError(waits: Waits) async throws {
         // A header announcing 70,000 bytes, then 10 of them and the end.
         try await FrameDiversionTests.serve([]) { connection in
             try await connection.writeRaw([0, 1, 0x11, 0x70] + [UInt8](repeating: 7, count: 10))
             await connection.close()
         } _: { port in
             try await FrameDiversionTests.connect(port) { connection in
-                let reader = try #require(await connection.readDirectly())
-                try await connection.write(text: "read data")
-                #expect(try await reader.frame(after: #require(try await reader.nextHeader())) == .text("3000 OK data\n"))
-                await #expect(throws: FrameDiversionError.connectionClosed) { try await Self.readUntilEndOfData(reader) }
-                await reader.finish()
+                try await Self.reading(waits) { thread in
+                    let reader = try #require(await connection.readDirectly(thread: thread))
+                    try await connection.write(text: "read data")
+                    #expect(try await reader.frame(after: #require(try await reader.nextHeader())) == .text("3000 OK data\n"))
+                    await #expect(throws: FrameDiversionError.connectionClosed) { try await Self.readUntilEndOfData(reader) }
+                    await reader.finish()
+                }
             }
         }
     }
 
-    @Test func aHeaderAnnouncingMoreThanTheLimitIsAFramingError() async throws {
+    @Test(arguments: Waits.allCases) func aHeaderAnnouncingMoreThanTheLimitIsAFramingError(waits: Waits) async throws {
         try await FrameDiversionTests.serve([]) { connection in
             try await connection.writeRaw([0x00, 0x7F, 0xFF, 0xFF])
             _ = try? await connection.read()
         } _: { port in
             try await FrameDiversionTests.connect(port) { connection in
-                let reader = try #require(await connection.readDirectly())
-                try await connection.write(text: "read data")
-                _ = try await reader.frame(after: #require(try await reader.nextHeader()))
-                await #expect(throws: WireError.self) { try await reader.nextHeader() }
-                await reader.finish()
-                await connection.close()
+                try await Self.reading(waits) { thread in
+                    let reader = try #require(await connection.readDirectly(thread: thread))
+                    try await connection.write(text: "read data")
+                    _ = try await reader.frame(after: #require(try await reader.nextHeader()))
+                    await #expect(throws: WireError.self) { try await reader.nextHeader() }
+                    await reader.finish()
+                    await connection.close()
+                }
             }
         }
     }
 
-    @Test func closingTheConnectionEndsAReaderThatWaitsForThePeer() async throws {
+    /// The peer sends a stream in five parts, each only once the reader has taken the part before, so the reader
+    /// finds the socket empty at the boundaries. On a `DirectReadThread` it waits there, in `poll` (SwiftNIO waits for
+    /// it at most once: for a socket read that was outstanding when direct reading began); without one, on the
+    /// event loop. Either way every packet comes in order.
+    @Test(arguments: Waits.allCases) func aReaderWaitsOnItsThreadWhenItHasOne(waits: Waits) async throws {
+        let parts = stride(from: 0, to: 100, by: 20).map { Array(FrameDiversionTests.stream[$0..<($0 + 20)]) }
+        let (taken, takenPart) = AsyncStream.makeStream(of: Int.self)
+        try await FrameDiversionTests.serve([]) { connection in
+            var signals = taken.makeAsyncIterator()
+            for (index, part) in parts.enumerated() {
+                if index > 0 { _ = await signals.next() }
+                try await connection.write(contentsOf: part + (index == parts.count - 1 ? [.signal(.endOfData)] : []))
+            }
+            _ = try? await connection.read()
+        } _: { port in
+            try await FrameDiversionTests.connect(port) { connection in
+                try await Self.reading(waits) { thread in
+                    let reader = try #require(await connection.readDirectly(thread: thread))
+                    try await connection.write(text: "read data")
+                    #expect(try await Self.readPacket(reader) == .frame(.text("3000 OK data\n")))
+                    var got: [Read] = []
+                    for (index, part) in parts.enumerated() {
+                        for _ in part { if let read = try await Self.readPacket(reader) { got.append(read) } }
+                        takenPart.yield(index)
+                    }
+                    #expect(try await Self.readPacket(reader) == .frame(.signal(.endOfData)))
+                    #expect(got == Self.expected(parts.flatMap { $0 }))
+                    switch waits {
+                    case .readThread:
+                        #expect(reader.waitsOnThread >= 1 && reader.waitsOnLoop <= 1, "\(reader.waitsOnThread) \(reader.waitsOnLoop)")
+                    case .eventLoop:
+                        #expect(reader.waitsOnThread == 0 && reader.waitsOnLoop >= 1, "\(reader.waitsOnThread) \(reader.waitsOnLoop)")
+                    }
+                    await reader.finish()
+                    await connection.close()
+                }
+            }
+        }
+    }
+
+    /// A reader waiting for a peer that sends nothing ends (nil) when the connection is closed from elsewhere: on
+    /// its thread, the close's `shutdown` ends its `poll`.
+    @Test(arguments: Waits.allCases) func closingTheConnectionEndsAReaderThatWaitsForThePeer(waits: Waits) async throws {
         try await FrameDiversionTests.serve([]) { connection in
             _ = try? await connection.read()  // sends nothing more until the other side closes
         } _: { port in
             try await FrameDiversionTests.connect(port) { connection in
-                let reader = try #require(await connection.readDirectly())
-                try await connection.write(text: "read data")
-                _ = try await reader.frame(after: #require(try await reader.nextHeader()))
-                let close = connection.closer
-                async let waiting = reader.nextHeader()
-                close()
-                #expect(try await waiting == nil)
-                await reader.finish()
+                try await Self.reading(waits) { thread in
+                    let reader = try #require(await connection.readDirectly(thread: thread))
+                    try await connection.write(text: "read data")
+                    _ = try await reader.frame(after: #require(try await reader.nextHeader()))
+                    let close = connection.closer
+                    async let waiting = reader.nextHeader()
+                    await Task.detached { close() }.value  // from another thread than the reader's
+                    #expect(try await waiting == nil)
+                    await reader.finish()
+                }
             }
         }
     }
