@@ -25,6 +25,9 @@ actor DeviceRuntime {
     /// A job is mounting its volume and opening the data path (`openJob`); the jobs that came meanwhile wait here.
     private var pathOpening = false
     private var openingWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Jobs for another pool than the running jobs', waiting for those to end (`openJob`), by ticket.
+    private var poolWaiters: [Int: CheckedContinuation<Void, any Error>] = [:]
+    private var nextPoolTicket = 0
     /// Volumes this device wrote for running jobs, by name (their catalog records, for JobMedia and UpdateMedia).
     private var volumes: [String: VolumeInfo] = [:]
     /// JobMedia segments by JobId, recorded by the drive writer thread as it closes each one. Behind a lock rather
@@ -431,7 +434,8 @@ actor DeviceRuntime {
     // MARK: Jobs
 
     /// Opens `job` on the mounted volume (mounting `volume` first when no data path runs). A job for another pool
-    /// waits until the running jobs are done. Returns the producer the job's records go to.
+    /// waits until the running jobs are done (woken when the last one ends). Returns the producer the job's records
+    /// go to.
     func openJob(
         _ job: DeviceJob, volume: @Sendable () async throws -> VolumeInfo, pool: UseStorageCommand, spool: Bool,
         director: DirectorSession
@@ -443,7 +447,10 @@ actor DeviceRuntime {
                 continue
             }
             if let running = pathPool, running != pool.poolName, openJobs > 0 {
-                try await Task.sleep(for: .milliseconds(200))
+                logger.info(
+                    "waits for the running jobs of another pool to end",
+                    metadata: ["job": "\(job.name)", "device": "\(device.name)", "pool": "\(pool.poolName)", "running": "\(running)"])
+                try await waitForRunningJobs()
                 continue
             }
             break
@@ -507,8 +514,35 @@ actor DeviceRuntime {
             return (producer, info)
         } catch {
             openJobs -= 1
+            if openJobs == 0 { wakePoolWaiters() }
             throw error
         }
+    }
+
+    /// Suspends until the device's running jobs have all ended (`wakePoolWaiters`); throws `CancellationError` when
+    /// the task is cancelled meanwhile.
+    private func waitForRunningJobs() async throws {
+        let ticket = nextPoolTicket
+        nextPoolTicket += 1
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if Task.isCancelled { return continuation.resume(throwing: CancellationError()) }
+                poolWaiters[ticket] = continuation
+            }
+        } onCancel: {
+            Task { await self.cancelPoolWait(ticket) }
+        }
+    }
+
+    private func cancelPoolWait(_ ticket: Int) {
+        poolWaiters.removeValue(forKey: ticket)?.resume(throwing: CancellationError())
+    }
+
+    /// The running jobs have ended: every job waiting to open for another pool checks again.
+    private func wakePoolWaiters() {
+        let waiting = poolWaiters
+        poolWaiters = [:]
+        for waiter in waiting.values { waiter.resume() }
     }
 
     /// Maximum Volume Bytes of the volume (the catalog's, else the Device's Maximum Volume Size), 0 = none.
@@ -581,6 +615,7 @@ actor DeviceRuntime {
         let drive = dataPath?.statistics
         if openJobs == 0 {
             try? await closePath()
+            wakePoolWaiters()
         }
         return (mine, known, drive)
     }

@@ -300,4 +300,41 @@ extension BackupRestoreTests {
         }
         #expect(try await system.overlappingJobMediaPairs() == 0, "the jobs shared the device at once")
     }
+
+    /// A job of another pool comes while a job appends to the only device: it waits for the running job to end (a
+    /// device writes one pool's volume at a time), is woken by that end, and then writes a volume of its own pool;
+    /// both complete and restore.
+    @Test func aJobOfAnotherPoolWaitsForTheRunningJobThenWritesItsOwnPoolsVolume() async throws {
+        var options = BaculaSystem.Options()
+        options.pool = "Maximum Volume Jobs = 0"
+        options.job = "Maximum Bandwidth = 4 mb/s"  // the first job appends for about 12 s
+        options.directorResources = """
+            Pool {
+              Name = SidePool; Pool Type = Backup; Label Format = "Side-"; Recycle = no; AutoPrune = no
+              Storage = SystemStorage
+            }
+            """
+        let system = try BaculaSystem(storage: .capstan, options: options)
+        try DataSet.generate(at: system.dataDirectory, bigFileBytes: 48 << 20)
+        try await system.start()
+        let first = try await system.queue("run job=SystemBackup yes")
+        let appending = await RealBacula.eventually(seconds: 120) { system.storageLog.contains("appending") }
+        #expect(appending, "\(system.storageLog.suffix(2000))")
+        let second = try await system.queue("run job=SystemBackup pool=SidePool yes")
+        let waited = await RealBacula.eventually(seconds: 120) {
+            system.storageLog.contains("waits for the running jobs of another pool to end")
+        }
+        #expect(waited, "\(system.storageLog.suffix(3000))")
+        for jobId in [first, second] {
+            let row = try await system.wait(jobId: jobId)
+            #expect(row.status == "T", "\(system.messages.suffix(2000))")
+        }
+        #expect(try await system.overlappingJobMediaPairs() == 0, "the jobs shared the device at once")
+        let media = try await system.sql(
+            "SELECT DISTINCT VolumeName FROM Media JOIN JobMedia USING (MediaId) WHERE JobId=\(second)")
+        #expect(media.hasPrefix("Side-"), "the second job's JobMedia: \(media)")
+        let restore = try await system.restore("jobid=\(second)")
+        #expect(restore.status == "T", "\(system.messages)\n\(system.storageLog)")
+        try await sameTree(system.dataDirectory, system.restoredDataDirectory)
+    }
 }
