@@ -135,7 +135,7 @@ struct FileDaemonLink {
     func waitForEnd() async throws -> EndReport {
         while let frame = try await connection.read() {
             guard case .payload(let bytes) = frame else {
-                if frame.signal == .btime { try await connection.write(.text("btime \(StorageLink.microseconds())\n")) }
+                if frame.signal == .btime { try await connection.write(.text(ClockReading(microseconds: StorageLink.microseconds()).line)) }
                 continue
             }
             let text = Line.text(bytes)
@@ -171,7 +171,7 @@ struct FileDaemonLink {
     func nextLine() async throws -> String {
         while let frame = try await connection.read() {
             guard case .payload(let bytes) = frame else {
-                if frame.signal == .btime { try await connection.write(.text("btime \(StorageLink.microseconds())\n")) }
+                if frame.signal == .btime { try await connection.write(.text(ClockReading(microseconds: StorageLink.microseconds()).line)) }
                 continue
             }
             if Line.starts(bytes, with: "Jmsg ") {

@@ -107,7 +107,7 @@ struct StorageLink {
             guard case .payload(let bytes) = frame else {
                 switch frame.signal {
                 case .poll?, .endOfDataPoll?: try await connection.write(.text("1000 OK\n"))
-                case .btime?: try await connection.write(.text("btime \(Self.microseconds())\n"))
+                case .btime?: try await connection.write(.text(ClockReading(microseconds: Self.microseconds()).line))
                 case .status?:
                     try await connection.write(.text("Status OK\n"))
                     try await connection.write(.signal(.endOfData))

@@ -119,10 +119,10 @@ public struct DirectorConversation: Sendable {
                 if let entry = AccurateEntry(packet: bytes) { accurateFiles?.append(entry) }
                 return []
             case .clockSync(let remaining):
-                guard let values = BScanf.scan(bytes, format: "btime %lld"), let directorTime = values.first?.number else {
+                guard let directorTime = ClockReading(parsing: bytes) else {
                     return protocolError(bytes, "expected a btime answer")
                 }
-                clockOffsets.append(directorTime - nowMicroseconds)
+                clockOffsets.append(directorTime.microseconds - nowMicroseconds)
                 if remaining > 1 {
                     phase = .clockSync(remaining: remaining - 1)
                     return [.send([.signal(.btime)])]
