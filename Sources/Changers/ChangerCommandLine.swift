@@ -1,9 +1,11 @@
 import CapstanConfig
+import Subprocesses
 
 /// Bacula's `Changer Command` template, with the substitutions of the volume spec §10.1.
 ///
-/// The template is split into words first (blanks separate words; single or double quotes group them) and each
-/// word is substituted afterwards, so a device path with blanks stays one argument. No shell is involved.
+/// The template is split into words first, as Bacula's bpipe splits every command line it runs (`ProgramArguments.split`:
+/// blanks separate words, a word that starts with a quote runs to the next same quote), and each word is substituted
+/// afterwards, so a device path with blanks stays one argument. No shell is involved.
 public struct ChangerCommandLine: Equatable, Sendable {
     public var template: String
 
@@ -37,7 +39,7 @@ public struct ChangerCommandLine: Equatable, Sendable {
 
     /// The argument vector (program first).
     public func arguments(_ v: Values) -> [String] {
-        Self.words(template).map { substitute($0, v) }
+        ProgramArguments.split(template).map { substitute($0, v) }
     }
 
     /// The command line as it would be typed, for messages.
@@ -62,29 +64,5 @@ public struct ChangerCommandLine: Equatable, Sendable {
             default: return nil
             }
         }
-    }
-
-    static func words(_ text: String) -> [String] {
-        var words: [String] = []
-        var current = ""
-        var inWord = false
-        var quote: Character?
-        for c in text {
-            if let q = quote {
-                if c == q { quote = nil } else { current.append(c) }
-            } else if c == "\"" || c == "'" {
-                quote = c
-                inWord = true
-            } else if c == " " || c == "\t" {
-                if inWord { words.append(current) }
-                current = ""
-                inWord = false
-            } else {
-                current.append(c)
-                inWord = true
-            }
-        }
-        if inWord { words.append(current) }
-        return words
     }
 }
