@@ -63,6 +63,20 @@ import Testing
         }
     }
 
+    /// Connects to `port`, reads the connection directly (waiting as `waits` says), asks for the stream ("read data")
+    /// and runs `body` with the connection and its reader.
+    static func readingDirectly<R>(
+        _ port: Int, _ waits: Waits, _ body: (BsockConnection, DirectStreamReader) async throws -> R
+    ) async throws -> R where R: Sendable {
+        try await FrameDiversionTests.connect(port) { connection in
+            try await reading(waits) { thread in
+                let reader = try #require(await connection.readDirectly(thread: thread))
+                try await connection.write(text: "read data")
+                return try await body(connection, reader)
+            }
+        }
+    }
+
     /// The frames as the reader should give them back.
     static func expected(_ frames: [Frame], inPlace: Int = 512) -> [Read] {
         frames.map { frame in
@@ -82,17 +96,13 @@ import Testing
             try await connection.write(text: "3000 OK close\n")
             #expect(try await connection.read() == .text("bye"))
         } _: { port in
-            try await FrameDiversionTests.connect(port) { connection in
-                try await Self.reading(waits) { thread in
-                    let reader = try #require(await connection.readDirectly(thread: thread))
-                    try await connection.write(text: "read data")
-                    let got = try #require(try await Self.readUntilEndOfData(reader))
-                    #expect(got.first == .frame(.text("3000 OK data\n")))
-                    #expect(Array(got.dropFirst()) == Self.expected(stream))
-                    await reader.finish()
-                    #expect(try await connection.read() == .text("3000 OK close\n"))
-                    try await connection.write(text: "bye")
-                }
+            try await Self.readingDirectly(port, waits) { (connection, reader) async throws in
+                let got = try #require(try await Self.readUntilEndOfData(reader))
+                #expect(got.first == .frame(.text("3000 OK data\n")))
+                #expect(Array(got.dropFirst()) == Self.expected(stream))
+                await reader.finish()
+                #expect(try await connection.read() == .text("3000 OK close\n"))
+                try await connection.write(text: "bye")
             }
         }
     }
@@ -105,16 +115,12 @@ import Testing
             try await connection.write(contentsOf: stream)
             _ = try await connection.read()
         } _: { port in
-            try await FrameDiversionTests.connect(port) { connection in
-                try await Self.reading(waits) { thread in
-                    let reader = try #require(await connection.readDirectly(thread: thread))
-                    try await connection.write(text: "read data")
-                    let got = try #require(try await Self.readUntilEndOfData(reader))
-                    // Compressed packets carry a flag: they come as frames, their bytes as they were sent.
-                    #expect(got == [.frame(.text("3000 OK data\n"))] + stream.map { .frame($0) })
-                    await reader.finish()
-                    await connection.close()
-                }
+            try await Self.readingDirectly(port, waits) { (connection, reader) async throws in
+                let got = try #require(try await Self.readUntilEndOfData(reader))
+                // Compressed packets carry a flag: they come as frames, their bytes as they were sent.
+                #expect(got == [.frame(.text("3000 OK data\n"))] + stream.map { .frame($0) })
+                await reader.finish()
+                await connection.close()
             }
         }
     }
@@ -131,20 +137,16 @@ import Testing
             try await connection.writeRaw(bytes)  // returns once the kernel has every byte: none is lost at the close
             await connection.close()
         } _: { port in
-            try await FrameDiversionTests.connect(port) { connection in
-                try await Self.reading(waits) { thread in
-                    let reader = try #require(await connection.readDirectly(thread: thread))
-                    try await connection.write(text: "read data")
-                    var got: [Read] = []
-                    do {
-                        #expect(try await Self.readUntilEndOfData(reader, into: &got) == false)
-                        #expect(got.count == 41)
-                    } catch FrameDiversionError.connectionClosed {}
-                    #expect(got.first == .frame(.text("3000 OK data\n")))
-                    #expect(Array(got.dropFirst()) == Array(Self.expected(stream).prefix(max(0, got.count - 1))))
-                    await reader.finish()
-                    #expect(try await connection.read() == nil)
-                }
+            try await Self.readingDirectly(port, waits) { (connection, reader) async throws in
+                var got: [Read] = []
+                do {
+                    #expect(try await Self.readUntilEndOfData(reader, into: &got) == false)
+                    #expect(got.count == 41)
+                } catch FrameDiversionError.connectionClosed {}
+                #expect(got.first == .frame(.text("3000 OK data\n")))
+                #expect(Array(got.dropFirst()) == Array(Self.expected(stream).prefix(max(0, got.count - 1))))
+                await reader.finish()
+                #expect(try await connection.read() == nil)
             }
         }
     }
@@ -155,14 +157,10 @@ import Testing
             try await connection.writeRaw([0, 1, 0x11, 0x70] + [UInt8](repeating: 7, count: 10))
             await connection.close()
         } _: { port in
-            try await FrameDiversionTests.connect(port) { connection in
-                try await Self.reading(waits) { thread in
-                    let reader = try #require(await connection.readDirectly(thread: thread))
-                    try await connection.write(text: "read data")
-                    #expect(try await reader.frame(after: #require(try await reader.nextHeader())) == .text("3000 OK data\n"))
-                    await #expect(throws: FrameDiversionError.connectionClosed) { try await Self.readUntilEndOfData(reader) }
-                    await reader.finish()
-                }
+            try await Self.readingDirectly(port, waits) { (connection, reader) async throws in
+                #expect(try await reader.frame(after: #require(try await reader.nextHeader())) == .text("3000 OK data\n"))
+                await #expect(throws: FrameDiversionError.connectionClosed) { try await Self.readUntilEndOfData(reader) }
+                await reader.finish()
             }
         }
     }
@@ -172,15 +170,11 @@ import Testing
             try await connection.writeRaw([0x00, 0x7F, 0xFF, 0xFF])
             _ = try? await connection.read()
         } _: { port in
-            try await FrameDiversionTests.connect(port) { connection in
-                try await Self.reading(waits) { thread in
-                    let reader = try #require(await connection.readDirectly(thread: thread))
-                    try await connection.write(text: "read data")
-                    _ = try await reader.frame(after: #require(try await reader.nextHeader()))
-                    await #expect(throws: WireError.self) { try await reader.nextHeader() }
-                    await reader.finish()
-                    await connection.close()
-                }
+            try await Self.readingDirectly(port, waits) { (connection, reader) async throws in
+                _ = try await reader.frame(after: #require(try await reader.nextHeader()))
+                await #expect(throws: WireError.self) { try await reader.nextHeader() }
+                await reader.finish()
+                await connection.close()
             }
         }
     }
@@ -200,27 +194,23 @@ import Testing
             }
             _ = try? await connection.read()
         } _: { port in
-            try await FrameDiversionTests.connect(port) { connection in
-                try await Self.reading(waits) { thread in
-                    let reader = try #require(await connection.readDirectly(thread: thread))
-                    try await connection.write(text: "read data")
-                    #expect(try await Self.readPacket(reader) == .frame(.text("3000 OK data\n")))
-                    var got: [Read] = []
-                    for (index, part) in parts.enumerated() {
-                        for _ in part { if let read = try await Self.readPacket(reader) { got.append(read) } }
-                        takenPart.yield(index)
-                    }
-                    #expect(try await Self.readPacket(reader) == .frame(.signal(.endOfData)))
-                    #expect(got == Self.expected(parts.flatMap { $0 }))
-                    switch waits {
-                    case .readThread:
-                        #expect(reader.waitsOnThread >= 1 && reader.waitsOnLoop <= 1, "\(reader.waitsOnThread) \(reader.waitsOnLoop)")
-                    case .eventLoop:
-                        #expect(reader.waitsOnThread == 0 && reader.waitsOnLoop >= 1, "\(reader.waitsOnThread) \(reader.waitsOnLoop)")
-                    }
-                    await reader.finish()
-                    await connection.close()
+            try await Self.readingDirectly(port, waits) { (connection, reader) async throws in
+                #expect(try await Self.readPacket(reader) == .frame(.text("3000 OK data\n")))
+                var got: [Read] = []
+                for (index, part) in parts.enumerated() {
+                    for _ in part { if let read = try await Self.readPacket(reader) { got.append(read) } }
+                    takenPart.yield(index)
                 }
+                #expect(try await Self.readPacket(reader) == .frame(.signal(.endOfData)))
+                #expect(got == Self.expected(parts.flatMap { $0 }))
+                switch waits {
+                case .readThread:
+                    #expect(reader.waitsOnThread >= 1 && reader.waitsOnLoop <= 1, "\(reader.waitsOnThread) \(reader.waitsOnLoop)")
+                case .eventLoop:
+                    #expect(reader.waitsOnThread == 0 && reader.waitsOnLoop >= 1, "\(reader.waitsOnThread) \(reader.waitsOnLoop)")
+                }
+                await reader.finish()
+                await connection.close()
             }
         }
     }
@@ -231,17 +221,13 @@ import Testing
         try await FrameDiversionTests.serve([]) { connection in
             _ = try? await connection.read()  // sends nothing more until the other side closes
         } _: { port in
-            try await FrameDiversionTests.connect(port) { connection in
-                try await Self.reading(waits) { thread in
-                    let reader = try #require(await connection.readDirectly(thread: thread))
-                    try await connection.write(text: "read data")
-                    _ = try await reader.frame(after: #require(try await reader.nextHeader()))
-                    let close = connection.closer
-                    async let waiting = reader.nextHeader()
-                    await Task.detached { close() }.value  // from another thread than the reader's
-                    #expect(try await waiting == nil)
-                    await reader.finish()
-                }
+            try await Self.readingDirectly(port, waits) { (connection, reader) async throws in
+                _ = try await reader.frame(after: #require(try await reader.nextHeader()))
+                let close = connection.closer
+                async let waiting = reader.nextHeader()
+                await Task.detached { close() }.value  // from another thread than the reader's
+                #expect(try await waiting == nil)
+                await reader.finish()
             }
         }
     }
