@@ -285,20 +285,31 @@ extension BackupRestoreTests {
         let system = try BaculaSystem(storage: .capstan, options: options)
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 16 << 20)
         try await system.start()
-        let first = try await system.queue("run job=SystemBackup yes")
-        let reserved = await RealBacula.eventually(seconds: 120) { system.storageLog.contains("device reserved") }
-        #expect(reserved, "\(system.storageLog.suffix(2000))")
-        let second = try await system.queue("run job=SystemBackup yes")
-        let waited = await RealBacula.eventually(seconds: 120) {
-            system.storageLog.contains("waits for a device: Maximum Concurrent Jobs reached")
-        }
-        #expect(waited, "\(system.storageLog.suffix(2000))")
-        FileManager.default.createFile(atPath: gate, contents: nil)
-        for jobId in [first, second] {
+        _ = try await Self.secondJobWaits(
+            system, first: "run job=SystemBackup yes", held: "device reserved", second: "run job=SystemBackup yes",
+            waiting: "waits for a device: Maximum Concurrent Jobs reached"
+        ) { FileManager.default.createFile(atPath: gate, contents: nil) }
+    }
+
+    /// Queues `first`; once capstan-sd's log shows `held`, queues `second` and waits until the log shows `waiting`,
+    /// then calls `release` and waits for both jobs: each must end `T`, one after the other on the device. Returns
+    /// the second's JobId.
+    static func secondJobWaits(
+        _ system: BaculaSystem, first: String, held: String, second: String, waiting: String, release: () -> Void = {}
+    ) async throws -> Int {
+        let firstJob = try await system.queue(first)
+        let seen = await RealBacula.eventually(seconds: 120) { system.storageLog.contains(held) }
+        #expect(seen, "\(system.storageLog.suffix(2000))")
+        let secondJob = try await system.queue(second)
+        let waited = await RealBacula.eventually(seconds: 120) { system.storageLog.contains(waiting) }
+        #expect(waited, "\(system.storageLog.suffix(3000))")
+        release()
+        for jobId in [firstJob, secondJob] {
             let row = try await system.wait(jobId: jobId)
             #expect(row.status == "T", "\(system.messages.suffix(2000))")
         }
         #expect(try await system.overlappingJobMediaPairs() == 0, "the jobs shared the device at once")
+        return secondJob
     }
 
     /// A job of another pool comes while a job appends to the only device: it waits for the running job to end (a
@@ -317,19 +328,9 @@ extension BackupRestoreTests {
         let system = try BaculaSystem(storage: .capstan, options: options)
         try DataSet.generate(at: system.dataDirectory, bigFileBytes: 48 << 20)
         try await system.start()
-        let first = try await system.queue("run job=SystemBackup yes")
-        let appending = await RealBacula.eventually(seconds: 120) { system.storageLog.contains("appending") }
-        #expect(appending, "\(system.storageLog.suffix(2000))")
-        let second = try await system.queue("run job=SystemBackup pool=SidePool yes")
-        let waited = await RealBacula.eventually(seconds: 120) {
-            system.storageLog.contains("waits for the running jobs of another pool to end")
-        }
-        #expect(waited, "\(system.storageLog.suffix(3000))")
-        for jobId in [first, second] {
-            let row = try await system.wait(jobId: jobId)
-            #expect(row.status == "T", "\(system.messages.suffix(2000))")
-        }
-        #expect(try await system.overlappingJobMediaPairs() == 0, "the jobs shared the device at once")
+        let second = try await Self.secondJobWaits(
+            system, first: "run job=SystemBackup yes", held: "appending", second: "run job=SystemBackup pool=SidePool yes",
+            waiting: "waits for the running jobs of another pool to end")
         let media = try await system.sql(
             "SELECT DISTINCT VolumeName FROM Media JOIN JobMedia USING (MediaId) WHERE JobId=\(second)")
         #expect(media.hasPrefix("Side-"), "the second job's JobMedia: \(media)")
