@@ -46,4 +46,7 @@ public enum PacketHeader: Hashable, Sendable {
         case .payload(let length, let flags): return Int32(bitPattern: UInt32(length) | flags.rawValue)
         }
     }
+
+    /// The header's four bytes as they go on the wire (big-endian `rawValue`).
+    public var bytes: [UInt8] { withUnsafeBytes(of: rawValue.bigEndian) { Array($0) } }
 }

@@ -166,10 +166,8 @@ public final class DirectStreamReader: @unchecked Sendable {
             return .signal(signal)
         case .payload(let length, let flags):
             if flags.isEmpty { return .payload(try await readBytes(count: length)) }
-            let raw = UInt32(bitPattern: header.rawValue)
-            let headerBytes = [UInt8(raw >> 24), UInt8((raw >> 16) & 0xFF), UInt8((raw >> 8) & 0xFF), UInt8(raw & 0xFF)]
             var packet = PacketDecoder()
-            packet.append(headerBytes + (try await readBytes(count: length + (flags.contains(.extended) ? 4 : 0))))
+            packet.append(header.bytes + (try await readBytes(count: length + (flags.contains(.extended) ? 4 : 0))))
             guard let frame = try packet.nextFrame() else { throw FrameDiversionError.connectionClosed }  // complete here
             return frame
         }

@@ -17,6 +17,18 @@ import Testing
         #expect(try decoder.nextFrame() == nil)
     }
 
+    /// A header's bytes are the first four the encoder writes for its frame, and decode to the same header.
+    @Test func aHeadersBytesAreTheEncodersAndDecodeBack() throws {
+        for frame: Frame in [.signal(.endOfData), .signal(.heartbeat), .payload([]), .payload([1, 2, 3]), .text("3000 OK data\n")] {
+            let encoded = try FrameEncoder.encode(frame)
+            let word = encoded.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let header = PacketHeader(rawValue: Int32(bitPattern: word))
+            #expect(header.bytes == Array(encoded.prefix(4)))
+        }
+        let flagged = PacketHeader.payload(length: 70_000, flags: .extended)
+        #expect(PacketHeader(rawValue: Int32(bitPattern: flagged.bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) })) == flagged)
+    }
+
     @Test func plainPayloadBytes() throws {
         let hello = Array("Hello *UserAgent* calling 100\n".utf8)
         #expect(try FrameEncoder.encode(.payload(hello)) == [0, 0, 0, 0x1E] + hello)
