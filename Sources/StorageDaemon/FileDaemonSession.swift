@@ -78,12 +78,8 @@ final class FileDaemonSession {
         do {
             while !closed {
                 if let reader = directRecords {
-                    do {
-                        try await withTaskExecutorPreference(directThread) { try await serveDirect(reader) }
-                    } catch {
-                        await finishDirectThread()
-                        throw error
-                    }
+                    // on a throw, the thread is finished below, with the reader
+                    try await withTaskExecutorPreference(directThread) { try await serveDirect(reader) }
                     await finishDirectThread()
                 } else if let source = records {
                     guard let batch = try await source.next() else {
